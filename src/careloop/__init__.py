@@ -1,0 +1,1 @@
+"""careloop: customer care built on empathy, empowerment and learning without blame."""

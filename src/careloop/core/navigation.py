@@ -1,0 +1,130 @@
+"""The product's sections, in the order people meet them, each with the action it needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from careloop.core.permissions import Action, Principal, can
+
+
+@dataclass(frozen=True)
+class Section:
+    slug: str
+    label: str
+    url_name: str
+    action: Action
+    purpose: str
+    # Sections whose pages are still to come show a short promise instead of a blank page.
+    coming: str = ""
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "dashboard", "Dashboard", "core:dashboard", Action.VIEW_DASHBOARD, "Your day at a glance."
+    ),
+    Section(
+        "inbox",
+        "Care inbox",
+        "core:section-inbox",
+        Action.USE_INBOX,
+        "Conversations from email, chat and the API, the most upset customer first.",
+        coming="Conversations, channels, care priority and SLAs.",
+    ),
+    Section(
+        "customers",
+        "Customers",
+        "conversations:customers",
+        Action.VIEW_CUSTOMERS,
+        "Every customer with their history and preferences.",
+    ),
+    Section(
+        "feedback",
+        "Voice of the customer",
+        "core:section-feedback",
+        Action.VIEW_FEEDBACK,
+        "CSAT, CES and NPS, recovery of detractors, confidential concerns.",
+        coming="Surveys after resolution, closed-loop recovery and themes.",
+    ),
+    Section(
+        "care",
+        "Goodwill",
+        "core:section-care",
+        Action.GRANT_GESTURES,
+        "Refunds, credits and swaps granted within your allowance, without asking.",
+        coming="Gestures, allowances and their outcomes.",
+    ),
+    Section(
+        "learning",
+        "Learning reviews",
+        "core:section-learning",
+        Action.USE_LEARNING,
+        "Mistakes and near misses, understood through contributing factors, not culprits.",
+        coming="Learning reviews and anonymous reports.",
+    ),
+    Section(
+        "actions",
+        "Actions",
+        "core:section-actions",
+        Action.USE_ACTIONS,
+        "One ledger of what we promised to change, and “you said, we did”.",
+        coming="The action-item ledger.",
+    ),
+    Section(
+        "pulse",
+        "Team voice",
+        "core:section-pulse",
+        Action.USE_PULSE,
+        "Anonymous pulse surveys, the idea box and 360° feedback.",
+        coming="Pulse surveys, ideas and 360° feedback.",
+    ),
+    Section(
+        "recognition",
+        "Recognition",
+        "core:section-recognition",
+        Action.USE_RECOGNITION,
+        "Kudos and success stories backed by the customer's own words.",
+        coming="Kudos and success stories.",
+    ),
+    Section(
+        "playbook",
+        "Playbook",
+        "core:section-playbook",
+        Action.USE_PLAYBOOK,
+        "A living knowledge base written from real cases.",
+        coming="Articles, versions and semantic search.",
+    ),
+    Section(
+        "coaching",
+        "Coaching",
+        "core:section-coaching",
+        Action.USE_COACHING,
+        "Role-play practice and fair QA reviews.",
+        coming="Role-play scenarios and QA reviews.",
+    ),
+    Section(
+        "insights",
+        "Insights",
+        "core:section-insights",
+        Action.VIEW_INSIGHTS,
+        "How culture and customer outcomes move together, with honest statistics.",
+        coming="Dashboards and culture-to-customer analytics.",
+    ),
+    Section(
+        "people", "People & teams", "people:teams", Action.VIEW_PEOPLE, "Who is on which team."
+    ),
+    Section(
+        "settings",
+        "Organisation",
+        "people:organisation",
+        Action.MANAGE_ORGANISATION,
+        "Name, time zone, business hours and values.",
+    ),
+)
+
+
+def sections_for(user: Principal) -> list[Section]:
+    return [section for section in SECTIONS if can(user, section.action)]
+
+
+def section(slug: str) -> Section:
+    return next(entry for entry in SECTIONS if entry.slug == slug)

@@ -1,0 +1,139 @@
+"""Who may do what: the one place where access is decided.
+
+Every view declares the `Action` it needs with `requires(...)`; templates and services ask
+`can(user, action)`. The rules are a plain table so a reader can audit them at a glance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, Protocol
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    TEAM_LEAD = "team_lead"
+    CX_LEADER = "cx_leader"
+    PEOPLE_PARTNER = "people_partner"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.CUSTOMER: "Customer",
+    Role.AGENT: "Agent",
+    Role.TEAM_LEAD: "Team lead",
+    Role.CX_LEADER: "CX leader",
+    Role.PEOPLE_PARTNER: "People partner",
+    Role.ADMIN: "Admin",
+}
+
+STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
+
+
+class Action(StrEnum):
+    VIEW_DASHBOARD = "view_dashboard"
+    USE_INBOX = "use_inbox"
+    VIEW_CUSTOMERS = "view_customers"
+    VIEW_FEEDBACK = "view_feedback"
+    GRANT_GESTURES = "grant_gestures"
+    USE_LEARNING = "use_learning"
+    USE_ACTIONS = "use_actions"
+    USE_PULSE = "use_pulse"
+    USE_RECOGNITION = "use_recognition"
+    USE_PLAYBOOK = "use_playbook"
+    USE_COACHING = "use_coaching"
+    VIEW_INSIGHTS = "view_insights"
+    VIEW_PEOPLE = "view_people"
+    MANAGE_PEOPLE = "manage_people"
+    MANAGE_TEAMS = "manage_teams"
+    MANAGE_ORGANISATION = "manage_organisation"
+    USE_ADMIN_SITE = "use_admin_site"
+
+
+_FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
+_LEADERS = frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.PEOPLE_PARTNER, Role.ADMIN})
+
+RULES: dict[Action, frozenset[Role]] = {
+    Action.VIEW_DASHBOARD: STAFF_ROLES,
+    # Customer work: people partners support the team, they do not read customers' conversations.
+    Action.USE_INBOX: _FRONTLINE,
+    Action.VIEW_CUSTOMERS: _FRONTLINE,
+    Action.VIEW_FEEDBACK: _FRONTLINE,
+    Action.GRANT_GESTURES: _FRONTLINE,
+    # Every employee files learning reviews, answers pulses, gives kudos and learns.
+    Action.USE_LEARNING: STAFF_ROLES,
+    Action.USE_ACTIONS: STAFF_ROLES,
+    Action.USE_PULSE: STAFF_ROLES,
+    Action.USE_RECOGNITION: STAFF_ROLES,
+    Action.USE_PLAYBOOK: STAFF_ROLES,
+    Action.USE_COACHING: STAFF_ROLES,
+    Action.VIEW_INSIGHTS: _LEADERS,
+    Action.VIEW_PEOPLE: STAFF_ROLES,
+    Action.MANAGE_PEOPLE: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
+    Action.MANAGE_TEAMS: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
+    Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
+    Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
+}
+
+
+class Principal(Protocol):
+    """What permission checks need to know about a user (anonymous users included)."""
+
+    is_authenticated: bool
+    is_active: bool
+
+
+def role_of(user: Principal) -> Role | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    role = getattr(user, "role", None)
+    return Role(role) if role else None
+
+
+def can(user: Principal, action: Action) -> bool:
+    role = role_of(user)
+    return role is not None and role in RULES[action]
+
+
+def roles_allowed(action: Action) -> frozenset[Role]:
+    return RULES[action]
+
+
+ViewFunction = Callable[..., HttpResponseBase]
+
+
+def requires(action: Action) -> Callable[[ViewFunction], ViewFunction]:
+    """Guard a view: anonymous people go to the login page, others without the right get 403."""
+
+    def decorate(view: ViewFunction) -> ViewFunction:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                # Imported here: auth.views loads the user model, which imports this module.
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not can(request.user, action):
+                raise PermissionDenied(f"Your role does not allow: {action.value}")
+            return view(request, *args, **kwargs)
+
+        guarded.required_action = action  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
+
+
+def public(view: ViewFunction) -> ViewFunction:
+    """Mark a view as deliberately open to everyone, so the permission audit can tell."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from careloop.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("health/", views.health, name="health"),
+]
+urlpatterns += [
+    path(f"{slug}/", views.section_view(slug), name=f"section-{slug}")
+    for slug in (
+        "inbox",
+        "feedback",
+        "care",
+        "learning",
+        "actions",
+        "pulse",
+        "recognition",
+        "playbook",
+        "coaching",
+        "insights",
+    )
+]

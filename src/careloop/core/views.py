@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from careloop.core.navigation import Section, section, sections_for
+from careloop.core.permissions import Action, ViewFunction, public, requires
+from careloop.people.selectors import current_organisation
+
+
+@requires(Action.VIEW_DASHBOARD)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    sections = [entry for entry in sections_for(request.user) if entry.slug != "dashboard"]
+    return render(
+        request,
+        "core/dashboard.html",
+        {"organisation": current_organisation(), "sections": sections},
+    )
+
+
+def section_page(entry: Section) -> ViewFunction:
+    """A section whose features a later release fills: it says what will live here."""
+
+    @requires(entry.action)
+    def view(request: HttpRequest) -> HttpResponse:
+        return render(request, "core/section.html", {"section": entry})
+
+    view.__name__ = f"section_{entry.slug}"
+    return view
+
+
+def section_view(slug: str) -> ViewFunction:
+    return section_page(section(slug))
+
+
+@public
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for load balancers and `careloop check-deploy`."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

@@ -1,0 +1,1 @@
+"""The demo organisation: realistic people, teams and customers, made by our own generator."""

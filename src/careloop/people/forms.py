@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from careloop.core.permissions import ROLE_LABELS, STAFF_ROLES, Role
+from careloop.people.models import TIME_ZONE_CHOICES, BusinessHours, Team, User
+from careloop.people.services import OpeningHours
+
+EMPLOYEE_ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role if role in STAFF_ROLES]
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    values = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="One value per line, e.g. “Own the outcome”. Kudos are tied to these.",
+    )
+
+    def value_names(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["values"].splitlines() if line.strip()]
+
+
+class OpeningHoursForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        choices=BusinessHours.Weekday.choices, coerce=int, widget=forms.HiddenInput
+    )
+    is_open = forms.BooleanField(required=False, label="Open")
+    opens = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    closes = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("is_open"):
+            opens, closes = cleaned.get("opens"), cleaned.get("closes")
+            if opens is None or closes is None:
+                raise forms.ValidationError("An open day needs an opening and a closing time.")
+            if opens >= closes:
+                raise forms.ValidationError("Opening time must be before closing time.")
+        return cleaned
+
+    def opening_hours(self) -> OpeningHours | None:
+        if not self.cleaned_data.get("is_open"):
+            return None
+        return OpeningHours(
+            weekday=self.cleaned_data["weekday"],
+            opens=self.cleaned_data["opens"],
+            closes=self.cleaned_data["closes"],
+        )
+
+
+OpeningHoursFormSet = forms.formset_factory(OpeningHoursForm, extra=0, min_num=7, max_num=7)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(max_length=300, required=False)
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if Team.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError("A team with this name already exists.")
+        return name
+
+
+class PersonForm(forms.Form):
+    full_name = forms.CharField(max_length=150)
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=EMPLOYEE_ROLE_CHOICES, initial=Role.AGENT.value)
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone with this email address is already here.")
+        return email

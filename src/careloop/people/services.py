@@ -1,0 +1,86 @@
+"""Changes to the organisation, its teams and its people: one function per use case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import time
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from careloop.core.permissions import Role
+from careloop.people.models import BusinessHours, Organisation, Team, User, Value
+from careloop.people.tasks import send_invitation
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    weekday: int
+    opens: time
+    closes: time
+
+
+@transaction.atomic
+def update_organisation(
+    organisation: Organisation,
+    *,
+    name: str,
+    time_zone: str,
+    values: Iterable[str],
+    opening_hours: Iterable[OpeningHours],
+) -> Organisation:
+    """Replace the organisation's settings; values keep the order given."""
+    organisation.name = name
+    organisation.time_zone = time_zone
+    organisation.full_clean()
+    organisation.save()
+
+    names = [value.strip() for value in values if value.strip()]
+    organisation.values.exclude(name__in=names).delete()
+    for position, value_name in enumerate(dict.fromkeys(names)):
+        Value.objects.update_or_create(
+            organisation=organisation, name=value_name, defaults={"position": position}
+        )
+
+    organisation.business_hours.all().delete()
+    BusinessHours.objects.bulk_create(
+        BusinessHours(
+            organisation=organisation, weekday=hours.weekday, opens=hours.opens, closes=hours.closes
+        )
+        for hours in opening_hours
+    )
+    return organisation
+
+
+def create_team(*, name: str, description: str = "") -> Team:
+    base_slug = slugify(name) or "team"
+    slug, suffix = base_slug, 2
+    while Team.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base_slug}-{suffix}", suffix + 1
+    team = Team(name=name.strip(), slug=slug, description=description)
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def add_person(*, email: str, full_name: str, role: Role, team: Team | None) -> User:
+    """Create an employee without a usable password and invite them to choose one."""
+    person = User.objects.create_user(email=email, full_name=full_name, role=role, team=team)
+    transaction.on_commit(lambda: send_invitation.enqueue(person.pk))
+    return person
+
+
+def change_role_and_team(person: User, *, role: Role, team: Team | None) -> User:
+    person.role = role
+    person.team = team
+    person.save(update_fields=["role", "team", "is_staff", "is_superuser"])
+    return person
+
+
+def deactivate_person(person: User) -> User:
+    """Leavers keep their history but can no longer sign in."""
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    return person

@@ -1,0 +1,223 @@
+"""Settings shared by every environment; secrets and site details come from the environment."""
+
+from __future__ import annotations
+
+import dj_database_url
+from django.utils.csp import CSP
+
+from careloop.settings.environment import (
+    PACKAGE_ROOT,
+    data_dir,
+    demo_secret_key,
+    env_bool,
+    env_list,
+    env_str,
+    node_modules_dir,
+    oidc_providers,
+)
+
+DATA_DIR = data_dir()
+
+SECRET_KEY = env_str("CARELOOP_SECRET_KEY") or demo_secret_key(DATA_DIR)
+DEBUG = env_bool("CARELOOP_DEBUG", default=False)
+ALLOWED_HOSTS = env_list("CARELOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CARELOOP_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "django_htmx",
+    "careloop.core",
+    "careloop.people",
+    "careloop.conversations",
+    "careloop.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "careloop.people.middleware.OrganisationTimezoneMiddleware",
+]
+
+ROOT_URLCONF = "careloop.urls"
+WSGI_APPLICATION = "careloop.wsgi.application"
+ASGI_APPLICATION = "careloop.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_ROOT / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "careloop.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# SQLite under the data directory is the embedded default; DATABASE_URL selects PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'careloop.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while a worker writes; the timeout absorbs short write locks.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "people.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = ["careloop.people.backends.EmployeeBackend"]
+
+# django-allauth: staff sign in with email; accounts are created by admins, never by sign-up.
+SITE_ID = 1
+ACCOUNT_ADAPTER = "careloop.people.adapters.StaffAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "careloop.people.adapters.StaffSocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_PROVIDERS = oidc_providers()
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:dashboard"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Front-end packages are served straight from npm's node_modules: nothing is copied into the repo.
+STATICFILES_DIRS = [
+    PACKAGE_ROOT / "static",
+    ("vendor/htmx", node_modules_dir() / "htmx.org" / "dist"),
+    ("vendor/pico", node_modules_dir() / "@picocss" / "pico" / "css"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "media/"
+
+# Email: console by default so a demo prints password-reset links; SMTP when a host is set.
+EMAIL_HOST = env_str("CARELOOP_EMAIL_HOST")
+EMAIL_PORT = int(env_str("CARELOOP_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env_str("CARELOOP_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("CARELOOP_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("CARELOOP_EMAIL_USE_TLS")
+EMAIL_BACKEND = env_str(
+    "CARELOOP_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+# Absolute links in emails sent outside a request (invitations, surveys).
+CARELOOP_BASE_URL = env_str("CARELOOP_BASE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = env_str("CARELOOP_FROM_EMAIL", "careloop <care@careloop.localhost>")
+
+# Background tasks: one interface (django.tasks). Inline unless a Celery broker is configured.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"  # the queue name django.tasks uses
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+TASKS = {
+    "default": {
+        "BACKEND": "careloop.core.task_backends.CeleryBackend"
+        if CELERY_BROKER_URL
+        else "django.tasks.backends.immediate.ImmediateBackend",
+    }
+}
+
+# Security headers. Cookies are marked Secure by CARELOOP_HTTPS (production settings turn it on).
+HTTPS = env_bool("CARELOOP_HTTPS")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("CARELOOP_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

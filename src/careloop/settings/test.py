@@ -1,0 +1,17 @@
+"""Settings for the test suite: the same stack, with fast hashing and captured email."""
+
+from __future__ import annotations
+
+from careloop.settings.base import *  # noqa: F403
+from careloop.settings.base import DATA_DIR, DATABASES
+
+# Argon2 is exercised by its own test; hashing every factory-made user with it only costs time.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a separate worker or server process can open the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+
+# Tasks run inline in tests; the Celery path is exercised by its own test with a real worker.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

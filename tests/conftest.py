@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from careloop.core.permissions import Role
+from careloop.people.models import User
+from tests.people.factories import UserFactory
+
+
+@pytest.fixture
+def person_with_role(db: None) -> Callable[[Role], User]:
+    def make(role: Role) -> User:
+        return UserFactory(role=role)
+
+    return make
+
+
+@pytest.fixture
+def client_as(client: Client, person_with_role: Callable[[Role], User]) -> Callable[[Role], Client]:
+    """A test client signed in as a new person with the given role."""
+
+    def sign_in(role: Role) -> Client:
+        client.force_login(person_with_role(role))
+        return client
+
+    return sign_in
