@@ -89,8 +89,11 @@ RULES: dict[Action, frozenset[Role]] = {
 class Principal(Protocol):
     """What permission checks need to know about a user (anonymous users included)."""
 
-    is_authenticated: bool
-    is_active: bool
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
 
 
 def role_of(user: Principal) -> Role | None:

@@ -23,7 +23,7 @@ class CeleryBackend(BaseTaskBackend):
         from careloop.celery import run_task
 
         self.validate_task(task)
-        task_result = TaskResult(
+        task_result: TaskResult = TaskResult(
             task=task,
             id=str(uuid4()),
             status=TaskResultStatus.READY,
@@ -38,12 +38,13 @@ class CeleryBackend(BaseTaskBackend):
             worker_ids=[],
         )
 
+        options: dict[str, Any] = {"task_id": task_result.id, "queue": task.queue_name}
+        if task.run_after is not None:
+            options["eta"] = task.run_after
+
         def send() -> None:
             run_task.apply_async(
-                args=[task.module_path, task_result.args, task_result.kwargs],
-                task_id=task_result.id,
-                queue=task.queue_name,
-                eta=task.run_after,
+                args=(task.module_path, task_result.args, task_result.kwargs), **options
             )
 
         # A worker must never pick up a task before the rows it refers to are committed.

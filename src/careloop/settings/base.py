@@ -12,6 +12,7 @@ from careloop.settings.environment import (
     env_bool,
     env_list,
     env_str,
+    mailer_from_environment,
     node_modules_dir,
     oidc_providers,
 )
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "careloop.core",
     "careloop.people",
     "careloop.conversations",
+    "careloop.empathy",
     "careloop.demo",
 ]
 
@@ -157,17 +159,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
 # Email: console by default so a demo prints password-reset links; SMTP when a host is set.
-EMAIL_HOST = env_str("CARELOOP_EMAIL_HOST")
-EMAIL_PORT = int(env_str("CARELOOP_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env_str("CARELOOP_EMAIL_USER")
-EMAIL_HOST_PASSWORD = env_str("CARELOOP_EMAIL_PASSWORD")
-EMAIL_USE_TLS = env_bool("CARELOOP_EMAIL_USE_TLS")
-EMAIL_BACKEND = env_str(
-    "CARELOOP_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
-)
+MAILERS = {"default": mailer_from_environment(DATA_DIR)}
 # Absolute links in emails sent outside a request (invitations, surveys).
 CARELOOP_BASE_URL = env_str("CARELOOP_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("CARELOOP_FROM_EMAIL", "careloop <care@careloop.localhost>")

@@ -66,6 +66,33 @@ def node_modules_dir() -> Path:
     return Path(configured) if configured else CHECKOUT_ROOT / "node_modules"
 
 
+def mailer_from_environment(directory: Path) -> dict[str, object]:
+    """The default mailer (Django's MAILERS entry).
+
+    CARELOOP_EMAIL_BACKEND picks any backend (a file-based one writes to CARELOOP_EMAIL_FILE_PATH,
+    default `<data dir>/outbox`); otherwise SMTP when CARELOOP_EMAIL_HOST is set, else the console.
+    """
+    backend = os.environ.get("CARELOOP_EMAIL_BACKEND", "")
+    host = os.environ.get("CARELOOP_EMAIL_HOST", "")
+    if backend.endswith("filebased.EmailBackend"):
+        file_path = os.environ.get("CARELOOP_EMAIL_FILE_PATH") or str(directory / "outbox")
+        return {"BACKEND": backend, "OPTIONS": {"file_path": file_path}}
+    if backend:
+        return {"BACKEND": backend}
+    if host:
+        return {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": host,
+                "port": int(os.environ.get("CARELOOP_EMAIL_PORT", "25")),
+                "username": os.environ.get("CARELOOP_EMAIL_USER", ""),
+                "password": os.environ.get("CARELOOP_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("CARELOOP_EMAIL_USE_TLS"),
+            },
+        }
+    return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+
 def oidc_providers(environ: dict[str, str] | None = None) -> dict[str, object]:
     """allauth provider settings for optional OpenID Connect single sign-on.
 

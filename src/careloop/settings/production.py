@@ -18,6 +18,10 @@ SECURE_SSL_REDIRECT = os.environ.get("CARELOOP_SSL_REDIRECT", "true").lower() !=
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Joining the browsers' HSTS preload list is hard to undo, so it is the operator's explicit choice.
+SECURE_HSTS_PRELOAD = os.environ.get("CARELOOP_HSTS_PRELOAD", "").lower() in {"1", "true", "yes"}
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

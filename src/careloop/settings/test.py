@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 from careloop.settings.base import *  # noqa: F403
 from careloop.settings.base import DATA_DIR, DATABASES
 
 # Argon2 is exercised by its own test; hashing every factory-made user with it only costs time.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a separate worker or server process can open the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # One file per run, so runs side by side (several shells, CI legs) never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 
 # Tasks run inline in tests; the Celery path is exercised by its own test with a real worker.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,197 @@
+"""The permission matrix: every role against every action, and every view against every role.
+
+The expected table below is written out by hand on purpose: it is the specification that
+`careloop.core.permissions.RULES` must match, and a reviewer reads access rules here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from careloop.core.permissions import Action, Role, can
+from careloop.people.models import User
+from tests.people.factories import TeamFactory
+
+COLUMNS = (
+    Role.CUSTOMER,
+    Role.AGENT,
+    Role.TEAM_LEAD,
+    Role.CX_LEADER,
+    Role.PEOPLE_PARTNER,
+    Role.ADMIN,
+)
+
+MATRIX = """
+action                customer agent lead cx  people admin
+view_dashboard           -       Y    Y   Y     Y     Y
+use_inbox                -       Y    Y   Y     -     Y
+view_customers           -       Y    Y   Y     -     Y
+view_feedback            -       Y    Y   Y     -     Y
+grant_gestures           -       Y    Y   Y     -     Y
+use_learning             -       Y    Y   Y     Y     Y
+use_actions              -       Y    Y   Y     Y     Y
+use_pulse                -       Y    Y   Y     Y     Y
+use_recognition          -       Y    Y   Y     Y     Y
+use_playbook             -       Y    Y   Y     Y     Y
+use_coaching             -       Y    Y   Y     Y     Y
+view_insights            -       -    Y   Y     Y     Y
+view_people              -       Y    Y   Y     Y     Y
+manage_people            -       -    -   -     Y     Y
+manage_teams             -       -    -   -     Y     Y
+manage_organisation      -       -    -   -     -     Y
+use_admin_site           -       -    -   -     -     Y
+"""
+
+
+def expected_matrix() -> dict[tuple[Action, Role], bool]:
+    rows = [line.split() for line in MATRIX.strip().splitlines()[1:]]
+    return {
+        (Action(row[0]), role): mark == "Y"
+        for row in rows
+        for role, mark in zip(COLUMNS, row[1:], strict=True)
+    }
+
+
+EXPECTED = expected_matrix()
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    is_authenticated: bool = True
+    is_active: bool = True
+
+
+def test_matrix_names_every_action_exactly_once() -> None:
+    assert {action for action, _ in EXPECTED} == set(Action)
+
+
+@pytest.mark.parametrize(("action", "role"), sorted(EXPECTED))
+def test_role_may_perform_action_as_the_matrix_says(action: Action, role: Role) -> None:
+    assert can(Principal(role), action) is EXPECTED[(action, role)]
+
+
+def test_signed_out_and_deactivated_people_may_do_nothing() -> None:
+    for action in Action:
+        assert not can(Principal(Role.ADMIN, is_authenticated=False), action)
+        assert not can(Principal(Role.ADMIN, is_active=False), action)
+
+
+# --- every view ---------------------------------------------------------------------------
+
+# Views that are open on purpose (sign-in pages, health check) are marked @public or belong to
+# allauth, which guards its own pages.
+THIRD_PARTY_PREFIXES = ("allauth.",)
+
+
+@dataclass(frozen=True)
+class ViewEntry:
+    url_name: str
+    callback: Callable[..., object]
+
+
+def walk(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[ViewEntry]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield ViewEntry(f"{namespace}{pattern.name}", pattern.callback)
+
+
+def careloop_views() -> list[ViewEntry]:
+    return [
+        entry
+        for entry in walk(get_resolver().url_patterns)
+        if entry.callback.__module__.startswith("careloop.")
+    ]
+
+
+def test_every_careloop_view_declares_what_it_needs_or_is_public() -> None:
+    undeclared = [
+        entry.url_name
+        for entry in careloop_views()
+        if not hasattr(entry.callback, "required_action")
+        and not getattr(entry.callback, "is_public", False)
+    ]
+    assert undeclared == []
+
+
+def test_there_are_views_to_check() -> None:
+    guarded = [e for e in careloop_views() if hasattr(e.callback, "required_action")]
+    assert len(guarded) >= 15
+
+
+URL_KWARGS: dict[str, dict[str, str]] = {}
+
+GUARDED_URL_NAMES = sorted(
+    entry.url_name for entry in careloop_views() if hasattr(entry.callback, "required_action")
+)
+STAFF_COLUMNS = [role for role in COLUMNS if role is not Role.CUSTOMER]
+
+
+def action_of(url_name: str) -> Action:
+    entry = next(e for e in careloop_views() if e.url_name == url_name)
+    return Action(entry.callback.required_action)  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", GUARDED_URL_NAMES)
+@pytest.mark.parametrize("role", STAFF_COLUMNS)
+def test_each_view_answers_each_role_as_the_matrix_says(
+    url_name: str, role: Role, client_as: Callable[[Role], Client]
+) -> None:
+    TeamFactory()
+    url = reverse(url_name, kwargs=URL_KWARGS.get(url_name))
+    response = client_as(role).get(url)
+    allowed = EXPECTED[(action_of(url_name), role)]
+    assert response.status_code == (200 if allowed else 403), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", GUARDED_URL_NAMES)
+def test_each_view_sends_signed_out_visitors_to_sign_in(url_name: str, client: Client) -> None:
+    url = reverse(url_name, kwargs=URL_KWARGS.get(url_name))
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", GUARDED_URL_NAMES)
+def test_a_customer_record_reaches_no_staff_view(
+    url_name: str, client: Client, person_with_role: Callable[[Role], User]
+) -> None:
+    # Even a forced session does not authenticate a customer record: the backend refuses it.
+    client.force_login(person_with_role(Role.CUSTOMER))
+    response = client.get(reverse(url_name, kwargs=URL_KWARGS.get(url_name)))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", STAFF_COLUMNS)
+def test_django_admin_site_only_for_admins(role: Role, client_as: Callable[[Role], Client]) -> None:
+    response = client_as(role).get(reverse("admin:index"))
+    if EXPECTED[(Action.USE_ADMIN_SITE, role)]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302  # the admin's own login page
+        assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", STAFF_COLUMNS)
+def test_navigation_lists_exactly_the_sections_the_role_may_open(
+    role: Role, client_as: Callable[[Role], Client]
+) -> None:
+    from careloop.core.navigation import SECTIONS
+
+    response = client_as(role).get(reverse("core:dashboard"))
+    listed = {section.slug for section in response.context["nav_sections"]}
+    assert listed == {s.slug for s in SECTIONS if EXPECTED[(s.action, role)]}
