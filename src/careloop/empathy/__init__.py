@@ -1,0 +1,1 @@
+"""The empathy engine: customer emotion, reply empathy, policy walls and blame, offline."""
