@@ -144,6 +144,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
 # Front-end packages are served straight from npm's node_modules: nothing is copied into the repo.
 STATICFILES_DIRS = [
     PACKAGE_ROOT / "static",
