@@ -1,6 +1,18 @@
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    CHAT = "chat", "Web chat"
+    API = "api", "API"
+    WEB = "web", "Web form"
 
 
 class Customer(models.Model):
@@ -10,8 +22,13 @@ class Customer(models.Model):
     email = models.EmailField(unique=True, null=True, blank=True)
     company = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=16, default="en")
+    preferred_channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     notes = models.TextField(
         blank=True, help_text="Preferences and context the whole team should know."
+    )
+    # A merged customer points at the one that absorbed it; it stays for the audit trail.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_customers"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -21,3 +38,283 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.full_name or self.email or f"Customer {self.pk}"
+
+
+class ContactPoint(models.Model):
+    """A way a customer reaches us; channels find the customer through these."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        CHAT = "chat", "Chat identity"
+        EXTERNAL = "external", "External id"
+        PHONE = "phone", "Phone"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=320)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("kind", "value"), name="unique_contact_point"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending (waiting on the customer)"
+    ON_HOLD = "on_hold", "On hold"
+    SOLVED = "solved", "Solved"
+    CLOSED = "closed", "Closed"
+
+
+# Statuses in which the customer is waiting on us and the SLA clock runs.
+WAITING_ON_US = (Status.OPEN,)
+# Statuses that stop the clock without the conversation being finished.
+PAUSED = (Status.PENDING, Status.ON_HOLD)
+FINISHED = (Status.SOLVED, Status.CLOSED)
+
+
+def new_reply_token() -> str:
+    return secrets.token_hex(8)
+
+
+class Conversation(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
+    subject = models.CharField(max_length=300, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    team = models.ForeignKey(
+        "people.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    # Threading fallback when mail clients drop headers: "[#token]" in subjects, +token addresses.
+    reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_conversations",
+    )
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When the customer started waiting for our next reply; null when nobody is waiting.
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_solved_at = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+    public_reply_count = models.PositiveIntegerField(default=0)
+
+    # SLA targets (due times) and measurements, in calendar and business seconds.
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    next_response_due = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True)
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    first_response_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    resolution_seconds = models.PositiveIntegerField(null=True, blank=True)
+    resolution_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Business seconds spent on hold, excluded from resolution time.
+    paused_business_seconds = models.PositiveIntegerField(default=0)
+    paused_since = models.DateTimeField(null=True, blank=True)
+    sla_breached = models.BooleanField(default=False)
+
+    # How upset the customer is (0..1), filled by the empathy engine; null until scored.
+    distress = models.FloatField(null=True, blank=True)
+    care_priority = models.FloatField(default=0.0)
+    care_priority_reasons = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("-care_priority", "created_at")
+        indexes = (
+            models.Index(fields=("status", "-care_priority"), name="conv_status_priority"),
+            models.Index(fields=("assignee", "status", "-care_priority"), name="conv_assignee"),
+            models.Index(fields=("team", "status", "-care_priority"), name="conv_team"),
+            models.Index(fields=("customer", "-created_at"), name="conv_customer"),
+        )
+
+    def __str__(self) -> str:
+        return self.subject or f"Conversation {self.pk}"
+
+    @property
+    def is_waiting_on_us(self) -> bool:
+        return self.status in WAITING_ON_US and self.waiting_since is not None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED
+
+
+class InboundRecord(models.Model):
+    """Everything received, kept raw before any parsing, so nothing is ever lost."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        FLAGGED = "flagged", "Flagged (kept, needs a look)"
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # Message-ID for email, the idempotency key for the API, a client id for chat.
+    dedupe_key = models.CharField(max_length=512, unique=True)
+    raw = models.BinaryField()
+    received_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
+    problem = models.TextField(blank=True)
+    message = models.OneToOneField(
+        "Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_record"
+    )
+
+    class Meta:
+        ordering = ("-received_at",)
+        indexes = (models.Index(fields=("state", "received_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.dedupe_key[:40]} ({self.state})"
+
+
+class Message(models.Model):
+    class Author(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        AGENT = "agent", "Agent"
+        SYSTEM = "system", "System"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author_kind = models.CharField(max_length=10, choices=Author.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    is_internal_note = models.BooleanField(default=False)
+    body_text = models.TextField()
+    # Sanitised HTML (nh3) when the sender wrote HTML; rendered as-is, never the raw original.
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Email threading headers, kept for outbound replies and inbound matching.
+    email_message_id = models.CharField(max_length=512, blank=True, db_index=True)
+    # Emotion reading from the empathy engine; null means "not scored yet".
+    emotions = models.JSONField(null=True, blank=True)
+    distress = models.FloatField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "pk")
+        indexes = (models.Index(fields=("conversation", "created_at")),)
+
+    def __str__(self) -> str:
+        return f"{self.get_author_kind_display()}: {self.body_text[:60]}"
+
+    @property
+    def is_public_reply(self) -> bool:
+        return self.author_kind == self.Author.AGENT and not self.is_internal_note
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Random names: a stored file is never reachable by guessing or by its original name.
+    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ConversationEvent(models.Model):
+    """The full history of a conversation: who changed what, and when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        MESSAGE = "message", "Customer wrote"
+        REPLY = "reply", "Replied"
+        NOTE = "note", "Internal note"
+        STATUS = "status", "Status changed"
+        ASSIGNED = "assigned", "Assigned"
+        PRIORITY = "priority", "Priority changed"
+        TAGGED = "tagged", "Tags changed"
+        MERGED = "merged", "Merged"
+        SLA_BREACH = "sla_breach", "SLA breached"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    detail: models.JSONField[dict[str, Any]] = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SlaPolicy(models.Model):
+    """Targets per priority, counted in business hours."""
+
+    priority = models.CharField(max_length=10, choices=Priority.choices, unique=True)
+    first_response_minutes = models.PositiveIntegerField()
+    next_response_minutes = models.PositiveIntegerField()
+    resolution_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA policies"
+
+    def __str__(self) -> str:
+        return f"SLA for {self.get_priority_display()}"
+
+
+class SavedReply(models.Model):
+    """A starting point for a reply, with placeholders such as {{ customer.first_name }}."""
+
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    team = models.ForeignKey(
+        "people.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("title",)
+        verbose_name_plural = "saved replies"
+
+    def __str__(self) -> str:
+        return self.title

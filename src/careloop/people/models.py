@@ -61,6 +61,25 @@ class BusinessHours(models.Model):
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
 
+class Holiday(models.Model):
+    """A closed day: SLA clocks do not run on it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="holidays"
+    )
+    date = models.DateField()
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ("date",)
+        constraints = (
+            models.UniqueConstraint(fields=("organisation", "date"), name="one_holiday_per_date"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%Y-%m-%d})"
+
+
 class Value(models.Model):
     """One of the organisation's values; kudos and stories are tied to these."""
 
@@ -122,6 +141,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    # Assignment rules never give an agent more open conversations than this.
+    conversation_capacity = models.PositiveSmallIntegerField(default=25)
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -1,0 +1,419 @@
+"""Changes to customers and conversations: one function per use case.
+
+Channels (email, chat, API) all end in `receive_customer_message`; agents act through
+`reply`, `change_status`, `assign` and friends. Each records an event and keeps SLA figures
+and care priority current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from careloop.conversations import care_priority, sla
+from careloop.conversations.business_time import BusinessCalendar
+from careloop.conversations.models import (
+    FINISHED,
+    Channel,
+    ContactPoint,
+    Conversation,
+    ConversationEvent,
+    Customer,
+    Message,
+    Priority,
+    Status,
+    Tag,
+)
+from careloop.conversations.sanitise import sanitise_html
+from careloop.core.permissions import Role
+from careloop.people.models import Team, User
+from careloop.people.selectors import current_organisation
+
+HISTORY_WINDOW = timedelta(days=30)
+
+
+def business_calendar() -> BusinessCalendar:
+    return BusinessCalendar.for_organisation(current_organisation())
+
+
+# --- customers -----------------------------------------------------------------------------
+
+
+def _followed(customer: Customer) -> Customer:
+    """The customer that absorbed this one through merges, if any."""
+    seen = set()
+    while customer.merged_into_id is not None and customer.pk not in seen:
+        seen.add(customer.pk)
+        customer = Customer.objects.get(pk=customer.merged_into_id)
+    return customer
+
+
+@transaction.atomic
+def find_or_create_customer(
+    *, kind: ContactPoint.Kind, value: str, full_name: str = ""
+) -> Customer:
+    """The customer behind a contact point, created on first contact."""
+    value = value.strip().lower() if kind == ContactPoint.Kind.EMAIL else value.strip()
+    point = ContactPoint.objects.select_related("customer").filter(kind=kind, value=value).first()
+    if point is not None:
+        return _followed(point.customer)
+    customer = Customer.objects.create(
+        full_name=full_name.strip() or (value.split("@")[0] if "@" in value else value),
+        email=value if kind == ContactPoint.Kind.EMAIL else None,
+    )
+    ContactPoint.objects.create(customer=customer, kind=kind, value=value)
+    return customer
+
+
+@transaction.atomic
+def merge_customers(source: Customer, target: Customer) -> Customer:
+    """Move everything of `source` to `target`; `source` stays as a pointer for the audit trail."""
+    if source.pk == target.pk:
+        raise ValueError("A customer cannot be merged into itself.")
+    Conversation.objects.filter(customer=source).update(customer=target)
+    ContactPoint.objects.filter(customer=source).update(customer=target)
+    if not target.notes and source.notes:
+        target.notes = source.notes
+    if target.email is None and source.email:
+        email, source.email = source.email, None
+        source.save(update_fields=["email"])
+        target.email = email
+    target.save()
+    source.merged_into = target
+    source.save(update_fields=["merged_into"])
+    return target
+
+
+# --- messages in ---------------------------------------------------------------------------
+
+
+def _record(
+    conversation: Conversation,
+    kind: ConversationEvent.Kind,
+    actor: User | None = None,
+    at: datetime | None = None,
+    **detail: object,
+) -> None:
+    ConversationEvent.objects.create(
+        conversation=conversation, kind=kind, actor=actor, detail=detail, at=at or timezone.now()
+    )
+
+
+@transaction.atomic
+def receive_customer_message(
+    customer: Customer,
+    *,
+    channel: Channel,
+    body_text: str,
+    body_html: str = "",
+    subject: str = "",
+    conversation: Conversation | None = None,
+    email_message_id: str = "",
+    at: datetime | None = None,
+) -> Message:
+    """Store what a customer wrote, in the conversation it continues or in a new one."""
+    at = at or timezone.now()
+    calendar = business_calendar()
+    if conversation is not None and conversation.merged_into_id is not None:
+        conversation = Conversation.objects.get(pk=conversation.merged_into_id)
+    if conversation is None or conversation.status == Status.CLOSED:
+        conversation = Conversation.objects.create(
+            customer=customer,
+            subject=subject[:300],
+            channel=channel,
+            created_at=at,
+            waiting_since=at,
+        )
+        _record(conversation, ConversationEvent.Kind.CREATED, at=at, channel=channel)
+    else:
+        if conversation.status == Status.SOLVED:
+            conversation.reopen_count = F("reopen_count") + 1
+            _record(conversation, ConversationEvent.Kind.STATUS, at=at, old="solved", new="open")
+        if conversation.status in (Status.SOLVED, Status.PENDING):
+            conversation.status = Status.OPEN
+        if conversation.waiting_since is None:
+            conversation.waiting_since = at
+    conversation.last_customer_message_at = at
+    conversation.save()
+    conversation.refresh_from_db()
+
+    message = Message.objects.create(
+        conversation=conversation,
+        author_kind=Message.Author.CUSTOMER,
+        channel=channel,
+        body_text=body_text,
+        body_html=sanitise_html(body_html) if body_html else "",
+        email_message_id=email_message_id,
+        created_at=at,
+    )
+    _record(conversation, ConversationEvent.Kind.MESSAGE, at=at, message=message.pk)
+    refresh_conversation(conversation, calendar, now=at)
+    transaction.on_commit(lambda: _after_customer_message(message.pk))
+    return message
+
+
+def _after_customer_message(message_id: int) -> None:
+    from careloop.conversations.tasks import read_customer_message
+
+    read_customer_message.enqueue(message_id)
+
+
+# --- agents act ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reply(
+    conversation: Conversation,
+    agent: User,
+    body_text: str,
+    *,
+    internal: bool = False,
+    then_status: Status | None = None,
+    at: datetime | None = None,
+) -> Message:
+    """An agent's public reply (sent to the customer on the conversation's channel) or note."""
+    at = at or timezone.now()
+    if not body_text.strip():
+        raise ValueError("A reply needs some text.")
+    calendar = business_calendar()
+    message = Message.objects.create(
+        conversation=conversation,
+        author_kind=Message.Author.AGENT,
+        author=agent,
+        channel=conversation.channel,
+        is_internal_note=internal,
+        body_text=body_text,
+        created_at=at,
+    )
+    if internal:
+        _record(conversation, ConversationEvent.Kind.NOTE, agent, at, message=message.pk)
+        return message
+
+    if conversation.first_response_at is None:
+        sla.record_first_response(conversation, calendar, at)
+    conversation.waiting_since = None
+    conversation.public_reply_count += 1
+    if conversation.assignee_id is None:
+        conversation.assignee = agent
+    _record(conversation, ConversationEvent.Kind.REPLY, agent, at, message=message.pk)
+    if then_status is not None and then_status != conversation.status:
+        _apply_status(conversation, then_status, agent, calendar, at)
+    conversation.save()
+    refresh_conversation(conversation, calendar, now=at)
+    transaction.on_commit(lambda: _deliver(message.pk))
+    return message
+
+
+def _deliver(message_id: int) -> None:
+    from careloop.conversations.tasks import deliver_reply
+
+    deliver_reply.enqueue(message_id)
+
+
+def _apply_status(
+    conversation: Conversation,
+    status: Status,
+    actor: User | None,
+    calendar: BusinessCalendar,
+    at: datetime,
+) -> None:
+    old = Status(conversation.status)
+    if old == Status.ON_HOLD:
+        sla.resume_clock(conversation, calendar, at)
+    if status == Status.ON_HOLD:
+        sla.pause_clock(conversation, at)
+    if status in FINISHED and old not in FINISHED:
+        sla.record_resolution(conversation, calendar, at)
+        conversation.waiting_since = None
+    if old == Status.SOLVED and status in (Status.OPEN, Status.PENDING, Status.ON_HOLD):
+        conversation.reopen_count += 1
+    conversation.status = status
+    _record(conversation, ConversationEvent.Kind.STATUS, actor, at, old=old, new=status)
+
+
+@transaction.atomic
+def change_status(
+    conversation: Conversation, status: Status, actor: User | None, at: datetime | None = None
+) -> Conversation:
+    at = at or timezone.now()
+    if status == conversation.status:
+        return conversation
+    calendar = business_calendar()
+    _apply_status(conversation, status, actor, calendar, at)
+    conversation.save()
+    refresh_conversation(conversation, calendar, now=at)
+    return conversation
+
+
+@transaction.atomic
+def assign(conversation: Conversation, assignee: User | None, actor: User | None) -> Conversation:
+    conversation.assignee = assignee
+    if assignee is not None and assignee.team_id is not None:
+        conversation.team_id = assignee.team_id
+    conversation.save(update_fields=["assignee", "team", "updated_at"])
+    _record(
+        conversation,
+        ConversationEvent.Kind.ASSIGNED,
+        actor,
+        assignee=assignee.pk if assignee else None,
+        assignee_name=str(assignee) if assignee else "",
+    )
+    return conversation
+
+
+def open_conversation_count(agent: User) -> int:
+    return agent.assigned_conversations.exclude(status__in=FINISHED).count()
+
+
+@transaction.atomic
+def assign_round_robin(conversation: Conversation, team: Team) -> User | None:
+    """Give the conversation to the team's agent whose turn it is and who has room for it.
+
+    Returns None (and leaves it unassigned) when every agent is at capacity.
+    """
+    agents = (
+        User.objects.select_for_update()
+        .filter(team=team, is_active=True, role__in=[Role.AGENT, Role.TEAM_LEAD])
+        .order_by(F("last_assigned_at").asc(nulls_first=True), "pk")
+    )
+    for agent in agents:
+        if open_conversation_count(agent) < agent.conversation_capacity:
+            agent.last_assigned_at = timezone.now()
+            agent.save(update_fields=["last_assigned_at"])
+            conversation.team = team
+            assign(conversation, agent, None)
+            return agent
+    conversation.team = team
+    conversation.save(update_fields=["team", "updated_at"])
+    return None
+
+
+@transaction.atomic
+def set_priority(conversation: Conversation, priority: Priority, actor: User | None) -> None:
+    old = conversation.priority
+    conversation.priority = priority
+    conversation.save(update_fields=["priority", "updated_at"])
+    _record(conversation, ConversationEvent.Kind.PRIORITY, actor, old=old, new=priority)
+    refresh_conversation(conversation, business_calendar())
+
+
+@transaction.atomic
+def set_tags(conversation: Conversation, names: Iterable[str], actor: User | None) -> None:
+    from django.utils.text import slugify
+
+    wanted = sorted({slugify(name)[:60] for name in names if slugify(name)})
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in wanted]
+    conversation.tags.set(tags)
+    _record(conversation, ConversationEvent.Kind.TAGGED, actor, tags=wanted)
+    refresh_conversation(conversation, business_calendar())
+
+
+@transaction.atomic
+def merge_conversations(
+    source: Conversation, target: Conversation, actor: User | None
+) -> Conversation:
+    """Fold `source` into `target`: its messages move, and it closes pointing at `target`."""
+    if source.pk == target.pk:
+        raise ValueError("A conversation cannot be merged into itself.")
+    if source.customer_id != target.customer_id:
+        merge_customers(source.customer, target.customer)
+    Message.objects.filter(conversation=source).update(conversation=target)
+    target.tags.add(*source.tags.all())
+    if source.waiting_since and (
+        target.waiting_since is None or source.waiting_since < target.waiting_since
+    ):
+        target.waiting_since = source.waiting_since
+        if target.status not in (Status.OPEN, Status.ON_HOLD):
+            target.status = Status.OPEN
+        target.save()
+    source.merged_into = target
+    source.status = Status.CLOSED
+    source.waiting_since = None
+    source.care_priority = 0
+    source.save()
+    _record(source, ConversationEvent.Kind.MERGED, actor, into=target.pk)
+    _record(target, ConversationEvent.Kind.MERGED, actor, absorbed=source.pk)
+    refresh_conversation(target, business_calendar())
+    return target
+
+
+# --- keeping figures current ----------------------------------------------------------------
+
+
+def _history_counts(conversation: Conversation, now: datetime) -> tuple[int, int]:
+    recent = Conversation.objects.filter(
+        customer_id=conversation.customer_id,
+        created_at__gte=now - HISTORY_WINDOW,
+        merged_into__isnull=True,
+    ).exclude(pk=conversation.pk)
+    tag_ids = list(conversation.tags.values_list("pk", flat=True))
+    same_problem = recent.filter(tags__in=tag_ids).distinct().count() if tag_ids else 0
+    return recent.count(), same_problem
+
+
+def refresh_conversation(
+    conversation: Conversation, calendar: BusinessCalendar, now: datetime | None = None
+) -> Conversation:
+    """Recompute due times, breach flag and care priority from the current state, and save."""
+    now = now or timezone.now()
+    sla.refresh_due_times(conversation, calendar)
+    breached = sla.is_breached(conversation, now)
+    if breached and not conversation.sla_breached:
+        _record(conversation, ConversationEvent.Kind.SLA_BREACH, at=now)
+    conversation.sla_breached = breached or conversation.sla_breached
+    if conversation.is_waiting_on_us and conversation.merged_into_id is None:
+        recent, same_problem = _history_counts(conversation, now)
+        result = care_priority.score(
+            care_priority.signals_for(conversation, calendar, now, recent, same_problem)
+        )
+        conversation.care_priority, conversation.care_priority_reasons = (
+            result.score,
+            result.reasons,
+        )
+    else:
+        conversation.care_priority, conversation.care_priority_reasons = 0.0, []
+    Conversation.objects.filter(pk=conversation.pk).update(
+        first_response_due=conversation.first_response_due,
+        next_response_due=conversation.next_response_due,
+        resolution_due=conversation.resolution_due,
+        sla_breached=conversation.sla_breached,
+        care_priority=conversation.care_priority,
+        care_priority_reasons=conversation.care_priority_reasons,
+    )
+    return conversation
+
+
+def record_message_reading(message: Message, emotions: dict[str, float], distress: float) -> None:
+    """Store the empathy engine's reading of a customer message; the conversation follows it.
+
+    The conversation's distress is the latest customer message's, so an improving mood lowers
+    the priority again.
+    """
+    message.emotions, message.distress, message.scored_at = emotions, distress, timezone.now()
+    message.save(update_fields=["emotions", "distress", "scored_at"])
+    conversation = message.conversation
+    latest = (
+        conversation.messages.filter(author_kind=Message.Author.CUSTOMER, distress__isnull=False)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    conversation.distress = latest.distress if latest else distress
+    Conversation.objects.filter(pk=conversation.pk).update(distress=conversation.distress)
+    refresh_conversation(conversation, business_calendar())
+
+
+def refresh_waiting_conversations(now: datetime | None = None) -> int:
+    """Waiting grows with the clock: re-score everything still waiting on us."""
+    calendar = business_calendar()
+    count = 0
+    waiting = Conversation.objects.filter(
+        Q(status=Status.OPEN) & Q(waiting_since__isnull=False), merged_into__isnull=True
+    )
+    for conversation in waiting.iterator(chunk_size=500):
+        refresh_conversation(conversation, calendar, now)
+        count += 1
+    return count

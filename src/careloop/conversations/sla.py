@@ -1,0 +1,107 @@
+"""SLA targets and measurements, all in business time with calendar figures beside them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from careloop.conversations.business_time import BusinessCalendar
+from careloop.conversations.models import Conversation, Priority, SlaPolicy, Status
+
+# Used until an admin sets policies: minutes of business time.
+DEFAULT_TARGETS: dict[str, tuple[int, int, int]] = {
+    Priority.URGENT: (60, 60, 8 * 60),
+    Priority.HIGH: (2 * 60, 2 * 60, 16 * 60),
+    Priority.NORMAL: (4 * 60, 4 * 60, 24 * 60),
+    Priority.LOW: (8 * 60, 8 * 60, 40 * 60),
+}
+
+
+def policy_for(priority: str) -> SlaPolicy:
+    policy = SlaPolicy.objects.filter(priority=priority).first()
+    if policy is not None:
+        return policy
+    first, following, resolution = DEFAULT_TARGETS[priority]
+    return SlaPolicy(
+        priority=priority,
+        first_response_minutes=first,
+        next_response_minutes=following,
+        resolution_minutes=resolution,
+    )
+
+
+def refresh_due_times(conversation: Conversation, calendar: BusinessCalendar) -> None:
+    """Set the due times the current state implies (the caller saves)."""
+    policy = policy_for(conversation.priority)
+    conversation.first_response_due = (
+        calendar.add_seconds(conversation.created_at, policy.first_response_minutes * 60)
+        if conversation.first_response_at is None
+        else conversation.first_response_due
+    )
+    if conversation.first_response_at is not None and conversation.waiting_since is not None:
+        conversation.next_response_due = calendar.add_seconds(
+            conversation.waiting_since, policy.next_response_minutes * 60
+        )
+    else:
+        conversation.next_response_due = None
+    # Time on hold does not count against resolution.
+    conversation.resolution_due = calendar.add_seconds(
+        conversation.created_at,
+        policy.resolution_minutes * 60 + conversation.paused_business_seconds,
+    )
+
+
+def record_first_response(
+    conversation: Conversation, calendar: BusinessCalendar, replied_at: datetime
+) -> None:
+    conversation.first_response_at = replied_at
+    conversation.first_response_seconds = int(
+        (replied_at - conversation.created_at).total_seconds()
+    )
+    conversation.first_response_business_seconds = calendar.seconds_between(
+        conversation.created_at, replied_at
+    )
+
+
+def record_resolution(
+    conversation: Conversation, calendar: BusinessCalendar, solved_at: datetime
+) -> None:
+    """Full resolution time: creation to the latest solve; business time leaves out holds."""
+    conversation.solved_at = solved_at
+    if conversation.first_solved_at is None:
+        conversation.first_solved_at = solved_at
+    conversation.resolution_seconds = int((solved_at - conversation.created_at).total_seconds())
+    conversation.resolution_business_seconds = max(
+        calendar.seconds_between(conversation.created_at, solved_at)
+        - conversation.paused_business_seconds,
+        0,
+    )
+
+
+def pause_clock(conversation: Conversation, at: datetime) -> None:
+    if conversation.paused_since is None:
+        conversation.paused_since = at
+
+
+def resume_clock(conversation: Conversation, calendar: BusinessCalendar, at: datetime) -> None:
+    """Leaving "on hold" moves every running due time later by the business time spent on hold."""
+    if conversation.paused_since is None:
+        return
+    paused = calendar.seconds_between(conversation.paused_since, at)
+    conversation.paused_business_seconds += paused
+    if conversation.waiting_since is not None:
+        # The customer's wait restarts after the hold, minus nothing: the hold was on us, not them.
+        conversation.waiting_since = conversation.waiting_since + timedelta(
+            seconds=(at - conversation.paused_since).total_seconds()
+        )
+    conversation.paused_since = None
+
+
+def is_breached(conversation: Conversation, now: datetime) -> bool:
+    if conversation.status == Status.ON_HOLD:
+        return False
+    dues = [
+        conversation.first_response_due if conversation.first_response_at is None else None,
+        conversation.next_response_due if conversation.waiting_since else None,
+        conversation.resolution_due if not conversation.is_finished else None,
+    ]
+    return any(due is not None and due < now for due in dues)

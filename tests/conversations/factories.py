@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from careloop.conversations.models import Customer
+
+
+class CustomerFactory(DjangoModelFactory[Customer]):
+    class Meta:
+        model = Customer
+
+    full_name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"customer{n}@example.test")
