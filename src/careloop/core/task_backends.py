@@ -9,6 +9,8 @@ from django.db import transaction
 from django.tasks import Task, TaskResult, TaskResultStatus
 from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.exceptions import InvalidTask
+from django.tasks.signals import task_enqueued
+from django.utils import timezone
 
 
 class CeleryBackend(BaseTaskBackend):
@@ -46,6 +48,9 @@ class CeleryBackend(BaseTaskBackend):
             run_task.apply_async(
                 args=(task.module_path, task_result.args, task_result.kwargs), **options
             )
+            # TaskResult is frozen; Django's own backends set these fields the same way.
+            object.__setattr__(task_result, "enqueued_at", timezone.now())
+            task_enqueued.send(type(self), task_result=task_result)
 
         # A worker must never pick up a task before the rows it refers to are committed.
         transaction.on_commit(send)
