@@ -10,6 +10,7 @@ admin.site.site_header = "careloop administration"
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("careloop.api.urls")),
     path("", include("careloop.people.urls")),
     path("", include("careloop.conversations.urls")),
     path("", include("careloop.core.urls")),

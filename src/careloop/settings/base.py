@@ -38,10 +38,13 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
     "careloop.core",
     "careloop.people",
     "careloop.conversations",
     "careloop.empathy",
+    "careloop.api",
     "careloop.demo",
 ]
 
@@ -136,6 +139,22 @@ SOCIALACCOUNT_PROVIDERS = oidc_providers()
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "careloop API",
+    "DESCRIPTION": "Conversations and messages for integrations. Every write takes an "
+    "Idempotency-Key header, so retries never create duplicates.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -1,0 +1,1 @@
+"""The public REST API: thin over the domains' services, described by an OpenAPI schema."""
