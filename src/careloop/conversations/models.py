@@ -4,6 +4,8 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils import timezone
 
@@ -151,6 +153,9 @@ class Conversation(models.Model):
 
     # How upset the customer is (0..1), filled by the empathy engine; null until scored.
     distress = models.FloatField(null=True, blank=True)
+    # Subject, customer and message text in one column, so search needs one index
+    # (a GIN full-text index on PostgreSQL; see migration 0003).
+    search_text = models.TextField(blank=True, default="")
     care_priority = models.FloatField(default=0.0)
     care_priority_reasons = models.JSONField(default=list, blank=True)
 
@@ -161,6 +166,8 @@ class Conversation(models.Model):
             models.Index(fields=("assignee", "status", "-care_priority"), name="conv_assignee"),
             models.Index(fields=("team", "status", "-care_priority"), name="conv_team"),
             models.Index(fields=("customer", "-created_at"), name="conv_customer"),
+            # Built on PostgreSQL only (see careloop.core.migration_operations).
+            GinIndex(SearchVector("search_text", config="simple"), name="conv_search_gin"),
         )
 
     def __str__(self) -> str:

@@ -1,12 +1,103 @@
+"""Reads for the care inbox: views, search and the conversation page."""
+
 from __future__ import annotations
 
+from enum import StrEnum
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
 from django.db.models import Q, QuerySet
 
-from careloop.conversations.models import Customer
+from careloop.conversations.models import FINISHED, Conversation, Customer, Status
+from careloop.people.models import User
+
+
+class InboxView(StrEnum):
+    MINE = "mine"
+    TEAM = "team"
+    UNASSIGNED = "unassigned"
+    WAITING = "waiting"
+    ON_HOLD = "on_hold"
+    ALL_OPEN = "all"
+
+    @property
+    def label(self) -> str:
+        return INBOX_VIEW_LABELS[self]
+
+
+INBOX_VIEW_LABELS = {
+    InboxView.MINE: "Mine",
+    InboxView.TEAM: "My team",
+    InboxView.UNASSIGNED: "Unassigned",
+    InboxView.WAITING: "Waiting on us",
+    InboxView.ON_HOLD: "On hold",
+    InboxView.ALL_OPEN: "All open",
+}
+
+# The search index expression; migration 0003 builds a GIN index on exactly this on PostgreSQL.
+SEARCH_CONFIG = "simple"
+
+
+def _live() -> QuerySet[Conversation]:
+    return Conversation.objects.filter(merged_into__isnull=True)
+
+
+def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
+    """Conversations for one inbox view, the customer who most needs care first."""
+    conversations = _live().exclude(status__in=FINISHED)
+    if view == InboxView.MINE:
+        conversations = conversations.filter(assignee=agent)
+    elif view == InboxView.TEAM:
+        conversations = (
+            conversations.filter(team_id=agent.team_id) if agent.team_id else _live().none()
+        )
+    elif view == InboxView.UNASSIGNED:
+        conversations = conversations.filter(assignee__isnull=True)
+    elif view == InboxView.WAITING:
+        conversations = conversations.filter(status=Status.OPEN, waiting_since__isnull=False)
+    elif view == InboxView.ON_HOLD:
+        conversations = conversations.filter(status=Status.ON_HOLD)
+    return conversations.select_related("customer", "assignee", "team").order_by(
+        "-care_priority", "waiting_since", "pk"
+    )
+
+
+def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conversation]:
+    """Full-text search on PostgreSQL (indexed), a substring match on SQLite."""
+    query = query.strip()
+    if not query:
+        return conversations
+    if query.isdigit():
+        return conversations.filter(Q(pk=int(query)) | Q(search_text__icontains=query))
+    if connection.vendor == "postgresql":
+        return conversations.annotate(
+            document=SearchVector("search_text", config=SEARCH_CONFIG)
+        ).filter(document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
+    terms = query.split()
+    for term in terms:
+        conversations = conversations.filter(search_text__icontains=term)
+    return conversations
+
+
+def conversation_page(pk: int) -> Conversation:
+    return (
+        Conversation.objects.select_related("customer", "assignee", "team", "merged_into")
+        .prefetch_related("tags", "messages__author", "messages__attachments", "events__actor")
+        .get(pk=pk)
+    )
+
+
+def customer_history(
+    customer: Customer, exclude: Conversation | None = None
+) -> QuerySet[Conversation]:
+    history = customer.conversations.filter(merged_into__isnull=True).order_by("-created_at")
+    if exclude is not None:
+        history = history.exclude(pk=exclude.pk)
+    return history
 
 
 def customers_matching(query: str = "") -> QuerySet[Customer]:
-    customers = Customer.objects.order_by("full_name")
+    customers = Customer.objects.filter(merged_into__isnull=True).order_by("full_name")
     query = query.strip()
     if query:
         customers = customers.filter(

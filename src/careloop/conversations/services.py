@@ -34,6 +34,15 @@ from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 
 HISTORY_WINDOW = timedelta(days=30)
+SEARCH_TEXT_LIMIT = 20_000
+
+
+def _append_search_text(conversation: Conversation, *parts: str) -> None:
+    """Keep the searchable text current; the oldest text is kept when it grows too long."""
+    addition = " ".join(part for part in parts if part)
+    combined = f"{conversation.search_text} {addition}".strip()
+    conversation.search_text = combined[:SEARCH_TEXT_LIMIT]
+    Conversation.objects.filter(pk=conversation.pk).update(search_text=conversation.search_text)
 
 
 def business_calendar() -> BusinessCalendar:
@@ -151,6 +160,11 @@ def receive_customer_message(
         created_at=at,
     )
     _record(conversation, ConversationEvent.Kind.MESSAGE, at=at, message=message.pk)
+    if not conversation.search_text:
+        _append_search_text(
+            conversation, conversation.subject, customer.full_name, customer.email or ""
+        )
+    _append_search_text(conversation, body_text)
     refresh_conversation(conversation, calendar, now=at)
     transaction.on_commit(lambda: _after_customer_message(message.pk))
     return message
@@ -189,6 +203,7 @@ def reply(
         body_text=body_text,
         created_at=at,
     )
+    _append_search_text(conversation, body_text)
     if internal:
         _record(conversation, ConversationEvent.Kind.NOTE, agent, at, message=message.pk)
         return message
