@@ -127,7 +127,25 @@ def test_there_are_views_to_check() -> None:
     assert len(guarded) >= 15
 
 
-URL_KWARGS: dict[str, dict[str, str]] = {}
+def sample_conversation_kwargs() -> dict[str, int]:
+    from careloop.conversations.models import Channel
+    from careloop.conversations.services import receive_customer_message
+    from tests.conversations.factories import CustomerFactory
+
+    message = receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hi")
+    return {"pk": message.conversation_id}
+
+
+# Views whose URLs need objects: each entry makes them and returns the URL's kwargs.
+URL_KWARGS: dict[str, Callable[[], dict[str, int]]] = {
+    f"conversations:{name}": sample_conversation_kwargs
+    for name in ("conversation", "reply", "settings", "merge", "saved-reply", "presence")
+}
+
+
+def url_of(url_name: str) -> str:
+    make_kwargs = URL_KWARGS.get(url_name)
+    return reverse(url_name, kwargs=make_kwargs() if make_kwargs else None)
 
 GUARDED_URL_NAMES = sorted(
     entry.url_name for entry in careloop_views() if hasattr(entry.callback, "required_action")
@@ -147,17 +165,19 @@ def test_each_view_answers_each_role_as_the_matrix_says(
     url_name: str, role: Role, client_as: Callable[[Role], Client]
 ) -> None:
     TeamFactory()
-    url = reverse(url_name, kwargs=URL_KWARGS.get(url_name))
+    url = url_of(url_name)
     response = client_as(role).get(url)
-    allowed = EXPECTED[(action_of(url_name), role)]
-    assert response.status_code == (200 if allowed else 403), url
+    if EXPECTED[(action_of(url_name), role)]:
+        # POST-only views answer an allowed GET with 405, after the permission check.
+        assert response.status_code in (200, 405), url
+    else:
+        assert response.status_code == 403, url
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url_name", GUARDED_URL_NAMES)
 def test_each_view_sends_signed_out_visitors_to_sign_in(url_name: str, client: Client) -> None:
-    url = reverse(url_name, kwargs=URL_KWARGS.get(url_name))
-    response = client.get(url)
+    response = client.get(url_of(url_name))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -169,7 +189,7 @@ def test_a_customer_record_reaches_no_staff_view(
 ) -> None:
     # Even a forced session does not authenticate a customer record: the backend refuses it.
     client.force_login(person_with_role(Role.CUSTOMER))
-    response = client.get(reverse(url_name, kwargs=URL_KWARGS.get(url_name)))
+    response = client.get(url_of(url_name))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 

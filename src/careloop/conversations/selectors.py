@@ -63,12 +63,12 @@ def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
 
 
 def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conversation]:
-    """Full-text search on PostgreSQL (indexed), a substring match on SQLite."""
+    """Full-text search on PostgreSQL (indexed), substring matches on SQLite; "#12" finds #12."""
     query = query.strip()
     if not query:
         return conversations
-    if query.isdigit():
-        return conversations.filter(Q(pk=int(query)) | Q(search_text__icontains=query))
+    if query.startswith("#") and query[1:].isdigit():
+        return conversations.filter(pk=int(query[1:]))
     if connection.vendor == "postgresql":
         return conversations.annotate(
             document=SearchVector("search_text", config=SEARCH_CONFIG)

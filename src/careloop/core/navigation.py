@@ -25,10 +25,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "inbox",
         "Care inbox",
-        "core:section-inbox",
+        "conversations:inbox",
         Action.USE_INBOX,
         "Conversations from email, chat and the API, the most upset customer first.",
-        coming="Conversations, channels, care priority and SLAs.",
     ),
     Section(
         "customers",

@@ -11,7 +11,6 @@ urlpatterns = [
 urlpatterns += [
     path(f"{slug}/", views.section_view(slug), name=f"section-{slug}")
     for slug in (
-        "inbox",
         "feedback",
         "care",
         "learning",

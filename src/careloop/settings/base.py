@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.csp import CSP
 
 from careloop.settings.environment import (
@@ -16,6 +17,9 @@ from careloop.settings.environment import (
     node_modules_dir,
     oidc_providers,
 )
+
+# Lets runtime code subscript Django's generic classes (ModelForm[Model], QuerySet[Model]).
+django_stubs_ext.monkeypatch()
 
 DATA_DIR = data_dir()
 
@@ -184,6 +188,22 @@ MAILERS = {"default": mailer_from_environment(DATA_DIR)}
 # Absolute links in emails sent outside a request (invitations, surveys).
 CARELOOP_BASE_URL = env_str("CARELOOP_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("CARELOOP_FROM_EMAIL", "careloop <care@careloop.localhost>")
+
+# The email channel. Inbound: an IMAP mailbox polled by `careloop poll_imap`, and/or raw MIME
+# POSTed to /inbound/email/ with this token (the endpoint refuses everything while it is empty).
+CARELOOP_INBOUND_EMAIL_TOKEN = env_str("CARELOOP_INBOUND_EMAIL_TOKEN")
+CARELOOP_IMAP_HOST = env_str("CARELOOP_IMAP_HOST")
+CARELOOP_IMAP_PORT = int(env_str("CARELOOP_IMAP_PORT") or "0")  # 0: 993 with SSL, else 143
+CARELOOP_IMAP_USER = env_str("CARELOOP_IMAP_USER")
+CARELOOP_IMAP_PASSWORD = env_str("CARELOOP_IMAP_PASSWORD")
+CARELOOP_IMAP_FOLDER = env_str("CARELOOP_IMAP_FOLDER", "INBOX")
+CARELOOP_IMAP_SSL = env_bool("CARELOOP_IMAP_SSL", default=True)
+# Where fetched mail goes; empty leaves it in the folder, marked as seen.
+CARELOOP_IMAP_DONE_FOLDER = env_str("CARELOOP_IMAP_DONE_FOLDER")
+# Outbound replies: Message-ID domain (default: the From address's) and the support address
+# whose plus-addressed form (support+<reply token>@...) becomes the Reply-To.
+CARELOOP_EMAIL_DOMAIN = env_str("CARELOOP_EMAIL_DOMAIN")
+CARELOOP_SUPPORT_ADDRESS = env_str("CARELOOP_SUPPORT_ADDRESS")
 
 # Background tasks: one interface (django.tasks). Inline unless a Celery broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

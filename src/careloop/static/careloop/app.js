@@ -5,4 +5,13 @@ document.addEventListener("DOMContentLoaded", () => {
   if (menu && window.matchMedia("(max-width: 48rem)").matches) {
     menu.open = false;
   }
+
+  // Tell the collision check that this agent is drafting a reply.
+  const composer = document.querySelector("#composer textarea");
+  const drafting = document.getElementById("drafting");
+  if (composer && drafting) {
+    composer.addEventListener("input", () => {
+      drafting.value = composer.value.trim() ? "1" : "0";
+    });
+  }
 });

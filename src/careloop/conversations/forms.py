@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django import forms
+
+from careloop.conversations.models import Conversation, Priority, SavedReply, Status
+from careloop.core.permissions import STAFF_ROLES
+from careloop.people.models import User
+
+AFTER_REPLY_CHOICES = [
+    ("", "Keep status"),
+    (Status.PENDING.value, "Pending (waiting on the customer)"),
+    (Status.ON_HOLD.value, "On hold"),
+    (Status.SOLVED.value, "Solved"),
+]
+
+
+def staff_members() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True, role__in=[r.value for r in STAFF_ROLES]),
+        required=False,
+        empty_label="Unassigned",
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "Write to the customer…"}),
+        max_length=20_000,
+        label="Reply",
+    )
+    internal = forms.BooleanField(required=False, label="Internal note (only the team sees it)")
+    then_status = forms.ChoiceField(choices=AFTER_REPLY_CHOICES, required=False, label="Then")
+
+
+class ConversationSettingsForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    priority = forms.ChoiceField(choices=Priority.choices)
+    assignee = staff_members()
+    tags = forms.CharField(required=False, help_text="Comma-separated, e.g. refund, damaged-item")
+
+    @classmethod
+    def for_conversation(cls, conversation: Conversation) -> ConversationSettingsForm:
+        return cls(
+            initial={
+                "status": conversation.status,
+                "priority": conversation.priority,
+                "assignee": conversation.assignee_id,
+                "tags": ", ".join(tag.name for tag in conversation.tags.all()),
+            }
+        )
+
+    def tag_names(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(min_value=1, label="Merge into conversation number")
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [
+        ("assign_me", "Assign to me"),
+        ("unassign", "Unassign"),
+        ("pending", "Mark pending"),
+        ("on_hold", "Put on hold"),
+        ("solved", "Mark solved"),
+        ("tag", "Add tag"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    conversations = forms.ModelMultipleChoiceField(
+        queryset=Conversation.objects.all(), widget=forms.MultipleHiddenInput
+    )
+    tag = forms.SlugField(required=False, max_length=60)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == "tag" and not cleaned.get("tag"):
+            raise forms.ValidationError("Name the tag to add.")
+        return cleaned
+
+
+class SavedReplyForm(forms.ModelForm[SavedReply]):
+    class Meta:
+        model = SavedReply
+        fields = ("title", "body", "team")
+        help_texts = {
+            "body": "A starting point, not a script. Placeholders: {{ customer.first_name }}, "
+            "{{ customer.full_name }}, {{ agent.first_name }}, {{ conversation.subject }}.",
+        }

@@ -1,0 +1,206 @@
+"""The care inbox for agents: views, search, bulk actions and the conversation page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from careloop.conversations import presence, selectors, services
+from careloop.conversations.forms import (
+    BulkActionForm,
+    ConversationSettingsForm,
+    MergeForm,
+    ReplyForm,
+)
+from careloop.conversations.models import Conversation, Priority, SavedReply, Status
+from careloop.conversations.saved_replies import fill
+from careloop.core.http import HtmxHttpRequest
+from careloop.core.permissions import Action, requires
+from careloop.people.models import User
+
+PAGE_SIZE = 50
+
+
+def _inbox_view(request: HtmxHttpRequest) -> selectors.InboxView:
+    try:
+        return selectors.InboxView(request.GET.get("view", selectors.InboxView.WAITING))
+    except ValueError:
+        return selectors.InboxView.WAITING
+
+
+@requires(Action.USE_INBOX)
+def inbox(request: HtmxHttpRequest) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, User)
+    view = _inbox_view(request)
+    query = request.GET.get("q", "")
+    conversations = selectors.search(selectors.inbox_for(agent, view), query)
+    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "view": view,
+        "views": list(selectors.InboxView),
+        "query": query,
+        "bulk_actions": BulkActionForm.ACTIONS,
+    }
+    template = "conversations/_inbox_rows.html" if request.htmx else "conversations/inbox.html"
+    return render(request, template, context)
+
+
+@requires(Action.USE_INBOX)
+@require_POST
+def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, User)
+    form = BulkActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick at least one conversation and an action.")
+        return redirect(request.POST.get("next") or "conversations:inbox")
+    action = form.cleaned_data["action"]
+    chosen: list[Conversation] = list(form.cleaned_data["conversations"])
+    with transaction.atomic():
+        for conversation in chosen:
+            if action == "assign_me":
+                services.assign(conversation, agent, agent)
+            elif action == "unassign":
+                services.assign(conversation, None, agent)
+            elif action == "tag":
+                names = [tag.name for tag in conversation.tags.all()] + [form.cleaned_data["tag"]]
+                services.set_tags(conversation, names, agent)
+            else:
+                services.change_status(conversation, Status(action), agent)
+    messages.success(
+        request, f"Updated {len(chosen)} conversation{'s' if len(chosen) != 1 else ''}."
+    )
+    return redirect(_safe_next(request.POST.get("next")))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths inside the inbox: never an open redirect.
+    if target and target.startswith("/inbox/") and "//" not in target:
+        return target
+    return "/inbox/"
+
+
+def _conversation_or_404(pk: int) -> Conversation:
+    try:
+        return selectors.conversation_page(pk)
+    except Conversation.DoesNotExist as missing:
+        raise Http404("No such conversation.") from missing
+
+
+@requires(Action.USE_INBOX)
+def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, User)
+    current = _conversation_or_404(pk)
+    if current.merged_into_id is not None:
+        messages.info(request, f"Conversation {current.pk} was merged into this one.")
+        return redirect("conversations:conversation", pk=current.merged_into_id)
+    return render(
+        request,
+        "conversations/conversation.html",
+        {
+            "conversation": current,
+            "thread": current.messages.all(),
+            "events": current.events.all(),
+            "history": selectors.customer_history(current.customer, exclude=current)[:20],
+            "reply_form": ReplyForm(),
+            "settings_form": ConversationSettingsForm.for_conversation(current),
+            "merge_form": MergeForm(),
+            "saved_replies": SavedReply.objects.all(),
+            "others": presence.mark_viewing(current.pk, agent),
+        },
+    )
+
+
+@requires(Action.USE_INBOX)
+@require_POST
+def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, User)
+    current = get_object_or_404(Conversation, pk=pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        then_status = form.cleaned_data["then_status"]
+        services.reply(
+            current,
+            agent,
+            form.cleaned_data["body"],
+            internal=form.cleaned_data["internal"],
+            then_status=Status(then_status) if then_status else None,
+        )
+        messages.success(request, "Note added." if form.cleaned_data["internal"] else "Reply sent.")
+    else:
+        messages.error(request, "Write something before sending.")
+    return redirect("conversations:conversation", pk=pk)
+
+
+@requires(Action.USE_INBOX)
+@require_POST
+def update_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, User)
+    current = get_object_or_404(Conversation, pk=pk)
+    form = ConversationSettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Those settings were not valid; nothing changed.")
+        return redirect("conversations:conversation", pk=pk)
+    with transaction.atomic():
+        if form.cleaned_data["assignee"] != current.assignee:
+            services.assign(current, form.cleaned_data["assignee"], agent)
+        if form.cleaned_data["priority"] != current.priority:
+            services.set_priority(current, Priority(form.cleaned_data["priority"]), agent)
+        wanted_tags = sorted(form.tag_names())
+        if wanted_tags != sorted(tag.name for tag in current.tags.all()):
+            services.set_tags(current, wanted_tags, agent)
+        if form.cleaned_data["status"] != current.status:
+            services.change_status(current, Status(form.cleaned_data["status"]), agent)
+    messages.success(request, "Conversation updated.")
+    return redirect("conversations:conversation", pk=pk)
+
+
+@requires(Action.USE_INBOX)
+@require_POST
+def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, User)
+    source = get_object_or_404(Conversation, pk=pk)
+    form = MergeForm(request.POST)
+    target = (
+        Conversation.objects.filter(pk=form.cleaned_data["into"], merged_into__isnull=True).first()
+        if form.is_valid()
+        else None
+    )
+    if target is None or target.pk == source.pk:
+        messages.error(request, "Choose another, existing conversation to merge into.")
+        return redirect("conversations:conversation", pk=pk)
+    services.merge_conversations(source, target, agent)
+    messages.success(request, f"Merged into conversation {target.pk}.")
+    return redirect("conversations:conversation", pk=target.pk)
+
+
+@requires(Action.USE_INBOX)
+def saved_reply_text(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The composer's text with a saved reply filled in, for htmx to swap in."""
+    agent = request.user
+    assert isinstance(agent, User)
+    current = get_object_or_404(Conversation, pk=pk)
+    chosen = request.GET.get("saved_reply", "")
+    saved_reply = SavedReply.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    body = fill(saved_reply, current, agent) if saved_reply else ""
+    form = ReplyForm(initial={"body": body})
+    return render(request, "conversations/_composer_body.html", {"reply_form": form})
+
+
+@requires(Action.USE_INBOX)
+def presence_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, User)
+    drafting = request.GET.get("drafting") == "1"
+    others = presence.mark_viewing(pk, agent, drafting=drafting)
+    return render(request, "conversations/_presence.html", {"others": others})

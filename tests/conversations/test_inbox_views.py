@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from careloop.conversations import services
+from careloop.conversations.models import Channel, Conversation, SavedReply, Status
+from careloop.core.permissions import Role
+from careloop.people.models import User
+from tests.conversations.factories import CustomerFactory
+from tests.people.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def conversation(subject: str = "Help", body: str = "Hello", name: str = "") -> Conversation:
+    customer = CustomerFactory(full_name=name) if name else CustomerFactory()
+    return services.receive_customer_message(
+        customer, channel=Channel.EMAIL, body_text=body, subject=subject
+    ).conversation
+
+
+@pytest.fixture
+def agent(client: Client) -> User:
+    person = UserFactory(role=Role.AGENT)
+    client.force_login(person)
+    return person
+
+
+def test_the_most_upset_customer_is_at_the_top_with_the_reason(client: Client, agent: User) -> None:
+    calm = conversation("Invoice copy")
+    upset = conversation("Broken on arrival, third time!")
+    services.record_message_reading(upset.messages.get(), {"anger": 0.9}, 0.9)
+    services.record_message_reading(calm.messages.get(), {"neutral": 0.9}, 0.05)
+    response = client.get(reverse("conversations:inbox"), {"view": "waiting"})
+    rows = list(response.context["page"])
+    assert rows[0] == upset
+    assert "Customer sounds very upset" in response.content.decode()
+
+
+def test_views_split_mine_unassigned_and_on_hold(client: Client, agent: User) -> None:
+    mine, free, held = conversation("a"), conversation("b"), conversation("c")
+    services.assign(mine, agent, agent)
+    services.change_status(held, Status.ON_HOLD, agent)
+
+    def listed(view: str) -> set[int]:
+        page = client.get(reverse("conversations:inbox"), {"view": view}).context["page"]
+        return {c.pk for c in page}
+
+    assert listed("mine") == {mine.pk}
+    assert free.pk in listed("unassigned") and mine.pk not in listed("unassigned")
+    assert listed("on_hold") == {held.pk}
+    assert held.pk not in listed("waiting")
+
+
+def test_search_finds_words_from_messages_and_customer_names(client: Client, agent: User) -> None:
+    zip_broken = conversation(
+        "Jacket", body="The zipper broke on the first day", name="Ines Moreau"
+    )
+    conversation("Invoice", body="Please send a copy of my invoice")
+    for query in ("zipper", "Moreau", f"#{zip_broken.pk}"):
+        page = client.get(reverse("conversations:inbox"), {"view": "all", "q": query}).context[
+            "page"
+        ]
+        assert [c.pk for c in page] == [zip_broken.pk], query
+
+
+def test_bulk_actions_change_every_selected_conversation(client: Client, agent: User) -> None:
+    first, second, untouched = conversation(), conversation(), conversation()
+    client.post(
+        reverse("conversations:bulk"),
+        {"action": "assign_me", "conversations": [first.pk, second.pk], "next": "/inbox/?view=all"},
+    )
+    client.post(
+        reverse("conversations:bulk"),
+        {"action": "tag", "tag": "late-delivery", "conversations": [first.pk, second.pk]},
+    )
+    for item in (first, second):
+        item.refresh_from_db()
+        assert item.assignee == agent
+        assert [t.name for t in item.tags.all()] == ["late-delivery"]
+    untouched.refresh_from_db()
+    assert untouched.assignee is None
+
+
+def test_bulk_redirect_never_leaves_the_inbox(client: Client, agent: User) -> None:
+    item = conversation()
+    response = client.post(
+        reverse("conversations:bulk"),
+        {"action": "assign_me", "conversations": [item.pk], "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/inbox/"
+
+
+def test_agent_replies_and_the_customer_stops_waiting(client: Client, agent: User) -> None:
+    item = conversation()
+    client.post(
+        reverse("conversations:reply", args=[item.pk]),
+        {"body": "So sorry about this — a replacement is on its way.", "then_status": "pending"},
+    )
+    item.refresh_from_db()
+    assert item.status == Status.PENDING
+    assert not item.is_waiting_on_us
+    assert item.messages.filter(author=agent, is_internal_note=False).count() == 1
+
+
+def test_internal_notes_are_marked_and_kept_from_the_customer(client: Client, agent: User) -> None:
+    item = conversation()
+    client.post(
+        reverse("conversations:reply", args=[item.pk]),
+        {"body": "Check the stock", "internal": "on"},
+    )
+    page = client.get(reverse("conversations:conversation", args=[item.pk])).content.decode()
+    assert "Internal note" in page
+    item.refresh_from_db()
+    assert item.is_waiting_on_us
+
+
+def test_settings_form_assigns_tags_and_solves(client: Client, agent: User) -> None:
+    item = conversation()
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    client.post(
+        reverse("conversations:settings", args=[item.pk]),
+        {
+            "status": "solved",
+            "priority": "high",
+            "assignee": lead.pk,
+            "tags": "Refund, damaged item",
+        },
+    )
+    item.refresh_from_db()
+    assert (item.status, item.priority, item.assignee) == ("solved", "high", lead)
+    assert sorted(t.name for t in item.tags.all()) == ["damaged-item", "refund"]
+
+
+def test_merge_from_the_page_moves_the_thread(client: Client, agent: User) -> None:
+    target, source = conversation(), conversation()
+    response = client.post(reverse("conversations:merge", args=[source.pk]), {"into": target.pk})
+    assert response["Location"] == reverse("conversations:conversation", args=[target.pk])
+    assert target.messages.count() == 2
+    # The old address now leads to the surviving conversation.
+    old = client.get(reverse("conversations:conversation", args=[source.pk]))
+    assert old["Location"] == reverse("conversations:conversation", args=[target.pk])
+
+
+def test_merging_into_itself_or_nothing_is_refused(client: Client, agent: User) -> None:
+    item = conversation()
+    for into in (item.pk, 999_999):
+        client.post(reverse("conversations:merge", args=[item.pk]), {"into": into})
+        item.refresh_from_db()
+        assert item.merged_into is None
+
+
+def test_saved_reply_fills_placeholders_for_this_customer(client: Client, agent: User) -> None:
+    item = conversation(name="Ines Moreau")
+    saved = SavedReply.objects.create(
+        title="Apology", body="Hi {{ customer.first_name }}, {{ agent.first_name }} here. {{ x.y }}"
+    )
+    response = client.get(
+        reverse("conversations:saved-reply", args=[item.pk]), {"saved_reply": saved.pk}
+    )
+    body = response.content.decode()
+    assert f"Hi Ines, {agent.first_name} here. {{{{ x.y }}}}" in body
+
+
+def test_a_second_agent_sees_who_else_is_on_the_conversation(agent: User) -> None:
+    item = conversation()
+    other = Client()
+    other.force_login(UserFactory(role=Role.AGENT, full_name="Sam Okafor"))
+    other.get(reverse("conversations:presence", args=[item.pk]), {"drafting": "1"})
+    mine = Client()
+    mine.force_login(agent)
+    response = mine.get(reverse("conversations:presence", args=[item.pk]))
+    assert "Sam Okafor is writing a reply" in response.content.decode()
+
+
+def test_customer_text_is_escaped_and_html_sanitised(client: Client, agent: User) -> None:
+    customer = CustomerFactory(full_name="<img src=x onerror=alert(1)>")
+    item = services.receive_customer_message(
+        customer,
+        channel=Channel.EMAIL,
+        body_text="<script>alert(1)</script>",
+        body_html='<p>Hi</p><script>alert(2)</script><a href="javascript:alert(3)">x</a>',
+    ).conversation
+    page = client.get(reverse("conversations:conversation", args=[item.pk])).content.decode()
+    assert "<script>alert" not in page
+    assert "javascript:" not in page
+    assert "<img src=x" not in page
+
+
+@pytest.mark.parametrize(
+    "view", ["mine", "team", "unassigned", "waiting", "on_hold", "all", "junk"]
+)
+def test_every_inbox_view_renders(client: Client, agent: User, view: str) -> None:
+    conversation()
+    assert client.get(reverse("conversations:inbox"), {"view": view}).status_code == 200
+
+
+def test_inbox_rows_are_fetched_in_a_fixed_number_of_queries(
+    client: Client, agent: User, django_assert_max_num_queries: Callable[..., object]
+) -> None:
+    for _ in range(30):
+        conversation()
+    with django_assert_max_num_queries(12):  # type: ignore[operator]
+        client.get(reverse("conversations:inbox"), {"view": "all"})
