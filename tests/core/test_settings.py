@@ -14,10 +14,11 @@ import pytest
 def run_careloop(
     *args: str, env: dict[str, str], tmp_path: Path
 ) -> subprocess.CompletedProcess[str]:
+    # Start from a clean slate: the CI leg's DATABASE_URL must not leak into these checks.
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("CARELOOP_", "DJANGO_"))
+        if not key.startswith(("CARELOOP_", "DJANGO_", "DATABASE_URL", "CELERY_"))
     }
     environment.update({"CARELOOP_DATA_DIR": str(tmp_path)}, **env)
     return subprocess.run(
