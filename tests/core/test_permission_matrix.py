@@ -13,8 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from careloop.conversations.models import Attachment, Message, SavedReply
 from careloop.core.permissions import Action, Role, can
 from careloop.people.models import User
+from tests.conversations.factories import CustomerFactory
 from tests.people.factories import TeamFactory
 
 COLUMNS = (
@@ -30,6 +32,7 @@ MATRIX = """
 action                customer agent lead cx  people admin
 view_dashboard           -       Y    Y   Y     Y     Y
 use_inbox                -       Y    Y   Y     -     Y
+manage_inbox             -       -    Y   Y     -     Y
 view_customers           -       Y    Y   Y     -     Y
 view_feedback            -       Y    Y   Y     -     Y
 grant_gestures           -       Y    Y   Y     -     Y
@@ -130,7 +133,6 @@ def test_there_are_views_to_check() -> None:
 def sample_conversation_kwargs() -> dict[str, int]:
     from careloop.conversations.models import Channel
     from careloop.conversations.services import receive_customer_message
-    from tests.conversations.factories import CustomerFactory
 
     message = receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hi")
     return {"pk": message.conversation_id}
@@ -141,11 +143,32 @@ URL_KWARGS: dict[str, Callable[[], dict[str, int]]] = {
     f"conversations:{name}": sample_conversation_kwargs
     for name in ("conversation", "reply", "settings", "merge", "saved-reply", "presence")
 }
+URL_KWARGS["conversations:customer"] = URL_KWARGS["conversations:customer-merge"] = lambda: {
+    "pk": CustomerFactory().pk
+}
+URL_KWARGS["conversations:saved-reply-edit"] = URL_KWARGS["conversations:saved-reply-delete"] = (
+    lambda: {"pk": SavedReply.objects.create(title="Hi", body="Hello").pk}
+)
+URL_KWARGS["conversations:attachment"] = lambda: {"pk": sample_attachment().pk}
+
+
+def sample_attachment() -> Attachment:
+    from django.core.files.base import ContentFile
+
+    message = Message.objects.get(conversation_id=sample_conversation_kwargs()["pk"])
+    return Attachment.objects.create(
+        message=message,
+        file=ContentFile(b"receipt", name="receipt.txt"),
+        filename="receipt.txt",
+        content_type="text/plain",
+        size=7,
+    )
 
 
 def url_of(url_name: str) -> str:
     make_kwargs = URL_KWARGS.get(url_name)
     return reverse(url_name, kwargs=make_kwargs() if make_kwargs else None)
+
 
 GUARDED_URL_NAMES = sorted(
     entry.url_name for entry in careloop_views() if hasattr(entry.callback, "required_action")

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
-from careloop.conversations.models import Conversation, Priority, SavedReply, Status
+from careloop.conversations.models import Conversation, Customer, Priority, SavedReply, Status
 from careloop.core.permissions import STAFF_ROLES
-from careloop.people.models import User
+from careloop.people.models import Team, User
 
 AFTER_REPLY_CHOICES = [
     ("", "Keep status"),
@@ -87,3 +87,35 @@ class SavedReplyForm(forms.ModelForm[SavedReply]):
             "body": "A starting point, not a script. Placeholders: {{ customer.first_name }}, "
             "{{ customer.full_name }}, {{ agent.first_name }}, {{ conversation.subject }}.",
         }
+
+
+class CustomerForm(forms.ModelForm[Customer]):
+    class Meta:
+        model = Customer
+        fields = ("full_name", "company", "language", "preferred_channel", "notes")
+
+
+class MergeCustomerForm(forms.Form):
+    into = forms.IntegerField(min_value=1, label="Merge into customer number")
+
+
+class SlaPolicyForm(forms.Form):
+    priority = forms.ChoiceField(choices=Priority.choices, widget=forms.HiddenInput)
+    first_response_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 30)
+    next_response_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 30)
+    resolution_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 90)
+
+
+SlaPolicyFormSet = forms.formset_factory(SlaPolicyForm, extra=0, min_num=4, max_num=4)
+
+
+class RoutingForm(forms.Form):
+    default_team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, empty_label="No team (everyone's inbox)"
+    )
+    auto_assign_teams = forms.ModelMultipleChoiceField(
+        queryset=Team.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Teams that assign new conversations round robin",
+    )

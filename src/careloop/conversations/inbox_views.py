@@ -19,7 +19,7 @@ from careloop.conversations.forms import (
 from careloop.conversations.models import Conversation, Priority, SavedReply, Status
 from careloop.conversations.saved_replies import fill
 from careloop.core.http import HtmxHttpRequest
-from careloop.core.permissions import Action, requires
+from careloop.core.permissions import Action, can, requires
 from careloop.people.models import User
 
 PAGE_SIZE = 50
@@ -46,6 +46,7 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
         "views": list(selectors.InboxView),
         "query": query,
         "bulk_actions": BulkActionForm.ACTIONS,
+        "can_manage_inbox": can(agent, Action.MANAGE_INBOX),
     }
     template = "conversations/_inbox_rows.html" if request.htmx else "conversations/inbox.html"
     return render(request, template, context)

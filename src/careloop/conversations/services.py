@@ -138,6 +138,7 @@ def receive_customer_message(
             waiting_since=at,
         )
         _record(conversation, ConversationEvent.Kind.CREATED, at=at, channel=channel)
+        _route(conversation)
     else:
         if conversation.status == Status.SOLVED:
             conversation.reopen_count = F("reopen_count") + 1
@@ -168,6 +169,18 @@ def receive_customer_message(
     refresh_conversation(conversation, calendar, now=at)
     transaction.on_commit(lambda: _after_customer_message(message.pk))
     return message
+
+
+def _route(conversation: Conversation) -> None:
+    """New conversations go to the organisation's default team, assigned if the team says so."""
+    team = current_organisation().default_team
+    if team is None:
+        return
+    if team.auto_assign:
+        assign_round_robin(conversation, team)
+    else:
+        conversation.team = team
+        conversation.save(update_fields=["team", "updated_at"])
 
 
 def _after_customer_message(message_id: int) -> None:

@@ -1,11 +1,24 @@
-from django.urls import path
+from django.urls import include, path
 
-from careloop.conversations import inbox_views, views
+from careloop.conversations import chat_views, inbox_views, settings_views, views
 
 app_name = "conversations"
 
 urlpatterns = [
+    path("", include("careloop.conversations.channels.urls")),
     path("customers/", views.customers, name="customers"),
+    path("customers/<int:pk>/", views.customer, name="customer"),
+    path("customers/<int:pk>/merge/", views.merge_customer, name="customer-merge"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("inbox/settings/", settings_views.inbox_settings_page, name="inbox-settings"),
+    path("inbox/saved-replies/new/", settings_views.saved_reply_edit, name="saved-reply-new"),
+    path("inbox/saved-replies/<int:pk>/", settings_views.saved_reply_edit, name="saved-reply-edit"),
+    path(
+        "inbox/saved-replies/<int:pk>/delete/",
+        settings_views.saved_reply_delete,
+        name="saved-reply-delete",
+    ),
+    path("chat/", include(chat_views.urlpatterns)),
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/bulk/", inbox_views.bulk_action, name="bulk"),
     path("inbox/<int:pk>/", inbox_views.conversation, name="conversation"),

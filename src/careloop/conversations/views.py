@@ -1,20 +1,93 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from careloop.conversations.selectors import customers_matching
+from careloop.conversations import selectors, services
+from careloop.conversations.forms import CustomerForm, MergeCustomerForm
+from careloop.conversations.models import Attachment, Customer
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, requires
+
+# Types a browser may show inline; anything else (HTML, SVG, scripts) is only ever downloaded.
+INLINE_TYPES = {
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+}
 
 
 @requires(Action.VIEW_CUSTOMERS)
 def customers(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    page = Paginator(customers_matching(query), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.customers_matching(query), 50).get_page(request.GET.get("page"))
     # htmx search swaps only the results table.
     template = (
         "conversations/_customer_rows.html" if request.htmx else "conversations/customers.html"
     )
     return render(request, template, {"page": page, "query": query})
+
+
+@requires(Action.VIEW_CUSTOMERS)
+def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(Customer.objects.prefetch_related("contact_points"), pk=pk)
+    if profile.merged_into_id is not None:
+        return redirect("conversations:customer", pk=profile.merged_into_id)
+    form = CustomerForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Customer profile saved.")
+        return redirect("conversations:customer", pk=pk)
+    return render(
+        request,
+        "conversations/customer.html",
+        {
+            "customer": profile,
+            "form": form,
+            "merge_form": MergeCustomerForm(),
+            "history": selectors.customer_history(profile),
+        },
+    )
+
+
+@requires(Action.VIEW_CUSTOMERS)
+@require_POST
+def merge_customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Customer, pk=pk)
+    form = MergeCustomerForm(request.POST)
+    target = (
+        Customer.objects.filter(pk=form.cleaned_data["into"], merged_into__isnull=True).first()
+        if form.is_valid()
+        else None
+    )
+    if target is None or target.pk == source.pk:
+        messages.error(request, "Choose another, existing customer to merge into.")
+        return redirect("conversations:customer", pk=pk)
+    services.merge_customers(source, target)
+    messages.success(request, f"Merged into {target}.")
+    return redirect("conversations:customer", pk=target.pk)
+
+
+@requires(Action.USE_INBOX)
+def attachment(request: HtmxHttpRequest, pk: int) -> FileResponse:
+    stored = get_object_or_404(Attachment, pk=pk)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The file is no longer stored.") from missing
+    inline = stored.content_type in INLINE_TYPES
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=stored.filename,
+        content_type=stored.content_type if inline else "application/octet-stream",
+    )
+    # Even a file shown inline can never run script in our origin.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -43,6 +43,7 @@ STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
 class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     USE_INBOX = "use_inbox"
+    MANAGE_INBOX = "manage_inbox"
     VIEW_CUSTOMERS = "view_customers"
     VIEW_FEEDBACK = "view_feedback"
     GRANT_GESTURES = "grant_gestures"
@@ -67,6 +68,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_DASHBOARD: STAFF_ROLES,
     # Customer work: people partners support the team, they do not read customers' conversations.
     Action.USE_INBOX: _FRONTLINE,
+    # Saved replies, SLA targets and routing shape everyone's work: leads set them.
+    Action.MANAGE_INBOX: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
     Action.VIEW_CUSTOMERS: _FRONTLINE,
     Action.VIEW_FEEDBACK: _FRONTLINE,
     Action.GRANT_GESTURES: _FRONTLINE,

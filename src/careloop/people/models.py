@@ -19,6 +19,10 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
+    # New conversations land with this team (and its assignment rule) unless routed otherwise.
+    default_team = models.ForeignKey(
+        "Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -102,6 +106,8 @@ class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.CharField(max_length=300, blank=True)
+    # Round robin among the team's agents, never beyond each agent's capacity.
+    auto_assign = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
