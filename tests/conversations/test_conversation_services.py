@@ -207,3 +207,19 @@ def test_urgent_priority_shortens_the_targets() -> None:
 def test_customer_html_is_sanitised_before_it_is_stored() -> None:
     message = write_in(body_html='<p onclick="x()">Hi<script>alert(1)</script></p>')
     assert message.body_html == "<p>Hi</p>"
+
+
+def test_refresh_command_rescores_only_waiting_conversations() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    waiting = write_in().conversation
+    answered = write_in().conversation
+    services.reply(answered, UserFactory(), "Sorted!", at=MONDAY_9 + timedelta(minutes=5))
+    out = StringIO()
+    call_command("refresh_priorities", stdout=out)
+    assert out.getvalue().strip() == "Re-scored 1 waiting conversation."
+    waiting.refresh_from_db()
+    # Now is long after Monday 9:00, so the first-response target has passed.
+    assert waiting.sla_breached

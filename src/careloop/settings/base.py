@@ -147,7 +147,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["careloop.api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -159,6 +159,8 @@ SPECTACULAR_SETTINGS = {
     "Idempotency-Key header, so retries never create duplicates.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One schema name per choice set, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {"Channel": "careloop.conversations.models.Channel"},
 }
 
 LANGUAGE_CODE = "en-gb"
@@ -214,12 +216,30 @@ CELERY_TASK_DEFAULT_QUEUE = "default"  # the queue name django.tasks uses
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work, run by `careloop worker --beat` (exactly one beat per deployment).
+CELERY_BEAT_SCHEDULE = {
+    "refresh-care-priorities": {
+        "task": "careloop.run_task",
+        "schedule": 300.0,
+        "args": ("careloop.conversations.tasks.refresh_care_priorities", [], {}),
+    },
+}
 TASKS = {
     "default": {
         "BACKEND": "careloop.core.task_backends.CeleryBackend"
         if CELERY_BROKER_URL
         else "django.tasks.backends.immediate.ImmediateBackend",
     }
+}
+
+# A shared cache (presence, rate limits) when web processes run on several machines.
+CACHE_URL = env_str("CARELOOP_CACHE_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 # Security headers. Cookies are marked Secure by CARELOOP_HTTPS (production settings turn it on).

@@ -13,6 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=2)
         parser.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
         parser.add_argument("--loglevel", default="INFO")
+        parser.add_argument(
+            "--beat",
+            action="store_true",
+            help="Also run the periodic scheduler; start exactly one of these per deployment.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.CELERY_BROKER_URL:
@@ -31,5 +36,10 @@ class Command(BaseCommand):
                 f"--queues={settings.CELERY_TASK_DEFAULT_QUEUE}",
                 "--without-gossip",
                 "--without-mingle",
+                *(
+                    ["--beat", f"--schedule={settings.DATA_DIR / 'celerybeat-schedule'}"]
+                    if options["beat"]
+                    else []
+                ),
             ]
         )
