@@ -223,3 +223,17 @@ def test_refresh_command_rescores_only_waiting_conversations() -> None:
     waiting.refresh_from_db()
     # Now is long after Monday 9:00, so the first-response target has passed.
     assert waiting.sla_breached
+
+
+def test_every_reply_records_how_long_the_customer_waited_for_it() -> None:
+    conversation = write_in(at=datetime(2026, 11, 23, 16, tzinfo=UTC)).conversation
+    agent = UserFactory()
+    first = services.reply(conversation, agent, "Hello!", at=datetime(2026, 11, 24, 10, tzinfo=UTC))
+    write_in(
+        conversation.customer, conversation=conversation, at=datetime(2026, 11, 24, 11, tzinfo=UTC)
+    )
+    following = services.reply(
+        conversation, agent, "Done", at=datetime(2026, 11, 24, 11, 30, tzinfo=UTC)
+    )
+    assert (first.response_seconds, first.response_business_seconds) == (18 * 3600, 2 * 3600)
+    assert (following.response_seconds, following.response_business_seconds) == (1800, 1800)

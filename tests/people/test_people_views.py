@@ -123,3 +123,22 @@ def test_team_page_escapes_names(client_as: Callable[[Role], Client]) -> None:
     body = client_as(Role.AGENT).get(reverse("people:teams")).content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_admin_lists_holidays_and_bad_lines_are_explained(
+    client_as: Callable[[Role], Client],
+) -> None:
+    client = client_as(Role.ADMIN)
+    base = {"name": "Harbour Care", "time_zone": "UTC", "values": "", **hours_post({})}
+    client.post(
+        reverse("people:organisation"),
+        {**base, "holidays": "2026-12-25 Christmas Day\n\n2027-01-01 New Year"},
+    )
+    organisation = current_organisation()
+    assert [str(h) for h in organisation.holidays.all()] == [
+        "Christmas Day (2026-12-25)",
+        "New Year (2027-01-01)",
+    ]
+    response = client.post(reverse("people:organisation"), {**base, "holidays": "25/12 Xmas"})
+    assert "Line 1: start with a date written as YYYY-MM-DD." in response.content.decode()
+    assert organisation.holidays.count() == 2

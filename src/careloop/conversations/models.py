@@ -228,6 +228,10 @@ class Message(models.Model):
     # Sanitised HTML (nh3) when the sender wrote HTML; rendered as-is, never the raw original.
     body_html = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # For public agent replies: how long the customer had waited for this one (first or next
+    # response time), in calendar and business seconds.
+    response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    response_business_seconds = models.PositiveIntegerField(null=True, blank=True)
     # Email threading headers, kept for outbound replies and inbound matching.
     email_message_id = models.CharField(max_length=512, blank=True, db_index=True)
     # Emotion reading from the empathy engine; null means "not scored yet".

@@ -223,6 +223,10 @@ def reply(
 
     if conversation.first_response_at is None:
         sla.record_first_response(conversation, calendar, at)
+    if conversation.waiting_since is not None:
+        message.response_seconds = int((at - conversation.waiting_since).total_seconds())
+        message.response_business_seconds = calendar.seconds_between(conversation.waiting_since, at)
+        message.save(update_fields=["response_seconds", "response_business_seconds"])
     conversation.waiting_since = None
     conversation.public_reply_count += 1
     if conversation.assignee_id is None:

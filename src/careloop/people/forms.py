@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -19,6 +20,27 @@ class OrganisationForm(forms.Form):
         required=False,
         help_text="One value per line, e.g. “Own the outcome”. Kudos are tied to these.",
     )
+
+    holidays = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="One closed day per line: a date and a name, e.g. “2026-12-25 Christmas Day”.",
+    )
+
+    def clean_holidays(self) -> list[tuple[date, str]]:
+        parsed = []
+        for number, line in enumerate(self.cleaned_data["holidays"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            day_text, _, name = line.strip().partition(" ")
+            try:
+                day = date.fromisoformat(day_text)
+            except ValueError:
+                raise forms.ValidationError(
+                    f"Line {number}: start with a date written as YYYY-MM-DD."
+                ) from None
+            parsed.append((day, name.strip() or "Holiday"))
+        return parsed
 
     def value_names(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["values"].splitlines() if line.strip()]

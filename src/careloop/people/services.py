@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 from django.db import transaction
 from django.utils.text import slugify
 
 from careloop.core.permissions import Role
-from careloop.people.models import BusinessHours, Organisation, Team, User, Value
+from careloop.people.models import BusinessHours, Holiday, Organisation, Team, User, Value
 from careloop.people.tasks import send_invitation
 
 
@@ -51,6 +51,16 @@ def update_organisation(
         for hours in opening_hours
     )
     return organisation
+
+
+@transaction.atomic
+def set_holidays(organisation: Organisation, holidays: Iterable[tuple[date, str]]) -> None:
+    """Replace the closed days; SLA clocks stand still on them."""
+    organisation.holidays.all().delete()
+    by_date = dict(holidays)  # one row per date; the last name given wins
+    Holiday.objects.bulk_create(
+        Holiday(organisation=organisation, date=day, name=name) for day, name in by_date.items()
+    )
 
 
 def create_team(*, name: str, description: str = "") -> Team:

@@ -74,6 +74,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
             "name": current.name,
             "time_zone": current.time_zone,
             "values": "\n".join(value.name for value in current.values.all()),
+            "holidays": "\n".join(f"{h.date:%Y-%m-%d} {h.name}" for h in current.holidays.all()),
         },
     )
     hours_formset = OpeningHoursFormSet(request.POST or None, initial=initial_hours, prefix="hours")
@@ -89,6 +90,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
                 if (hours := hours_form.opening_hours()) is not None
             ],
         )
+        services.set_holidays(current, form.cleaned_data["holidays"])
         messages.success(request, "Organisation settings saved.")
         return redirect("people:organisation")
     weekday_names = dict(BusinessHours.Weekday.choices)
