@@ -206,3 +206,35 @@ def test_inbox_rows_are_fetched_in_a_fixed_number_of_queries(
         conversation()
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         client.get(reverse("conversations:inbox"), {"view": "all"})
+
+
+def test_agent_attaches_files_to_a_reply_within_the_limits(client: Client, agent: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = conversation()
+    client.post(
+        reverse("conversations:reply", args=[item.pk]),
+        {
+            "body": "Here is your return label.",
+            "attachments": [
+                SimpleUploadedFile("../../etc/label.pdf", b"%PDF-1.4", "application/pdf")
+            ],
+        },
+    )
+    reply_message = item.messages.get(author=agent)
+    stored = reply_message.attachments.get()
+    assert (stored.filename, stored.content_type, stored.size) == (
+        "label.pdf",
+        "application/pdf",
+        8,
+    )
+    assert "label" not in stored.file.name  # stored under a random name
+
+    too_many = [SimpleUploadedFile(f"f{i}.txt", b"x") for i in range(6)]
+    response = client.post(
+        reverse("conversations:reply", args=[item.pk]),
+        {"body": "Six files", "attachments": too_many},
+        follow=True,
+    )
+    assert "Attach at most 5 files." in response.content.decode()
+    assert item.messages.filter(author=agent).count() == 1

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from careloop.conversations.models import Conversation, Customer, Priority, SavedReply, Status
 from careloop.core.permissions import STAFF_ROLES
@@ -22,6 +25,26 @@ def staff_members() -> forms.ModelChoiceField:
     )
 
 
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "Write to the customer…"}),
@@ -30,6 +53,16 @@ class ReplyForm(forms.Form):
     )
     internal = forms.BooleanField(required=False, label="Internal note (only the team sees it)")
     then_status = forms.ChoiceField(choices=AFTER_REPLY_CHOICES, required=False, label="Then")
+    attachments = MultipleFileField(required=False, label="Attach files (up to 5, 10 MB each)")
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data["attachments"]
+        if len(files) > MAX_ATTACHMENTS:
+            raise forms.ValidationError(f"Attach at most {MAX_ATTACHMENTS} files.")
+        for upload in files:
+            if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
+                raise forms.ValidationError(f"{upload.name} is larger than 10 MB.")
+        return files
 
 
 class ConversationSettingsForm(forms.Form):

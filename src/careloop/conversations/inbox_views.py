@@ -125,7 +125,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     agent = request.user
     assert isinstance(agent, User)
     current = get_object_or_404(Conversation, pk=pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         then_status = form.cleaned_data["then_status"]
         services.reply(
@@ -134,10 +134,12 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.cleaned_data["body"],
             internal=form.cleaned_data["internal"],
             then_status=Status(then_status) if then_status else None,
+            attachments=form.cleaned_data["attachments"],
         )
         messages.success(request, "Note added." if form.cleaned_data["internal"] else "Reply sent.")
     else:
-        messages.error(request, "Write something before sending.")
+        problems = [error for errors in form.errors.values() for error in errors]
+        messages.error(request, " ".join(problems) or "Write something before sending.")
     return redirect("conversations:conversation", pk=pk)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -45,3 +47,13 @@ def sanitise_html(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
+
+
+UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^\w.\- ()]+")
+
+
+def safe_filename(name: str) -> str:
+    """A display name without paths or control characters; storage uses random names anyway."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    cleaned = UNSAFE_FILENAME_CHARACTERS.sub("_", base).strip("._ ")
+    return cleaned[:200] or "attachment"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,6 +19,7 @@ from careloop.conversations import care_priority, sla
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.conversations.models import (
     FINISHED,
+    Attachment,
     Channel,
     ContactPoint,
     Conversation,
@@ -28,7 +30,7 @@ from careloop.conversations.models import (
     Status,
     Tag,
 )
-from careloop.conversations.sanitise import sanitise_html
+from careloop.conversations.sanitise import safe_filename, sanitise_html
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
@@ -200,6 +202,7 @@ def reply(
     *,
     internal: bool = False,
     then_status: Status | None = None,
+    attachments: Iterable[UploadedFile] = (),
     at: datetime | None = None,
 ) -> Message:
     """An agent's public reply (sent to the customer on the conversation's channel) or note."""
@@ -216,6 +219,14 @@ def reply(
         body_text=body_text,
         created_at=at,
     )
+    for upload in attachments:
+        Attachment.objects.create(
+            message=message,
+            file=upload,
+            filename=safe_filename(upload.name or "attachment"),
+            content_type=(upload.content_type or "application/octet-stream")[:120],
+            size=upload.size or 0,
+        )
     _append_search_text(conversation, body_text)
     if internal:
         _record(conversation, ConversationEvent.Kind.NOTE, agent, at, message=message.pk)
