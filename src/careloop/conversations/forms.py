@@ -87,7 +87,19 @@ class ConversationSettingsForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    into = forms.IntegerField(min_value=1, label="Merge into conversation number")
+    """Pick the record a duplicate folds into; conversations and customers merge the same way."""
+
+    into = forms.IntegerField(min_value=1, label="Merge into number")
+
+    def target_for(self, source: Conversation | Customer) -> Conversation | Customer | None:
+        """Another record of the same kind that has not itself been merged away, or None."""
+        if not self.is_valid() or self.cleaned_data["into"] == source.pk:
+            return None
+        return (
+            type(source)
+            ._default_manager.filter(pk=self.cleaned_data["into"], merged_into__isnull=True)
+            .first()
+        )
 
 
 class BulkActionForm(forms.Form):
@@ -126,10 +138,6 @@ class CustomerForm(forms.ModelForm[Customer]):
     class Meta:
         model = Customer
         fields = ("full_name", "company", "language", "preferred_channel", "notes")
-
-
-class MergeCustomerForm(forms.Form):
-    into = forms.IntegerField(min_value=1, label="Merge into customer number")
 
 
 class SlaPolicyForm(forms.Form):

@@ -138,7 +138,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "Note added." if form.cleaned_data["internal"] else "Reply sent.")
     else:
-        problems = [error for errors in form.errors.values() for error in errors]
+        problems = [str(error) for errors in form.errors.values() for error in errors]
         messages.error(request, " ".join(problems) or "Write something before sending.")
     return redirect("conversations:conversation", pk=pk)
 
@@ -173,13 +173,8 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     agent = request.user
     assert isinstance(agent, User)
     source = get_object_or_404(Conversation, pk=pk)
-    form = MergeForm(request.POST)
-    target = (
-        Conversation.objects.filter(pk=form.cleaned_data["into"], merged_into__isnull=True).first()
-        if form.is_valid()
-        else None
-    )
-    if target is None or target.pk == source.pk:
+    target = MergeForm(request.POST).target_for(source)
+    if not isinstance(target, Conversation):
         messages.error(request, "Choose another, existing conversation to merge into.")
         return redirect("conversations:conversation", pk=pk)
     services.merge_conversations(source, target, agent)

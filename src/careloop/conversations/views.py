@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from careloop.conversations import selectors, services
-from careloop.conversations.forms import CustomerForm, MergeCustomerForm
+from careloop.conversations.forms import CustomerForm, MergeForm
 from careloop.conversations.models import Attachment, Customer
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, requires
@@ -50,7 +50,7 @@ def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         {
             "customer": profile,
             "form": form,
-            "merge_form": MergeCustomerForm(),
+            "merge_form": MergeForm(),
             "history": selectors.customer_history(profile),
         },
     )
@@ -60,13 +60,8 @@ def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def merge_customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Customer, pk=pk)
-    form = MergeCustomerForm(request.POST)
-    target = (
-        Customer.objects.filter(pk=form.cleaned_data["into"], merged_into__isnull=True).first()
-        if form.is_valid()
-        else None
-    )
-    if target is None or target.pk == source.pk:
+    target = MergeForm(request.POST).target_for(source)
+    if not isinstance(target, Customer):
         messages.error(request, "Choose another, existing customer to merge into.")
         return redirect("conversations:customer", pk=pk)
     services.merge_customers(source, target)
