@@ -1,0 +1,191 @@
+"""What the API reads and writes; validation at the edge, before any service is called."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from careloop.api.selectors import conversation_ids_of, messages_visible_to
+from careloop.conversations.models import (
+    Conversation,
+    Customer,
+    Message,
+    Priority,
+    Status,
+    Tag,
+)
+
+MAX_BODY_LENGTH = 100_000
+MAX_TAGS = 20
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+class CustomerReferenceSerializer(serializers.Serializer[dict[str, Any]]):
+    """Who wrote: by email, or by the id the calling system knows them by."""
+
+    email = serializers.EmailField(required=False, max_length=254)
+    external_id = serializers.CharField(required=False, max_length=320)
+    name = serializers.CharField(required=False, max_length=200, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("email" in attrs) == ("external_id" in attrs):
+            raise serializers.ValidationError("Give the customer's email or external_id (one).")
+        return attrs
+
+
+class ConversationCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    customer = CustomerReferenceSerializer()
+    subject = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Plain text.")
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, max_length=MAX_TAGS
+    )
+
+
+class MessageCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    author = serializers.ChoiceField(
+        choices=[("customer", "Customer"), ("agent", "Agent")],
+        default="customer",
+        help_text="'customer' adds what the customer wrote; 'agent' sends a reply.",
+    )
+    body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Plain text.")
+    internal = serializers.BooleanField(
+        default=False, help_text="With author 'agent': an internal note the customer never sees."
+    )
+    agent_email = serializers.EmailField(
+        required=False,
+        help_text="With author 'agent': who replies. Defaults to the person who created the key.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["author"] == "customer":
+            wrong = [name for name in ("agent_email", "internal") if attrs.get(name)]
+            if wrong:
+                raise serializers.ValidationError(
+                    {name: ["Only an agent's message takes this."] for name in wrong}
+                )
+        return attrs
+
+
+class ConversationFilterSerializer(serializers.Serializer[dict[str, Any]]):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    customer_email = serializers.EmailField(required=False)
+
+
+# --- responses -----------------------------------------------------------------------------
+
+
+class MessageSerializer(serializers.ModelSerializer[Message]):
+    author = serializers.CharField(source="author_kind")
+    author_name = serializers.SerializerMethodField()
+    internal = serializers.BooleanField(source="is_internal_note")
+    body = serializers.CharField(source="body_text")
+    conversation = serializers.IntegerField(source="conversation_id")
+
+    class Meta:
+        model = Message
+        fields = (
+            "id",
+            "conversation",
+            "author",
+            "author_name",
+            "channel",
+            "internal",
+            "body",
+            "body_html",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    def get_author_name(self, message: Message) -> str:
+        if message.author_kind == Message.Author.CUSTOMER:
+            return message.conversation.customer.full_name
+        return message.author.full_name if message.author else ""
+
+
+class CustomerSummarySerializer(serializers.ModelSerializer[Customer]):
+    class Meta:
+        model = Customer
+        fields = ("id", "full_name", "email")
+        read_only_fields = fields
+
+
+class ConversationSerializer(serializers.ModelSerializer[Conversation]):
+    customer = CustomerSummarySerializer()
+    tags = serializers.SlugRelatedField[Tag](slug_field="name", many=True, read_only=True)
+    assignee_email = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Conversation
+        fields: tuple[str, ...] = (
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "channel",
+            "customer",
+            "tags",
+            "assignee_email",
+            "merged_into",
+            "created_at",
+            "updated_at",
+            "waiting_since",
+            "first_response_due",
+            "next_response_due",
+            "resolution_due",
+            "sla_breached",
+            "care_priority",
+        )
+        read_only_fields = fields
+
+    def get_assignee_email(self, conversation: Conversation) -> str | None:
+        return conversation.assignee.email if conversation.assignee else None
+
+
+class ConversationDetailSerializer(ConversationSerializer):
+    messages = serializers.SerializerMethodField()
+
+    class Meta(ConversationSerializer.Meta):
+        fields = (*ConversationSerializer.Meta.fields, "messages")
+        read_only_fields = fields
+
+    @extend_schema_field(MessageSerializer(many=True))
+    def get_messages(self, conversation: Conversation) -> Any:
+        """Internal notes appear only to callers whose role may use the inbox."""
+        messages = messages_visible_to(self.context["request"].user, conversation)
+        return MessageSerializer(messages, many=True).data
+
+
+class ContactPointSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    value = serializers.CharField()
+
+
+class CustomerSerializer(serializers.ModelSerializer[Customer]):
+    contact_points = ContactPointSerializer(many=True, read_only=True)
+    conversation_ids = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = (
+            "id",
+            "full_name",
+            "email",
+            "company",
+            "language",
+            "preferred_channel",
+            "notes",
+            "merged_into",
+            "created_at",
+            "contact_points",
+            "conversation_ids",
+        )
+        read_only_fields = fields
+
+    def get_conversation_ids(self, customer: Customer) -> list[int]:
+        return conversation_ids_of(customer)

@@ -1,0 +1,245 @@
+"""The API's endpoints: parse, call the conversations services, answer. Every write is idempotent.
+
+Each view names the `Action` it needs; `RoleAllowsAction` asks core.permissions about it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from careloop.api import selectors
+from careloop.api.authentication import ApiKeyPrincipal
+from careloop.api.idempotency import HEADER, Outcome, run_once
+from careloop.api.permissions import RoleAllowsAction
+from careloop.api.serializers import (
+    ConversationCreateSerializer,
+    ConversationDetailSerializer,
+    ConversationFilterSerializer,
+    ConversationSerializer,
+    CustomerSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+)
+from careloop.conversations import services
+from careloop.conversations.models import Channel, ContactPoint, Conversation, Priority
+from careloop.core.permissions import Action, can
+from careloop.people.models import User
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    name=HEADER,
+    type=str,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="1–255 printable ASCII characters, unique per request. A retry with the same "
+    "key and body gets the original answer and changes nothing; the same key with a "
+    "different request gets 422.",
+)
+WRITE_ERRORS = {
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="Missing Idempotency-Key, bad JSON "
+        "or invalid fields (field errors). The request is kept for review.",
+    ),
+    401: OpenApiResponse(description="No valid API key."),
+    403: OpenApiResponse(description="The key's role does not allow this."),
+    422: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="The Idempotency-Key was already used for a different request.",
+    ),
+}
+
+
+class ConversationPages(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ApiView(APIView):
+    """An endpoint that declares what it needs, for `RoleAllowsAction` and the audit."""
+
+    required_action: ClassVar[Action]
+    permission_classes = (RoleAllowsAction,)
+
+    def principal(self) -> ApiKeyPrincipal:
+        user = self.request.user
+        assert isinstance(user, ApiKeyPrincipal)  # the only authentication the API accepts
+        return user
+
+
+def _conversation_or_404(conversation_id: int) -> Conversation:
+    conversation = selectors.conversation_for_api(conversation_id)
+    if conversation is None:
+        raise NotFound("No conversation has this id.")
+    return conversation
+
+
+class ConversationsView(ApiView):
+    """Conversations, newest first; a POST opens one with the customer's first message."""
+
+    required_action = Action.USE_INBOX
+    pagination_class = ConversationPages
+
+    @extend_schema(
+        operation_id="conversations_list",
+        description="Every conversation, newest first, optionally by status or customer email.",
+        tags=["conversations"],
+        parameters=[ConversationFilterSerializer],
+        responses={200: ConversationSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = ConversationFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        conversations = selectors.conversations_for_api(
+            status=filters.validated_data.get("status"),
+            customer_email=filters.validated_data.get("customer_email", ""),
+        )
+        paginator = ConversationPages()
+        page = paginator.paginate_queryset(conversations, request, view=self)
+        data = ConversationSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="conversations_create",
+        summary="Open a conversation with the customer's first message",
+        description="Finds the customer by email or external id (creating them on first "
+        "contact) and opens a new conversation waiting on the team.",
+        tags=["conversations"],
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=ConversationCreateSerializer,
+        responses={201: ConversationDetailSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        return run_once(request, self.principal().api_key, lambda: self._open(request))
+
+    def _open(self, request: Request) -> Outcome:
+        form = ConversationCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        who = data["customer"]
+        kind, value = (
+            (ContactPoint.Kind.EMAIL, who["email"])
+            if "email" in who
+            else (ContactPoint.Kind.EXTERNAL, who["external_id"])
+        )
+        customer = services.find_or_create_customer(kind=kind, value=value, full_name=who["name"])
+        message = services.receive_customer_message(
+            customer, channel=Channel.API, body_text=data["body"], subject=data["subject"]
+        )
+        conversation = message.conversation
+        if data.get("priority") and data["priority"] != conversation.priority:
+            services.set_priority(conversation, Priority(data["priority"]), None)
+        if data.get("tags"):
+            services.set_tags(conversation, data["tags"], None)
+        conversation = _conversation_or_404(conversation.pk)
+        body = ConversationDetailSerializer(conversation, context={"request": request}).data
+        return Outcome(status.HTTP_201_CREATED, body, message)
+
+
+class ConversationView(ApiView):
+    """One conversation with its messages."""
+
+    required_action = Action.USE_INBOX
+
+    @extend_schema(
+        operation_id="conversations_retrieve",
+        description="One conversation with its messages, oldest first. Internal notes are "
+        "included only for keys whose role may use the inbox.",
+        tags=["conversations"],
+        responses={200: ConversationDetailSerializer, 404: OpenApiResponse(description="None.")},
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = _conversation_or_404(conversation_id)
+        return Response(
+            ConversationDetailSerializer(conversation, context={"request": request}).data
+        )
+
+
+class ConversationMessagesView(ApiView):
+    """A new message in a conversation: the customer's, or an agent's reply or note."""
+
+    required_action = Action.USE_INBOX
+
+    @extend_schema(
+        operation_id="conversations_messages_create",
+        summary="Add what the customer wrote, or send an agent's reply or note",
+        description="A customer message to a closed conversation opens a new one; the "
+        "answer's `conversation` says which.",
+        tags=["conversations"],
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=MessageCreateSerializer,
+        responses={
+            201: MessageSerializer,
+            404: OpenApiResponse(description="No conversation has this id."),
+            **WRITE_ERRORS,
+        },
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        return run_once(
+            request, self.principal().api_key, lambda: self._add(request, conversation_id)
+        )
+
+    def _add(self, request: Request, conversation_id: int) -> Outcome:
+        conversation = _conversation_or_404(conversation_id)
+        form = MessageCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        if data["author"] == "agent":
+            agent = self._replying_agent(data.get("agent_email"))
+            message = services.reply(conversation, agent, data["body"], internal=data["internal"])
+        else:
+            message = services.receive_customer_message(
+                conversation.customer,
+                channel=Channel.API,
+                body_text=data["body"],
+                conversation=conversation,
+            )
+        return Outcome(status.HTTP_201_CREATED, MessageSerializer(message).data, message)
+
+    def _replying_agent(self, email: str | None) -> User:
+        """The employee a reply is from: named in the request, or else the key's creator."""
+        if email:
+            agent = User.objects.filter(email=email.strip().lower(), is_active=True).first()
+            problem = "No active employee who may use the inbox has this email."
+        else:
+            agent = self.principal().api_key.created_by
+            problem = "Name the replying agent: this key's creator may not use the inbox."
+        if agent is None or not can(agent, Action.USE_INBOX):
+            raise ValidationError({"agent_email": [problem]})
+        return agent
+
+
+class CustomerView(ApiView):
+    """A customer's profile and the ids of their conversations."""
+
+    required_action = Action.VIEW_CUSTOMERS
+
+    @extend_schema(
+        operation_id="customers_retrieve",
+        description="A customer's profile, contact points and conversation ids.",
+        tags=["customers"],
+        responses={200: CustomerSerializer, 404: OpenApiResponse(description="None.")},
+    )
+    def get(self, request: Request, customer_id: int) -> Response:
+        customer = selectors.customer_for_api(customer_id)
+        if customer is None:
+            raise NotFound("No customer has this id.")
+        return Response(CustomerSerializer(customer).data)
+
+
+def endpoint(view_class: type[ApiView], **initkwargs: Any) -> Any:
+    """The view callable, carrying its declaration for the permission audit."""
+    view = view_class.as_view(**initkwargs)
+    view.required_action = view_class.required_action  # type: ignore[attr-defined]
+    # API endpoints answer 401/403 instead of redirecting to the sign-in page.
+    view.is_api_endpoint = True  # type: ignore[attr-defined]
+    return view

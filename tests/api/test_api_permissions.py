@@ -1,0 +1,85 @@
+"""Every API endpoint against every staff role, with keys: the API's permission matrix.
+
+The session-based matrix in tests/core/test_permission_matrix.py skips API endpoints because
+they answer 401/403 rather than redirecting to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from careloop.api.models import ApiIdempotentResponse
+from careloop.conversations.models import Channel, Conversation, InboundRecord
+from careloop.conversations.services import receive_customer_message
+from careloop.core.permissions import STAFF_ROLES, Role, can
+from tests.api.conftest import ClientMaker
+from tests.conversations.factories import CustomerFactory
+from tests.core.test_permission_matrix import Principal
+
+
+def api_endpoints() -> list[tuple[str, Any, list[str]]]:
+    """(url name, view callable, URL kwarg names) of every endpoint under /api/v1/."""
+    api = next(
+        pattern
+        for pattern in get_resolver().url_patterns
+        if isinstance(pattern, URLResolver) and pattern.namespace == "api"
+    )
+    return [
+        (f"api:{pattern.name}", pattern.callback, sorted(pattern.pattern.converters))
+        for pattern in api.url_patterns
+        if isinstance(pattern, URLPattern) and getattr(pattern.callback, "is_api_endpoint", False)
+    ]
+
+
+API_ENDPOINTS = api_endpoints()
+
+
+@pytest.fixture
+def sample_kwargs(db: None) -> dict[str, int]:
+    message = receive_customer_message(CustomerFactory(), channel=Channel.API, body_text="Hi")
+    return {
+        "conversation_id": message.conversation_id,
+        "customer_id": message.conversation.customer_id,
+    }
+
+
+def test_the_api_endpoints_are_found_and_each_declares_an_action() -> None:
+    names = {name for name, _, _ in API_ENDPOINTS}
+    assert {"api:conversations", "api:conversation", "api:customer"} <= names
+    assert all(hasattr(callback, "required_action") for _, callback, _ in API_ENDPOINTS)
+
+
+@pytest.mark.parametrize("role", sorted(STAFF_ROLES))
+@pytest.mark.parametrize(("url_name", "callback", "kwarg_names"), API_ENDPOINTS)
+def test_each_endpoint_answers_each_role_as_the_rules_say(
+    url_name: str,
+    callback: Any,
+    kwarg_names: list[str],
+    role: Role,
+    api_as: ClientMaker,
+    sample_kwargs: dict[str, int],
+) -> None:
+    url = reverse(url_name, kwargs={name: sample_kwargs[name] for name in kwarg_names})
+    response = api_as(role).get(url)
+    allowed = can(Principal(role), callback.required_action)
+    # POST-only endpoints answer an allowed GET with 405: the permission check came first.
+    expected = (200 if hasattr(callback.cls, "get") else 405) if allowed else 403
+    assert response.status_code == expected, url
+
+
+def test_a_people_partner_key_may_not_open_conversations_and_nothing_is_kept(
+    api_as: ClientMaker,
+) -> None:
+    response = api_as(Role.PEOPLE_PARTNER).post(
+        reverse("api:conversations"),
+        {"customer": {"email": "ana@example.test"}, "body": "Hello"},
+        format="json",
+        headers={"Idempotency-Key": "k1"},
+    )
+    assert response.status_code == 403
+    assert not Conversation.objects.exists()
+    assert not InboundRecord.objects.exists()
+    assert not ApiIdempotentResponse.objects.exists()
