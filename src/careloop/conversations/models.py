@@ -281,6 +281,7 @@ class ConversationEvent(models.Model):
         TAGGED = "tagged", "Tags changed"
         MERGED = "merged", "Merged"
         SLA_BREACH = "sla_breach", "SLA breached"
+        CHAT_ENDED = "chat_ended", "Chat ended"
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "args": ("careloop.conversations.tasks.refresh_care_priorities", [], {}),
     },
+    "end-idle-chats": {
+        "task": "careloop.run_task",
+        "schedule": 300.0,
+        "args": ("careloop.conversations.channels.chat.end_idle_chats_task", [], {}),
+    },
 }
 TASKS = {
     "default": {
