@@ -13,6 +13,7 @@ from datetime import datetime
 
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.conversations.models import Conversation, Priority
+from careloop.core.durations import describe_duration
 
 # Weights are points on a 0..100-ish scale; distress and waiting matter most by design.
 DISTRESS_WEIGHT = 40.0
@@ -56,17 +57,6 @@ class CarePriority:
         self.score += points
         if reason:
             self.reasons.append(reason)
-
-
-def describe_duration(seconds: int) -> str:
-    minutes = max(seconds, 0) // 60
-    hours, minutes = divmod(minutes, 60)
-    if hours >= 24:
-        days, hours = divmod(hours, 24)
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
 
 
 def distress_words(distress: float) -> str:
