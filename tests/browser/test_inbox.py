@@ -42,7 +42,8 @@ def test_agent_finds_the_most_upset_customer_first_and_replies(
     first_row.get_by_role("link", name="Upset Umar").click()
     expect(page).to_have_url(re.compile(rf"/inbox/{upset.pk}/$"))
     page.get_by_label("Reply to Upset Umar").fill(
-        "I'm so sorry, Umar. A new pole is on its way today, and I'll check why this keeps happening."
+        "I'm so sorry, Umar. A new pole is on its way today, "
+        "and I'll check why this keeps happening."
     )
     page.get_by_label("Then").select_option("pending")
     page.get_by_test_id("send-reply").click()

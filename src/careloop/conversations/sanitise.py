@@ -49,11 +49,23 @@ def sanitise_html(html: str) -> str:
     )
 
 
-UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^\w.\- ()]+")
+UNSAFE_FILENAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+def clean_text(value: str) -> str:
+    """Text any database accepts: no NUL characters, no lone surrogates."""
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def safe_filename(name: str) -> str:
-    """A display name without paths or control characters; storage uses random names anyway."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    cleaned = UNSAFE_FILENAME_CHARACTERS.sub("_", base).strip("._ ")
-    return cleaned[:200] or "attachment"
+    """A display name for an attachment: no path, no control characters, at most 255 chars.
+
+    Stored files get random names anyway; this is what people see and download as.
+    """
+    name = re.split(r"[/\\]", clean_text(name))[-1]
+    name = " ".join(UNSAFE_FILENAME_CHARACTERS.sub("_", name).split()).strip(" .")
+    if len(name) > 255:
+        stem, dot, extension = name.rpartition(".")
+        keep_extension = dot and 0 < len(extension) < 16
+        name = f"{stem[: 254 - len(extension)]}.{extension}" if keep_extension else name[:255]
+    return name or "attachment"

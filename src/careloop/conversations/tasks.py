@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from careloop.conversations.models import Message
+from careloop.conversations.channels import email_inbound, email_outbound, imap_poller
+from careloop.conversations.models import Channel, Message
 
 
 @task()
@@ -21,9 +22,31 @@ def read_customer_message(message_id: int) -> bool:
 def deliver_reply(message_id: int) -> bool:
     """Send an agent's public reply on the conversation's channel. Safe to run twice.
 
-    Chat and API clients read replies from careloop; email delivery arrives with its channel.
+    Email replies go out through the default mailer (once: see `send_email_reply`); chat and
+    API clients read replies from careloop. Returns whether the message is a public reply.
     """
-    return Message.objects.filter(pk=message_id, is_internal_note=False).exists()
+    message = (
+        Message.objects.select_related("conversation__customer")
+        .filter(pk=message_id, is_internal_note=False)
+        .first()
+    )
+    if message is None:
+        return False
+    if message.conversation.channel == Channel.EMAIL:
+        email_outbound.send_email_reply(message)
+    return True
+
+
+@task()
+def process_inbound_email(record_id: int) -> bool:
+    """Turn a stored raw email into a customer message, or flag it. Safe to run twice."""
+    return email_inbound.process_inbound_email(record_id) is not None
+
+
+@task()
+def poll_mailbox() -> dict[str, int]:
+    """Fetch new mail from the configured IMAP mailbox (CARELOOP_IMAP_*)."""
+    return imap_poller.poll_mailbox(imap_poller.Mailbox.from_settings()).as_dict()
 
 
 @task()
