@@ -164,3 +164,23 @@ def test_a_long_thread_references_its_root_and_the_latest_messages(
         deliver_reply.enqueue(reply.pk)
     references = str(parsed(smtp_server.relay.received[0].content)["References"]).split()
     assert references == [ids[0], *ids[-19:]]
+
+
+def test_files_the_agent_attached_travel_with_the_email(
+    smtp_server: SmtpServer, agent: User, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    conversation = email_conversation(["<first@example.test>"])
+    label = SimpleUploadedFile("return-label.pdf", b"%PDF-1.4 label", "application/pdf")
+    with (
+        override_settings(MAILERS=smtp_server.mailer_settings),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.reply(conversation, agent, "Your label is attached.", attachments=[label])
+
+    email = parsed(smtp_server.relay.received[0].content)
+    [attached] = list(email.iter_attachments())
+    assert attached.get_filename() == "return-label.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == b"%PDF-1.4 label"

@@ -110,6 +110,9 @@ def send_email_reply(message: Message) -> bool:
             reply_to=[reply_to] if reply_to else None,
             headers=_threading_headers(message, own_id),
         )
+        for attachment in message.attachments.all():
+            with attachment.file.open("rb") as stored:
+                email.attach(attachment.filename, stored.read(), attachment.content_type)
         mailers.default.send_messages([email])
     message.email_message_id = own_id
     return True
