@@ -9,9 +9,9 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from careloop.conversations.models import FINISHED, Conversation, Customer, Status
+from careloop.people.models import User
 
 UNFINISHED = [status for status in Status if status not in FINISHED]
-from careloop.people.models import User
 
 
 class InboxView(StrEnum):
