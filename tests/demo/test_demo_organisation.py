@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_organisation_has_every_role_teams_and_customers() -> None:
-    create_demo_organisation()
+    create_demo_organisation(conversations=20)
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == {role.value for role in Role} - {Role.CUSTOMER.value}
     assert Team.objects.count() == 4
@@ -31,15 +31,15 @@ def test_demo_organisation_has_every_role_teams_and_customers() -> None:
 
 
 def test_demo_is_created_once_however_often_it_runs() -> None:
-    create_demo_organisation()
+    create_demo_organisation(conversations=20)
     counts = (User.objects.count(), Team.objects.count(), Customer.objects.count())
-    create_demo_organisation()
+    create_demo_organisation(conversations=20)
     assert (User.objects.count(), Team.objects.count(), Customer.objects.count()) == counts
 
 
 def test_demo_command_prints_logins_that_work(client: Client) -> None:
     out = StringIO()
-    call_command("demo", no_serve=True, stdout=out)
+    call_command("demo", no_serve=True, conversations=20, stdout=out)
     printed = out.getvalue()
     assert DEMO_PASSWORD in printed
     admin_email = next(

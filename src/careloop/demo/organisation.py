@@ -10,8 +10,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
-from careloop.conversations.models import Customer
+from careloop.conversations.models import Customer, SavedReply, SlaPolicy
+from careloop.conversations.sla import DEFAULT_TARGETS
 from careloop.core.permissions import Role
+from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
 from careloop.people import services
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
@@ -34,8 +36,40 @@ TEAMS = (
     ("Care Escalations", "Complex cases, complaints and recovery of unhappy customers."),
 )
 AGENTS_PER_TEAM = 6
-CUSTOMERS = 400
+CUSTOMERS = 1200
 COMPANIES_SHARE = 0.3
+SAVED_REPLIES = (
+    (
+        "Damaged on arrival: replacement on its way",
+        "Hi {{ customer.first_name }},\n\nI'm so sorry your order arrived damaged – that's not "
+        "how it should start. A replacement is on its way today and you don't need to send "
+        "the damaged item back.\n\nWarm wishes,\n{{ agent.first_name }}",
+    ),
+    (
+        "Delivery delay: we're chasing the carrier",
+        "Hi {{ customer.first_name }},\n\nThank you for your patience. I've asked the carrier "
+        "to investigate and will update you within two working days, sooner if I hear "
+        "back.\n\nBest regards,\n{{ agent.first_name }}",
+    ),
+    (
+        "Size exchange: free return label",
+        "Hi {{ customer.first_name }},\n\nOf course we can swap it. I've emailed you a free "
+        "return label and reserved the new size for you.\n\nAll the best,\n"
+        "{{ agent.first_name }}",
+    ),
+    (
+        "Refund processed",
+        "Hi {{ customer.first_name }},\n\nYour refund is processed. Banks usually take 3–5 "
+        "working days to show it. Just reply here (conversation #{{ conversation.number }}) "
+        "if it hasn't arrived by then.\n\nKind regards,\n{{ agent.first_name }}",
+    ),
+    (
+        "Checking in after a difficult experience",
+        "Hi {{ customer.first_name }},\n\nI wanted to check in personally: I'm sorry for how "
+        "this went, and I've made sure it's put right. Is there anything else I can do for "
+        "you?\n\n{{ agent.full_name }}",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +98,9 @@ def demo_exists() -> bool:
 
 
 @transaction.atomic
-def create_demo_organisation(seed: int = 7) -> DemoLogins:
+def create_demo_organisation(
+    seed: int = 7, conversations: int = DEFAULT_CONVERSATIONS
+) -> DemoLogins:
     """Create the demo organisation once; running it again changes nothing."""
     logins = DemoLogins(
         admin_email=_email("Ada Admin"),
@@ -73,6 +109,8 @@ def create_demo_organisation(seed: int = 7) -> DemoLogins:
         password=DEMO_PASSWORD,
     )
     if demo_exists():
+        # An organisation made before demo conversations existed still gets them, once.
+        create_demo_conversations(conversations, seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -129,4 +167,17 @@ def create_demo_organisation(seed: int = 7) -> DemoLogins:
         )
         for _ in range(CUSTOMERS)
     )
+    SlaPolicy.objects.bulk_create(
+        SlaPolicy(
+            priority=priority,
+            first_response_minutes=first,
+            next_response_minutes=following,
+            resolution_minutes=resolution,
+        )
+        for priority, (first, following, resolution) in DEFAULT_TARGETS.items()
+    )
+    SavedReply.objects.bulk_create(
+        SavedReply(title=title, body=body) for title, body in SAVED_REPLIES
+    )
+    create_demo_conversations(conversations, seed)
     return logins

@@ -5,6 +5,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from careloop.conversations.models import Conversation, Status
+from careloop.demo.conversations import DEFAULT_CONVERSATIONS
 from careloop.demo.organisation import create_demo_organisation
 
 
@@ -16,15 +18,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Prepare the demo data and stop."
         )
+        parser.add_argument(
+            "--conversations",
+            type=int,
+            default=DEFAULT_CONVERSATIONS,
+            help="How many demo conversations to create the first time.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        logins = create_demo_organisation()
+        logins = create_demo_organisation(conversations=options["conversations"])
         self.stdout.write(self.style.SUCCESS("The demo organisation is ready."))
         self.stdout.write(f"  Admin:     {logins.admin_email}")
         self.stdout.write(f"  Team lead: {logins.lead_email}")
         self.stdout.write(f"  Agent:     {logins.agent_email}")
         self.stdout.write(f"  Password (all three): {logins.password}")
+        total = Conversation.objects.count()
+        waiting = Conversation.objects.filter(
+            status=Status.OPEN, waiting_since__isnull=False
+        ).count()
+        self.stdout.write(f"  Conversations: {total} ({waiting} waiting on us)")
         if not options["no_serve"]:
             self.stdout.write(f"Open http://{options['addrport']}/ and sign in.")
             call_command("serve", options["addrport"])

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from careloop.conversations.business_time import BusinessCalendar
+from careloop.conversations.models import (
+    FINISHED,
+    Channel,
+    Conversation,
+    ConversationEvent,
+    Message,
+    Status,
+)
+from careloop.demo import conversation_texts as texts
+from careloop.demo.conversations import DEMO_TONE_DISTRESS, create_demo_conversations
+from careloop.demo.organisation import create_demo_organisation
+from careloop.people.selectors import current_organisation
+
+pytestmark = pytest.mark.django_db
+
+COUNT = 200
+
+
+@pytest.fixture
+def demo() -> list[Conversation]:
+    create_demo_organisation(conversations=COUNT)
+    return list(
+        Conversation.objects.select_related("customer").prefetch_related("messages", "events")
+    )
+
+
+def test_demo_has_the_asked_number_of_conversations_across_channels(
+    demo: list[Conversation],
+) -> None:
+    assert len(demo) == COUNT
+    channels = Counter(conversation.channel for conversation in demo)
+    assert 0.45 <= channels[Channel.EMAIL] / COUNT <= 0.65
+    assert 0.2 <= channels[Channel.CHAT] / COUNT <= 0.4
+    assert 0.07 <= channels[Channel.API] / COUNT <= 0.25
+
+
+def test_most_conversations_are_finished_and_some_wait_on_us(demo: list[Conversation]) -> None:
+    statuses = Counter(conversation.status for conversation in demo)
+    finished = statuses[Status.SOLVED] + statuses[Status.CLOSED]
+    assert finished / COUNT >= 0.6
+    assert statuses[Status.CLOSED] > 0
+    assert statuses[Status.PENDING] + statuses[Status.ON_HOLD] > 0
+    waiting = [conversation for conversation in demo if conversation.is_waiting_on_us]
+    assert len(waiting) >= COUNT * 0.04
+    assert any(conversation.reopen_count for conversation in demo)
+    assert any(conversation.assignee_id is None for conversation in waiting)
+
+
+def test_every_tone_shows_in_what_customers_write(demo: list[Conversation]) -> None:
+    written = " ".join(
+        message.body_text
+        for conversation in demo
+        for message in conversation.messages.all()
+        if message.author_kind == Message.Author.CUSTOMER
+    )
+    for tone, openers in texts.OPENERS.items():
+        assert any(opener and opener in written for opener in openers), tone
+
+
+def test_customer_texts_do_not_repeat_verbatim(demo: list[Conversation]) -> None:
+    openings = [conversation.messages.all()[0].body_text for conversation in demo]
+    assert len(set(openings)) >= len(openings) * 0.97
+
+
+def test_every_conversation_opens_with_a_customer_message(demo: list[Conversation]) -> None:
+    for conversation in demo:
+        first = conversation.messages.all()[0]
+        assert first.author_kind == Message.Author.CUSTOMER
+        assert first.created_at == conversation.created_at
+
+
+def _expected_waiting_since(messages: list[Message]) -> datetime | None:
+    waiting = None
+    for message in messages:
+        if message.author_kind == Message.Author.CUSTOMER and waiting is None:
+            waiting = message.created_at
+        elif message.is_public_reply:
+            waiting = None
+    return waiting
+
+
+def test_denormalised_figures_agree_with_the_messages(demo: list[Conversation]) -> None:
+    calendar = BusinessCalendar.for_organisation(current_organisation())
+    now = timezone.now()
+    for conversation in demo:
+        messages = list(conversation.messages.all())
+        replies = [message for message in messages if message.is_public_reply]
+        from_customer = [m for m in messages if m.author_kind == Message.Author.CUSTOMER]
+        assert conversation.public_reply_count == len(replies)
+        assert conversation.first_response_at == (replies[0].created_at if replies else None)
+        if replies:
+            assert conversation.first_response_business_seconds == calendar.seconds_between(
+                conversation.created_at, replies[0].created_at
+            )
+        assert conversation.last_customer_message_at == from_customer[-1].created_at
+        expected_waiting = (
+            None if conversation.status in FINISHED else _expected_waiting_since(messages)
+        )
+        assert conversation.waiting_since == expected_waiting
+        assert max(message.created_at for message in messages) < now
+        if conversation.status in FINISHED:
+            assert conversation.solved_at is not None
+            assert conversation.solved_at >= replies[-1].created_at
+        for part in (conversation.subject, conversation.customer.full_name, messages[-1].body_text):
+            assert part in conversation.search_text
+        events = Counter(event.kind for event in conversation.events.all())
+        assert events[ConversationEvent.Kind.MESSAGE] == len(from_customer)
+        assert events[ConversationEvent.Kind.REPLY] == len(replies)
+        assert events[ConversationEvent.Kind.CREATED] == 1
+
+
+def test_waiting_conversations_carry_care_priority_with_reasons(demo: list[Conversation]) -> None:
+    lowest_distress = min(low for low, _ in DEMO_TONE_DISTRESS.values())
+    highest_distress = max(high for _, high in DEMO_TONE_DISTRESS.values())
+    for conversation in demo:
+        customer_messages = [
+            message
+            for message in conversation.messages.all()
+            if message.author_kind == Message.Author.CUSTOMER
+        ]
+        if conversation.is_waiting_on_us:
+            assert conversation.care_priority > 0
+            assert conversation.care_priority_reasons
+            assert conversation.first_response_due is not None
+            assert conversation.distress == customer_messages[-1].distress
+            for message in customer_messages:
+                assert message.distress is not None
+                assert lowest_distress <= message.distress <= highest_distress
+        if conversation.status in FINISHED:
+            assert conversation.care_priority == 0
+            assert all(message.distress is None for message in customer_messages)
+            assert all(message.emotions is None for message in customer_messages)
+
+
+def test_running_the_demo_again_adds_no_conversations(demo: list[Conversation]) -> None:
+    counts = (Conversation.objects.count(), Message.objects.count())
+    assert create_demo_conversations(COUNT) == 0
+    create_demo_organisation(conversations=COUNT)
+    assert (Conversation.objects.count(), Message.objects.count()) == counts
+
+
+def test_the_same_seed_and_moment_give_the_same_conversations() -> None:
+    create_demo_organisation(conversations=0)
+    now = timezone.now()
+
+    def made() -> list[tuple[str, str, str, list[str]]]:
+        return [
+            (c.subject, c.status, c.channel, [m.body_text for m in c.messages.all()])
+            for c in Conversation.objects.order_by("pk").prefetch_related("messages")
+        ]
+
+    create_demo_conversations(60, seed=3, now=now)
+    first = made()
+    Conversation.objects.all().delete()
+    create_demo_conversations(60, seed=3, now=now)
+    assert made() == first
+
+
+def test_a_small_demo_is_created_quickly() -> None:
+    create_demo_organisation(conversations=0)
+    started = time.perf_counter()
+    assert create_demo_conversations(COUNT) == COUNT
+    # Generous for a loaded two-core machine; 3000 conversations take seconds, not minutes.
+    assert time.perf_counter() - started < 10
+
+
+def test_demo_command_reports_the_conversations() -> None:
+    out = StringIO()
+    call_command("demo", no_serve=True, conversations=30, stdout=out)
+    waiting = Conversation.objects.filter(status=Status.OPEN, waiting_since__isnull=False).count()
+    assert f"Conversations: 30 ({waiting} waiting on us)" in out.getvalue()
