@@ -53,3 +53,31 @@ def test_agent_finds_the_most_upset_customer_first_and_replies(
     upset.refresh_from_db()
     assert upset.status == Status.PENDING
     assert upset.first_response_at is not None
+
+
+def test_the_empathy_coach_reads_the_draft_while_the_agent_writes(
+    page: Page, live_server: LiveServer, artifacts_dir: Path
+) -> None:
+    conversation = services.receive_customer_message(
+        CustomerFactory(full_name="Upset Umar"),
+        channel=Channel.EMAIL,
+        subject="Scoop swap",
+        body_text="I asked for strawberry instead of chocolate and was refused. I'm so annoyed!",
+    ).conversation
+    agent = UserFactory(role=Role.AGENT, email="agent@example.test")
+    sign_in(page, live_server, agent.email, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/inbox/{conversation.pk}/")
+
+    composer = page.get_by_label("Reply to Upset Umar")
+    composer.fill("We can't swap it, it would show on our inventory and I'd be held responsible.")
+    coach = page.get_by_test_id("coach")
+    expect(coach).to_contain_text("Suggestion:")
+    expect(coach.locator(".coach-flag")).not_to_have_count(0)
+
+    composer.fill(
+        "I'm so sorry, that sounds really frustrating. Of course, I'll swap it for strawberry "
+        "right away. Is there anything else I can do?"
+    )
+    expect(coach.locator(".coach-flag")).to_have_count(0)
+    expect(coach).to_contain_text("Exploring their needs")
+    page.screenshot(path=str(artifacts_dir / "coach.png"), full_page=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from careloop.core.durations import describe_duration
 
 

@@ -141,7 +141,7 @@ def sample_conversation_kwargs() -> dict[str, int]:
 # Views whose URLs need objects: each entry makes them and returns the URL's kwargs.
 URL_KWARGS: dict[str, Callable[[], dict[str, int]]] = {
     f"conversations:{name}": sample_conversation_kwargs
-    for name in ("conversation", "reply", "settings", "merge", "saved-reply", "presence")
+    for name in ("conversation", "reply", "settings", "merge", "saved-reply", "presence", "coach")
 }
 URL_KWARGS["conversations:customer"] = URL_KWARGS["conversations:customer-merge"] = lambda: {
     "pk": CustomerFactory().pk
@@ -150,6 +150,9 @@ URL_KWARGS["conversations:saved-reply-edit"] = URL_KWARGS["conversations:saved-r
     lambda: {"pk": SavedReply.objects.create(title="Hi", body="Hello").pk}
 )
 URL_KWARGS["conversations:attachment"] = lambda: {"pk": sample_attachment().pk}
+URL_KWARGS["conversations:dispute-score"] = lambda: {
+    "message_pk": Message.objects.get(conversation_id=sample_conversation_kwargs()["pk"]).pk
+}
 
 
 def sample_attachment() -> Attachment:

@@ -160,3 +160,17 @@ class RoutingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Teams that assign new conversations round robin",
     )
+
+
+class DisputeForm(forms.Form):
+    mechanism = forms.ChoiceField(
+        choices=[
+            ("emotional_reactions", "Emotional reactions"),
+            ("interpretations", "Interpretations"),
+            ("explorations", "Explorations"),
+        ]
+    )
+    agent_level = forms.TypedChoiceField(
+        choices=[(0, "None"), (1, "Weak"), (2, "Strong")], coerce=int, label="It should be"
+    )
+    note = forms.CharField(max_length=500, required=False, label="Why (optional)")

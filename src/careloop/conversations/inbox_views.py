@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from careloop.conversations import presence, selectors, services
+from careloop.conversations import coaching, presence, selectors, services
 from careloop.conversations.forms import (
     BulkActionForm,
     ConversationSettingsForm,
+    DisputeForm,
     MergeForm,
     ReplyForm,
 )
-from careloop.conversations.models import Conversation, Priority, SavedReply, Status
+from careloop.conversations.models import Conversation, Message, Priority, SavedReply, Status
 from careloop.conversations.saved_replies import fill
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, can, requires
@@ -102,12 +104,15 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if current.merged_into_id is not None:
         messages.info(request, f"Conversation {current.pk} was merged into this one.")
         return redirect("conversations:conversation", pk=current.merged_into_id)
+    thread = list(current.messages.all())
     return render(
         request,
         "conversations/conversation.html",
         {
             "conversation": current,
-            "thread": current.messages.all(),
+            "thread": thread,
+            "visible_scores": {m.pk for m in thread if coaching.may_see_reply_score(agent, m)},
+            "dispute_form": DisputeForm(),
             "events": current.events.all(),
             "history": selectors.customer_history(current.customer, exclude=current)[:20],
             "reply_form": ReplyForm(),
@@ -202,3 +207,37 @@ def presence_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     drafting = request.GET.get("drafting") == "1"
     others = presence.mark_viewing(pk, agent, drafting=drafting)
     return render(request, "conversations/_presence.html", {"others": others})
+
+
+@requires(Action.USE_INBOX)
+@require_POST
+def coach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The live coach next to the composer: scores the draft against the customer's words."""
+    current = get_object_or_404(Conversation, pk=pk)
+    draft = request.POST.get("body", "")[:20_000]
+    advice = coaching.coach_draft(current, draft) if draft.strip() else None
+    return render(request, "conversations/_coach.html", {"coaching": advice})
+
+
+@requires(Action.USE_INBOX)
+@require_POST
+def dispute_reply_score(request: HtmxHttpRequest, message_pk: int) -> HttpResponse:
+    agent = request.user
+    assert isinstance(agent, User)
+    message = get_object_or_404(Message, pk=message_pk)
+    form = DisputeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Pick the part of the score and the level you think is right.")
+    else:
+        try:
+            coaching.dispute_score(
+                message,
+                agent,
+                form.cleaned_data["mechanism"],
+                int(form.cleaned_data["agent_level"]),
+                form.cleaned_data["note"],
+            )
+        except PermissionError as refused:
+            raise PermissionDenied(str(refused)) from refused
+        messages.success(request, "Thank you: your view is stored and helps the coach improve.")
+    return redirect("conversations:conversation", pk=message.conversation_id)

@@ -238,6 +238,9 @@ class Message(models.Model):
     emotions = models.JSONField(null=True, blank=True)
     distress = models.FloatField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # For public agent replies: the empathy coach's score against the customer's last message.
+    # Private to the agent and their coach (see selectors.may_see_reply_score).
+    reply_score = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ("created_at", "pk")
@@ -330,3 +333,30 @@ class SavedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReplyScoreDispute(models.Model):
+    """An agent saying the coach scored their reply wrongly; kept to improve the model."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="score_disputes")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    mechanism = models.CharField(
+        max_length=24,
+        choices=[
+            ("emotional_reactions", "Emotional reactions"),
+            ("interpretations", "Interpretations"),
+            ("explorations", "Explorations"),
+        ],
+    )
+    model_level = models.PositiveSmallIntegerField()
+    agent_level = models.PositiveSmallIntegerField(
+        choices=[(0, "None"), (1, "Weak"), (2, "Strong")]
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.mechanism}: model {self.model_level}, agent {self.agent_level}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -430,7 +431,7 @@ def refresh_conversation(
     return conversation
 
 
-def record_message_reading(message: Message, emotions: dict[str, float], distress: float) -> None:
+def record_message_reading(message: Message, emotions: dict[str, Any], distress: float) -> None:
     """Store the empathy engine's reading of a customer message; the conversation follows it.
 
     The conversation's distress is the latest customer message's, so an improving mood lowers

@@ -12,10 +12,37 @@ from careloop.conversations.models import Channel, Message
 def read_customer_message(message_id: int) -> bool:
     """Read a customer message for emotion and distress, then re-rank its conversation.
 
-    Until the empathy engine is wired in, messages stay unscored and care priority treats
-    their mood as neutral. Safe to run twice.
+    Safe to run twice: a message already read is left alone.
     """
-    return False
+    from careloop.conversations import coaching
+
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(pk=message_id, author_kind=Message.Author.CUSTOMER, scored_at__isnull=True)
+        .first()
+    )
+    return message is not None and coaching.read_message(message)
+
+
+@task()
+def score_unscored_messages() -> int:
+    """The retry for readings that failed: read every customer message still unscored."""
+    from careloop.conversations import coaching
+
+    return sum(coaching.read_message(message) for message in coaching.unscored_customer_messages())
+
+
+@task()
+def score_sent_reply(message_id: int) -> bool:
+    """Store the empathy coach's score of a public reply, for the agent and their coach."""
+    from careloop.conversations import coaching
+
+    message = (
+        Message.objects.select_related("conversation", "author")
+        .filter(pk=message_id, reply_score__isnull=True)
+        .first()
+    )
+    return message is not None and coaching.score_sent_reply(message)
 
 
 @task()
@@ -34,6 +61,7 @@ def deliver_reply(message_id: int) -> bool:
         return False
     if message.conversation.channel == Channel.EMAIL:
         email_outbound.send_email_reply(message)
+    score_sent_reply.enqueue(message.pk)
     return True
 
 

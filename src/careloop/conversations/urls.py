@@ -27,4 +27,10 @@ urlpatterns = [
     path("inbox/<int:pk>/merge/", inbox_views.merge, name="merge"),
     path("inbox/<int:pk>/saved-reply/", inbox_views.saved_reply_text, name="saved-reply"),
     path("inbox/<int:pk>/presence/", inbox_views.presence_check, name="presence"),
+    path("inbox/<int:pk>/coach/", inbox_views.coach, name="coach"),
+    path(
+        "inbox/messages/<int:message_pk>/dispute/",
+        inbox_views.dispute_reply_score,
+        name="dispute-score",
+    ),
 ]

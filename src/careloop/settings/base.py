@@ -223,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "args": ("careloop.conversations.tasks.refresh_care_priorities", [], {}),
     },
+    "score-unscored-messages": {
+        "task": "careloop.run_task",
+        "schedule": 120.0,
+        "args": ("careloop.conversations.tasks.score_unscored_messages", [], {}),
+    },
     "end-idle-chats": {
         "task": "careloop.run_task",
         "schedule": 300.0,

@@ -1,0 +1,168 @@
+"""The empathy engine as the inbox uses it: reading customers, coaching replies.
+
+Scoring never stands between a customer and their stored message: it runs after commit as a
+task, a failure leaves the message unscored, and `score_unscored_messages` retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from careloop.conversations import services
+from careloop.conversations.models import Conversation, Message, ReplyScoreDispute
+from careloop.empathy import engine
+from careloop.empathy.policy_walls import find_policy_walls
+from careloop.empathy.rules import Flag
+from careloop.people.models import User
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = timedelta(minutes=1)
+MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
+LEVEL_WORDS = ("none", "weak", "strong")
+
+
+def read_message(message: Message) -> bool:
+    """Store the emotion reading of one customer message; False if it could not be read."""
+    try:
+        reading = engine.read_customer_message(message.body_text)
+    except Exception:  # the message is safe; it stays unscored and is retried later
+        logger.exception("Reading customer message %s failed; it will be retried", message.pk)
+        return False
+    services.record_message_reading(
+        message,
+        {
+            "labels": reading.scaled,
+            "present": list(reading.present),
+            "groups": reading.groups,
+            "phrases": [
+                {"text": p.text, "start": p.start, "end": p.end, "weight": p.weight}
+                for p in reading.distress_phrases
+            ],
+        },
+        reading.distress,
+    )
+    return True
+
+
+def unscored_customer_messages() -> list[Message]:
+    cutoff = timezone.now() - RETRY_AFTER
+    return list(
+        Message.objects.filter(
+            author_kind=Message.Author.CUSTOMER, scored_at__isnull=True, created_at__lte=cutoff
+        ).select_related("conversation")[:500]
+    )
+
+
+def last_customer_text(conversation: Conversation) -> str:
+    latest = (
+        conversation.messages.filter(author_kind=Message.Author.CUSTOMER)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return latest.body_text if latest else ""
+
+
+@dataclass(frozen=True)
+class Coaching:
+    """What the composer shows next to a draft."""
+
+    levels: dict[str, int]
+    empathy: float
+    need: str
+    customer_distress: float
+    walls: list[Flag]
+    suggestion: str
+
+    @property
+    def level_words(self) -> dict[str, str]:
+        return {name: LEVEL_WORDS[level] for name, level in self.levels.items()}
+
+
+def suggestion_for(levels: dict[str, int], need: str, walls: list[Flag]) -> str:
+    """One concrete next step, the most important first."""
+    if walls:
+        return walls[0].prompt
+    if need == "needed-and-missing":
+        if levels["emotional_reactions"] == 0:
+            return (
+                "The customer sounds upset: name the feeling before the fix, e.g. "
+                "“I'm sorry, that sounds really frustrating.”"
+            )
+        return "Show you understood their situation in your own words before the next step."
+    if levels["explorations"] == 0 and need != "not-needed":
+        return "Ask one open question about what they need, so they feel heard."
+    return "Clear and caring. Say what happens next and when."
+
+
+def coach_draft(conversation: Conversation, draft: str) -> Coaching:
+    score = engine.score_reply(last_customer_text(conversation), draft)
+    levels = {
+        "emotional_reactions": score.emotional_reactions,
+        "interpretations": score.interpretations,
+        "explorations": score.explorations,
+    }
+    walls = find_policy_walls(draft)
+    return Coaching(
+        levels=levels,
+        empathy=score.empathy,
+        need=score.need,
+        customer_distress=score.customer_distress,
+        walls=walls,
+        suggestion=suggestion_for(levels, score.need, walls),
+    )
+
+
+def score_sent_reply(message: Message) -> bool:
+    """Store the coach's score of a reply that went out (private to the agent and coach)."""
+    if message.author_kind != Message.Author.AGENT or message.is_internal_note:
+        return False
+    try:
+        coaching = coach_draft(message.conversation, message.body_text)
+    except Exception:
+        logger.exception("Scoring reply %s failed", message.pk)
+        return False
+    message.reply_score = {
+        **coaching.levels,
+        "empathy": coaching.empathy,
+        "need": coaching.need,
+        "policy_walls": [flag.category for flag in coaching.walls],
+    }
+    message.save(update_fields=["reply_score"])
+    return True
+
+
+def may_see_reply_score(viewer: User, message: Message) -> bool:
+    """An agent's scores are theirs and their coach's (the lead of their team), no one else's."""
+    author = message.author
+    if author is None or message.reply_score is None:
+        return False
+    if viewer.pk == author.pk:
+        return True
+    return (
+        viewer.role == "team_lead"
+        and viewer.team_id is not None
+        and (viewer.team_id == author.team_id)
+    )
+
+
+def dispute_score(
+    message: Message, agent: User, mechanism: str, agent_level: int, note: str = ""
+) -> ReplyScoreDispute:
+    """The author marks a mechanism's score as wrong; the disagreement feeds retraining."""
+    if message.author_id != agent.pk or not message.reply_score:
+        raise PermissionError("Only the author of a scored reply can dispute its score.")
+    if mechanism not in MECHANISMS or agent_level not in (0, 1, 2):
+        raise ValueError("Unknown mechanism or level.")
+    return ReplyScoreDispute.objects.create(
+        message=message,
+        agent=agent,
+        mechanism=mechanism,
+        model_level=int(message.reply_score[mechanism]),
+        agent_level=agent_level,
+        note=note[:500],
+    )
