@@ -22,7 +22,7 @@ from careloop.conversations.models import Conversation, Message, Priority, Saved
 from careloop.conversations.saved_replies import fill
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, can, requires
-from careloop.people.models import User
+from careloop.people.http import employee
 
 PAGE_SIZE = 50
 
@@ -36,8 +36,7 @@ def _inbox_view(request: HtmxHttpRequest) -> selectors.InboxView:
 
 @requires(Action.USE_INBOX)
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     view = _inbox_view(request)
     query = request.GET.get("q", "")
     conversations = selectors.search(selectors.inbox_for(agent, view), query)
@@ -57,8 +56,7 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
 @requires(Action.USE_INBOX)
 @require_POST
 def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     form = BulkActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Pick at least one conversation and an action.")
@@ -98,8 +96,7 @@ def _conversation_or_404(pk: int) -> Conversation:
 
 @requires(Action.USE_INBOX)
 def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     current = _conversation_or_404(pk)
     if current.merged_into_id is not None:
         messages.info(request, f"Conversation {current.pk} was merged into this one.")
@@ -127,8 +124,7 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @requires(Action.USE_INBOX)
 @require_POST
 def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     current = get_object_or_404(Conversation, pk=pk)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
@@ -151,8 +147,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @requires(Action.USE_INBOX)
 @require_POST
 def update_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     current = get_object_or_404(Conversation, pk=pk)
     form = ConversationSettingsForm(request.POST)
     if not form.is_valid():
@@ -175,8 +170,7 @@ def update_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @requires(Action.USE_INBOX)
 @require_POST
 def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     source = get_object_or_404(Conversation, pk=pk)
     target = MergeForm(request.POST).target_for(source)
     if not isinstance(target, Conversation):
@@ -190,8 +184,7 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @requires(Action.USE_INBOX)
 def saved_reply_text(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The composer's text with a saved reply filled in, for htmx to swap in."""
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     current = get_object_or_404(Conversation, pk=pk)
     chosen = request.GET.get("saved_reply", "")
     saved_reply = SavedReply.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
@@ -202,8 +195,7 @@ def saved_reply_text(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.USE_INBOX)
 def presence_check(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     drafting = request.GET.get("drafting") == "1"
     others = presence.mark_viewing(pk, agent, drafting=drafting)
     return render(request, "conversations/_presence.html", {"others": others})
@@ -222,8 +214,7 @@ def coach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @requires(Action.USE_INBOX)
 @require_POST
 def dispute_reply_score(request: HtmxHttpRequest, message_pk: int) -> HttpResponse:
-    agent = request.user
-    assert isinstance(agent, User)
+    agent = employee(request)
     message = get_object_or_404(Message, pk=message_pk)
     form = DisputeForm(request.POST)
     if not form.is_valid():
