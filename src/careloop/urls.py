@@ -13,5 +13,7 @@ urlpatterns = [
     path("api/v1/", include("careloop.api.urls")),
     path("", include("careloop.people.urls")),
     path("", include("careloop.conversations.urls")),
+    path("", include("careloop.learning.urls")),
+    path("", include("careloop.actions.urls")),
     path("", include("careloop.core.urls")),
 ]

@@ -55,18 +55,16 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "learning",
         "Learning reviews",
-        "core:section-learning",
+        "learning:reviews",
         Action.USE_LEARNING,
         "Mistakes and near misses, understood through contributing factors, not culprits.",
-        coming="Learning reviews and anonymous reports.",
     ),
     Section(
         "actions",
         "Actions",
-        "core:section-actions",
+        "actions:ledger",
         Action.USE_ACTIONS,
         "One ledger of what we promised to change, and “you said, we did”.",
-        coming="The action-item ledger.",
     ),
     Section(
         "pulse",

@@ -48,6 +48,7 @@ class Action(StrEnum):
     VIEW_FEEDBACK = "view_feedback"
     GRANT_GESTURES = "grant_gestures"
     USE_LEARNING = "use_learning"
+    FACILITATE_LEARNING = "facilitate_learning"
     USE_ACTIONS = "use_actions"
     USE_PULSE = "use_pulse"
     USE_RECOGNITION = "use_recognition"
@@ -75,6 +76,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.GRANT_GESTURES: _FRONTLINE,
     # Every employee files learning reviews, answers pulses, gives kudos and learns.
     Action.USE_LEARNING: STAFF_ROLES,
+    # Facilitators read and answer anonymous reports and may publish any review.
+    Action.FACILITATE_LEARNING: _LEADERS,
     Action.USE_ACTIONS: STAFF_ROLES,
     Action.USE_PULSE: STAFF_ROLES,
     Action.USE_RECOGNITION: STAFF_ROLES,

@@ -13,8 +13,6 @@ urlpatterns += [
     for slug in (
         "feedback",
         "care",
-        "learning",
-        "actions",
         "pulse",
         "recognition",
         "playbook",

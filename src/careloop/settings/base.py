@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "careloop.people",
     "careloop.conversations",
     "careloop.empathy",
+    "careloop.actions",
+    "careloop.learning",
     "careloop.api",
     "careloop.demo",
 ]
@@ -232,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 300.0,
         "args": ("careloop.conversations.channels.chat.end_idle_chats_task", [], {}),
+    },
+    "send-action-reminders": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.actions.tasks.send_action_reminders", [], {}),
     },
 }
 TASKS = {

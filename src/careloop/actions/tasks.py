@@ -1,0 +1,42 @@
+"""Background work for the ledger: runs inline or on a Celery worker, through django.tasks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from careloop.actions import selectors, services
+
+
+@task()
+def send_action_reminders() -> int:
+    """Email owners of items due within a day or overdue; at most one email per item per day."""
+    today = timezone.localdate()
+    sent = 0
+    base_url = settings.CARELOOP_BASE_URL.rstrip("/")
+    for item in selectors.due_for_reminder(today):
+        # Claimed before sending: a second run (or a retry) skips the item rather than repeating.
+        if not services.claim_reminder(item, today):
+            continue
+        context = {
+            "item": item,
+            "overdue": item.due < today,
+            "item_url": base_url + reverse("actions:item", kwargs={"item_id": item.pk}),
+        }
+        try:
+            send_mail(
+                subject=("Overdue: " if context["overdue"] else "Due soon: ") + item.title,
+                message=render_to_string("actions/reminder_email.txt", context),
+                from_email=None,
+                recipient_list=[item.owner.email],
+            )
+        except Exception:
+            # Unclaim, so the next run (or a retry) sends the reminder that did not go out.
+            services.release_reminder(item, previous=item.last_reminded_on)
+            raise
+        sent += 1
+    return sent

@@ -1,0 +1,213 @@
+"""Writes for learning reviews, process feedback and anonymous reports."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from careloop.actions.models import ActionItem
+from careloop.actions.services import create_action_item
+from careloop.core.permissions import Action, can
+from careloop.empathy.engine import find_blame_language
+from careloop.empathy.rules import Flag
+from careloop.learning.models import (
+    AnonymousReply,
+    AnonymousReport,
+    BlameAcknowledgement,
+    LearningReview,
+    Participant,
+    ParticipantRole,
+    ProcessFeedbackAnswer,
+    ProcessFeedbackMarker,
+    ReviewStatus,
+)
+from careloop.people.models import User
+
+MIN_FEEDBACK_ANSWERS = 3
+
+
+class UnresolvedBlameFlags(Exception):
+    """Publishing needs the blame flags reframed or acknowledged by the facilitator."""
+
+
+class AlreadyAnswered(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ReviewFlag:
+    """A blame-language flag and the part of the review it was found in."""
+
+    field: str
+    text: str
+    prompt: str
+    category: str
+
+
+def blame_flags_in(texts: list[tuple[str, str]]) -> list[ReviewFlag]:
+    """Flags for (field label, text) pairs, in the order given."""
+    return [
+        ReviewFlag(field=label, text=flag.text, prompt=flag.prompt, category=flag.category)
+        for label, text in texts
+        for flag in _flags(text)
+    ]
+
+
+def _flags(text: str) -> list[Flag]:
+    return find_blame_language(text) if text.strip() else []
+
+
+def review_texts(review: LearningReview) -> list[tuple[str, str]]:
+    """The parts of a review the blame coach reads: where blame tends to creep in."""
+    texts = [("Summary", review.summary), ("Impact", review.impact)]
+    texts += [(f"Timeline {entry.at}", entry.known) for entry in review.timeline.all()]
+    texts += [
+        (f"Factor: {factor.get_category_display()}", factor.description)
+        for factor in review.factors.all()
+    ]
+    texts.append(("What went wrong", review.went_wrong))
+    return texts
+
+
+def blame_flags(review: LearningReview) -> list[ReviewFlag]:
+    return blame_flags_in(review_texts(review))
+
+
+def may_facilitate(user: User, review: LearningReview) -> bool:
+    return user.pk == review.facilitator_id or can(user, Action.FACILITATE_LEARNING)
+
+
+def add_participant(review: LearningReview, person: User, role: ParticipantRole) -> Participant:
+    participant, _ = Participant.objects.update_or_create(
+        review=review, person=person, defaults={"role": role}
+    )
+    return participant
+
+
+def submit_for_review(review: LearningReview, by: User) -> None:
+    if not may_facilitate(by, review):
+        raise PermissionDenied("Only the facilitator moves a review along.")
+    if review.status == ReviewStatus.DRAFT:
+        review.status = ReviewStatus.IN_REVIEW
+        review.save(update_fields=["status"])
+
+
+@transaction.atomic
+def publish_review(review: LearningReview, by: User, acknowledge_flags: bool = False) -> None:
+    """Publish; open blame flags block it unless the facilitator acknowledges them (recorded)."""
+    if not may_facilitate(by, review):
+        raise PermissionDenied("Only the facilitator publishes a review.")
+    flags = blame_flags(review)
+    if flags:
+        if not acknowledge_flags:
+            raise UnresolvedBlameFlags(f"{len(flags)} passage(s) still read as blame.")
+        BlameAcknowledgement.objects.create(
+            review=review, acknowledged_by=by, flags=[asdict(flag) for flag in flags]
+        )
+    review.status = ReviewStatus.PUBLISHED
+    review.published_at = timezone.now()
+    review.save(update_fields=["status", "published_at"])
+
+
+def may_give_process_feedback(user: User, review: LearningReview) -> bool:
+    return review.is_published and (
+        user.pk == review.facilitator_id or review.participants.filter(person=user).exists()
+    )
+
+
+def has_given_process_feedback(user: User, review: LearningReview) -> bool:
+    return ProcessFeedbackMarker.objects.filter(review=review, participant=user).exists()
+
+
+@transaction.atomic
+def record_process_feedback(review: LearningReview, participant: User, safety: int) -> None:
+    """Store a 1-5 safety rating with no link to who gave it; one answer per participant."""
+    if not may_give_process_feedback(participant, review):
+        raise PermissionDenied("Only participants of a published review rate it.")
+    if not 1 <= safety <= 5:
+        raise ValueError("Safety is rated from 1 to 5.")
+    try:
+        with transaction.atomic():
+            ProcessFeedbackMarker.objects.create(review=review, participant=participant)
+    except IntegrityError as error:
+        raise AlreadyAnswered("You have already rated this review.") from error
+    ProcessFeedbackAnswer.objects.create(review=review, safety=safety)
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    answers: int
+    average: float | None  # None until enough answers that no single one can be singled out
+
+
+def process_feedback_summary(review: LearningReview) -> FeedbackSummary:
+    ratings = list(
+        ProcessFeedbackAnswer.objects.filter(review=review).values_list("safety", flat=True)
+    )
+    if len(ratings) < MIN_FEEDBACK_ANSWERS:
+        return FeedbackSummary(len(ratings), None)
+    return FeedbackSummary(len(ratings), round(sum(ratings) / len(ratings), 1))
+
+
+def add_action_item(
+    review: LearningReview, *, title: str, owner: User, due: date | None, by: User
+) -> ActionItem:
+    """Turn a follow-up from the review into an item of the one action ledger."""
+    return create_action_item(
+        title=title,
+        owner=owner,
+        source_kind="learning_review",
+        source_id=review.pk,
+        source_label=review.title,
+        due=due,
+        created_by=by,
+    )
+
+
+# --- anonymous reports --------------------------------------------------------------------
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+def file_anonymous_report(kind: str, body: str) -> tuple[AnonymousReport, str]:
+    """Store a report with no author; return it with the follow-up code, which is never stored."""
+    code = secrets.token_urlsafe(18)
+    report = AnonymousReport.objects.create(
+        kind=kind, body=body, reported_on=timezone.localdate(), follow_up_code_hash=_code_hash(code)
+    )
+    return report, code
+
+
+def report_for_code(code: str) -> AnonymousReport | None:
+    return AnonymousReport.objects.filter(follow_up_code_hash=_code_hash(code)).first()
+
+
+def _add_reply(
+    report: AnonymousReport, body: str, from_reporter: bool, facilitator: User | None
+) -> AnonymousReply:
+    return AnonymousReply.objects.create(
+        report=report,
+        body=body,
+        from_reporter=from_reporter,
+        facilitator=facilitator,
+        written_on=timezone.localdate(),
+        position=report.replies.count() + 1,
+    )
+
+
+def reply_to_report(report: AnonymousReport, facilitator: User, body: str) -> AnonymousReply:
+    if not can(facilitator, Action.FACILITATE_LEARNING):
+        raise PermissionDenied("Only facilitators answer anonymous reports.")
+    return _add_reply(report, body, from_reporter=False, facilitator=facilitator)
+
+
+def follow_up_from_reporter(report: AnonymousReport, body: str) -> AnonymousReply:
+    return _add_reply(report, body, from_reporter=True, facilitator=None)

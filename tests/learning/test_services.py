@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from careloop.actions.models import ActionItem
+from careloop.core.permissions import Role
+from careloop.learning import selectors, services
+from careloop.learning.models import (
+    BlameAcknowledgement,
+    FactorCategory,
+    ParticipantRole,
+    ProcessFeedbackAnswer,
+    ReviewStatus,
+)
+from tests.learning.factories import (
+    ContributingFactorFactory,
+    LearningReviewFactory,
+    TimelineEntryFactory,
+)
+from tests.people.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+BLAME = "Tom forgot to check the refund, he should have been more careful."
+
+
+def test_blame_flags_are_found_in_summary_timeline_factors_and_went_wrong() -> None:
+    review = LearningReviewFactory(summary=BLAME, went_wrong="She was careless.")
+    TimelineEntryFactory(review=review, known="He simply ignored the warning.")
+    ContributingFactorFactory(review=review, description="Human error by the agent.")
+
+    fields = {flag.field for flag in services.blame_flags(review)}
+
+    assert fields == {"Summary", "Timeline 09:10", "Factor: Tooling", "What went wrong"}
+
+
+def test_blame_flags_block_publishing_until_reframed() -> None:
+    review = LearningReviewFactory(summary=BLAME)
+
+    with pytest.raises(services.UnresolvedBlameFlags):
+        services.publish_review(review, review.facilitator)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DRAFT
+
+    review.summary = "The refund tool showed no earlier refund, so a second one looked right."
+    review.save()
+    services.publish_review(review, review.facilitator)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.PUBLISHED
+    assert not BlameAcknowledgement.objects.exists()
+
+
+def test_publishing_with_acknowledged_flags_records_who_when_and_which() -> None:
+    review = LearningReviewFactory(summary=BLAME)
+
+    services.publish_review(review, review.facilitator, acknowledge_flags=True)
+
+    acknowledgement = BlameAcknowledgement.objects.get(review=review)
+    assert acknowledgement.acknowledged_by == review.facilitator
+    assert acknowledgement.acknowledged_at is not None
+    assert {flag["text"] for flag in acknowledgement.flags} >= {"Tom forgot", "should have"}
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.PUBLISHED
+
+
+def test_only_the_facilitator_or_a_facilitating_role_publishes() -> None:
+    review = LearningReviewFactory()
+    with pytest.raises(PermissionDenied):
+        services.publish_review(review, UserFactory(role=Role.AGENT))
+    services.publish_review(review, UserFactory(role=Role.PEOPLE_PARTNER))
+    assert review.status == ReviewStatus.PUBLISHED
+
+
+def test_process_feedback_average_shows_only_from_three_answers() -> None:
+    review = LearningReviewFactory()
+    people = [UserFactory() for _ in range(3)]
+    for person in people:
+        services.add_participant(review, person, ParticipantRole.INVOLVED)
+    services.publish_review(review, review.facilitator)
+
+    services.record_process_feedback(review, people[0], 5)
+    services.record_process_feedback(review, people[1], 4)
+    assert services.process_feedback_summary(review) == services.FeedbackSummary(2, None)
+
+    services.record_process_feedback(review, people[2], 2)
+    assert services.process_feedback_summary(review) == services.FeedbackSummary(3, 3.7)
+
+
+def test_process_feedback_is_one_answer_each_and_stored_without_the_person() -> None:
+    review = LearningReviewFactory()
+    person = UserFactory()
+    services.add_participant(review, person, ParticipantRole.REVIEWER)
+    services.publish_review(review, review.facilitator)
+
+    services.record_process_feedback(review, person, 3)
+    with pytest.raises(services.AlreadyAnswered):
+        services.record_process_feedback(review, person, 1)
+
+    assert ProcessFeedbackAnswer.objects.count() == 1
+    answer_columns = {field.column for field in ProcessFeedbackAnswer._meta.concrete_fields}
+    assert answer_columns == {"id", "review_id", "safety"}
+
+
+def test_process_feedback_needs_a_published_review_and_a_participant() -> None:
+    review = LearningReviewFactory()
+    with pytest.raises(PermissionDenied):
+        services.record_process_feedback(review, review.facilitator, 4)
+    services.publish_review(review, review.facilitator)
+    with pytest.raises(PermissionDenied):
+        services.record_process_feedback(review, UserFactory(), 4)
+
+
+def test_recurring_factor_is_named_with_its_count_this_quarter() -> None:
+    for _ in range(2):
+        ContributingFactorFactory(description="The refund tool hides earlier refunds.")
+    ContributingFactorFactory(
+        category=FactorCategory.POLICY, description="The refund policy is unclear."
+    )
+    review = LearningReviewFactory()
+    ContributingFactorFactory(review=review, description="Refund tool shows no history.")
+
+    (recurrence,) = selectors.recurrences(review)
+
+    assert recurrence.reviews == 3
+    assert recurrence.message == "Third review this quarter citing “refund tool” (tooling)."
+
+
+def test_unrelated_factors_do_not_count_as_recurrence() -> None:
+    ContributingFactorFactory(description="Handover notes were missing at shift change.")
+    review = LearningReviewFactory()
+    ContributingFactorFactory(review=review, description="The refund tool hides history.")
+    assert selectors.recurrences(review) == []
+
+
+def test_action_items_from_a_review_land_in_the_ledger() -> None:
+    review = LearningReviewFactory()
+    owner = UserFactory()
+
+    item = services.add_action_item(
+        review, title="Warn about earlier refunds", owner=owner, due=None, by=review.facilitator
+    )
+
+    assert item.source_kind == ActionItem.SourceKind.LEARNING_REVIEW
+    assert item.source_id == review.pk
+    assert list(selectors.action_items_for(review)) == [item]
+
+
+def test_drafts_stay_with_their_people_and_published_reviews_follow_visibility() -> None:
+    draft = LearningReviewFactory()
+    team_review = LearningReviewFactory(status=ReviewStatus.PUBLISHED)
+    org_review = LearningReviewFactory(status=ReviewStatus.PUBLISHED, visibility="organisation")
+    teammate = UserFactory(team=team_review.team)
+    outsider = UserFactory()
+    participant = UserFactory()
+    services.add_participant(draft, participant, ParticipantRole.AUTHOR)
+
+    assert set(selectors.visible_reviews(teammate)) == {team_review, org_review}
+    assert set(selectors.visible_reviews(outsider)) == {org_review}
+    assert draft in selectors.visible_reviews(participant)
+    assert draft not in selectors.visible_reviews(UserFactory(role=Role.CX_LEADER))
+    assert team_review in selectors.visible_reviews(UserFactory(role=Role.CX_LEADER))
