@@ -238,3 +238,24 @@ def test_agent_attaches_files_to_a_reply_within_the_limits(client: Client, agent
     )
     assert "Attach at most 5 files." in response.content.decode()
     assert item.messages.filter(author=agent).count() == 1
+
+
+# A real transaction, as in a request: inside the test's own transaction SET LOCAL would last.
+@pytest.mark.django_db(transaction=True)
+def test_a_search_raises_sort_memory_only_for_itself_on_postgresql() -> None:
+    from django.db import connection
+
+    from careloop.conversations.selectors import SEARCH_WORK_MEM, search_work_memory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("work_mem is a PostgreSQL setting")
+
+    def work_mem() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return str(cursor.fetchone()[0])
+
+    before = work_mem()
+    with search_work_memory("delivery"):
+        assert work_mem() == SEARCH_WORK_MEM
+    assert work_mem() == before

@@ -50,7 +50,8 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
         "can_manage_inbox": can(agent, Action.MANAGE_INBOX),
     }
     template = "conversations/_inbox_rows.html" if request.htmx else "conversations/inbox.html"
-    return render(request, template, context)
+    with selectors.search_work_memory(query):
+        return render(request, template, context)
 
 
 @requires(Action.USE_INBOX)
