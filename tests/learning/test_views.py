@@ -142,3 +142,21 @@ def test_agents_may_not_rate_reviews_they_were_not_part_of(client: Client) -> No
     client.force_login(UserFactory(role=Role.AGENT))
     feedback_url = reverse("learning:review-feedback", kwargs={"pk": review.pk})
     assert client.post(feedback_url, {"safety": 1}).status_code == 404
+
+
+def test_people_join_a_review_as_involved_or_as_reviewers_never_both(client: Client) -> None:
+    client.force_login(UserFactory())
+    involved, reviewer = UserFactory(), UserFactory(role=Role.TEAM_LEAD)
+    client.post(
+        reverse("learning:review-create"),
+        {**review_post(), "participants": [str(involved.pk)], "reviewers": [str(reviewer.pk)]},
+    )
+    review = LearningReview.objects.get()
+    roles = {p.person_id: p.role for p in review.participants.all()}
+    assert roles == {involved.pk: ParticipantRole.INVOLVED, reviewer.pk: ParticipantRole.REVIEWER}
+
+    both = client.post(
+        reverse("learning:review-edit", args=[review.pk]),
+        {**review_post(), "participants": [str(involved.pk)], "reviewers": [str(involved.pk)]},
+    )
+    assert "Choose one role for each person" in both.content.decode()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.forms import inlineformset_factory
 
@@ -19,8 +21,22 @@ class ReviewForm(forms.ModelForm[LearningReview]):
     participants = forms.ModelMultipleChoiceField(
         queryset=User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER),
         required=False,
-        help_text="People involved or reviewing.",
+        label="People involved",
+        help_text="Who took part in what happened; they tell the story, nobody is on trial.",
     )
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER),
+        required=False,
+        help_text="Who reads the draft and helps find contributing factors.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        both = set(cleaned.get("participants") or []) & set(cleaned.get("reviewers") or [])
+        if both:
+            raise forms.ValidationError("Choose one role for each person: involved or reviewer.")
+        return cleaned
+
     conversations = forms.ModelMultipleChoiceField(
         queryset=Conversation.objects.order_by("-pk"), required=False
     )

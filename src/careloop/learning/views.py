@@ -72,7 +72,16 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _edit(request: HttpRequest, review: LearningReview) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     initial = (
-        {"participants": [p.person_id for p in review.participants.all()]} if review.pk else {}
+        {
+            "participants": [
+                p.person_id for p in review.participants.exclude(role=ParticipantRole.REVIEWER)
+            ],
+            "reviewers": [
+                p.person_id for p in review.participants.filter(role=ParticipantRole.REVIEWER)
+            ],
+        }
+        if review.pk
+        else {}
     )
     form = ReviewForm(data, instance=review, initial=initial)
     timeline = TimelineFormSet(data, instance=review, prefix="timeline")
@@ -83,10 +92,13 @@ def _edit(request: HttpRequest, review: LearningReview) -> HttpResponse:
             timeline.instance = factors.instance = review
             timeline.save()
             factors.save()
-            chosen = form.cleaned_data["participants"]
-            review.participants.exclude(person__in=chosen).delete()
-            for person in chosen:
+            involved = list(form.cleaned_data["participants"])
+            reviewers = list(form.cleaned_data["reviewers"])
+            review.participants.exclude(person__in=involved + reviewers).delete()
+            for person in involved:
                 services.add_participant(review, person, ParticipantRole.INVOLVED)
+            for person in reviewers:
+                services.add_participant(review, person, ParticipantRole.REVIEWER)
         flags = services.blame_flags(review)
         if flags:
             messages.warning(
