@@ -14,6 +14,7 @@ from careloop.conversations.models import Customer, SavedReply, SlaPolicy
 from careloop.conversations.sla import DEFAULT_TARGETS
 from careloop.core.permissions import Role
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
+from careloop.demo.learning import create_demo_learning
 from careloop.people import services
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
@@ -111,6 +112,7 @@ def create_demo_organisation(
     if demo_exists():
         # An organisation made before demo conversations existed still gets them, once.
         create_demo_conversations(conversations, seed)
+        create_demo_learning(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -180,4 +182,5 @@ def create_demo_organisation(
         SavedReply(title=title, body=body) for title, body in SAVED_REPLIES
     )
     create_demo_conversations(conversations, seed)
+    create_demo_learning(seed)
     return logins
