@@ -50,6 +50,7 @@ manage_people            -       -    -   -     Y     Y
 manage_teams             -       -    -   -     Y     Y
 manage_organisation      -       -    -   -     -     Y
 use_admin_site           -       -    -   -     -     Y
+view_audit_log           -       -    -   -     -     Y
 """
 
 

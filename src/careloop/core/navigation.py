@@ -116,6 +116,13 @@ SECTIONS: tuple[Section, ...] = (
         Action.MANAGE_ORGANISATION,
         "Name, time zone, business hours and values.",
     ),
+    Section(
+        "audit",
+        "Audit log",
+        "core:audit-log",
+        Action.VIEW_AUDIT_LOG,
+        "Every read of confidential items and every administrative change.",
+    ),
 )
 
 

@@ -60,6 +60,7 @@ class Action(StrEnum):
     MANAGE_TEAMS = "manage_teams"
     MANAGE_ORGANISATION = "manage_organisation"
     USE_ADMIN_SITE = "use_admin_site"
+    VIEW_AUDIT_LOG = "view_audit_log"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -89,6 +90,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_TEAMS: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
     Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
     Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
+    Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
 }
 
 

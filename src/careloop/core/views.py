@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from careloop.core.audit import audit_log as audit_log_events
 from careloop.core.navigation import Section, section, sections_for
 from careloop.core.permissions import Action, ViewFunction, public, requires
 from careloop.people.selectors import current_organisation
@@ -40,3 +42,10 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+@requires(Action.VIEW_AUDIT_LOG)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    page = Paginator(audit_log_events(action_prefix=query), 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"page": page, "query": query})

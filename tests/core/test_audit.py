@@ -1,0 +1,51 @@
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from careloop.core.audit import audit_events_for, audit_log, record_audit
+from careloop.core.permissions import Role
+from careloop.people.models import User
+from tests.people.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_entry_keeps_who_did_what_to_which_object() -> None:
+    reader = UserFactory(role=Role.PEOPLE_PARTNER)
+    other = UserFactory()
+    record_audit(reader, "person.read", other, summary="opened profile")
+    [event] = audit_events_for(other)
+    assert (event.actor, event.actor_label, event.actor_role) == (
+        reader,
+        reader.email,
+        "people_partner",
+    )
+    assert (event.action, event.target_type, event.target_id) == (
+        "person.read",
+        "people.user",
+        str(other.pk),
+    )
+
+
+def test_the_trail_outlives_the_actor() -> None:
+    reader = UserFactory()
+    record_audit(reader, "person.read")
+    email = reader.email
+    User.objects.filter(pk=reader.pk).delete()
+    [event] = audit_log()
+    assert event.actor is None and event.actor_label == email
+
+
+def test_system_entries_have_no_actor() -> None:
+    event = record_audit(None, "retention.purge", summary="12 messages")
+    assert event.actor is None and event.actor_label == ""
+
+
+def test_admins_read_the_log_filtered_by_domain(client_as: Callable[[Role], Client]) -> None:
+    record_audit(None, "concern.read")
+    record_audit(None, "gesture.approved")
+    page = client_as(Role.ADMIN).get(reverse("core:audit-log"), {"q": "concern."})
+    assert page.status_code == 200
+    assert b"concern.read" in page.content and b"gesture.approved" not in page.content
