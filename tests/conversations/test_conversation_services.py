@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -237,3 +238,32 @@ def test_every_reply_records_how_long_the_customer_waited_for_it() -> None:
     )
     assert (first.response_seconds, first.response_business_seconds) == (18 * 3600, 2 * 3600)
     assert (following.response_seconds, following.response_business_seconds) == (1800, 1800)
+
+
+def test_solving_a_conversation_tells_other_domains_once_committed(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from careloop.conversations.models import Channel, Status
+    from careloop.conversations.services import change_status, receive_customer_message
+    from careloop.conversations.signals import conversation_solved
+    from tests.conversations.factories import CustomerFactory
+
+    heard: list[int] = []
+
+    def receiver(sender: object, conversation: Any, **kwargs: Any) -> None:
+        heard.append(conversation.pk)
+
+    conversation_solved.connect(receiver)
+    try:
+        message = receive_customer_message(
+            CustomerFactory(), channel=Channel.EMAIL, body_text="Where is my order?"
+        )
+        conversation = message.conversation
+        with django_capture_on_commit_callbacks(execute=True):
+            change_status(conversation, Status.SOLVED, actor=None)
+            assert heard == []
+        with django_capture_on_commit_callbacks(execute=True):
+            change_status(conversation, Status.CLOSED, actor=None)
+        assert heard == [conversation.pk]
+    finally:
+        conversation_solved.disconnect(receiver)

@@ -32,6 +32,7 @@ from careloop.conversations.models import (
     Tag,
 )
 from careloop.conversations.sanitise import safe_filename, sanitise_html
+from careloop.conversations.signals import conversation_solved
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
@@ -273,6 +274,9 @@ def _apply_status(
     if status in FINISHED and old not in FINISHED:
         sla.record_resolution(conversation, calendar, at)
         conversation.waiting_since = None
+        transaction.on_commit(
+            lambda: conversation_solved.send(Conversation, conversation=conversation, actor=actor)
+        )
     if old == Status.SOLVED and status in (Status.OPEN, Status.PENDING, Status.ON_HOLD):
         conversation.reopen_count += 1
     conversation.status = status
