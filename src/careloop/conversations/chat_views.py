@@ -33,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 from careloop.conversations.channels import chat
 from careloop.conversations.models import Message
 from careloop.core.permissions import ViewFunction, public
+from careloop.core.rate_limits import public_form_limit
 
 VISITOR_HEADER = "X-Careloop-Chat"
 MAX_BODY_BYTES = 16_384
@@ -136,6 +137,7 @@ def chat_frame(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@public_form_limit("chat")
 @chat_api("POST")
 def chat_session(request: HttpRequest) -> JsonResponse:
     """Start or continue a chat: a (new) token and the transcript of the visitor's latest chat."""
@@ -148,6 +150,7 @@ def chat_session(request: HttpRequest) -> JsonResponse:
 
 
 @public
+@public_form_limit("chat")
 @chat_api("GET", "POST")
 def chat_messages(request: HttpRequest) -> JsonResponse:
     """GET: the visitor's messages after ?after=<id>. POST: send a message (idempotent)."""
@@ -164,6 +167,7 @@ def chat_messages(request: HttpRequest) -> JsonResponse:
 
 
 @public
+@public_form_limit("chat")
 @chat_api("POST")
 def chat_end(request: HttpRequest) -> JsonResponse:
     conversation = chat.end_chat(_visitor(request))

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from careloop.conversations import services
@@ -21,7 +22,6 @@ from careloop.people.models import User
 
 logger = logging.getLogger(__name__)
 
-RETRY_AFTER = timedelta(minutes=1)
 MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
 LEVEL_WORDS = ("none", "weak", "strong")
 
@@ -50,7 +50,8 @@ def read_message(message: Message) -> bool:
 
 
 def unscored_customer_messages() -> list[Message]:
-    cutoff = timezone.now() - RETRY_AFTER
+    # Give the reading enqueued when the message was stored a head start before retrying it.
+    cutoff = timezone.now() - timedelta(seconds=settings.CARELOOP_SCORING_RETRY_AFTER_S)
     return list(
         Message.objects.filter(
             author_kind=Message.Author.CUSTOMER, scored_at__isnull=True, created_at__lte=cutoff

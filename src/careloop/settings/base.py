@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Turns a rate-limited request into a 429 page (see careloop.core.rate_limits).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "careloop.people.middleware.OrganisationTimezoneMiddleware",
 ]
 
@@ -154,6 +156,20 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["careloop.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_key": env_str("CARELOOP_API_RATE", "1200/min")},
+}
+# Public forms (chat widget, surveys, concerns): POSTs per client address.
+CARELOOP_PUBLIC_FORM_RATE = env_str("CARELOOP_PUBLIC_FORM_RATE", "30/m")
+RATELIMIT_VIEW = "careloop.core.rate_limits.too_many_requests"
+# Behind a proxy, REMOTE_ADDR is the proxy: name the header that carries the client's address.
+RATELIMIT_IP_META_KEY = env_str("CARELOOP_CLIENT_IP_HEADER") or None
+# Sign-in and password reset, by allauth: failed sign-ins per address and per account.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "careloop API",
@@ -208,6 +224,9 @@ CARELOOP_IMAP_DONE_FOLDER = env_str("CARELOOP_IMAP_DONE_FOLDER")
 # whose plus-addressed form (support+<reply token>@...) becomes the Reply-To.
 CARELOOP_EMAIL_DOMAIN = env_str("CARELOOP_EMAIL_DOMAIN")
 CARELOOP_SUPPORT_ADDRESS = env_str("CARELOOP_SUPPORT_ADDRESS")
+
+# Messages still unread this long after they were stored are read again by a periodic task.
+CARELOOP_SCORING_RETRY_AFTER_S = int(env_str("CARELOOP_SCORING_RETRY_AFTER_S") or "60")
 
 # Background tasks: one interface (django.tasks). Inline unless a Celery broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

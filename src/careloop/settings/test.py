@@ -18,3 +18,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Tasks run inline in tests; the Celery path is exercised by its own test with a real worker.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# Limits are tested on their own with low rates; elsewhere one test client is many "visitors".
+CARELOOP_PUBLIC_FORM_RATE = "100000/m"
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"api_key": "100000/min"},
+}
