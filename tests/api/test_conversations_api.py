@@ -70,12 +70,29 @@ def test_a_customer_known_by_external_id_is_found_again(agent_api: APIClient) ->
     assert ContactPoint.objects.get().value == "shop-42"
 
 
-def test_a_customer_needs_exactly_one_of_email_and_external_id(agent_api: APIClient) -> None:
-    both = open_conversation(agent_api, customer={"email": "a@example.test", "external_id": "1"})
+def test_a_customer_needs_an_email_or_an_external_id(agent_api: APIClient) -> None:
     neither = open_conversation(agent_api, customer={"name": "Nobody"})
-    assert both.status_code == neither.status_code == 400
-    assert "customer" in both.json()
+    assert neither.status_code == 400
+    assert "customer" in neither.json()
     assert not Conversation.objects.exists()
+
+
+def test_with_both_the_external_id_finds_the_customer_and_the_email_joins_them(
+    agent_api: APIClient,
+) -> None:
+    first = open_conversation(agent_api, customer={"external_id": "shop-7"})
+    both = open_conversation(
+        agent_api, customer={"external_id": "shop-7", "email": "Bo@Example.test"}
+    )
+    assert both.json()["customer"]["id"] == first.json()["customer"]["id"]
+    by_email = open_conversation(agent_api, customer={"email": "bo@example.test"})
+    assert by_email.json()["customer"]["id"] == first.json()["customer"]["id"]
+
+
+def test_numbers_are_not_taken_for_text(agent_api: APIClient) -> None:
+    answer = open_conversation(agent_api, customer={"email": "a@example.test"}, body=42)
+    assert answer.status_code == 400
+    assert "body" in answer.json()
 
 
 def test_conversations_are_listed_newest_first_filtered_and_paginated(

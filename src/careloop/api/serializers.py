@@ -8,7 +8,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from careloop.api.selectors import conversation_ids_of, messages_visible_to
+from careloop.api.strict_fields import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictChoiceField,
+    StrictEmailField,
+)
 from careloop.conversations.models import (
+    Channel,
     Conversation,
     Customer,
     Message,
@@ -25,39 +32,43 @@ MAX_TAGS = 20
 
 
 class CustomerReferenceSerializer(serializers.Serializer[dict[str, Any]]):
-    """Who wrote: by email, or by the id the calling system knows them by."""
+    """Who wrote: by email and/or the id the calling system knows them by."""
 
-    email = serializers.EmailField(required=False, max_length=254)
-    external_id = serializers.CharField(required=False, max_length=320)
-    name = serializers.CharField(required=False, max_length=200, allow_blank=True, default="")
+    email = StrictEmailField(required=False, max_length=254)
+    external_id = StrictCharField(required=False, min_length=1, max_length=320)
+    name = StrictCharField(required=False, max_length=200, allow_blank=True, default="")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("email" in attrs) == ("external_id" in attrs):
-            raise serializers.ValidationError("Give the customer's email or external_id (one).")
+        if "email" not in attrs and "external_id" not in attrs:
+            raise serializers.ValidationError(
+                "Give the customer's email, external_id or both (the external id wins)."
+            )
         return attrs
 
 
 class ConversationCreateSerializer(serializers.Serializer[dict[str, Any]]):
     customer = CustomerReferenceSerializer()
-    subject = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Plain text.")
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    subject = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
+    body = StrictCharField(min_length=1, max_length=MAX_BODY_LENGTH, help_text="Plain text.")
+    priority = StrictChoiceField(choices=Priority.choices, required=False)
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, max_length=MAX_TAGS
+        child=StrictCharField(min_length=1, max_length=60),
+        required=False,
+        max_length=MAX_TAGS,
     )
 
 
 class MessageCreateSerializer(serializers.Serializer[dict[str, Any]]):
-    author = serializers.ChoiceField(
+    author = StrictChoiceField(
         choices=[("customer", "Customer"), ("agent", "Agent")],
         default="customer",
         help_text="'customer' adds what the customer wrote; 'agent' sends a reply.",
     )
-    body = serializers.CharField(max_length=MAX_BODY_LENGTH, help_text="Plain text.")
-    internal = serializers.BooleanField(
+    body = StrictCharField(min_length=1, max_length=MAX_BODY_LENGTH, help_text="Plain text.")
+    internal = StrictBooleanField(
         default=False, help_text="With author 'agent': an internal note the customer never sees."
     )
-    agent_email = serializers.EmailField(
+    agent_email = StrictEmailField(
         required=False,
         help_text="With author 'agent': who replies. Defaults to the person who created the key.",
     )
@@ -73,8 +84,12 @@ class MessageCreateSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ConversationFilterSerializer(serializers.Serializer[dict[str, Any]]):
-    status = serializers.ChoiceField(choices=Status.choices, required=False)
-    customer_email = serializers.EmailField(required=False)
+    status = serializers.ChoiceField(
+        choices=Status.choices, required=False, allow_blank=True, help_text="Empty: any status."
+    )
+    customer_email = serializers.EmailField(
+        required=False, allow_blank=True, help_text="Empty: any customer."
+    )
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -169,6 +184,9 @@ class ContactPointSerializer(serializers.Serializer[Any]):
 class CustomerSerializer(serializers.ModelSerializer[Customer]):
     contact_points = ContactPointSerializer(many=True, read_only=True)
     conversation_ids = serializers.SerializerMethodField()
+    preferred_channel = serializers.ChoiceField(
+        choices=Channel.choices, allow_blank=True, read_only=True, help_text="Empty: no preference."
+    )
 
     class Meta:
         model = Customer

@@ -30,13 +30,13 @@ from careloop.api.serializers import (
     MessageSerializer,
 )
 from careloop.conversations import services
-from careloop.conversations.models import Channel, ContactPoint, Conversation, Priority
+from careloop.conversations.models import Channel, Conversation, Priority
 from careloop.core.permissions import Action, can
 from careloop.people.models import User
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=str,
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
     location=OpenApiParameter.HEADER,
     required=True,
     description="1–255 printable ASCII characters, unique per request. A retry with the same "
@@ -62,6 +62,24 @@ class ConversationPages(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request: Request) -> int:
+        # Strict, unlike DRF's default: a page size that is not 1–200 is an error, not ignored.
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= 200:
+            raise ValidationError({self.page_size_query_param: ["Give one whole number, 1–200."]})
+        return int(values[0])
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] |= {"minimum": 1}
+        return parameters
 
 
 class ApiView(APIView):
@@ -94,13 +112,17 @@ class ConversationsView(ApiView):
         description="Every conversation, newest first, optionally by status or customer email.",
         tags=["conversations"],
         parameters=[ConversationFilterSerializer],
-        responses={200: ConversationSerializer(many=True)},
+        responses={
+            200: ConversationSerializer(many=True),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid filter."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such page."),
+        },
     )
     def get(self, request: Request) -> Response:
         filters = ConversationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         conversations = selectors.conversations_for_api(
-            status=filters.validated_data.get("status"),
+            status=filters.validated_data.get("status") or None,
             customer_email=filters.validated_data.get("customer_email", ""),
         )
         paginator = ConversationPages()
@@ -126,12 +148,11 @@ class ConversationsView(ApiView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         who = data["customer"]
-        kind, value = (
-            (ContactPoint.Kind.EMAIL, who["email"])
-            if "email" in who
-            else (ContactPoint.Kind.EXTERNAL, who["external_id"])
+        customer = services.find_or_create_customer_by(
+            email=who.get("email", ""),
+            external_id=who.get("external_id", ""),
+            full_name=who["name"],
         )
-        customer = services.find_or_create_customer(kind=kind, value=value, full_name=who["name"])
         message = services.receive_customer_message(
             customer, channel=Channel.API, body_text=data["body"], subject=data["subject"]
         )

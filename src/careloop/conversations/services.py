@@ -83,6 +83,34 @@ def find_or_create_customer(
 
 
 @transaction.atomic
+def find_or_create_customer_by(
+    *, email: str = "", external_id: str = "", full_name: str = ""
+) -> Customer:
+    """The customer named by another system's id and/or an email address.
+
+    The external id wins when both are given; the email joins that customer as a contact
+    point unless it already belongs to someone.
+    """
+    if not external_id:
+        return find_or_create_customer(
+            kind=ContactPoint.Kind.EMAIL, value=email, full_name=full_name
+        )
+    customer = find_or_create_customer(
+        kind=ContactPoint.Kind.EXTERNAL, value=external_id, full_name=full_name
+    )
+    address = email.strip().lower()
+    if (
+        address
+        and not ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value=address).exists()
+    ):
+        ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.EMAIL, value=address)
+        if not customer.email:
+            customer.email = address
+            customer.save(update_fields=["email"])
+    return customer
+
+
+@transaction.atomic
 def merge_customers(source: Customer, target: Customer) -> Customer:
     """Move everything of `source` to `target`; `source` stays as a pointer for the audit trail."""
     if source.pk == target.pk:

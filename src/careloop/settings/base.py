@@ -179,6 +179,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # One schema name per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {"Channel": "careloop.conversations.models.Channel"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "careloop.api.schema_hooks.add_common_responses",
+        "careloop.api.schema_hooks.require_a_customer_reference",
+    ],
 }
 
 LANGUAGE_CODE = "en-gb"
