@@ -51,6 +51,7 @@ manage_teams             -       -    -   -     Y     Y
 manage_organisation      -       -    -   -     -     Y
 use_admin_site           -       -    -   -     -     Y
 view_audit_log           -       -    -   -     -     Y
+manage_customer_privacy  -       -    -   Y     -     Y
 """
 
 
@@ -159,9 +160,12 @@ URL_KWARGS: dict[str, Callable[[], dict[str, int]]] = {
     f"conversations:{name}": sample_conversation_kwargs
     for name in ("conversation", "reply", "settings", "merge", "saved-reply", "presence", "coach")
 }
-URL_KWARGS["conversations:customer"] = URL_KWARGS["conversations:customer-merge"] = lambda: {
-    "pk": CustomerFactory().pk
-}
+URL_KWARGS.update(
+    {
+        f"conversations:{name}": lambda: {"pk": CustomerFactory().pk}
+        for name in ("customer", "customer-merge", "customer-export", "customer-erase")
+    }
+)
 URL_KWARGS["conversations:saved-reply-edit"] = URL_KWARGS["conversations:saved-reply-delete"] = (
     lambda: {"pk": SavedReply.objects.create(title="Hi", body="Hello").pk}
 )

@@ -33,6 +33,8 @@ class Customer(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_customers"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the customer's personal data was erased on request; the row stays for aggregates.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("full_name",)

@@ -1,6 +1,12 @@
 from django.urls import include, path
 
-from careloop.conversations import chat_views, inbox_views, settings_views, views
+from careloop.conversations import (
+    chat_views,
+    inbox_views,
+    privacy_views,
+    settings_views,
+    views,
+)
 
 app_name = "conversations"
 
@@ -9,6 +15,8 @@ urlpatterns = [
     path("customers/", views.customers, name="customers"),
     path("customers/<int:pk>/", views.customer, name="customer"),
     path("customers/<int:pk>/merge/", views.merge_customer, name="customer-merge"),
+    path("customers/<int:pk>/export/", privacy_views.export_customer, name="customer-export"),
+    path("customers/<int:pk>/erase/", privacy_views.erase_customer, name="customer-erase"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("inbox/settings/", settings_views.inbox_settings_page, name="inbox-settings"),
     path("inbox/saved-replies/new/", settings_views.saved_reply_edit, name="saved-reply-new"),

@@ -10,7 +10,7 @@ from careloop.conversations import selectors, services
 from careloop.conversations.forms import CustomerForm, MergeForm
 from careloop.conversations.models import Attachment, Customer
 from careloop.core.http import HtmxHttpRequest
-from careloop.core.permissions import Action, requires
+from careloop.core.permissions import Action, can, requires
 
 # Types a browser may show inline; anything else (HTML, SVG, scripts) is only ever downloaded.
 INLINE_TYPES = {
@@ -52,6 +52,7 @@ def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "merge_form": MergeForm(),
             "history": selectors.customer_history(profile),
+            "may_manage_privacy": can(request.user, Action.MANAGE_CUSTOMER_PRIVACY),
         },
     )
 

@@ -8,3 +8,14 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from careloop.core import checks  # noqa: F401  (registers system checks)
+        from careloop.core.models import AuditEvent
+        from careloop.core.privacy import RetentionSource, register_retention
+
+        register_retention(
+            RetentionSource(
+                "audit_events",
+                "Audit log entries",
+                2 * 365,
+                lambda cutoff: AuditEvent.objects.filter(at__lt=cutoff).delete()[0],
+            )
+        )

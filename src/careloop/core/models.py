@@ -35,3 +35,18 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.action}"
+
+
+class RetentionRule(models.Model):
+    """How long one type of data is kept; the purge task applies it every night.
+
+    Types are declared by the domains (core.privacy.register_retention); a row exists only
+    where an admin changed the default.
+    """
+
+    data_type = models.CharField(max_length=64, unique=True)
+    keep_days = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.data_type}: {self.keep_days} days"

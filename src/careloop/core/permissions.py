@@ -61,6 +61,7 @@ class Action(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_CUSTOMER_PRIVACY = "manage_customer_privacy"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -91,6 +92,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
     Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    # Exporting or erasing a customer's data (GDPR requests): CX leadership, audited.
+    Action.MANAGE_CUSTOMER_PRIVACY: frozenset({Role.CX_LEADER, Role.ADMIN}),
 }
 
 

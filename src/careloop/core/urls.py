@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("health/", views.health, name="health"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("settings/retention/", views.retention_settings, name="retention"),
 ]
 urlpatterns += [
     path(f"{slug}/", views.section_view(slug), name=f"section-{slug}")

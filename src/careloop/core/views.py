@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from careloop.core import privacy
 from careloop.core.audit import audit_log as audit_log_events
 from careloop.core.navigation import Section, section, sections_for
 from careloop.core.permissions import Action, ViewFunction, public, requires
@@ -49,3 +51,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     page = Paginator(audit_log_events(action_prefix=query), 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page, "query": query})
+
+
+@requires(Action.MANAGE_ORGANISATION)
+def retention_settings(request: HttpRequest) -> HttpResponse:
+    """How long each type of data is kept before the nightly purge removes it."""
+    sources = privacy.retention_sources()
+    if request.method == "POST":
+        for source in sources:
+            value = request.POST.get(source.data_type, "").strip()
+            if not value.isdigit() or int(value) < 1:
+                messages.error(request, f"{source.label}: give a whole number of days (1 or more).")
+                return redirect("core:retention")
+            if int(value) != privacy.retention_days(source):
+                privacy.set_retention_days(source.data_type, int(value), request.user)
+        messages.success(request, "Retention periods saved.")
+        return redirect("core:retention")
+    rows = [(source, privacy.retention_days(source)) for source in sources]
+    return render(request, "core/retention.html", {"rows": rows})

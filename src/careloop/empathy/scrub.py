@@ -5,13 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
-    (re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE), "[link]"),
-    # Card numbers and IBAN-like runs before phone numbers: both are long digit runs.
-    (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "[number]"),
-    (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}\b"), "[number]"),
-    (re.compile(r"(?<!\w)\+?\(?\d{2,4}\)?(?:[ .-]?\d{2,4}){2,4}(?!\w)"), "[phone]"),
+from careloop.core.redaction import PERSONAL_DATA_PATTERNS
+
+_PATTERNS = (
+    *PERSONAL_DATA_PATTERNS,
     (
         re.compile(r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s)+(?:Street|St|Road|Rd|Avenue|Ave|Lane|Way)\b"),
         "[address]",

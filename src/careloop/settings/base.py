@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ("careloop.actions.tasks.send_action_reminders", [], {}),
     },
+    "purge-expired-data": {
+        "task": "careloop.run_task",
+        "schedule": 24 * 3600.0,
+        "args": ("careloop.core.tasks.purge_expired_data_task", [], {}),
+    },
 }
 TASKS = {
     "default": {
@@ -311,7 +316,10 @@ SECURE_CSP = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "careloop.core.redaction.PersonalDataFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("CARELOOP_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,0 +1,36 @@
+"""Patterns for personal data that must not reach logs or analysis: one list, used by both."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+PERSONAL_DATA_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+    (re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE), "[link]"),
+    # Card numbers and IBAN-like runs before phone numbers: both are long digit runs.
+    (re.compile(r"\b(?:\d[ -]?){13,19}\b"), "[number]"),
+    (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}\b"), "[number]"),
+    (re.compile(r"(?<!\w)\+?\(?\d{2,4}\)?(?:[ .-]?\d{2,4}){2,4}(?!\w)"), "[phone]"),
+)
+# Logs keep links (paths help debugging) but never emails, card numbers or phone numbers.
+_LOG_PATTERNS = tuple(entry for entry in PERSONAL_DATA_PATTERNS if entry[1] != "[link]")
+
+
+def redact(
+    text: str, patterns: tuple[tuple[re.Pattern[str], str], ...] = PERSONAL_DATA_PATTERNS
+) -> str:
+    for pattern, placeholder in patterns:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+class PersonalDataFilter(logging.Filter):
+    """Replaces emails, card and phone numbers in every log line before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message, _LOG_PATTERNS)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
