@@ -49,3 +49,36 @@ def test_admins_read_the_log_filtered_by_domain(client_as: Callable[[Role], Clie
     page = client_as(Role.ADMIN).get(reverse("core:audit-log"), {"q": "concern."})
     assert page.status_code == 200
     assert b"concern.read" in page.content and b"gesture.approved" not in page.content
+
+
+def test_changes_in_the_django_admin_are_audited(client_as: Callable[[Role], Client]) -> None:
+    from careloop.people.models import Team
+
+    client = client_as(Role.ADMIN)
+    team = Team.objects.create(name="Night shift", slug="night-shift")
+    client.post(
+        reverse("admin:people_team_change", args=[team.pk]),
+        {"name": "Night owls", "slug": "night-shift", "description": "", "auto_assign": ""},
+    )
+    [event] = audit_log(action_prefix="admin.")
+    assert (event.action, event.target_type, event.target_id) == (
+        "admin.changed",
+        "people.team",
+        str(team.pk),
+    )
+
+
+def test_role_changes_and_api_keys_are_audited() -> None:
+    from careloop.api.services import create_api_key, revoke_api_key
+    from careloop.people.services import change_role_and_team
+
+    admin = UserFactory(role=Role.ADMIN)
+    person = UserFactory(role=Role.AGENT)
+    change_role_and_team(person, role=Role.TEAM_LEAD, team=None, actor=admin)
+    key, _ = create_api_key(name="Shop", role=Role.AGENT, created_by=admin)
+    revoke_api_key(key, actor=admin)
+    assert [event.action for event in audit_log()] == [
+        "api_key.revoked",
+        "api_key.created",
+        "person.role_changed",
+    ]

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from careloop.api.models import ApiIdempotentResponse, ApiKey
 from careloop.api.services import revoke_api_key
+from careloop.people.models import User
 
 
 @admin.register(ApiKey)
@@ -41,7 +42,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for key in queryset:
-            revoke_api_key(key)
+            revoke_api_key(key, actor=request.user if isinstance(request.user, User) else None)
         self.message_user(request, f"Revoked {queryset.count()} key(s).")
 
 

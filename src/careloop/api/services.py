@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from careloop.api.models import API_KEY_ROLES, ApiKey
+from careloop.core.audit import record_audit
 from careloop.core.permissions import Role
 from careloop.people.models import User
 
@@ -34,6 +35,7 @@ def create_api_key(*, name: str, role: Role, created_by: User | None) -> tuple[A
         role=role,
         created_by=created_by,
     )
+    record_audit(created_by, "api_key.created", key, summary=f"{key.name} ({role.value})")
     return key, secret
 
 
@@ -53,8 +55,9 @@ def note_use(key: ApiKey) -> None:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
 
 
-def revoke_api_key(key: ApiKey) -> ApiKey:
+def revoke_api_key(key: ApiKey, actor: User | None = None) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        record_audit(actor, "api_key.revoked", key, summary=key.name)
     return key

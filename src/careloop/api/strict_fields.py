@@ -7,10 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
+
+# DRF refuses NUL characters in text; saying so as a pattern puts the rule in the schema.
+NO_NUL = RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")
 
 
 class StrictCharField(serializers.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(NO_NUL)
+
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")

@@ -9,6 +9,7 @@ from datetime import date, time
 from django.db import transaction
 from django.utils.text import slugify
 
+from careloop.core.audit import record_audit
 from careloop.core.permissions import Role
 from careloop.people.models import BusinessHours, Holiday, Organisation, Team, User, Value
 from careloop.people.tasks import send_invitation
@@ -29,6 +30,7 @@ def update_organisation(
     time_zone: str,
     values: Iterable[str],
     opening_hours: Iterable[OpeningHours],
+    actor: User | None = None,
 ) -> Organisation:
     """Replace the organisation's settings; values keep the order given."""
     organisation.name = name
@@ -50,20 +52,30 @@ def update_organisation(
         )
         for hours in opening_hours
     )
+    if actor is not None:
+        record_audit(actor, "organisation.changed", organisation, summary=name)
     return organisation
 
 
 @transaction.atomic
-def set_holidays(organisation: Organisation, holidays: Iterable[tuple[date, str]]) -> None:
+def set_holidays(
+    organisation: Organisation,
+    holidays: Iterable[tuple[date, str]],
+    actor: User | None = None,
+) -> None:
     """Replace the closed days; SLA clocks stand still on them."""
     organisation.holidays.all().delete()
     by_date = dict(holidays)  # one row per date; the last name given wins
     Holiday.objects.bulk_create(
         Holiday(organisation=organisation, date=day, name=name) for day, name in by_date.items()
     )
+    if actor is not None:
+        record_audit(
+            actor, "organisation.holidays_changed", organisation, summary=f"{len(by_date)}"
+        )
 
 
-def create_team(*, name: str, description: str = "") -> Team:
+def create_team(*, name: str, description: str = "", actor: User | None = None) -> Team:
     base_slug = slugify(name) or "team"
     slug, suffix = base_slug, 2
     while Team.objects.filter(slug=slug).exists():
@@ -71,26 +83,36 @@ def create_team(*, name: str, description: str = "") -> Team:
     team = Team(name=name.strip(), slug=slug, description=description)
     team.full_clean()
     team.save()
+    if actor is not None:
+        record_audit(actor, "team.created", team, summary=team.name)
     return team
 
 
 @transaction.atomic
-def add_person(*, email: str, full_name: str, role: Role, team: Team | None) -> User:
+def add_person(
+    *, email: str, full_name: str, role: Role, team: Team | None, actor: User | None = None
+) -> User:
     """Create an employee without a usable password and invite them to choose one."""
     person = User.objects.create_user(email=email, full_name=full_name, role=role, team=team)
+    if actor is not None:
+        record_audit(actor, "person.added", person, summary=f"role {role.value}")
     transaction.on_commit(lambda: send_invitation.enqueue(person.pk))
     return person
 
 
-def change_role_and_team(person: User, *, role: Role, team: Team | None) -> User:
+def change_role_and_team(
+    person: User, *, role: Role, team: Team | None, actor: User | None = None
+) -> User:
     person.role = role
     person.team = team
     person.save(update_fields=["role", "team", "is_staff", "is_superuser"])
+    record_audit(actor, "person.role_changed", person, summary=f"role {role.value}")
     return person
 
 
-def deactivate_person(person: User) -> User:
+def deactivate_person(person: User, actor: User | None = None) -> User:
     """Leavers keep their history but can no longer sign in."""
     person.is_active = False
     person.save(update_fields=["is_active"])
+    record_audit(actor, "person.deactivated", person)
     return person

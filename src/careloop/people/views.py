@@ -8,7 +8,12 @@ from django.shortcuts import redirect, render
 from careloop.core.permissions import Action, Role, can, requires
 from careloop.people import selectors, services
 from careloop.people.forms import OpeningHoursFormSet, OrganisationForm, PersonForm, TeamForm
-from careloop.people.models import BusinessHours
+from careloop.people.models import BusinessHours, User
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
 
 
 @requires(Action.VIEW_PEOPLE)
@@ -28,7 +33,7 @@ def teams(request: HttpRequest) -> HttpResponse:
 def team_create(request: HttpRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        team = services.create_team(**form.cleaned_data)
+        team = services.create_team(**form.cleaned_data, actor=_actor(request))
         messages.success(request, f"Team “{team.name}” created.")
         return redirect("people:teams")
     return render(request, "people/team_form.html", {"form": form})
@@ -49,6 +54,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             role=Role(form.cleaned_data["role"]),
             team=form.cleaned_data["team"],
+            actor=_actor(request),
         )
         messages.success(request, f"{person} added; an invitation email is on its way.")
         return redirect("people:people")
@@ -89,8 +95,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
                 for hours_form in hours_formset
                 if (hours := hours_form.opening_hours()) is not None
             ],
+            actor=_actor(request),
         )
-        services.set_holidays(current, form.cleaned_data["holidays"])
+        services.set_holidays(current, form.cleaned_data["holidays"], actor=_actor(request))
         messages.success(request, "Organisation settings saved.")
         return redirect("people:organisation")
     weekday_names = dict(BusinessHours.Weekday.choices)
