@@ -11,7 +11,7 @@ from careloop.conversations.models import Channel, Conversation, SavedReply, Sta
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
-from tests.people.factories import UserFactory
+from tests.people.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +259,32 @@ def test_a_search_raises_sort_memory_only_for_itself_on_postgresql() -> None:
     with search_work_memory("delivery"):
         assert work_mem() == SEARCH_WORK_MEM
     assert work_mem() == before
+
+
+def test_another_teams_agent_reads_the_conversation_but_not_its_internal_notes(
+    client: Client,
+) -> None:
+    billing, europe = TeamFactory(name="Billing"), TeamFactory(name="Europe")
+    owner = UserFactory(role=Role.AGENT, team=billing)
+    outsider = UserFactory(role=Role.AGENT, team=europe)
+    colleague = UserFactory(role=Role.AGENT, team=billing)
+    lead = UserFactory(role=Role.TEAM_LEAD, team=europe)
+    message = services.receive_customer_message(
+        CustomerFactory(), channel=Channel.EMAIL, body_text="Charged twice for order 77"
+    )
+    conversation = message.conversation
+    conversation.team = billing
+    conversation.save()
+    services.reply(
+        conversation, owner, "Refund approved by finance, see ticket FIN-9", internal=True
+    )
+    url = reverse("conversations:conversation", args=[conversation.pk])
+
+    def page_for(person: User) -> str:
+        client.force_login(person)
+        return client.get(url).content.decode()
+
+    assert "Charged twice" in page_for(outsider)
+    assert "FIN-9" not in page_for(outsider)
+    assert "FIN-9" in page_for(colleague)
+    assert "FIN-9" in page_for(lead)

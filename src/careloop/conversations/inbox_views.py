@@ -102,7 +102,7 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if current.merged_into_id is not None:
         messages.info(request, f"Conversation {current.pk} was merged into this one.")
         return redirect("conversations:conversation", pk=current.merged_into_id)
-    thread = list(current.messages.all())
+    thread = selectors.thread_for(agent, current)
     return render(
         request,
         "conversations/conversation.html",

@@ -10,7 +10,8 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
-from careloop.conversations.models import FINISHED, Conversation, Customer, Status
+from careloop.conversations.models import FINISHED, Conversation, Customer, Message, Status
+from careloop.core.permissions import Role
 from careloop.people.models import User
 
 UNFINISHED = [status for status in Status if status not in FINISHED]
@@ -128,3 +129,21 @@ def customers_matching(query: str = "") -> QuerySet[Customer]:
             Q(full_name__icontains=query) | Q(email__icontains=query) | Q(company__icontains=query)
         )
     return customers
+
+
+def may_read_internal_notes(person: User, conversation: Conversation) -> bool:
+    """Internal notes stay with the team that owns the conversation (and the leaders above it).
+
+    Agents of other teams still see the customer's messages and the replies, so a shared
+    inbox keeps working; what colleagues wrote for each other does not travel.
+    """
+    if person.role != Role.AGENT or conversation.team_id is None:
+        return True
+    return person.team_id == conversation.team_id or conversation.assignee_id == person.pk
+
+
+def thread_for(person: User, conversation: Conversation) -> list[Message]:
+    messages = conversation.messages.all()
+    if not may_read_internal_notes(person, conversation):
+        messages = messages.filter(is_internal_note=False)
+    return list(messages)
