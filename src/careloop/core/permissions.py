@@ -61,6 +61,10 @@ class Action(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # care (goodwill)
+    APPROVE_GESTURES = "approve_gestures"
+    MANAGE_ALLOWANCES = "manage_allowances"
+    EXECUTE_GESTURES = "execute_gestures"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -91,6 +95,12 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
     Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    # care (goodwill): leads decide on requests above the allowance, see outcomes and
+    # reconcile execution; team leads edit their own team's allowances (see care.services).
+    Action.APPROVE_GESTURES: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.MANAGE_ALLOWANCES: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    # API keys of the shop or billing system that executes refunds and credits.
+    Action.EXECUTE_GESTURES: frozenset({Role.CX_LEADER, Role.ADMIN}),
 }
 
 
