@@ -52,6 +52,9 @@ manage_organisation      -       -    -   -     -     Y
 use_admin_site           -       -    -   -     -     Y
 view_audit_log           -       -    -   -     -     Y
 manage_customer_privacy  -       -    -   Y     -     Y
+approve_gestures         -       -    Y   Y     -     Y
+manage_allowances        -       -    Y   Y     -     Y
+execute_gestures         -       -    -   Y     -     Y
 """
 
 
@@ -193,6 +196,30 @@ URL_KWARGS.update(
 )
 URL_KWARGS["learning:report-thread"] = lambda: {"pk": sample_anonymous_report_pk()}
 OBJECT_SCOPED_URL_NAMES |= {"learning:review-edit", "learning:review-feedback"}
+
+
+# care (goodwill): a sample gesture above the allowance, granted by someone else.
+def sample_gesture_kwargs() -> dict[str, int]:
+    from decimal import Decimal
+
+    from careloop.care.services import grant_gesture
+    from tests.care.factories import ConversationFactory
+    from tests.people.factories import UserFactory
+
+    gesture = grant_gesture(
+        agent=UserFactory(role=Role.AGENT),
+        conversation=ConversationFactory(),
+        kind="refund",
+        amount=Decimal("9999"),
+        reason="Sample",
+    )
+    return {"pk": gesture.pk}
+
+
+URL_KWARGS["care:grant"] = sample_conversation_kwargs
+URL_KWARGS["care:gesture"] = URL_KWARGS["care:decide"] = sample_gesture_kwargs
+URL_KWARGS["care:retry"] = URL_KWARGS["care:resolve"] = sample_gesture_kwargs
+OBJECT_SCOPED_URL_NAMES |= {"care:gesture"}
 
 
 def sample_attachment() -> Attachment:

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from careloop.api import views
 from careloop.api.views import endpoint
+from careloop.care import api as care_api
 from careloop.core.permissions import public
 
 app_name = "api"
@@ -21,4 +22,14 @@ urlpatterns = [
         name="conversation-messages",
     ),
     path("customers/<int:customer_id>/", endpoint(views.CustomerView), name="customer"),
+    path(
+        "gestures/to-execute/",
+        endpoint(care_api.GesturesToExecuteView),
+        name="gestures-to-execute",
+    ),
+    path(
+        "gestures/executions/",
+        endpoint(care_api.GestureExecutionsView),
+        name="gesture-executions",
+    ),
 ]

@@ -47,10 +47,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "care",
         "Goodwill",
-        "core:section-care",
+        "care:home",
         Action.GRANT_GESTURES,
         "Refunds, credits and swaps granted within your allowance, without asking.",
-        coming="Gestures, allowances and their outcomes.",
     ),
     Section(
         "learning",

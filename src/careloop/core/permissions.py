@@ -62,6 +62,10 @@ class Action(StrEnum):
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_CUSTOMER_PRIVACY = "manage_customer_privacy"
+    # care (goodwill)
+    APPROVE_GESTURES = "approve_gestures"
+    MANAGE_ALLOWANCES = "manage_allowances"
+    EXECUTE_GESTURES = "execute_gestures"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -94,6 +98,12 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
     # Exporting or erasing a customer's data (GDPR requests): CX leadership, audited.
     Action.MANAGE_CUSTOMER_PRIVACY: frozenset({Role.CX_LEADER, Role.ADMIN}),
+    # care (goodwill): leads decide on requests above the allowance, see outcomes and
+    # reconcile execution; team leads edit their own team's allowances (see care.services).
+    Action.APPROVE_GESTURES: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.MANAGE_ALLOWANCES: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    # API keys of the shop or billing system that executes refunds and credits.
+    Action.EXECUTE_GESTURES: frozenset({Role.CX_LEADER, Role.ADMIN}),
 }
 
 

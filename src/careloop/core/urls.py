@@ -14,7 +14,6 @@ urlpatterns += [
     path(f"{slug}/", views.section_view(slug), name=f"section-{slug}")
     for slug in (
         "feedback",
-        "care",
         "pulse",
         "recognition",
         "playbook",

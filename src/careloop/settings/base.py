@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "careloop.empathy",
     "careloop.actions",
     "careloop.learning",
+    "careloop.care",
     "careloop.api",
     "careloop.demo",
 ]
@@ -268,6 +269,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 24 * 3600.0,
         "args": ("careloop.core.tasks.purge_expired_data_task", [], {}),
+    },
+    "deliver-due-gestures": {
+        "task": "careloop.run_task",
+        "schedule": 60.0,
+        "args": ("careloop.care.tasks.deliver_due_gestures", [], {}),
+    },
+    "escalate-overdue-gesture-requests": {
+        "task": "careloop.run_task",
+        "schedule": 300.0,
+        "args": ("careloop.care.tasks.escalate_overdue_requests", [], {}),
     },
 }
 TASKS = {

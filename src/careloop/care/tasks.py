@@ -1,0 +1,91 @@
+"""Background work for goodwill: delivering gestures to the shop and telling leads of requests."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from careloop.care import execution, services
+from careloop.care.models import Gesture, GestureStatus
+from careloop.core.permissions import Role
+from careloop.people.models import User
+
+
+@task()
+def deliver_gesture(gesture_pk: int) -> str:
+    """One delivery attempt; safe to run twice (a claim lets only one attempt through)."""
+    outcome = execution.deliver(gesture_pk)
+    return outcome.value if outcome else "skipped"
+
+
+@task()
+def deliver_due_gestures() -> int:
+    """Retry every gesture whose next delivery attempt is due."""
+    return sum(1 for pk in execution.due_for_delivery() if execution.deliver(pk))
+
+
+@task()
+def notify_leads_of_request(gesture_pk: int) -> int:
+    """Email the team's other leads (else the CX leaders) about a request to decide on."""
+    gesture = Gesture.objects.select_related("agent", "team", "customer").get(pk=gesture_pk)
+    if gesture.status != GestureStatus.PENDING:
+        return 0
+    active = User.objects.filter(is_active=True).exclude(pk=gesture.agent_id)
+    leads = active.filter(role=Role.TEAM_LEAD, team=gesture.team) if gesture.team else None
+    if not leads:
+        leads = active.filter(role=Role.CX_LEADER)
+    recipients = [lead.email for lead in leads]
+    if not recipients:
+        return 0
+    url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:approvals")
+    send_mail(
+        subject=f"Goodwill request: {gesture.get_kind_display()} {gesture.amount} "
+        f"{gesture.currency}",
+        message=render_to_string("care/request_email.txt", {"gesture": gesture, "url": url}),
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return len(recipients)
+
+
+@task()
+def notify_agent_of_decision(gesture_pk: int) -> int:
+    """Tell the agent what the lead decided, with the lead's reason."""
+    gesture = Gesture.objects.select_related("agent", "decided_by", "customer").get(pk=gesture_pk)
+    if gesture.status not in (GestureStatus.APPROVED, GestureStatus.DECLINED):
+        return 0
+    url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:gesture", args=[gesture.pk])
+    send_mail(
+        subject=f"{gesture.get_status_display()}: {gesture.get_kind_display()} for "
+        f"{gesture.customer}",
+        message=render_to_string("care/decision_email.txt", {"gesture": gesture, "url": url}),
+        from_email=None,
+        recipient_list=[gesture.agent.email],
+    )
+    return 1
+
+
+@task()
+def escalate_overdue_requests() -> int:
+    """Email the CX leaders once about each request a lead left past its SLA."""
+    escalated = 0
+    url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:approvals")
+    recipients = list(
+        User.objects.filter(is_active=True, role=Role.CX_LEADER).values_list("email", flat=True)
+    )
+    for gesture in services.claim_overdue_requests():
+        if recipients:
+            send_mail(
+                subject=f"Overdue goodwill request: {gesture.get_kind_display()} "
+                f"{gesture.amount} {gesture.currency}",
+                message=render_to_string(
+                    "care/request_email.txt", {"gesture": gesture, "url": url, "overdue": True}
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        escalated += 1
+    return escalated
