@@ -20,7 +20,13 @@ def require_a_customer_reference(result: dict[str, Any], **kwargs: Any) -> dict[
     """A customer is named by email, by external id, or both (see the serializer)."""
     reference = result.get("components", {}).get("schemas", {}).get("CustomerReference")
     if reference is not None:
-        reference["anyOf"] = [{"required": ["email"]}, {"required": ["external_id"]}]
+        # Each branch repeats its property's rules: some generators read a branch on its own.
+        properties = reference.get("properties", {})
+        reference["anyOf"] = [
+            {"required": [name], "properties": {name: properties[name]}}
+            for name in ("email", "external_id")
+            if name in properties
+        ]
     return result
 
 

@@ -10,14 +10,18 @@ from typing import Any
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-# DRF refuses NUL characters in text; saying so as a pattern puts the rule in the schema.
+# DRF refuses NUL characters and (unless blank is allowed) text that is only whitespace, which
+# it trims away; saying so as a pattern puts the rules in the schema.
 NO_NUL = RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")
+NOT_BLANK = RegexValidator(
+    r"^[^\x00]*[^\x00\s][^\x00]*$", "Write some text (not only spaces) and no null characters."
+)
 
 
 class StrictCharField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.validators.append(NO_NUL)
+        self.validators.append(NO_NUL if self.allow_blank else NOT_BLANK)
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):

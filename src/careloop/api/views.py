@@ -58,19 +58,33 @@ WRITE_ERRORS = {
 }
 
 
-class ConversationPages(PageNumberPagination):
+MAX_PAGE_NUMBER = 10**9
+
+
+def _one_whole_number(request: Request, name: str, lowest: int, highest: int) -> int | None:
+    values = request.query_params.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1 or not values[0].isdigit() or not lowest <= int(values[0]) <= highest:
+        raise ValidationError({name: [f"Give one whole number, {lowest}–{highest}."]})
+    return int(values[0])
+
+
+class StrictPages(PageNumberPagination):
+    """Pages of 50 (1–200 on request); a bad page size is a 400, not silently ignored."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
     def get_page_size(self, request: Request) -> int:
         # Strict, unlike DRF's default: a page size that is not 1–200 is an error, not ignored.
-        values = request.query_params.getlist(self.page_size_query_param)
-        if not values:
-            return self.page_size
-        if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= 200:
-            raise ValidationError({self.page_size_query_param: ["Give one whole number, 1–200."]})
-        return int(values[0])
+        size = _one_whole_number(request, self.page_size_query_param, 1, self.max_page_size)
+        return self.page_size if size is None else size
+
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        number = _one_whole_number(request, self.page_query_param, 1, MAX_PAGE_NUMBER)
+        return 1 if number is None else number
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
@@ -78,7 +92,7 @@ class ConversationPages(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
             if parameter["name"] == self.page_query_param:
-                parameter["schema"] |= {"minimum": 1}
+                parameter["schema"] |= {"minimum": 1, "maximum": MAX_PAGE_NUMBER}
         return parameters
 
 
@@ -105,7 +119,7 @@ class ConversationsView(ApiView):
     """Conversations, newest first; a POST opens one with the customer's first message."""
 
     required_action = Action.USE_INBOX
-    pagination_class = ConversationPages
+    pagination_class = StrictPages
 
     @extend_schema(
         operation_id="conversations_list",
@@ -125,7 +139,7 @@ class ConversationsView(ApiView):
             status=filters.validated_data.get("status") or None,
             customer_email=filters.validated_data.get("customer_email", ""),
         )
-        paginator = ConversationPages()
+        paginator = StrictPages()
         page = paginator.paginate_queryset(conversations, request, view=self)
         data = ConversationSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)

@@ -12,12 +12,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api.idempotency import Outcome, run_once
-from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
+from careloop.api.strict_fields import StrictCharField, StrictChoiceField
+from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView, StrictPages
 from careloop.care import execution, selectors
 from careloop.care.models import Gesture
 from careloop.core.permissions import Action
@@ -50,9 +50,9 @@ class GestureToExecuteSerializer(serializers.Serializer[Any]):
 
 class ExecutionResultSerializer(serializers.Serializer[Any]):
     idempotency_key = serializers.UUIDField(help_text="The gesture's idempotency key.")
-    result = serializers.ChoiceField(choices=["executed", "failed"])
-    reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    detail = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    result = StrictChoiceField(choices=["executed", "failed"])
+    reference = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    detail = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class ExecutionStateSerializer(serializers.Serializer[Any]):
@@ -67,26 +67,25 @@ def _as_execution_item(gesture: Gesture) -> dict[str, Any]:
     return {**execution.payload_of(gesture), "execution_status": gesture.execution_status}
 
 
-class GesturePages(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-
 class GesturesToExecuteView(ApiView):
     """Granted and approved gestures that the shop has not yet reported executed."""
 
     required_action = Action.EXECUTE_GESTURES
+    pagination_class = StrictPages
 
     @extend_schema(
         operation_id="gestures_to_execute_list",
         description="Gestures waiting to be carried out (pending or sent), oldest first. "
         "Report each result to `gestures/executions/`.",
         tags=["gestures"],
-        responses={200: GestureToExecuteSerializer(many=True)},
+        responses={
+            200: GestureToExecuteSerializer(many=True),
+            400: OpenApiResponse(description="An invalid page size."),
+            404: OpenApiResponse(description="No such page."),
+        },
     )
     def get(self, request: Request) -> Response:
-        paginator = GesturePages()
+        paginator = StrictPages()
         page = paginator.paginate_queryset(selectors.to_execute(), request, view=self)
         return paginator.get_paginated_response([_as_execution_item(g) for g in page or []])
 
