@@ -61,6 +61,9 @@ class Action(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # coaching: scenarios, rubrics, calibration and plans; writing QA reviews
+    MANAGE_COACHING = "manage_coaching"
+    REVIEW_QUALITY = "review_quality"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -91,6 +94,9 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
     Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    # coaching: leads coach and review; people partners support, they do not score work.
+    Action.MANAGE_COACHING: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.REVIEW_QUALITY: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
 }
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "careloop.empathy",
     "careloop.actions",
     "careloop.learning",
+    "careloop.coaching",
     "careloop.api",
     "careloop.demo",
 ]
@@ -239,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 3600.0,
         "args": ("careloop.actions.tasks.send_action_reminders", [], {}),
+    },
+    "send-coaching-check-in-reminders": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.coaching.tasks.send_check_in_reminders", [], {}),
     },
 }
 TASKS = {
