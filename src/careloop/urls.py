@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("careloop.learning.urls")),
     path("", include("careloop.actions.urls")),
     path("", include("careloop.care.urls")),
+    path("", include("careloop.coaching.urls")),
     path("", include("careloop.core.urls")),
 ]

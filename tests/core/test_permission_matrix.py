@@ -55,6 +55,8 @@ manage_customer_privacy  -       -    -   Y     -     Y
 approve_gestures         -       -    Y   Y     -     Y
 manage_allowances        -       -    Y   Y     -     Y
 execute_gestures         -       -    -   Y     -     Y
+manage_coaching          -       -    Y   Y     -     Y
+review_quality           -       -    Y   Y     -     Y
 """
 
 
@@ -220,6 +222,53 @@ URL_KWARGS["care:grant"] = sample_conversation_kwargs
 URL_KWARGS["care:gesture"] = URL_KWARGS["care:decide"] = sample_gesture_kwargs
 URL_KWARGS["care:retry"] = URL_KWARGS["care:resolve"] = sample_gesture_kwargs
 OBJECT_SCOPED_URL_NAMES |= {"care:gesture"}
+
+
+# coaching: sample objects belong to someone else, so object-level rules may answer 404.
+def sample_coaching_kwargs(kind: str) -> dict[str, int]:
+    from tests.coaching import factories
+
+    return {"pk": factories.sample_object_pk(kind)}
+
+
+URL_KWARGS.update(
+    {
+        f"coaching:{name}": (lambda kind=kind: sample_coaching_kwargs(kind))
+        for name, kind in (
+            ("scenario", "scenario"),
+            ("scenario-edit", "scenario"),
+            ("scenario-publish", "scenario"),
+            ("attempt-start", "scenario"),
+            ("attempt", "attempt"),
+            ("attempt-reply", "attempt"),
+            ("review", "review"),
+            ("review-score", "review"),
+            ("review-acknowledge", "review"),
+            ("review-dispute", "review"),
+            ("review-resolve", "review"),
+            ("rubric-retire", "rubric"),
+            ("calibration", "calibration"),
+            ("calibration-score", "calibration"),
+            ("calibration-reveal", "calibration"),
+            ("plan", "plan"),
+        )
+    }
+)
+URL_KWARGS["coaching:progress-of"] = lambda: {"user_id": sample_coaching_kwargs("person")["pk"]}
+OBJECT_SCOPED_URL_NAMES |= {
+    "coaching:attempt",
+    "coaching:attempt-reply",
+    "coaching:review",
+    "coaching:review-score",
+    "coaching:review-acknowledge",
+    "coaching:review-dispute",
+    "coaching:review-resolve",
+    "coaching:calibration",
+    "coaching:calibration-score",
+    "coaching:calibration-reveal",
+    "coaching:plan",
+    "coaching:progress-of",
+}
 
 
 def sample_attachment() -> Attachment:

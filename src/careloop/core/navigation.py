@@ -92,10 +92,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "coaching",
         "Coaching",
-        "core:section-coaching",
+        "coaching:home",
         Action.USE_COACHING,
         "Role-play practice and fair QA reviews.",
-        coming="Role-play scenarios and QA reviews.",
     ),
     Section(
         "insights",

@@ -66,6 +66,9 @@ class Action(StrEnum):
     APPROVE_GESTURES = "approve_gestures"
     MANAGE_ALLOWANCES = "manage_allowances"
     EXECUTE_GESTURES = "execute_gestures"
+    # coaching: scenarios, rubrics, calibration and plans; writing QA reviews
+    MANAGE_COACHING = "manage_coaching"
+    REVIEW_QUALITY = "review_quality"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -104,6 +107,9 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ALLOWANCES: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
     # API keys of the shop or billing system that executes refunds and credits.
     Action.EXECUTE_GESTURES: frozenset({Role.CX_LEADER, Role.ADMIN}),
+    # coaching: leads coach and review; people partners support, they do not score work.
+    Action.MANAGE_COACHING: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.REVIEW_QUALITY: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
 }
 
 

@@ -17,7 +17,6 @@ urlpatterns += [
         "pulse",
         "recognition",
         "playbook",
-        "coaching",
         "insights",
     )
 ]

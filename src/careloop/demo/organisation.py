@@ -14,6 +14,7 @@ from careloop.conversations.models import Customer, SavedReply, SlaPolicy
 from careloop.conversations.sla import DEFAULT_TARGETS
 from careloop.core.permissions import Role
 from careloop.demo.care import create_demo_care
+from careloop.demo.coaching import create_demo_coaching
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
 from careloop.demo.learning import create_demo_learning
 from careloop.people import services
@@ -115,6 +116,7 @@ def create_demo_organisation(
         create_demo_conversations(conversations, seed)
         create_demo_learning(seed)
         create_demo_care(seed)
+        create_demo_coaching(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -186,4 +188,5 @@ def create_demo_organisation(
     create_demo_conversations(conversations, seed)
     create_demo_learning(seed)
     create_demo_care(seed)
+    create_demo_coaching(seed)
     return logins

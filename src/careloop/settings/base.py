@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "careloop.actions",
     "careloop.learning",
     "careloop.care",
+    "careloop.coaching",
     "careloop.api",
     "careloop.demo",
 ]
@@ -279,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 300.0,
         "args": ("careloop.care.tasks.escalate_overdue_requests", [], {}),
+    },
+    "send-coaching-check-in-reminders": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.coaching.tasks.send_check_in_reminders", [], {}),
     },
 }
 TASKS = {

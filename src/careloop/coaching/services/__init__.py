@@ -1,0 +1,1 @@
+"""Writes for coaching, one module per part: practice, reviews, calibration and plans."""
