@@ -61,6 +61,9 @@ class Action(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # feedback (voice of the customer)
+    MANAGE_FEEDBACK = "manage_feedback"
+    HANDLE_CONCERNS = "handle_concerns"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -91,6 +94,12 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
     Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    # feedback: survey rules, follow-up questions and milestone email templates are set by leads.
+    Action.MANAGE_FEEDBACK: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    # Confidential concerns are often about an employee or a team, so they go to people outside
+    # the teams' line: the CX leader, and admins (who already hold the audit log). Team leads
+    # and agents may be the subject of a concern; people partners serve employees, not customers.
+    Action.HANDLE_CONCERNS: frozenset({Role.CX_LEADER, Role.ADMIN}),
 }
 
 

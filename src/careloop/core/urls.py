@@ -12,7 +12,6 @@ urlpatterns = [
 urlpatterns += [
     path(f"{slug}/", views.section_view(slug), name=f"section-{slug}")
     for slug in (
-        "feedback",
         "care",
         "pulse",
         "recognition",

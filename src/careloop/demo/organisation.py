@@ -14,6 +14,7 @@ from careloop.conversations.models import Customer, SavedReply, SlaPolicy
 from careloop.conversations.sla import DEFAULT_TARGETS
 from careloop.core.permissions import Role
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
+from careloop.demo.feedback import create_demo_feedback
 from careloop.demo.learning import create_demo_learning
 from careloop.people import services
 from careloop.people.models import Team, User
@@ -113,6 +114,7 @@ def create_demo_organisation(
         # An organisation made before demo conversations existed still gets them, once.
         create_demo_conversations(conversations, seed)
         create_demo_learning(seed)
+        create_demo_feedback(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -183,4 +185,5 @@ def create_demo_organisation(
     )
     create_demo_conversations(conversations, seed)
     create_demo_learning(seed)
+    create_demo_feedback(seed)
     return logins
