@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("careloop.actions.urls")),
     path("", include("careloop.care.urls")),
     path("", include("careloop.coaching.urls")),
+    path("", include("careloop.feedback.urls")),
     path("", include("careloop.core.urls")),
 ]

@@ -57,6 +57,8 @@ manage_allowances        -       -    Y   Y     -     Y
 execute_gestures         -       -    -   Y     -     Y
 manage_coaching          -       -    Y   Y     -     Y
 review_quality           -       -    Y   Y     -     Y
+manage_feedback          -       -    Y   Y     -     Y
+handle_concerns          -       -    -   Y     -     Y
 """
 
 
@@ -269,6 +271,43 @@ OBJECT_SCOPED_URL_NAMES |= {
     "coaching:plan",
     "coaching:progress-of",
 }
+
+
+# feedback: views whose URLs need objects; a recovery task is seen by its owner and their leads.
+def sample_recovery_task_kwargs() -> dict[str, int]:
+    from careloop.core.permissions import Role as Roles
+    from tests.feedback.factories import answered, solved_conversation
+    from tests.people.factories import UserFactory
+
+    agent = UserFactory(role=Roles.AGENT)
+    return {"pk": answered(solved_conversation(agent=agent), csat=1).recovery_task.pk}
+
+
+def sample_feedback_object_kwargs(model_name: str) -> Callable[[], dict[str, int]]:
+    def make() -> dict[str, int]:
+        from careloop.feedback import concerns, milestones
+        from careloop.feedback.models import CauseTag, SurveyQuestion, Theme
+
+        if model_name == "concern":
+            return {"pk": concerns.raise_concern(category="other", body="x", anonymous=True)[0].pk}
+        if model_name == "rule":
+            return {"pk": milestones.seed_default_rules()[0].pk}
+        if model_name == "question":
+            return {"pk": SurveyQuestion.objects.create(text="Why?", kind="relationship").pk}
+        if model_name == "theme":
+            return {"pk": Theme.objects.create(label="Parcels", centroid=b"").pk}
+        return {"pk": CauseTag.objects.create(name="Late delivery").pk}
+
+    return make
+
+
+URL_KWARGS["feedback:recovery"] = sample_recovery_task_kwargs
+URL_KWARGS["feedback:concern"] = sample_feedback_object_kwargs("concern")
+URL_KWARGS["feedback:email-rule"] = sample_feedback_object_kwargs("rule")
+URL_KWARGS["feedback:question-toggle"] = sample_feedback_object_kwargs("question")
+URL_KWARGS["feedback:theme-rename"] = sample_feedback_object_kwargs("theme")
+URL_KWARGS["feedback:cause-promote"] = sample_feedback_object_kwargs("cause")
+OBJECT_SCOPED_URL_NAMES |= {"feedback:recovery"}
 
 
 def sample_attachment() -> Attachment:

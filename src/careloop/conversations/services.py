@@ -325,6 +325,23 @@ def change_status(
     return conversation
 
 
+def post_automated_message(
+    conversation: Conversation, body_text: str, at: datetime | None = None
+) -> Message:
+    """A message from the team with no agent behind it (a survey link in a chat): the customer
+    sees it on the conversation's channel, but it is not a reply and touches no SLA."""
+    if not body_text.strip():
+        raise ValueError("A message needs some text.")
+    return Message.objects.create(
+        conversation=conversation,
+        author_kind=Message.Author.AGENT,
+        author=None,
+        channel=conversation.channel,
+        body_text=body_text,
+        created_at=at or timezone.now(),
+    )
+
+
 @transaction.atomic
 def assign(conversation: Conversation, assignee: User | None, actor: User | None) -> Conversation:
     conversation.assignee = assignee

@@ -39,10 +39,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "feedback",
         "Voice of the customer",
-        "core:section-feedback",
+        "feedback:overview",
         Action.VIEW_FEEDBACK,
         "CSAT, CES and NPS, recovery of detractors, confidential concerns.",
-        coming="Surveys after resolution, closed-loop recovery and themes.",
     ),
     Section(
         "care",

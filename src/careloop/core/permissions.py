@@ -69,6 +69,9 @@ class Action(StrEnum):
     # coaching: scenarios, rubrics, calibration and plans; writing QA reviews
     MANAGE_COACHING = "manage_coaching"
     REVIEW_QUALITY = "review_quality"
+    # feedback (voice of the customer)
+    MANAGE_FEEDBACK = "manage_feedback"
+    HANDLE_CONCERNS = "handle_concerns"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -110,6 +113,12 @@ RULES: dict[Action, frozenset[Role]] = {
     # coaching: leads coach and review; people partners support, they do not score work.
     Action.MANAGE_COACHING: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
     Action.REVIEW_QUALITY: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    # feedback: survey rules, follow-up questions and milestone email templates are set by leads.
+    Action.MANAGE_FEEDBACK: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    # Confidential concerns are often about an employee or a team, so they go to people outside
+    # the teams' line: the CX leader, and admins (who already hold the audit log). Team leads
+    # and agents may be the subject of a concern; people partners serve employees, not customers.
+    Action.HANDLE_CONCERNS: frozenset({Role.CX_LEADER, Role.ADMIN}),
 }
 
 

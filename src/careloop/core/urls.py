@@ -13,7 +13,6 @@ urlpatterns = [
 urlpatterns += [
     path(f"{slug}/", views.section_view(slug), name=f"section-{slug}")
     for slug in (
-        "feedback",
         "pulse",
         "recognition",
         "playbook",

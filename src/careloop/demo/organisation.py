@@ -16,6 +16,7 @@ from careloop.core.permissions import Role
 from careloop.demo.care import create_demo_care
 from careloop.demo.coaching import create_demo_coaching
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
+from careloop.demo.feedback import create_demo_feedback
 from careloop.demo.learning import create_demo_learning
 from careloop.people import services
 from careloop.people.models import Team, User
@@ -117,6 +118,7 @@ def create_demo_organisation(
         create_demo_learning(seed)
         create_demo_care(seed)
         create_demo_coaching(seed)
+        create_demo_feedback(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -189,4 +191,5 @@ def create_demo_organisation(
     create_demo_learning(seed)
     create_demo_care(seed)
     create_demo_coaching(seed)
+    create_demo_feedback(seed)
     return logins

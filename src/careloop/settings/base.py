@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "careloop.learning",
     "careloop.care",
     "careloop.coaching",
+    "careloop.feedback",
     "careloop.api",
     "careloop.demo",
 ]
@@ -285,6 +286,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 3600.0,
         "args": ("careloop.coaching.tasks.send_check_in_reminders", [], {}),
+    },
+    "send-due-surveys": {
+        "task": "careloop.run_task",
+        "schedule": 600.0,
+        "args": ("careloop.feedback.tasks.send_due_surveys", [], {}),
+    },
+    "schedule-relationship-surveys": {
+        "task": "careloop.run_task",
+        "schedule": 86400.0,
+        "args": ("careloop.feedback.tasks.schedule_relationship_surveys", [], {}),
+    },
+    "send-anniversary-emails": {
+        "task": "careloop.run_task",
+        "schedule": 86400.0,
+        "args": ("careloop.feedback.tasks.send_anniversary_emails", [], {}),
+    },
+    "refresh-feedback-themes": {
+        "task": "careloop.run_task",
+        "schedule": 86400.0,
+        "args": ("careloop.feedback.tasks.refresh_themes", [], {}),
+    },
+    "escalate-overdue-feedback": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.feedback.tasks.escalate_overdue", [], {}),
     },
 }
 TASKS = {

@@ -1,0 +1,59 @@
+"""Emails to customers: every one carries a signed unsubscribe link, and none goes to a
+customer who unsubscribed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.urls import reverse
+
+from careloop.conversations.models import Customer
+from careloop.feedback.models import EmailOptOut
+from careloop.feedback.tokens import unsubscribe_token
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def absolute_url(path: str) -> str:
+    return settings.CARELOOP_BASE_URL.rstrip("/") + path
+
+
+def unsubscribe_url(customer: Customer) -> str:
+    return absolute_url(
+        reverse("feedback:unsubscribe", kwargs={"token": unsubscribe_token(customer.pk)})
+    )
+
+
+def is_opted_out(customer: Customer) -> bool:
+    return EmailOptOut.objects.filter(customer=customer).exists()
+
+
+def fill_placeholders(template: str, values: Mapping[str, str]) -> str:
+    """Replace `{name}` with values[name]; unknown placeholders stay as written.
+
+    Plain substitution on purpose: templates are edited by people, and a template engine (or
+    str.format) would let template text reach attributes of the objects behind the values.
+    """
+    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), template)
+
+
+def send_customer_email(customer: Customer, *, subject: str, body: str) -> bool:
+    """Send a plain-text email with List-Unsubscribe; False when the customer cannot receive it."""
+    if not customer.email or is_opted_out(customer):
+        return False
+    unsubscribe = unsubscribe_url(customer)
+    if unsubscribe not in body:
+        body = f"{body.rstrip()}\n\n--\nNo more emails like this: {unsubscribe}\n"
+    EmailMessage(
+        subject=subject.replace("\n", " ").strip(),
+        body=body,
+        to=[customer.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    ).send()
+    return True

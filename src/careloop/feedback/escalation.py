@@ -1,0 +1,100 @@
+"""Targets that passed: a detractor not contacted within 48 business hours, a concern not
+answered within its response SLA. Each is escalated once, by email, claimed before sending."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from careloop.core.permissions import RULES, Action
+from careloop.feedback.emails import absolute_url
+from careloop.feedback.models import Concern, RecoveryTask
+from careloop.people.models import User
+from careloop.people.selectors import team_leads
+
+
+def _recipients_for(task: RecoveryTask) -> list[str]:
+    people = [task.owner] if task.owner.is_active else []
+    if task.team is not None:
+        people += list(team_leads(task.team))
+    return list(dict.fromkeys(person.email for person in people))
+
+
+def escalate_overdue_recovery(now: datetime | None = None) -> int:
+    """Tell the owner and their team lead about each task whose contact target passed."""
+    now = now or timezone.now()
+    overdue = RecoveryTask.objects.filter(
+        status=RecoveryTask.Status.OPEN,
+        first_contact_at__isnull=True,
+        due_at__lt=now,
+        escalated_at__isnull=True,
+    ).select_related("owner", "team", "customer")
+    sent = 0
+    for task in overdue.order_by("due_at", "pk"):
+        if not RecoveryTask.objects.filter(pk=task.pk, escalated_at__isnull=True).update(
+            escalated_at=now
+        ):
+            continue
+        try:
+            send_mail(
+                subject=f"Overdue recovery: {task.customer} ({task.reason})",
+                message=render_to_string(
+                    "feedback/recovery_overdue_email.txt",
+                    {
+                        "task": task,
+                        "url": absolute_url(reverse("feedback:recovery", kwargs={"pk": task.pk})),
+                    },
+                ),
+                from_email=None,
+                recipient_list=_recipients_for(task),
+            )
+        except Exception:
+            RecoveryTask.objects.filter(pk=task.pk).update(escalated_at=None)
+            raise
+        sent += 1
+    return sent
+
+
+def escalate_overdue_concerns(now: datetime | None = None) -> int:
+    """Tell the concern handlers about each concern still unanswered past its SLA."""
+    now = now or timezone.now()
+    handlers = list(
+        User.objects.filter(
+            is_active=True, role__in=list(RULES[Action.HANDLE_CONCERNS])
+        ).values_list("email", flat=True)
+    )
+    overdue = Concern.objects.filter(
+        first_response_at__isnull=True,
+        first_response_due__lt=now,
+        escalated_at__isnull=True,
+    ).exclude(status=Concern.Status.CLOSED)
+    sent = 0
+    for concern in overdue.order_by("first_response_due", "pk"):
+        if not handlers:
+            break
+        if not Concern.objects.filter(pk=concern.pk, escalated_at__isnull=True).update(
+            escalated_at=now
+        ):
+            continue
+        try:
+            send_mail(
+                subject=f"Overdue: no answer yet to concern {concern.reference}",
+                message=render_to_string(
+                    "feedback/concern_overdue_email.txt",
+                    {
+                        "concern": concern,
+                        "url": absolute_url(reverse("feedback:concern", kwargs={"pk": concern.pk})),
+                    },
+                ),
+                from_email=None,
+                recipient_list=handlers,
+            )
+        except Exception:
+            Concern.objects.filter(pk=concern.pk).update(escalated_at=None)
+            raise
+        sent += 1
+    return sent

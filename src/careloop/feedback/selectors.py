@@ -1,0 +1,351 @@
+"""Reads for the voice of the customer: score reports (with their response rates), recovery
+tasks and who may work on them, the cause backlog, concerns and themes."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from careloop.conversations.models import Customer
+from careloop.core.permissions import Role, role_of
+from careloop.feedback.models import (
+    CauseTag,
+    Concern,
+    EmailOptOut,
+    RecoveryTask,
+    SurveyInvitation,
+    SurveyKind,
+    SurveyResponse,
+    Theme,
+    ThemeAssignment,
+    ThemeSource,
+)
+from careloop.people.models import Team, User
+
+_SEES_ALL = frozenset({Role.CX_LEADER, Role.ADMIN})
+
+
+# --- scores --------------------------------------------------------------------------------
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One score with the answers behind it and the response rate beside it."""
+
+    value: float | None
+    answers: int
+    sent: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return _percent(self.answers, self.sent)
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    sent: int
+    responses: int
+    csat: Metric  # % of answers 4–5
+    nps: Metric  # % 9–10 minus % 0–6
+    ces: Metric  # mean 1–7
+    ces_easy: float | None  # % of answers 5–7
+
+    @property
+    def response_rate(self) -> float | None:
+        return _percent(self.responses, self.sent)
+
+
+def _scores(responses: QuerySet[SurveyResponse], name: str) -> list[int]:
+    return [score for score in responses.values_list(name, flat=True) if score is not None]
+
+
+def score_card(invitations: QuerySet[SurveyInvitation]) -> ScoreCard:
+    """Scores of the answers to these invitations (counted by when they were sent)."""
+    sent = invitations.filter(sent_at__isnull=False)
+    post_sent = sent.filter(kind=SurveyKind.POST_RESOLUTION).count()
+    all_sent = sent.count()
+    responses = SurveyResponse.objects.filter(invitation__in=sent)
+    csat = _scores(responses, "csat")
+    ces = _scores(responses, "ces")
+    nps = _scores(responses, "nps")
+    nps_sent = sent.filter(Q(kind=SurveyKind.RELATIONSHIP) | Q(response__nps__isnull=False)).count()
+    nps_value = (
+        round(100 * (sum(s >= 9 for s in nps) - sum(s <= 6 for s in nps)) / len(nps), 1)
+        if nps
+        else None
+    )
+    return ScoreCard(
+        sent=all_sent,
+        responses=responses.count(),
+        csat=Metric(_percent(sum(s >= 4 for s in csat), len(csat)), len(csat), post_sent),
+        nps=Metric(nps_value, len(nps), max(nps_sent, len(nps))),
+        ces=Metric(round(sum(ces) / len(ces), 2) if ces else None, len(ces), post_sent),
+        ces_easy=_percent(sum(s >= 5 for s in ces), len(ces)),
+    )
+
+
+def invitations_between(
+    since: datetime.datetime,
+    until: datetime.datetime,
+    team: Team | None = None,
+    agent: User | None = None,
+) -> QuerySet[SurveyInvitation]:
+    invitations = SurveyInvitation.objects.filter(sent_at__gte=since, sent_at__lt=until)
+    if team is not None:
+        invitations = invitations.filter(team=team)
+    if agent is not None:
+        invitations = invitations.filter(agent=agent)
+    return invitations
+
+
+def scores_by_team(
+    since: datetime.datetime, until: datetime.datetime
+) -> list[tuple[Team, ScoreCard]]:
+    return [
+        (team, score_card(invitations_between(since, until, team)))
+        for team in Team.objects.order_by("name")
+    ]
+
+
+def scores_by_month(
+    months: int, team: Team | None = None, today: datetime.date | None = None
+) -> list[tuple[datetime.date, ScoreCard]]:
+    """One score card per calendar month, oldest first, ending with the current month."""
+    today = today or timezone.localdate()
+    starts = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        starts.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    starts.reverse()
+    zone = timezone.get_current_timezone()
+    result = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else _next_month(start)
+        result.append(
+            (
+                start,
+                score_card(
+                    invitations_between(
+                        datetime.datetime.combine(start, datetime.time(), zone),
+                        datetime.datetime.combine(end, datetime.time(), zone),
+                        team,
+                    )
+                ),
+            )
+        )
+    return result
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def recent_responses(team: Team | None = None, limit: int = 20) -> QuerySet[SurveyResponse]:
+    responses = SurveyResponse.objects.select_related("customer", "team", "agent")
+    if team is not None:
+        responses = responses.filter(team=team)
+    return responses.order_by("-answered_at", "-pk")[:limit]
+
+
+@dataclass(frozen=True)
+class CustomerVoice:
+    responses: list[SurveyResponse]
+    open_tasks: list[RecoveryTask]
+    unsubscribed: bool
+    last_surveyed: datetime.datetime | None
+
+
+def voice_of(customer: Customer, limit: int = 5) -> CustomerVoice:
+    """A customer's latest answers, open recovery tasks and whether they unsubscribed."""
+    last = (
+        SurveyInvitation.objects.filter(customer=customer, sent_at__isnull=False)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    return CustomerVoice(
+        responses=list(customer.survey_responses.order_by("-answered_at", "-pk")[:limit]),
+        open_tasks=list(
+            customer.recovery_tasks.exclude(status=RecoveryTask.Status.CLOSED).select_related(
+                "owner"
+            )
+        ),
+        unsubscribed=EmailOptOut.objects.filter(customer=customer).exists(),
+        last_surveyed=last,
+    )
+
+
+# --- recovery ------------------------------------------------------------------------------
+
+
+def can_work_on_task(user: User, task: RecoveryTask) -> bool:
+    """The owner, a lead of the task's team, CX leaders and admins."""
+    role = role_of(user)
+    if role is None:
+        return False
+    return (
+        user.pk == task.owner_id
+        or role in _SEES_ALL
+        or (role == Role.TEAM_LEAD and user.team_id is not None and user.team_id == task.team_id)
+    )
+
+
+def recovery_scopes(user: User) -> list[tuple[str, str]]:
+    scopes = [("mine", "Mine")]
+    role = role_of(user)
+    if role == Role.TEAM_LEAD:
+        scopes.append(("team", "My team"))
+    if role in _SEES_ALL:
+        scopes.append(("all", "Everyone"))
+    return scopes
+
+
+def recovery_tasks_for(
+    user: User, *, scope: str = "mine", status: str = ""
+) -> QuerySet[RecoveryTask]:
+    tasks = RecoveryTask.objects.select_related("customer", "owner", "team", "response")
+    role = role_of(user)
+    if scope == "all" and role in _SEES_ALL:
+        pass
+    elif scope == "team" and role == Role.TEAM_LEAD and user.team_id is not None:
+        tasks = tasks.filter(team_id=user.team_id)
+    else:
+        tasks = tasks.filter(owner=user)
+    if status == "open":
+        tasks = tasks.exclude(status=RecoveryTask.Status.CLOSED)
+    elif status in RecoveryTask.Status.values:
+        tasks = tasks.filter(status=status)
+    return tasks.order_by("closed_at", "due_at", "pk")
+
+
+def open_recovery_count(user: User) -> int:
+    return (
+        RecoveryTask.objects.filter(owner=user).exclude(status=RecoveryTask.Status.CLOSED).count()
+    )
+
+
+@dataclass
+class CauseRow:
+    cause: CauseTag
+    tasks: int
+    recovered: int
+    last_90_days: int
+
+
+def cause_backlog(today: datetime.date | None = None) -> list[CauseRow]:
+    """Causes with how often they let customers down, the most frequent first."""
+    since = (today or timezone.localdate()) - datetime.timedelta(days=90)
+    causes = CauseTag.objects.select_related("action_item").annotate(
+        task_count=Count("recovery_tasks"),
+        recovered=Count(
+            "recovery_tasks", filter=Q(recovery_tasks__outcome=RecoveryTask.Outcome.RECOVERED)
+        ),
+        recent=Count("recovery_tasks", filter=Q(recovery_tasks__closed_at__date__gte=since)),
+    )
+    return [
+        CauseRow(cause, cause.task_count, cause.recovered, cause.recent)
+        for cause in causes.order_by("-task_count", "name")
+    ]
+
+
+# --- concerns ------------------------------------------------------------------------------
+
+
+def concern_queue(status: str = "") -> QuerySet[Concern]:
+    """Concerns for the handlers' list: reference, category, dates; the text only on opening."""
+    concerns = Concern.objects.defer("body")
+    if status in Concern.Status.values:
+        concerns = concerns.filter(status=status)
+    return concerns.order_by("status", "first_response_due", "pk")
+
+
+# --- themes --------------------------------------------------------------------------------
+
+
+@dataclass
+class ThemeSummary:
+    theme: Theme
+    total: int
+    by_source: dict[str, int]
+    trend: list[tuple[datetime.date, int]]
+    emotions: list[tuple[str, float]]  # group, share in % of the emotion readings
+    samples: list[str] = field(default_factory=list)
+
+
+def _period_starts(by: str, count: int, today: datetime.date) -> list[datetime.date]:
+    """The first days of the last `count` months or ISO weeks, oldest first."""
+    if by == "week":
+        monday = today - datetime.timedelta(days=today.weekday())
+        return [monday - datetime.timedelta(weeks=back) for back in range(count - 1, -1, -1)]
+    starts = [datetime.date(today.year, today.month, 1)]
+    for _ in range(count - 1):
+        previous = starts[-1] - datetime.timedelta(days=1)
+        starts.append(datetime.date(previous.year, previous.month, 1))
+    return starts[::-1]
+
+
+def theme_summaries(
+    *,
+    include_concerns: bool,
+    by: str = "month",
+    periods: int = 6,
+    today: datetime.date | None = None,
+) -> list[ThemeSummary]:
+    """Themes, largest first, with their trend (per month or week) and emotion mix. Without
+    `include_concerns` (people who do not handle concerns) concerns are left out entirely, so
+    a theme made only of concerns does not show at all."""
+    starts = _period_starts(by, periods, today or timezone.localdate())
+    truncate = TruncWeek if by == "week" else TruncMonth
+    assignments = ThemeAssignment.objects.all()
+    if not include_concerns:
+        assignments = assignments.exclude(source=ThemeSource.CONCERN)
+    per_period: dict[int, Counter[datetime.date]] = defaultdict(Counter)
+    for row in (
+        assignments.filter(occurred_on__gte=starts[0])
+        .annotate(period=truncate("occurred_on"))
+        .values("theme_id", "period")
+        .annotate(count=Count("pk"))
+    ):
+        per_period[row["theme_id"]][row["period"]] = row["count"]
+    members: dict[int, list[ThemeAssignment]] = defaultdict(list)
+    for assignment in assignments.only("theme_id", "source", "text", "emotions").order_by(
+        "-occurred_on", "-pk"
+    ):
+        members[assignment.theme_id].append(assignment)
+    summaries = []
+    for theme in Theme.objects.filter(pk__in=list(members)):
+        rows = members[theme.pk]
+        emotion_sums: Counter[str] = Counter()
+        for assignment in rows:
+            emotion_sums.update(assignment.emotions or {})
+        total_emotion = sum(emotion_sums.values())
+        summaries.append(
+            ThemeSummary(
+                theme=theme,
+                total=len(rows),
+                by_source=dict(Counter(a.get_source_display() for a in rows)),
+                trend=[(start, per_period[theme.pk][start]) for start in starts],
+                emotions=[
+                    (group, round(100 * value / total_emotion, 1))
+                    for group, value in emotion_sums.most_common()
+                ]
+                if total_emotion
+                else [],
+                # Only survey comments are quoted: concerns stay with the people who handle them.
+                samples=list(
+                    dict.fromkeys(a.text for a in rows if a.source == ThemeSource.COMMENT)
+                )[:3],
+            )
+        )
+    summaries.sort(key=lambda summary: (-summary.total, summary.theme.label))
+    return summaries
