@@ -175,3 +175,16 @@ def test_log_lines_carry_no_email_phone_or_card_number() -> None:
     line = record.getMessage()
     assert "noor@" not in line and "7946" not in line and "4111" not in line
     assert line == "Mail from [email], phone [phone], card [number]"
+
+
+def test_survey_comments_are_exported_and_erased_but_scores_stay() -> None:
+    from careloop.feedback.models import SurveyResponse
+    from tests.feedback.factories import answered, solved_conversation
+
+    customer = CustomerFactory(full_name="Noor Haddad", email="noor@example.test")
+    answered(solved_conversation(customer=customer), csat=2, comment="Noor here, call 0612345678")
+    data = export_customer_data(customer, None)
+    assert data["feedback"]["survey_responses"][0]["comment"].startswith("Noor here")
+    erase_customer(customer, None)
+    response = SurveyResponse.objects.get(customer=customer)
+    assert response.comment == "" and response.csat == 2

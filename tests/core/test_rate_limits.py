@@ -67,3 +67,10 @@ def test_repeated_wrong_passwords_for_an_account_are_refused(client: Client) -> 
     # allauth refuses even the right password for a while, and says why.
     assert "_auth_user_id" not in client.session
     assert b"Too many failed login attempts" in blocked.content
+
+
+@override_settings(CARELOOP_PUBLIC_FORM_RATE="2/m")
+def test_the_public_concern_form_is_limited_per_address(client: Client) -> None:
+    url = reverse("feedback:concern-new")
+    answers = [client.post(url, {}).status_code for _ in range(3)]
+    assert answers[:2] != [429, 429] and answers[2] == 429

@@ -6,3 +6,16 @@ class CareConfig(AppConfig):
     name = "careloop.care"
     label = "care"
     verbose_name = "Goodwill gestures and allowances"
+
+    def ready(self) -> None:
+        from django.apps import apps
+
+        from careloop.care.customer_data import CUSTOMER_DATA
+        from careloop.core.privacy import register_customer_data
+
+        register_customer_data(CUSTOMER_DATA)
+        if apps.is_installed("careloop.feedback"):
+            from careloop.care.outcomes import register_survey_score_source
+            from careloop.care.survey_scores import scores_from_feedback
+
+            register_survey_score_source(scores_from_feedback)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -349,3 +350,18 @@ def theme_summaries(
         )
     summaries.sort(key=lambda summary: (-summary.total, summary.theme.label))
     return summaries
+
+
+def survey_scores_by_conversation(
+    conversation_ids: Sequence[int],
+) -> dict[int, tuple[int | None, int | None]]:
+    """(CSAT, NPS) of each conversation that has an answer, the latest answer winning."""
+    scores: dict[int, tuple[int | None, int | None]] = {}
+    answered = (
+        SurveyResponse.objects.filter(conversation_id__in=conversation_ids)
+        .order_by("answered_at")
+        .values_list("conversation_id", "csat", "nps")
+    )
+    for conversation_id, csat, nps in answered:
+        scores[conversation_id] = (csat, nps)
+    return scores

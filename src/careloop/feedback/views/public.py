@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from careloop.conversations.models import Customer
 from careloop.core.permissions import public
+from careloop.core.rate_limits import public_form_limit
 from careloop.feedback import concerns, milestones, surveys
 from careloop.feedback.forms import ConcernFollowUpForm, ConcernForm, MessageForm, SurveyAnswerForm
 from careloop.feedback.tokens import InvalidLink, customer_id_from_unsubscribe
@@ -31,6 +32,7 @@ def _page(
 
 
 @public
+@public_form_limit("survey")
 @never_cache
 def answer_survey(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -69,6 +71,7 @@ def answer_survey(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
+@public_form_limit("unsubscribe")
 @never_cache
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks, POST unsubscribes: mail scanners that follow links do not unsubscribe anyone."""
@@ -86,6 +89,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
+@public_form_limit("concern")
 @never_cache
 def raise_concern(request: HttpRequest) -> HttpResponse:
     form = ConcernForm(request.POST or None)
@@ -109,6 +113,7 @@ def raise_concern(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@public_form_limit("concern-follow-up")
 @never_cache
 def concern_follow_up(request: HttpRequest) -> HttpResponse:
     """The customer's view of their concern; reference and code travel in the POST body only."""
