@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("careloop.conversations.urls")),
     path("", include("careloop.learning.urls")),
     path("", include("careloop.actions.urls")),
+    path("", include("careloop.recognition.urls")),
+    path("", include("careloop.playbook.urls")),
     path("", include("careloop.core.urls")),
 ]

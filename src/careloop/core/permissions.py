@@ -61,6 +61,8 @@ class Action(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # playbook
+    MANAGE_PLAYBOOK = "manage_playbook"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -91,6 +93,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
     Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    # playbook: leads publish to the public help centre and edit any article.
+    Action.MANAGE_PLAYBOOK: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
 }
 
 

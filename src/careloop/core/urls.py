@@ -15,8 +15,6 @@ urlpatterns += [
         "feedback",
         "care",
         "pulse",
-        "recognition",
-        "playbook",
         "coaching",
         "insights",
     )

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "careloop.empathy",
     "careloop.actions",
     "careloop.learning",
+    "careloop.recognition",
+    "careloop.playbook",
     "careloop.api",
     "careloop.demo",
 ]
@@ -239,6 +241,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 3600.0,
         "args": ("careloop.actions.tasks.send_action_reminders", [], {}),
+    },
+    "surface-customer-praise": {
+        "task": "careloop.run_task",
+        "schedule": 900.0,
+        "args": ("careloop.recognition.tasks.surface_recent_customer_praise", [], {}),
+    },
+    "send-playbook-review-reminders": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.playbook.tasks.send_review_reminders", [], {}),
     },
 }
 TASKS = {
