@@ -18,5 +18,7 @@ urlpatterns = [
     path("", include("careloop.care.urls")),
     path("", include("careloop.coaching.urls")),
     path("", include("careloop.feedback.urls")),
+    path("", include("careloop.recognition.urls")),
+    path("", include("careloop.playbook.urls")),
     path("", include("careloop.core.urls")),
 ]

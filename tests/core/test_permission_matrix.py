@@ -59,6 +59,7 @@ manage_coaching          -       -    Y   Y     -     Y
 review_quality           -       -    Y   Y     -     Y
 manage_feedback          -       -    Y   Y     -     Y
 handle_concerns          -       -    -   Y     -     Y
+manage_playbook          -       -    Y   Y     -     Y
 """
 
 
@@ -308,6 +309,48 @@ URL_KWARGS["feedback:question-toggle"] = sample_feedback_object_kwargs("question
 URL_KWARGS["feedback:theme-rename"] = sample_feedback_object_kwargs("theme")
 URL_KWARGS["feedback:cause-promote"] = sample_feedback_object_kwargs("cause")
 OBJECT_SCOPED_URL_NAMES |= {"feedback:recovery"}
+
+
+# recognition and playbook
+def sample_story_kwargs() -> dict[str, int]:
+    from tests.recognition.factories import SuccessStoryFactory
+
+    return {"pk": SuccessStoryFactory(status="shared").pk}
+
+
+def sample_article_kwargs() -> dict[str, int]:
+    from tests.playbook.factories import ArticleFactory
+
+    return {"pk": ArticleFactory().pk}
+
+
+URL_KWARGS.update({f"recognition:{name}": sample_story_kwargs for name in ("story", "story-edit")})
+URL_KWARGS.update(
+    {f"recognition:{name}": sample_story_kwargs for name in ("story-consent", "story-decline")}
+)
+URL_KWARGS["recognition:story-ask"] = sample_story_kwargs
+URL_KWARGS["recognition:story-propose"] = lambda: {
+    "conversation_pk": sample_conversation_kwargs()["pk"]
+}
+URL_KWARGS.update(
+    {
+        f"playbook:{name}": sample_article_kwargs
+        for name in ("article", "article-edit", "history", "vote", "reviewed")
+    }
+)
+URL_KWARGS["playbook:version"] = URL_KWARGS["playbook:version-restore"] = lambda: {
+    **sample_article_kwargs(),
+    "number": 1,
+}
+URL_KWARGS["playbook:promote"] = URL_KWARGS["playbook:suggestions"] = lambda: {
+    "conversation_pk": sample_conversation_kwargs()["pk"]
+}
+# Editing a story is for its agent and proposer; editing an article for its owner and leads.
+OBJECT_SCOPED_URL_NAMES |= {
+    "recognition:story-edit",
+    "playbook:article-edit",
+    "playbook:version-restore",
+}
 
 
 def sample_attachment() -> Attachment:

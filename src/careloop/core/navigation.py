@@ -75,18 +75,16 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "recognition",
         "Recognition",
-        "core:section-recognition",
+        "recognition:home",
         Action.USE_RECOGNITION,
         "Kudos and success stories backed by the customer's own words.",
-        coming="Kudos and success stories.",
     ),
     Section(
         "playbook",
         "Playbook",
-        "core:section-playbook",
+        "playbook:index",
         Action.USE_PLAYBOOK,
         "A living knowledge base written from real cases.",
-        coming="Articles, versions and semantic search.",
     ),
     Section(
         "coaching",

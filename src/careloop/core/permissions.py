@@ -72,6 +72,8 @@ class Action(StrEnum):
     # feedback (voice of the customer)
     MANAGE_FEEDBACK = "manage_feedback"
     HANDLE_CONCERNS = "handle_concerns"
+    # playbook
+    MANAGE_PLAYBOOK = "manage_playbook"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -119,6 +121,8 @@ RULES: dict[Action, frozenset[Role]] = {
     # the teams' line: the CX leader, and admins (who already hold the audit log). Team leads
     # and agents may be the subject of a concern; people partners serve employees, not customers.
     Action.HANDLE_CONCERNS: frozenset({Role.CX_LEADER, Role.ADMIN}),
+    # playbook: leads publish to the public help centre and edit any article.
+    Action.MANAGE_PLAYBOOK: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
 }
 
 

@@ -14,8 +14,6 @@ urlpatterns += [
     path(f"{slug}/", views.section_view(slug), name=f"section-{slug}")
     for slug in (
         "pulse",
-        "recognition",
-        "playbook",
         "insights",
     )
 ]

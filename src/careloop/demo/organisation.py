@@ -18,6 +18,7 @@ from careloop.demo.coaching import create_demo_coaching
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
 from careloop.demo.feedback import create_demo_feedback
 from careloop.demo.learning import create_demo_learning
+from careloop.demo.recognition import create_demo_recognition
 from careloop.people import services
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
@@ -119,6 +120,7 @@ def create_demo_organisation(
         create_demo_care(seed)
         create_demo_coaching(seed)
         create_demo_feedback(seed)
+        create_demo_recognition(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -192,4 +194,5 @@ def create_demo_organisation(
     create_demo_care(seed)
     create_demo_coaching(seed)
     create_demo_feedback(seed)
+    create_demo_recognition(seed)
     return logins

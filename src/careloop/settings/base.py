@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "careloop.care",
     "careloop.coaching",
     "careloop.feedback",
+    "careloop.recognition",
+    "careloop.playbook",
     "careloop.api",
     "careloop.demo",
 ]
@@ -311,6 +313,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 3600.0,
         "args": ("careloop.feedback.tasks.escalate_overdue", [], {}),
+    },
+    "surface-customer-praise": {
+        "task": "careloop.run_task",
+        "schedule": 900.0,
+        "args": ("careloop.recognition.tasks.surface_recent_customer_praise", [], {}),
+    },
+    "send-playbook-review-reminders": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.playbook.tasks.send_review_reminders", [], {}),
     },
 }
 TASKS = {

@@ -1,0 +1,41 @@
+"""Background work for the playbook: remind owners of articles past their review date."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from careloop.playbook import selectors, services
+
+
+@task()
+def send_review_reminders() -> int:
+    """Email the owner of each stale article, at most once a week per article."""
+    today = timezone.localdate()
+    base_url = settings.CARELOOP_BASE_URL.rstrip("/")
+    sent = 0
+    for article in selectors.due_for_reminder(today):
+        previous = article.last_reminded_on
+        # Claimed before sending: a second run in the same week skips the article.
+        if not services.claim_reminder(article, today):
+            continue
+        context = {
+            "article": article,
+            "article_url": base_url + reverse("playbook:article", kwargs={"pk": article.pk}),
+        }
+        try:
+            send_mail(
+                subject=f"Time to review: {article.title}",
+                message=render_to_string("playbook/review_reminder_email.txt", context),
+                from_email=None,
+                recipient_list=[article.owner.email],
+            )
+        except Exception:
+            services.release_reminder(article, previous)
+            raise
+        sent += 1
+    return sent

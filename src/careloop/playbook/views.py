@@ -1,0 +1,225 @@
+"""Playbook pages for the team: search, articles, history, reviews and promoting a case."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from careloop.conversations.models import Conversation
+from careloop.core.permissions import Action, can, requires
+from careloop.people.http import employee
+from careloop.playbook import selectors, services
+from careloop.playbook.forms import ArticleForm, ReviewedForm
+from careloop.playbook.models import Article, ArticleVersion, ArticleVote
+
+
+@requires(Action.USE_PLAYBOOK)
+def index(request: HttpRequest) -> HttpResponse:
+    user = employee(request)
+    query = request.GET.get("q", "").strip()
+    context: dict[str, object] = {
+        "query": query,
+        "my_stale": selectors.stale_articles().filter(owner=user),
+        "can_open_conversations": can(user, Action.USE_INBOX),
+    }
+    if query:
+        context["hits"] = selectors.search(query)
+    else:
+        articles = selectors.articles().order_by("category", "title")
+        context["page"] = Paginator(articles, 50).get_page(request.GET.get("page"))
+    return render(request, "playbook/index.html", context)
+
+
+@requires(Action.USE_PLAYBOOK)
+def stale(request: HttpRequest) -> HttpResponse:
+    return render(request, "playbook/stale.html", {"articles": selectors.stale_articles()})
+
+
+def _save_article(
+    request: HttpRequest, form: ArticleForm, conversation: Conversation | None = None
+) -> Article | None:
+    try:
+        return services.create_article(
+            by=employee(request), source_conversation=conversation, **form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as error:
+        form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        return None
+
+
+@requires(Action.USE_PLAYBOOK)
+def article_new(request: HttpRequest) -> HttpResponse:
+    form = ArticleForm(request.POST or None, editor=employee(request))
+    if request.method == "POST" and form.is_valid():
+        article = _save_article(request, form)
+        if article is not None:
+            messages.success(request, "Article added to the playbook.")
+            return redirect("playbook:article", pk=article.pk)
+    return render(request, "playbook/article_form.html", {"form": form})
+
+
+# Promoting reads the conversation, so it needs the inbox right, not only the playbook's.
+@requires(Action.USE_INBOX)
+def promote(request: HttpRequest, conversation_pk: int) -> HttpResponse:
+    user = employee(request)
+    conversation = get_object_or_404(
+        Conversation.objects.select_related("customer"), pk=conversation_pk
+    )
+    draft = selectors.draft_from_conversation(conversation)
+    form = ArticleForm(
+        request.POST or None,
+        editor=user,
+        initial={"title": draft.title, "body": draft.body, "change_note": ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        article = _save_article(request, form, conversation)
+        if article is not None:
+            messages.success(request, "The conversation is now a playbook entry.")
+            return redirect("playbook:article", pk=article.pk)
+    return render(
+        request,
+        "playbook/article_form.html",
+        {
+            "form": form,
+            "conversation": conversation,
+            "already_promoted": Article.objects.filter(source_conversation=conversation),
+        },
+    )
+
+
+@requires(Action.USE_INBOX)
+def suggestions(request: HttpRequest, conversation_pk: int) -> HttpResponse:
+    """Articles that may help with this conversation, for the conversation page (htmx)."""
+    conversation = get_object_or_404(Conversation, pk=conversation_pk)
+    return render(
+        request,
+        "playbook/_suggestions.html",
+        {"hits": selectors.suggestions_for(conversation)},
+    )
+
+
+@requires(Action.USE_PLAYBOOK)
+def article(request: HttpRequest, pk: int) -> HttpResponse:
+    user = employee(request)
+    current = get_object_or_404(selectors.articles(), pk=pk)
+    vote = ArticleVote.objects.filter(article=current, voter=user).first()
+    return render(
+        request,
+        "playbook/article.html",
+        {
+            "article": current,
+            "may_edit": selectors.may_edit(user, current),
+            "my_vote": vote,
+            "reviewed_form": ReviewedForm(),
+            "can_open_conversations": can(user, Action.USE_INBOX),
+        },
+    )
+
+
+@requires(Action.USE_PLAYBOOK)
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = employee(request)
+    current = get_object_or_404(Article, pk=pk)
+    if not selectors.may_edit(user, current):
+        raise Http404("Only the article's owner and leads edit it.")
+    initial = {
+        "title": current.title,
+        "category": current.category,
+        "body": current.body,
+        "visibility": current.visibility,
+        "owner": current.owner_id,
+        "review_by": current.review_by,
+    }
+    form = ArticleForm(
+        request.POST or None, editor=user, current_visibility=current.visibility, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.edit_article(current, by=user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request, f"Saved as version {version.number}." if version else "Details saved."
+            )
+            return redirect("playbook:article", pk=current.pk)
+    return render(request, "playbook/article_form.html", {"form": form, "article": current})
+
+
+@requires(Action.USE_PLAYBOOK)
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    current = get_object_or_404(Article, pk=pk)
+    return render(
+        request,
+        "playbook/history.html",
+        {"article": current, "versions": current.versions.select_related("edited_by")},
+    )
+
+
+@requires(Action.USE_PLAYBOOK)
+def version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    shown = get_object_or_404(
+        ArticleVersion.objects.select_related("article", "edited_by"), article_id=pk, number=number
+    )
+    return render(
+        request,
+        "playbook/version.html",
+        {
+            "version": shown,
+            "article": shown.article,
+            "changes": selectors.diff(selectors.previous_version(shown), shown),
+            "may_restore": selectors.may_edit(employee(request), shown.article)
+            and shown.number != shown.article.version_number,
+        },
+    )
+
+
+@requires(Action.USE_PLAYBOOK)
+@require_POST
+def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    user = employee(request)
+    shown = get_object_or_404(
+        ArticleVersion.objects.select_related("article"), article_id=pk, number=number
+    )
+    if not selectors.may_edit(user, shown.article):
+        raise Http404("Only the article's owner and leads restore versions.")
+    try:
+        restored = services.restore_version(shown.article, shown, by=user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("playbook:version", pk=pk, number=number)
+    messages.success(request, f"Version {number} restored as version {restored.number}.")
+    return redirect("playbook:article", pk=pk)
+
+
+@requires(Action.USE_PLAYBOOK)
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    current = get_object_or_404(Article, pk=pk)
+    services.record_vote(
+        current, useful=request.POST.get("useful") == "yes", voter=employee(request)
+    )
+    messages.success(request, "Thank you for the feedback.")
+    return redirect("playbook:article", pk=pk)
+
+
+@requires(Action.USE_PLAYBOOK)
+@require_POST
+def reviewed(request: HttpRequest, pk: int) -> HttpResponse:
+    current = get_object_or_404(Article, pk=pk)
+    form = ReviewedForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Give a valid date.")
+        services.mark_reviewed(
+            current, by=employee(request), next_review_by=form.cleaned_data["next_review_by"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Reviewed. Next review by {current.review_by:%d %B %Y}.")
+    return redirect("playbook:article", pk=pk)
