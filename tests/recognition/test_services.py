@@ -189,3 +189,24 @@ def test_the_sweep_finds_praise_in_messages_read_without_the_signal() -> None:
     assert not SuccessStory.objects.exists()
     assert tasks.surface_recent_customer_praise.call() == 1
     assert SuccessStory.objects.get().evidence_message == praise
+
+
+def test_a_grateful_survey_comment_becomes_a_suggested_story(
+    django_capture_on_commit_callbacks: OnCommit,
+) -> None:
+    from careloop.conversations.models import Status
+    from careloop.conversations.services import change_status
+    from tests.feedback.factories import answered
+
+    agent = UserFactory()
+    conversation = conversation_with_reply(agent)
+    change_status(conversation, Status.SOLVED, actor=agent)
+    words = "Thank you so much, you sorted my broken tent out brilliantly!"
+    with django_capture_on_commit_callbacks(execute=True):
+        answered(conversation, csat=5, comment=words)
+    story = SuccessStory.objects.get(customer_words=words)
+    assert (story.source_label, story.agent, story.status) == (
+        "Survey comment",
+        agent,
+        StoryStatus.AWAITING_CONSENT,
+    )

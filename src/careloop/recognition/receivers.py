@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_save
 
@@ -23,5 +24,21 @@ def message_read(sender: type[Message], instance: Message, **kwargs: Any) -> Non
     transaction.on_commit(lambda: surface_praise_in_message.enqueue(message_id))
 
 
+def survey_answered(sender: type[Any], instance: Any, created: bool, **kwargs: Any) -> None:
+    """A survey comment may be praise too: it becomes a suggested story the same way."""
+    if not created or not instance.comment.strip() or instance.conversation_id is None:
+        return
+    from careloop.recognition.tasks import surface_praise_in_survey_comment
+
+    response_id = instance.pk
+    transaction.on_commit(lambda: surface_praise_in_survey_comment.enqueue(response_id))
+
+
 def connect() -> None:
     post_save.connect(message_read, sender=Message, dispatch_uid="recognition.message_read")
+    if apps.is_installed("careloop.feedback"):
+        from careloop.feedback.models import SurveyResponse
+
+        post_save.connect(
+            survey_answered, sender=SurveyResponse, dispatch_uid="recognition.survey_answered"
+        )

@@ -30,6 +30,23 @@ def surface_praise_in_message(message_id: int) -> bool:
 
 
 @task()
+def surface_praise_in_survey_comment(response_id: int) -> bool:
+    """Suggest a story if a survey comment praises the agent. Safe to run twice."""
+    from careloop.feedback.models import SurveyResponse
+
+    response = SurveyResponse.objects.select_related("conversation").filter(pk=response_id).first()
+    if response is None or response.conversation is None:
+        return False
+    story = services.suggest_from_customer_words(
+        response.comment,
+        response.conversation,
+        "Survey comment",
+        source_key=f"survey-response:{response.pk}",
+    )
+    return story is not None
+
+
+@task()
 def surface_recent_customer_praise() -> int:
     """The periodic sweep: read messages of the last week for praise not yet suggested.
 
