@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("careloop.conversations.urls")),
     path("", include("careloop.learning.urls")),
     path("", include("careloop.actions.urls")),
+    path("", include("careloop.pulse.urls")),
     path("", include("careloop.core.urls")),
 ]

@@ -61,6 +61,11 @@ class Action(StrEnum):
     MANAGE_ORGANISATION = "manage_organisation"
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
+    # pulse (team voice)
+    RUN_PULSE_SURVEYS = "run_pulse_surveys"
+    VIEW_PULSE_RESULTS = "view_pulse_results"
+    ANSWER_IDEAS = "answer_ideas"
+    MANAGE_ROSTER = "manage_roster"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -91,6 +96,12 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
     Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
     Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    # pulse (team voice): surveys are run by people partners, CX leaders and admins; leads
+    # read results (their own team and the organisation) and answer ideas.
+    Action.RUN_PULSE_SURVEYS: frozenset({Role.CX_LEADER, Role.PEOPLE_PARTNER, Role.ADMIN}),
+    Action.VIEW_PULSE_RESULTS: _LEADERS,
+    Action.ANSWER_IDEAS: _LEADERS,
+    Action.MANAGE_ROSTER: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
 }
 
 

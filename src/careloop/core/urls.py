@@ -14,7 +14,6 @@ urlpatterns += [
     for slug in (
         "feedback",
         "care",
-        "pulse",
         "recognition",
         "playbook",
         "coaching",

@@ -15,6 +15,7 @@ from careloop.conversations.sla import DEFAULT_TARGETS
 from careloop.core.permissions import Role
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
 from careloop.demo.learning import create_demo_learning
+from careloop.demo.pulse import create_demo_pulse
 from careloop.people import services
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
@@ -113,6 +114,7 @@ def create_demo_organisation(
         # An organisation made before demo conversations existed still gets them, once.
         create_demo_conversations(conversations, seed)
         create_demo_learning(seed)
+        create_demo_pulse(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -183,4 +185,5 @@ def create_demo_organisation(
     )
     create_demo_conversations(conversations, seed)
     create_demo_learning(seed)
+    create_demo_pulse(seed)
     return logins

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "careloop.empathy",
     "careloop.actions",
     "careloop.learning",
+    "careloop.pulse",
     "careloop.api",
     "careloop.demo",
 ]
@@ -239,6 +240,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 3600.0,
         "args": ("careloop.actions.tasks.send_action_reminders", [], {}),
+    },
+    "run-pulse-schedule": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.pulse.tasks.run_pulse_schedule", [], {}),
+    },
+    "escalate-overdue-ideas": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.pulse.tasks.escalate_overdue_ideas", [], {}),
     },
 }
 TASKS = {
