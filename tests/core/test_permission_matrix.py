@@ -60,6 +60,10 @@ review_quality           -       -    Y   Y     -     Y
 manage_feedback          -       -    Y   Y     -     Y
 handle_concerns          -       -    -   Y     -     Y
 manage_playbook          -       -    Y   Y     -     Y
+run_pulse_surveys        -       -    -   Y     Y     Y
+view_pulse_results       -       -    Y   Y     Y     Y
+answer_ideas             -       -    Y   Y     Y     Y
+manage_roster            -       -    -   -     Y     Y
 """
 
 
@@ -350,6 +354,52 @@ OBJECT_SCOPED_URL_NAMES |= {
     "recognition:story-edit",
     "playbook:article-edit",
     "playbook:version-restore",
+}
+
+
+# pulse (team voice)
+def sample_live_survey_pk() -> int:
+    from careloop.pulse.services.surveys import create_survey, launch_survey
+    from tests.people.factories import UserFactory
+
+    runner = UserFactory(role=Role.PEOPLE_PARTNER)
+    return launch_survey(create_survey(title="Pulse", created_by=runner), runner).pk
+
+
+def sample_round_pk() -> int:
+    from careloop.pulse.models import Round
+
+    return Round.objects.get(survey_id=sample_live_survey_pk()).pk
+
+
+def sample_idea_pk() -> object:
+    from careloop.pulse.services.ideas import submit_idea
+    from tests.people.factories import UserFactory
+
+    return submit_idea(title="Idea", body="Try it.", author=UserFactory())[0].pk
+
+
+def sample_feedback_request_pk() -> int:
+    from careloop.pulse.services.feedback360 import request_feedback
+    from tests.people.factories import UserFactory
+
+    return request_feedback(UserFactory(), [UserFactory()]).pk
+
+
+for _name in ("survey", "survey-question", "survey-thresholds", "survey-launch", "survey-end"):
+    URL_KWARGS[f"pulse:{_name}"] = lambda: {"pk": sample_live_survey_pk()}
+for _name in ("results", "plan-action", "results-export"):
+    URL_KWARGS[f"pulse:{_name}"] = lambda: {"pk": sample_live_survey_pk()}
+URL_KWARGS["pulse:round-close"] = URL_KWARGS["pulse:answer"] = lambda: {"pk": sample_round_pk()}
+URL_KWARGS["pulse:idea"] = URL_KWARGS["pulse:idea-respond"] = lambda: {"pk": sample_idea_pk()}
+for _name in ("feedback", "feedback-answer", "feedback-share", "feedback-close"):
+    URL_KWARGS[f"pulse:{_name}"] = lambda: {"pk": sample_feedback_request_pk()}
+OBJECT_SCOPED_URL_NAMES |= {
+    "pulse:answer",
+    "pulse:feedback",
+    "pulse:feedback-answer",
+    "pulse:feedback-share",
+    "pulse:feedback-close",
 }
 
 

@@ -67,10 +67,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "pulse",
         "Team voice",
-        "core:section-pulse",
+        "pulse:home",
         Action.USE_PULSE,
         "Anonymous pulse surveys, the idea box and 360° feedback.",
-        coming="Pulse surveys, ideas and 360° feedback.",
     ),
     Section(
         "recognition",

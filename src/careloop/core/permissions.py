@@ -74,6 +74,11 @@ class Action(StrEnum):
     HANDLE_CONCERNS = "handle_concerns"
     # playbook
     MANAGE_PLAYBOOK = "manage_playbook"
+    # pulse (team voice)
+    RUN_PULSE_SURVEYS = "run_pulse_surveys"
+    VIEW_PULSE_RESULTS = "view_pulse_results"
+    ANSWER_IDEAS = "answer_ideas"
+    MANAGE_ROSTER = "manage_roster"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -123,6 +128,12 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.HANDLE_CONCERNS: frozenset({Role.CX_LEADER, Role.ADMIN}),
     # playbook: leads publish to the public help centre and edit any article.
     Action.MANAGE_PLAYBOOK: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    # pulse (team voice): surveys are run by people partners, CX leaders and admins; leads
+    # read results (their own team and the organisation) and answer ideas.
+    Action.RUN_PULSE_SURVEYS: frozenset({Role.CX_LEADER, Role.PEOPLE_PARTNER, Role.ADMIN}),
+    Action.VIEW_PULSE_RESULTS: _LEADERS,
+    Action.ANSWER_IDEAS: _LEADERS,
+    Action.MANAGE_ROSTER: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
 }
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "careloop.feedback",
     "careloop.recognition",
     "careloop.playbook",
+    "careloop.pulse",
     "careloop.api",
     "careloop.demo",
 ]
@@ -323,6 +324,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 3600.0,
         "args": ("careloop.playbook.tasks.send_review_reminders", [], {}),
+    },
+    "run-pulse-schedule": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.pulse.tasks.run_pulse_schedule", [], {}),
+    },
+    "escalate-overdue-ideas": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.pulse.tasks.escalate_overdue_ideas", [], {}),
     },
 }
 TASKS = {

@@ -1,0 +1,45 @@
+"""Reads of the idea box: every idea is visible to every employee, answered or not."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from careloop.core.permissions import Role
+from careloop.people.models import User
+from careloop.pulse.models import Idea, IdeaStatus
+
+
+def ideas(status: str = "") -> QuerySet[Idea]:
+    found = Idea.objects.select_related("author", "team", "responded_by")
+    if status in IdeaStatus.values:
+        found = found.filter(status=status)
+    return found.order_by("-submitted_on", "id")
+
+
+def my_ideas(person: User) -> QuerySet[Idea]:
+    return ideas().filter(author=person)
+
+
+def overdue_ideas(today: datetime.date | None = None) -> QuerySet[Idea]:
+    return (
+        ideas()
+        .filter(status=IdeaStatus.AWAITING, respond_by__lt=today or timezone.localdate())
+        .order_by("respond_by", "id")
+    )
+
+
+def awaiting_ideas() -> QuerySet[Idea]:
+    return ideas().filter(status=IdeaStatus.AWAITING).order_by("respond_by", "id")
+
+
+def escalation_recipients(idea: Idea) -> list[User]:
+    """Who hears about an overdue idea: the leads of its team and every people partner."""
+    people = User.objects.filter(is_active=True).filter(
+        Q(role=Role.PEOPLE_PARTNER)
+        | Q(role=Role.TEAM_LEAD, team_id=idea.team_id if idea.team_id else -1)
+    )
+    found = list(people.order_by("email"))
+    return found or list(User.objects.filter(is_active=True, role=Role.ADMIN).order_by("email"))
