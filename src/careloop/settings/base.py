@@ -387,5 +387,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
     },
     "root": {"handlers": ["console"], "level": env_str("CARELOOP_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Every task's start and finish at INFO would drown what matters.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.tasks": {"level": "WARNING"}},
 }

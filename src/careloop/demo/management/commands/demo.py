@@ -4,10 +4,13 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 
 from careloop.conversations.models import Conversation, Status
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS
 from careloop.demo.organisation import create_demo_organisation
+
+DEMO_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 
 class Command(BaseCommand):
@@ -27,7 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        logins = create_demo_organisation(conversations=options["conversations"])
+        # The demo's own history (approvals, stories to consent to) would email invented
+        # people; keep those messages in memory rather than printing them.
+        with override_settings(MAILERS=DEMO_MAILERS):
+            logins = create_demo_organisation(conversations=options["conversations"])
         self.stdout.write(self.style.SUCCESS("The demo organisation is ready."))
         self.stdout.write(f"  Admin:     {logins.admin_email}")
         self.stdout.write(f"  Team lead: {logins.lead_email}")
