@@ -56,6 +56,8 @@ def test_the_postgresql_redis_celery_profile_passes(
         "CARELOOP_EMAIL_HOST": "127.0.0.1",
     }
     environment.pop("CARELOOP_EMAIL_BACKEND", None)
+    # The browser tests allow async-unsafe calls in this process; a deployment must not.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
     before = check_deploy(environment, "--skip-workers")
     assert before.returncode != 0

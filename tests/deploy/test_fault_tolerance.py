@@ -114,6 +114,7 @@ def test_an_ingest_survives_killed_worker_killed_web_node_and_database_restart(
         "PYTHONUNBUFFERED": "1",
     }
     environment.pop("CELERY_BROKER_WRITE_URL", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest
     (tmp_path / "data").mkdir()
     run_careloop(environment, "migrate", "--verbosity=0")
     secret = run_careloop(
