@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("careloop.feedback.urls")),
     path("", include("careloop.recognition.urls")),
     path("", include("careloop.playbook.urls")),
+    path("", include("careloop.insights.urls")),
     path("", include("careloop.core.urls")),
 ]

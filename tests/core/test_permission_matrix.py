@@ -60,6 +60,7 @@ review_quality           -       -    Y   Y     -     Y
 manage_feedback          -       -    Y   Y     -     Y
 handle_concerns          -       -    -   Y     -     Y
 manage_playbook          -       -    Y   Y     -     Y
+manage_journey           -       -    Y   Y     -     Y
 """
 
 
@@ -351,6 +352,24 @@ OBJECT_SCOPED_URL_NAMES |= {
     "playbook:article-edit",
     "playbook:version-restore",
 }
+
+
+# insights: the journey map's stage and touchpoint editors.
+def sample_journey_stage_kwargs() -> dict[str, object]:
+    from careloop.insights.models import JourneyStage
+
+    return {"pk": JourneyStage.objects.create(name="Delivery").pk}
+
+
+def sample_touchpoint_kwargs() -> dict[str, object]:
+    from careloop.insights.models import JourneyStage, Touchpoint
+
+    stage = JourneyStage.objects.create(name="Delivery")
+    return {"pk": Touchpoint.objects.create(stage=stage, name="Tracking").pk}
+
+
+URL_KWARGS["insights:journey-stage"] = sample_journey_stage_kwargs
+URL_KWARGS["insights:journey-touchpoint"] = sample_touchpoint_kwargs
 
 
 def sample_attachment() -> Attachment:

@@ -96,10 +96,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "insights",
         "Insights",
-        "core:section-insights",
+        "insights:dashboard",
         Action.VIEW_INSIGHTS,
         "How culture and customer outcomes move together, with honest statistics.",
-        coming="Dashboards and culture-to-customer analytics.",
     ),
     Section(
         "people", "People & teams", "people:teams", Action.VIEW_PEOPLE, "Who is on which team."

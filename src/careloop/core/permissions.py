@@ -74,6 +74,8 @@ class Action(StrEnum):
     HANDLE_CONCERNS = "handle_concerns"
     # playbook
     MANAGE_PLAYBOOK = "manage_playbook"
+    # insights: editing the customer journey map
+    MANAGE_JOURNEY = "manage_journey"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -123,6 +125,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.HANDLE_CONCERNS: frozenset({Role.CX_LEADER, Role.ADMIN}),
     # playbook: leads publish to the public help centre and edit any article.
     Action.MANAGE_PLAYBOOK: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    # insights: the journey map's stages and touchpoints are the customer side's to shape.
+    Action.MANAGE_JOURNEY: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
 }
 
 

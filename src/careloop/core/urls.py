@@ -11,9 +11,5 @@ urlpatterns = [
     path("settings/retention/", views.retention_settings, name="retention"),
 ]
 urlpatterns += [
-    path(f"{slug}/", views.section_view(slug), name=f"section-{slug}")
-    for slug in (
-        "pulse",
-        "insights",
-    )
+    path(f"{slug}/", views.section_view(slug), name=f"section-{slug}") for slug in ("pulse",)
 ]

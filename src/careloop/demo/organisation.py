@@ -17,6 +17,7 @@ from careloop.demo.care import create_demo_care
 from careloop.demo.coaching import create_demo_coaching
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
 from careloop.demo.feedback import create_demo_feedback
+from careloop.demo.insights import create_demo_insights
 from careloop.demo.learning import create_demo_learning
 from careloop.demo.recognition import create_demo_recognition
 from careloop.people import services
@@ -121,6 +122,7 @@ def create_demo_organisation(
         create_demo_coaching(seed)
         create_demo_feedback(seed)
         create_demo_recognition(seed)
+        create_demo_insights(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -195,4 +197,5 @@ def create_demo_organisation(
     create_demo_coaching(seed)
     create_demo_feedback(seed)
     create_demo_recognition(seed)
+    create_demo_insights(seed)
     return logins
