@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("careloop.recognition.urls")),
     path("", include("careloop.playbook.urls")),
     path("", include("careloop.pulse.urls")),
+    path("", include("careloop.insights.urls")),
     path("", include("careloop.core.urls")),
 ]

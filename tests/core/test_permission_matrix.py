@@ -64,6 +64,7 @@ run_pulse_surveys        -       -    -   Y     Y     Y
 view_pulse_results       -       -    Y   Y     Y     Y
 answer_ideas             -       -    Y   Y     Y     Y
 manage_roster            -       -    -   -     Y     Y
+manage_journey           -       -    Y   Y     -     Y
 """
 
 
@@ -401,6 +402,24 @@ OBJECT_SCOPED_URL_NAMES |= {
     "pulse:feedback-share",
     "pulse:feedback-close",
 }
+
+
+# insights: the journey map's stage and touchpoint editors.
+def sample_journey_stage_kwargs() -> dict[str, object]:
+    from careloop.insights.models import JourneyStage
+
+    return {"pk": JourneyStage.objects.create(name="Delivery").pk}
+
+
+def sample_touchpoint_kwargs() -> dict[str, object]:
+    from careloop.insights.models import JourneyStage, Touchpoint
+
+    stage = JourneyStage.objects.create(name="Delivery")
+    return {"pk": Touchpoint.objects.create(stage=stage, name="Tracking").pk}
+
+
+URL_KWARGS["insights:journey-stage"] = sample_journey_stage_kwargs
+URL_KWARGS["insights:journey-touchpoint"] = sample_touchpoint_kwargs
 
 
 def sample_attachment() -> Attachment:

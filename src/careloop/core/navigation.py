@@ -14,8 +14,6 @@ class Section:
     url_name: str
     action: Action
     purpose: str
-    # Sections whose pages are still to come show a short promise instead of a blank page.
-    coming: str = ""
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -95,10 +93,9 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "insights",
         "Insights",
-        "core:section-insights",
+        "insights:dashboard",
         Action.VIEW_INSIGHTS,
         "How culture and customer outcomes move together, with honest statistics.",
-        coming="Dashboards and culture-to-customer analytics.",
     ),
     Section(
         "people", "People & teams", "people:teams", Action.VIEW_PEOPLE, "Who is on which team."

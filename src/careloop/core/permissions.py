@@ -79,6 +79,8 @@ class Action(StrEnum):
     VIEW_PULSE_RESULTS = "view_pulse_results"
     ANSWER_IDEAS = "answer_ideas"
     MANAGE_ROSTER = "manage_roster"
+    # insights: editing the customer journey map
+    MANAGE_JOURNEY = "manage_journey"
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
@@ -134,6 +136,8 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_PULSE_RESULTS: _LEADERS,
     Action.ANSWER_IDEAS: _LEADERS,
     Action.MANAGE_ROSTER: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
+    # insights: the journey map's stages and touchpoints are the customer side's to shape.
+    Action.MANAGE_JOURNEY: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
 }
 
 

@@ -10,6 +10,3 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/retention/", views.retention_settings, name="retention"),
 ]
-urlpatterns += [
-    path(f"{slug}/", views.section_view(slug), name=f"section-{slug}") for slug in ("insights",)
-]

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 
 from careloop.core import privacy
 from careloop.core.audit import audit_log as audit_log_events
-from careloop.core.navigation import Section, section, sections_for
-from careloop.core.permissions import Action, ViewFunction, public, requires
+from careloop.core.navigation import sections_for
+from careloop.core.permissions import Action, public, requires
 from careloop.people.selectors import current_organisation
 
 
@@ -21,21 +21,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "core/dashboard.html",
         {"organisation": current_organisation(), "sections": sections},
     )
-
-
-def section_page(entry: Section) -> ViewFunction:
-    """A section whose features a later release fills: it says what will live here."""
-
-    @requires(entry.action)
-    def view(request: HttpRequest) -> HttpResponse:
-        return render(request, "core/section.html", {"section": entry})
-
-    view.__name__ = f"section_{entry.slug}"
-    return view
-
-
-def section_view(slug: str) -> ViewFunction:
-    return section_page(section(slug))
 
 
 @public

@@ -17,6 +17,7 @@ from careloop.demo.care import create_demo_care
 from careloop.demo.coaching import create_demo_coaching
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
 from careloop.demo.feedback import create_demo_feedback
+from careloop.demo.insights import create_demo_insights
 from careloop.demo.learning import create_demo_learning
 from careloop.demo.pulse import create_demo_pulse
 from careloop.demo.recognition import create_demo_recognition
@@ -123,6 +124,7 @@ def create_demo_organisation(
         create_demo_feedback(seed)
         create_demo_recognition(seed)
         create_demo_pulse(seed)
+        create_demo_insights(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -198,4 +200,5 @@ def create_demo_organisation(
     create_demo_feedback(seed)
     create_demo_recognition(seed)
     create_demo_pulse(seed)
+    create_demo_insights(seed)
     return logins

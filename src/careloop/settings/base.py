@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "careloop.empathy",
     "careloop.actions",
     "careloop.learning",
+    "careloop.insights",
     "careloop.care",
     "careloop.coaching",
     "careloop.feedback",
@@ -206,6 +207,9 @@ STATICFILES_DIRS = [
     ("vendor/htmx", node_modules_dir() / "htmx.org" / "dist"),
     ("vendor/pico", node_modules_dir() / "@picocss" / "pico" / "css"),
 ]
+# Charts on the insights pages (chart.js); the pages show tables alone until it is installed.
+if (node_modules_dir() / "chart.js" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/chartjs", node_modules_dir() / "chart.js" / "dist"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -334,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 3600.0,
         "args": ("careloop.pulse.tasks.escalate_overdue_ideas", [], {}),
+    },
+    "refresh-insights-rollups": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.insights.tasks.refresh_rollups", [], {}),
     },
 }
 TASKS = {

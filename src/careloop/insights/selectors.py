@@ -1,0 +1,244 @@
+"""Reads for the dashboards. Everything here reads the roll-ups, never the raw tables."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Case, Max, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Greatest, TruncMonth, TruncWeek
+
+from careloop.insights.models import COUNTERS, CustomerActivity, DailyRollup
+
+# A customer is active on a day when they started a conversation within this many days up to
+# and including that day.
+ACTIVE_CUSTOMER_DAYS = 180
+RETENTION_CACHE_SECONDS = 6 * 3600
+# The periods the dashboard offers; the refresh task warms their retention figures.
+PRESET_PERIODS = (7, 30, 90, 365)
+SUMS = (*COUNTERS, "goodwill_amount")
+
+
+@dataclass(frozen=True)
+class Scope:
+    first: datetime.date
+    last: datetime.date
+    team_id: int | None = None
+    channel: str = ""
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError("The period ends before it starts.")
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+def _rollups(scope: Scope) -> QuerySet[DailyRollup]:
+    rows = DailyRollup.objects.filter(day__gte=scope.first, day__lte=scope.last)
+    if scope.team_id is not None:
+        rows = rows.filter(team_id=scope.team_id)
+    if scope.channel:
+        rows = rows.filter(channel=scope.channel)
+    return rows
+
+
+def totals(scope: Scope) -> dict[str, Any]:
+    sums = _rollups(scope).aggregate(**{name: Sum(name) for name in SUMS})
+    return {name: (value if value is not None else 0) for name, value in sums.items()}
+
+
+def _ratio(part: float, whole: float, scale: float = 100.0, digits: int = 1) -> float | None:
+    return round(scale * part / whole, digits) if whole else None
+
+
+def metrics_from(sums: dict[str, Any]) -> dict[str, float | None]:
+    """The dashboard's figures from summed counters (see the definitions page)."""
+    hour = 3600.0
+    return {
+        "csat": _ratio(sums["csat_positive"], sums["csat_total"]),
+        "csat_response_rate": _ratio(sums["csat_total"], sums["post_surveys_sent"]),
+        "ces": _ratio(sums["ces_sum"], sums["ces_total"], scale=1.0, digits=2),
+        "ces_easy": _ratio(sums["ces_easy"], sums["ces_total"]),
+        "ces_response_rate": _ratio(sums["ces_total"], sums["post_surveys_sent"]),
+        "nps": _ratio(sums["nps_promoters"] - sums["nps_detractors"], sums["nps_total"]),
+        "nps_response_rate": _ratio(sums["nps_total"], sums["nps_surveys_sent"]),
+        "response_rate": _ratio(sums["surveys_answered"], sums["surveys_sent"]),
+        "first_response_hours": _ratio(
+            sums["first_response_seconds"], sums["first_response_count"] * hour, 1.0, 2
+        ),
+        "first_response_business_hours": _ratio(
+            sums["first_response_business_seconds"], sums["first_response_count"] * hour, 1.0, 2
+        ),
+        "resolution_hours": _ratio(
+            sums["resolution_seconds"], sums["resolution_count"] * hour, 1.0, 2
+        ),
+        "resolution_business_hours": _ratio(
+            sums["resolution_business_seconds"], sums["resolution_count"] * hour, 1.0, 2
+        ),
+        "sla_attainment": _ratio(sums["sla_met"], sums["sla_met"] + sums["sla_breached"]),
+        "reopen_rate": _ratio(sums["reopened"], sums["conversations_solved"]),
+        "one_touch_rate": _ratio(sums["one_touch"], sums["conversations_solved"]),
+        "recovery_rate": _ratio(sums["recovered"], sums["detractors"]),
+    }
+
+
+@dataclass(frozen=True)
+class Retention:
+    at_start: int
+    at_end: int
+    new: int
+
+    @property
+    def rate(self) -> float | None:
+        return _ratio(self.at_end - self.new, self.at_start)
+
+
+GENERATION_KEY = "insights:rollups-generation"
+
+
+def rollups_version() -> str:
+    """Changes whenever a recompute writes rows: the generation each recompute bumps (in the
+    shared cache) and the newest row ids (recomputes insert, ids only grow), for processes
+    whose cache is their own."""
+    return "{}-{}-{}".format(
+        cache.get(GENERATION_KEY, 0),
+        DailyRollup.objects.aggregate(last=Max("id"))["last"],
+        CustomerActivity.objects.aggregate(last=Max("id"))["last"],
+    )
+
+
+def bump_generation() -> None:
+    cache.add(GENERATION_KEY, 0, None)
+    cache.incr(GENERATION_KEY)
+
+
+def retention(scope: Scope) -> Retention:
+    """(end − new) / start; the distinct-customer count is the one costly read, so it is kept
+    in the cache until the roll-ups change (the refresh task warms the preset periods)."""
+    key = "insights:retention:{}:{}:{}:{}:{}:{}".format(
+        rollups_version(),
+        scope.first,
+        scope.last,
+        scope.team_id,
+        scope.channel or "-",
+        ACTIVE_CUSTOMER_DAYS,
+    )
+    cached = cache.get(key)
+    if isinstance(cached, Retention):
+        return cached
+    result = _retention(scope)
+    cache.set(key, result, RETENTION_CACHE_SECONDS)
+    return result
+
+
+def _retention(scope: Scope) -> Retention:
+    """One pass over the activity of both windows, grouped by customer."""
+    window = datetime.timedelta(days=ACTIVE_CUSTOMER_DAYS)
+    start_day = scope.first - datetime.timedelta(days=1)
+    rows = CustomerActivity.objects.filter(day__gt=start_day - window, day__lte=scope.last)
+    if scope.team_id is not None:
+        rows = rows.filter(team_id=scope.team_id)
+    if scope.channel:
+        rows = rows.filter(channel=scope.channel)
+    at_start = Max(Case(When(day__lte=start_day, then=Value(1)), default=Value(0)))
+    at_end = Max(Case(When(day__gt=scope.last - window, then=Value(1)), default=Value(0)))
+    flags = rows.values("customer_id").annotate(
+        at_start=at_start, at_end=at_end, new=Greatest(at_end - at_start, Value(0))
+    )
+    counts = flags.aggregate(
+        start_total=Sum("at_start"), end_total=Sum("at_end"), new_total=Sum("new")
+    )
+    return Retention(
+        at_start=counts["start_total"] or 0,
+        at_end=counts["end_total"] or 0,
+        new=counts["new_total"] or 0,
+    )
+
+
+def series(scope: Scope) -> list[tuple[datetime.date, dict[str, float | None]]]:
+    """Metrics per week (per month over periods longer than 120 days), oldest first."""
+    bucket = TruncMonth("day") if scope.days > 120 else TruncWeek("day")
+    rows = (
+        _rollups(scope)
+        .annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(**{name: Sum(name) for name in SUMS})
+        .order_by("bucket")
+    )
+    points = []
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        start = values.pop("bucket")
+        sums = {name: (value if value is not None else 0) for name, value in values.items()}
+        figures: dict[str, float | None] = dict(metrics_from(sums))
+        figures["conversations_created"] = float(sums["conversations_created"])
+        figures["goodwill_amount"] = float(sums["goodwill_amount"])
+        points.append((start, figures))
+    return points
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    sums: dict[str, Any]
+    metrics: dict[str, float | None]
+    retention: Retention
+    series: list[tuple[datetime.date, dict[str, float | None]]]
+
+    @property
+    def goodwill_amount(self) -> Decimal:
+        return Decimal(self.sums["goodwill_amount"])
+
+
+def dashboard(scope: Scope) -> Dashboard:
+    sums = totals(scope)
+    return Dashboard(
+        scope=scope,
+        sums=sums,
+        metrics=metrics_from(sums),
+        retention=retention(scope),
+        series=series(scope),
+    )
+
+
+def channels_seen() -> list[str]:
+    return list(
+        DailyRollup.objects.exclude(channel="")
+        .values_list("channel", flat=True)
+        .distinct()
+        .order_by("channel")
+    )
+
+
+def team_months(
+    first_month: datetime.date, last_month: datetime.date
+) -> dict[tuple[int, datetime.date], dict[str, Any]]:
+    """Summed counters per team and month, for the culture analytics."""
+    rows = (
+        DailyRollup.objects.filter(
+            ~Q(team=None), day__gte=first_month, day__lt=_next_month(last_month)
+        )
+        .annotate(month=TruncMonth("day"))
+        .values("team_id", "month")
+        .annotate(**{name: Sum(name) for name in SUMS})
+    )
+    months: dict[tuple[int, datetime.date], dict[str, Any]] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        months[(values.pop("team_id"), values.pop("month"))] = values
+    return months
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def warm_preset_retention(today: datetime.date) -> None:
+    """Compute (and cache) retention of the preset periods over all teams and channels."""
+    for days in PRESET_PERIODS:
+        retention(Scope(today - datetime.timedelta(days=days - 1), today))

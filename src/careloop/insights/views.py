@@ -1,0 +1,305 @@
+"""Insights pages: thin, reading the roll-ups through selectors."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from functools import cache
+
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from careloop.care.selectors import care_settings
+from careloop.core.audit import record_audit
+from careloop.core.permissions import Action, can, requires
+from careloop.insights import analytics, selectors, services
+from careloop.insights.definitions import METRICS
+from careloop.insights.forms import AnalyticsForm, DashboardFilterForm, StageForm, TouchpointForm
+from careloop.insights.journey import WINDOW_DAYS, journey_map
+from careloop.insights.models import JourneyStage, Touchpoint
+from careloop.insights.rollups import local_today
+from careloop.insights.sources import MIN_GROUP, culture_by_team, culture_sources
+from careloop.people.models import Team, User
+
+CHART_SCRIPT = "vendor/chartjs/chart.umd.js"
+# What the charts (and the CSV's "over time" part) show, in order.
+SERIES_KEYS = (
+    "conversations_created",
+    "csat",
+    "nps",
+    "ces",
+    "response_rate",
+    "first_response_business_hours",
+    "first_response_hours",
+    "resolution_business_hours",
+    "resolution_hours",
+    "sla_attainment",
+    "reopen_rate",
+    "one_touch_rate",
+    "recovery_rate",
+    "goodwill_amount",
+)
+
+
+@cache
+def chart_script_available() -> bool:
+    # The page works without the chart library (tables only), e.g. before `npm install`.
+    return finders.find(CHART_SCRIPT) is not None
+
+
+def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, selectors.Scope]:
+    form = DashboardFilterForm(request.GET or None)
+    today = local_today()
+    if form.is_bound and form.is_valid():
+        return form, form.scope(today)
+    return form, selectors.Scope(today - datetime.timedelta(days=29), today)
+
+
+def _rows(board: selectors.Dashboard) -> list[dict[str, object]]:
+    values: dict[str, object] = {**board.metrics}
+    values["retention"] = board.retention.rate
+    values["goodwill_amount"] = board.goodwill_amount
+    values["goodwill_count"] = board.sums["goodwill_count"]
+    values["conversations_created"] = board.sums["conversations_created"]
+    currency = care_settings().currency
+    return [
+        {
+            "key": key,
+            "label": label,
+            "unit": currency if unit == "currency" else unit,
+            "definition": text,
+            "value": values.get(key),
+        }
+        for key, (label, unit, text) in METRICS.items()
+    ]
+
+
+def _team_culture(scope: selectors.Scope) -> list[dict[str, object]]:
+    """Each team's culture measures over the period's months, above the privacy minimum only."""
+    first_month, last_month = scope.first.replace(day=1), scope.last.replace(day=1)
+    by_source = {
+        key: culture_by_team(source, first_month, last_month)
+        for key, source in culture_sources().items()
+    }
+    teams = Team.objects.order_by("name")
+    if scope.team_id is not None:
+        teams = teams.filter(pk=scope.team_id)
+    return [
+        {"team": team, "cells": [by_source[key].get(team.pk) for key in by_source]}
+        for team in teams
+    ]
+
+
+@requires(Action.VIEW_INSIGHTS)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, scope = _filters(request)
+    board = selectors.dashboard(scope)
+    chart_data = {
+        "labels": [start.isoformat() for start, _ in board.series],
+        "series": {key: [figures.get(key) for _, figures in board.series] for key in SERIES_KEYS},
+        "labelsByKey": {key: label for key, (label, _, _) in METRICS.items()},
+    }
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "form": form,
+            "scope": scope,
+            "board": board,
+            "rows": {row["key"]: row for row in _rows(board)},
+            "chart_data": chart_data,
+            "chart_script": CHART_SCRIPT if chart_script_available() else None,
+            "team": Team.objects.filter(pk=scope.team_id or 0).first(),
+            "query": request.GET.urlencode(),
+            "culture_sources": list(culture_sources().values()),
+            "team_culture": _team_culture(scope),
+            "min_group": MIN_GROUP,
+        },
+    )
+
+
+@requires(Action.VIEW_INSIGHTS)
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    _, scope = _filters(request)
+    board = selectors.dashboard(scope)
+    assert isinstance(request.user, User)
+    record_audit(
+        request.user, "insights.export", None, summary=f"Dashboard CSV {scope.first}–{scope.last}"
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="careloop-insights-{scope.first}-{scope.last}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        ["metric", "value", "unit", "period start", "period end", "team", "channel", "definition"]
+    )
+    team = Team.objects.filter(pk=scope.team_id or 0).first()
+    for row in _rows(board):
+        writer.writerow(
+            [
+                row["label"],
+                "" if row["value"] is None else row["value"],
+                row["unit"],
+                scope.first,
+                scope.last,
+                team.name if team else "All teams",
+                scope.channel or "All channels",
+                row["definition"],
+            ]
+        )
+    # The "over time" table below the figures, one row per week (or month).
+    keys = [key for key in SERIES_KEYS if key in METRICS]
+    writer.writerow([])
+    writer.writerow(["from", *(METRICS[key][0] for key in keys)])
+    for start, figures in board.series:
+        writer.writerow([start, *("" if figures.get(k) is None else figures[k] for k in keys)])
+    return response
+
+
+@requires(Action.VIEW_INSIGHTS)
+def definitions(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "insights/definitions.html", {"metrics": METRICS, "min_group": MIN_GROUP}
+    )
+
+
+@requires(Action.VIEW_INSIGHTS)
+def culture_analytics(request: HttpRequest) -> HttpResponse:
+    form = AnalyticsForm(request.GET or None)
+    sources = culture_sources()
+    culture_key, outcome_key, months = "empathy", "csat", 12
+    if form.is_bound and form.is_valid():
+        culture_key = form.cleaned_data.get("culture") or culture_key
+        outcome_key = form.cleaned_data.get("outcome") or outcome_key
+        months = form.cleaned_data.get("months") or months
+    this_month = local_today().replace(day=1)
+    # Culture months up to last month, so each has a following month with outcomes.
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    first_month = last_month
+    for _ in range(months - 1):
+        first_month = (first_month - datetime.timedelta(days=1)).replace(day=1)
+    points = analytics.lagged_points(culture_key, outcome_key, first_month, last_month)
+    correlation = analytics.pearson_with_interval(
+        [point.culture for point in points], [point.outcome for point in points]
+    )
+    culture_label = sources[culture_key].label
+    outcome_label = analytics.OUTCOMES[outcome_key][0]
+    teams = dict(Team.objects.values_list("pk", "name"))
+    return render(
+        request,
+        "insights/culture.html",
+        {
+            "form": form,
+            "points": points,
+            "teams": teams,
+            "correlation": correlation,
+            "reading": analytics.reading(correlation, culture_label, outcome_label),
+            "culture_label": culture_label,
+            "culture_description": sources[culture_key].description,
+            "outcome_label": outcome_label,
+            "min_group": MIN_GROUP,
+            "min_answers": analytics.MIN_ANSWERS,
+            "first_month": first_month,
+            "last_month": last_month,
+            "scatter": {
+                "x": culture_label,
+                "y": outcome_label + " next month",
+                "points": [{"x": p.culture, "y": p.outcome} for p in points],
+            },
+            "chart_script": CHART_SCRIPT if chart_script_available() else None,
+        },
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@requires(Action.VIEW_INSIGHTS)
+def journey(request: HttpRequest) -> HttpResponse:
+    may_edit = can(request.user, Action.MANAGE_JOURNEY)
+    form = StageForm(request.POST or None)
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied("Only leads edit the journey map.")
+        if form.is_valid():
+            services.add_stage(
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                by=_user(request),
+            )
+            return redirect("insights:journey")
+    return render(
+        request,
+        "insights/journey.html",
+        {
+            "stages": journey_map(),
+            "form": form,
+            "may_edit": may_edit,
+            "window_days": WINDOW_DAYS,
+            "touchpoint_form": TouchpointForm(),
+        },
+    )
+
+
+@requires(Action.MANAGE_JOURNEY)
+def journey_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    stage = get_object_or_404(JourneyStage, pk=pk)
+    form = StageForm(
+        request.POST or None, initial={"name": stage.name, "description": stage.description}
+    )
+    touchpoint_form = TouchpointForm(request.POST or None, prefix="touchpoint")
+    if request.method == "POST":
+        if "remove" in request.POST:
+            services.remove_stage(stage, by=_user(request))
+            return redirect("insights:journey")
+        if "add_touchpoint" in request.POST:
+            if touchpoint_form.is_valid():
+                data = touchpoint_form.cleaned_data
+                services.save_touchpoint(
+                    stage=stage, name=data["name"], description=data["description"],
+                    tag_names=data["tags"], channel=data["channel"], by=_user(request),
+                )  # fmt: skip
+                return redirect("insights:journey")
+        elif form.is_valid():
+            services.update_stage(
+                stage, name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"], by=_user(request),
+            )  # fmt: skip
+            return redirect("insights:journey")
+    return render(
+        request,
+        "insights/journey_stage.html",
+        {"stage": stage, "form": form, "touchpoint_form": touchpoint_form},
+    )
+
+
+@requires(Action.MANAGE_JOURNEY)
+def journey_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
+    touchpoint = get_object_or_404(Touchpoint, pk=pk)
+    initial = {
+        "name": touchpoint.name,
+        "description": touchpoint.description,
+        "tags": ", ".join(tag.name for tag in touchpoint.tags.all()),
+        "channel": touchpoint.channel,
+    }
+    form = TouchpointForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            services.remove_touchpoint(touchpoint, by=_user(request))
+            return redirect("insights:journey")
+        if form.is_valid():
+            data = form.cleaned_data
+            services.save_touchpoint(
+                stage=touchpoint.stage, name=data["name"], description=data["description"],
+                tag_names=data["tags"], channel=data["channel"], by=_user(request),
+                touchpoint=touchpoint,
+            )  # fmt: skip
+            return redirect("insights:journey")
+    return render(
+        request, "insights/journey_touchpoint.html", {"touchpoint": touchpoint, "form": form}
+    )

@@ -1,0 +1,77 @@
+"""Team voice measures for the insights analytics: psychological safety, eNPS and turnover.
+
+Only cells that passed the pulse anonymity rules are offered (`reportable_scores`), so the
+analytics cannot bring back a withheld team.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from careloop.insights.sources import CultureValue, register_culture_source
+from careloop.people.models import Team
+from careloop.pulse.selectors.roster import monthly_turnover
+from careloop.pulse.selectors.trends import reportable_scores
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _survey_measure(first: datetime.date, last: datetime.date, field: str) -> list[CultureValue]:
+    # Several rounds in one month are pooled, weighted by their responses.
+    sums: dict[tuple[int, datetime.date], list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for cell in reportable_scores():
+        value = getattr(cell, field)
+        month = _month(cell.period_start)
+        if cell.team_id is None or value is None or not first <= month <= last:
+            continue
+        total = sums[(cell.team_id, month)]
+        total[0] += value * cell.responses
+        total[1] += cell.responses
+    return [
+        CultureValue(team_id, month, weighted / responses, int(responses))
+        for (team_id, month), (weighted, responses) in sorted(sums.items())
+        if responses
+    ]
+
+
+def psych_safety(first: datetime.date, last: datetime.date) -> list[CultureValue]:
+    return _survey_measure(first, last, "psych_safety")
+
+
+def enps(first: datetime.date, last: datetime.date) -> list[CultureValue]:
+    return _survey_measure(first, last, "enps")
+
+
+def turnover(first: datetime.date, last: datetime.date) -> list[CultureValue]:
+    values = []
+    month = _month(first)
+    while month <= last:
+        for team in Team.objects.all():
+            result = monthly_turnover(team, month.year, month.month)
+            if result.rate is not None:
+                people = round(result.average_headcount)
+                values.append(CultureValue(team.pk, month, result.rate, people))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return values
+
+
+def register() -> None:
+    register_culture_source(
+        "psych_safety",
+        "Psychological safety",
+        psych_safety,
+        "Mean of the seven team psychological-safety items (1–7, negative items reversed), "
+        "from pulse rounds that passed the anonymity rules.",
+    )
+    register_culture_source(
+        "enps", "eNPS", enps, "% of 9–10 minus % of 0–6 to 'would you recommend working here'."
+    )
+    register_culture_source(
+        "turnover",
+        "Turnover (% a month)",
+        turnover,
+        "Leavers in the month ÷ average headcount, from the team roster.",
+    )

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from careloop.demo.organisation import create_demo_organisation
+from careloop.insights import rollups, selectors
+from careloop.insights.models import DailyRollup
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_dashboards_have_data_for_the_last_quarter() -> None:
+    create_demo_organisation(conversations=60)
+    today = rollups.local_today()
+    board = selectors.dashboard(selectors.Scope(today - datetime.timedelta(days=89), today))
+    assert board.sums["conversations_created"] > 0
+    assert board.metrics["first_response_business_hours"] is not None
+    assert board.metrics["csat"] is not None
+    rows = DailyRollup.objects.count()
+    create_demo_organisation(conversations=60)
+    assert DailyRollup.objects.count() == rows
+
+
+def test_the_demo_journey_gathers_conversations_at_its_touchpoints() -> None:
+    from careloop.insights.journey import journey_map
+    from careloop.insights.models import JourneyStage
+
+    create_demo_organisation(conversations=60)
+    stages = journey_map()
+    assert [stage.name for stage, _ in stages][:2] == ["Choose and buy", "Delivery"]
+    assert sum(reading.conversations for _, readings in stages for reading in readings) > 0
+    create_demo_organisation(conversations=60)
+    assert JourneyStage.objects.count() == len(stages)
+
+
+def test_the_demo_replies_are_scored_so_team_empathy_has_history() -> None:
+    from careloop.conversations.models import Message
+    from careloop.insights.models import TeamEmpathyMonth
+
+    create_demo_organisation(conversations=60)
+    replies = Message.objects.filter(author_kind=Message.Author.AGENT, is_internal_note=False)
+    assert replies.exists()
+    assert not replies.filter(reply_score__isnull=True).exists()
+    assert TeamEmpathyMonth.objects.filter(replies__gt=0).exists()

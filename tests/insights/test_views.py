@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from careloop.core.audit import AuditEvent
+from careloop.core.permissions import Role
+from careloop.insights import rollups
+from careloop.insights.models import DailyRollup
+from tests.people.factories import TEST_PASSWORD, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead_client(client: Client) -> Client:
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    client.login(email=lead.email, password=TEST_PASSWORD)
+    return client
+
+
+def _rollup(**counters: int) -> DailyRollup:
+    return DailyRollup.objects.create(
+        day=rollups.local_today(), team=TeamFactory(name="Trail"), channel="email", **counters
+    )
+
+
+def test_dashboard_shows_figures_with_definitions_and_response_rates(lead_client: Client) -> None:
+    _rollup(csat_positive=3, csat_total=4, post_surveys_sent=8, conversations_created=5)
+    page = lead_client.get(reverse("insights:dashboard")).content.decode()
+    assert 'data-testid="value-csat">75.0' in page
+    assert "Response rate: 50.0 %" in page
+    assert "<details><summary>Definition</summary>" in page
+    assert 'id="insights-series"' in page
+    assert "<script>" not in page  # strict CSP: data travels in json_script only
+
+
+def test_filters_narrow_to_a_team_and_a_channel(lead_client: Client) -> None:
+    row = _rollup(csat_positive=1, csat_total=1)
+    DailyRollup.objects.create(day=row.day, team=TeamFactory(), channel="chat", csat_total=1)
+    page = lead_client.get(
+        reverse("insights:dashboard"), {"team": row.team_id, "channel": "email", "period": "7"}
+    ).content.decode()
+    assert 'data-testid="value-csat">100.0' in page
+
+
+def test_a_backwards_period_is_refused_with_a_clear_message(lead_client: Client) -> None:
+    page = lead_client.get(
+        reverse("insights:dashboard"), {"start": "2026-03-05", "end": "2026-03-01"}
+    ).content.decode()
+    assert "The end date comes before the start date." in page
+
+
+def test_csv_export_lists_every_metric_with_its_definition_and_is_audited(
+    lead_client: Client,
+) -> None:
+    _rollup(reopened=1, conversations_solved=4)
+    response = lead_client.get(reverse("insights:export"), {"period": "30"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    blank = rows.index([])
+    by_metric = {row[0]: row for row in rows[1:blank]}
+    assert rows[blank + 1][:3] == ["from", "Conversations", "CSAT"]
+    assert len(rows) == blank + 3  # one week with data
+    assert by_metric["Reopen rate"][1] == "25.0"
+    assert by_metric["Reopen rate"][7].startswith("Conversations first solved")
+    assert AuditEvent.objects.filter(action="insights.export").count() == 1
+
+
+def test_agents_do_not_see_insights(client: Client) -> None:
+    agent = UserFactory(role=Role.AGENT)
+    client.login(email=agent.email, password=TEST_PASSWORD)
+    assert client.get(reverse("insights:dashboard")).status_code == 403
+
+
+def test_culture_page_explains_itself_without_enough_data(lead_client: Client) -> None:
+    page = lead_client.get(reverse("insights:culture")).content.decode()
+    assert "Correlation is not causation" in page
+    assert 'data-testid="correlation-n">0<' in page
+
+
+def test_definitions_page_lists_retention(lead_client: Client) -> None:
+    page = lead_client.get(reverse("insights:definitions")).content.decode()
+    assert "(E − N) ÷ S × 100" in page
+    assert 'id="one_touch_rate"' in page
