@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from careloop.demo.organisation import create_demo_organisation
-from careloop.demo.pulse import SUPPRESSED_TEAM, SURVEY_TITLE, create_demo_pulse
+from careloop.demo.pulse import ROUNDS, SUPPRESSED_TEAM, SURVEY_TITLE, create_demo_pulse
 from careloop.people.models import Team, User
 from careloop.pulse.models import FeedbackRequest, Idea, IdeaStatus, RosterEvent, Survey
 from careloop.pulse.selectors.feedback360 import feedback_report
@@ -18,11 +18,11 @@ def demo() -> None:
     create_demo_organisation(conversations=20)
 
 
-def test_demo_pulse_has_three_closed_monthly_rounds_and_one_open(demo: None) -> None:
+def test_demo_pulse_has_a_year_of_closed_monthly_rounds_and_one_open(demo: None) -> None:
     survey = Survey.objects.get(title=SURVEY_TITLE)
-    assert survey.rounds.count() == 4
+    assert survey.rounds.count() == ROUNDS
     reports = survey_reports(survey)
-    assert len(reports) == 3
+    assert len(reports) == ROUNDS - 1
     suppressed = Team.objects.get(name=SUPPRESSED_TEAM)
     for report in reports:
         assert ORGANISATION in report.results

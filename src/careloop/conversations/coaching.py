@@ -101,7 +101,12 @@ def suggestion_for(levels: dict[str, int], need: str, walls: list[Flag]) -> str:
 
 
 def coach_draft(conversation: Conversation, draft: str) -> Coaching:
-    score = engine.score_reply(last_customer_text(conversation), draft)
+    return coach_reply_to(last_customer_text(conversation), draft)
+
+
+def coach_reply_to(customer_text: str, draft: str) -> Coaching:
+    """The coach's reading of `draft` as an answer to `customer_text`."""
+    score = engine.score_reply(customer_text, draft)
     levels = {
         "emotional_reactions": score.emotional_reactions,
         "interpretations": score.interpretations,
@@ -127,14 +132,19 @@ def score_sent_reply(message: Message) -> bool:
     except Exception:
         logger.exception("Scoring reply %s failed", message.pk)
         return False
-    message.reply_score = {
+    message.reply_score = reply_score_of(coaching)
+    message.save(update_fields=["reply_score"])
+    return True
+
+
+def reply_score_of(coaching: Coaching) -> dict[str, object]:
+    """What is kept of the coach's reading of a sent reply."""
+    return {
         **coaching.levels,
         "empathy": coaching.empathy,
         "need": coaching.need,
         "policy_walls": [flag.category for flag in coaching.walls],
     }
-    message.save(update_fields=["reply_score"])
-    return True
 
 
 def may_see_reply_score(viewer: User, message: Message) -> bool:

@@ -21,7 +21,7 @@ from careloop.core.permissions import Role
 from careloop.people.models import User
 
 # Enough to fill the reports; a demo of thousands of conversations gets this many at most.
-MAX_GESTURES = 150
+MAX_GESTURES = 400
 # (kind, low, high, reasons): what agents typically give, and why.
 EVERYDAY_GESTURES = (
     (GestureKind.CREDIT, 5, 60, "Waited far too long for an answer"),

@@ -589,6 +589,19 @@ EMPATHY_OPENERS = {
     Tone.GRATEFUL: ("Thank you for the kind words!", "Lovely to hear from you again."),
 }
 PLAIN_OPENERS = ("Thanks for your message.", "Thank you for contacting us.", "")
+# What an agent adds when they have the room to care: a question about the person.
+EXPLORATIONS = (
+    "How are you feeling about {trip} now?",
+    "Is there anything else on your mind before {trip_date}?",
+    "What would make this right for you?",
+    "How has the {product} been otherwise?",
+)
+# What a hurried, unsupported agent falls back on.
+POLICY_LINES = (
+    "Unfortunately that is our policy.",
+    "As per our terms and conditions, this is all we can offer.",
+    "We are unable to make exceptions.",
+)
 AGENT_SIGN_OFFS = ("Best regards,", "Kind regards,", "Warm wishes,", "All the best,")
 CHECK_INS = (
     "Could you confirm that works for you?",

@@ -1,4 +1,4 @@
-"""Demo conversations: a few thousand realistic threads over the last 90 days, made in seconds.
+"""Demo conversations: several thousand realistic threads over the last year, made in a minute.
 
 Each conversation is played out in memory by the same rules the conversation services apply
 (waiting time, first response, solves, reopens, holds), then written with bulk inserts, and the
@@ -39,16 +39,21 @@ from careloop.conversations.sla import policy_for
 from careloop.core.permissions import Role
 from careloop.demo import conversation_texts as texts
 from careloop.demo.conversation_texts import Tone, Topic
+from careloop.demo.culture import climate
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 
-DEFAULT_CONVERSATIONS = 3000
-HISTORY_DAYS = 90
+DEFAULT_CONVERSATIONS = 6000
+HISTORY_DAYS = 365
 DEMO_SOURCE = "demo"  # marks the CREATED event of every demo conversation
 CHANNEL_WEIGHTS = {Channel.EMAIL: 55, Channel.CHAT: 30, Channel.API: 15}
 AUTO_CLOSE_AFTER = timedelta(days=4)
 REPEAT_SHARE = 0.1
 BATCH_SIZE = 500
+# Whatever the demo's size, this many finished conversations are from the last few days, so
+# some are solved and not yet closed: the solved view and customers' thanks need them.
+RECENTLY_FINISHED = 6
+RECENTLY_FINISHED_AGE = (36, 84)  # hours since the conversation started
 
 # Demo tones, not model output: the empathy engine scores real messages later. Open
 # conversations get these so the demo inbox shows care priority working from the start.
@@ -74,8 +79,9 @@ class Outcome(StrEnum):
 
 # outcome: (weight, (youngest, oldest) age in hours when the conversation started)
 OUTCOMES = {
-    Outcome.FINISHED: (83, (36, HISTORY_DAYS * 24)),
-    Outcome.REOPENED_FINISHED: (3, (96, HISTORY_DAYS * 24)),
+    # A year of history: most conversations are long finished; the open ones are recent.
+    Outcome.FINISHED: (166, (36, HISTORY_DAYS * 24)),
+    Outcome.REOPENED_FINISHED: (6, (96, HISTORY_DAYS * 24)),
     Outcome.WAITING: (7, (0.1, 72)),
     Outcome.REOPENED_WAITING: (1, (48, 240)),
     Outcome.PENDING: (4, (24, 288)),
@@ -196,9 +202,13 @@ def _plans(
     # A fifth of the customers are regulars who write three times as often.
     customer_weights = list(itertools.accumulate(3 if rng.random() < 0.2 else 1 for _ in customers))
     plans: list[Plan] = []
+    finished_recently = 0
     for _ in range(count):
         outcome = _weighted(rng, weights)
         youngest, oldest = OUTCOMES[outcome][1]
+        if outcome == Outcome.FINISHED and finished_recently < RECENTLY_FINISHED:
+            youngest, oldest = RECENTLY_FINISHED_AGE
+            finished_recently += 1
         created_at = _plausible_moment(rng, now, rng.uniform(youngest, oldest), calendar.time_zone)
         topic = rng.choice(texts.TOPICS)
         customer = rng.choices(customers, cum_weights=customer_weights)[0]
@@ -673,19 +683,32 @@ class Writer:
 
     def agent_text(self, plan: Plan, agent: User, kind: str) -> str:
         rng, topic = self.rng, plan.topic
-        empathetic = rng.random() < 0.7
-        opener = (
-            rng.choice(texts.EMPATHY_OPENERS[plan.tone])
-            if empathetic
-            else rng.choice(texts.PLAIN_OPENERS)
+        # Where a team feels safe and engaged, its agents acknowledge feelings and ask what
+        # else the customer needs; elsewhere replies turn curt and hide behind policy.
+        team_name = agent.team.name if agent.team else ""
+        empathetic = rng.random() < 0.2 + 0.75 * climate(
+            team_name, plan.created_at.date(), self.now.date()
         )
         body = {
             "answer": lambda: rng.choice(topic.answers),
             "waiting": lambda: rng.choice(texts.WAITING_REPLIES),
             "resolution": lambda: rng.choice(topic.resolutions),
         }[kind]()
-        check_in = rng.choice(texts.CHECK_INS) if kind != "resolution" else ""
-        paragraph = self._fill(" ".join(part for part in (opener, body, check_in) if part), plan)
+        parts: tuple[str, ...]
+        if empathetic:
+            parts = (
+                rng.choice(texts.EMPATHY_OPENERS[plan.tone]),
+                body,
+                rng.choice(texts.CHECK_INS) if kind != "resolution" else "",
+                rng.choice(texts.EXPLORATIONS) if rng.random() < 0.4 else "",
+            )
+        else:
+            parts = (
+                rng.choice(texts.PLAIN_OPENERS),
+                body,
+                rng.choice(texts.POLICY_LINES) if rng.random() < 0.25 else "",
+            )
+        paragraph = self._fill(" ".join(part for part in parts if part), plan)
         if plan.channel == Channel.CHAT:
             return paragraph
         return (

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Customer
 from careloop.core.permissions import Role
+from careloop.demo.culture import felt_by_customers
 from careloop.feedback import concerns, milestones, recovery, surveys, theming
 from careloop.feedback.models import (
     RecoveryTask,
@@ -108,15 +109,24 @@ def _topic(conversation: Conversation) -> str:
     return "other"
 
 
-def _scores(rng: random.Random, conversation: Conversation) -> tuple[int, int]:
+def _scores(rng: random.Random, conversation: Conversation, felt: float) -> tuple[int, int, int]:
+    """CSAT, CES and NPS: trouble in the conversation and the team climate the customer felt
+    (`felt`, 0..1) both make an unhappy answer more likely."""
     trouble = (
         0.25 * bool(conversation.sla_breached)
         + 0.25 * min(conversation.reopen_count, 2)
         + 0.4 * (conversation.distress or 0.0)
     )
-    if rng.random() < 0.12 + trouble * 0.5:
-        return rng.choice((1, 2, 2, 3)), rng.choice((1, 2, 3, 3, 4))
-    return rng.choice((4, 4, 5, 5, 5, 3)), rng.choice((5, 6, 6, 7, 7, 4))
+    if rng.random() < 0.03 + 0.3 * (1 - felt) + trouble * 0.4:
+        nps = rng.choices(range(11), weights=(3, 3, 4, 5, 6, 8, 8, 5, 3, 1, 1))[0]
+        return rng.choice((1, 2, 2, 3)), rng.choice((1, 2, 3, 3, 4)), nps
+    # Even a fixed problem leaves a lukewarm customer where the team was short of care.
+    lukewarm = rng.random() < 0.45 * (1 - felt)
+    csat = 3 if lukewarm else rng.choice((4, 5, 5))
+    ces = rng.choice((3, 4, 4, 5)) if lukewarm else rng.choice((5, 6, 6, 7, 7))
+    promoter = rng.random() < 0.25 + 0.65 * felt
+    nps = rng.choice((9, 10, 10)) if promoter else rng.choice((6, 7, 7, 8, 8, 8))
+    return csat, ces, nps
 
 
 def _comment(rng: random.Random, csat: int, topic: str) -> str:
@@ -180,7 +190,7 @@ def _relationship_surveys(rng: random.Random, now: datetime) -> None:
         Customer.objects.filter(conversations__status__in=FINISHED).distinct().order_by("pk")
     )
     for customer in rng.sample(customers, min(RELATIONSHIP_CUSTOMERS, len(customers))):
-        at = now - timedelta(days=rng.uniform(3, 85))
+        at = now - timedelta(days=rng.uniform(3, 360))
         if surveys.in_quiet_period(customer, at):
             continue
         invitation = SurveyInvitation.objects.create(
@@ -207,6 +217,12 @@ def create_demo_feedback(seed: int = 7) -> None:
         return
     rng = random.Random(seed)
     now = timezone.now()
+    today = timezone.localdate()
+    # The demo organisation asks "would you recommend us" after conversations too, so NPS is
+    # known per team (relationship surveys belong to no team).
+    settings = surveys.survey_settings()
+    settings.ask_nps_after_conversation = True
+    settings.save(update_fields=["ask_nps_after_conversation"])
     for text, kind in QUESTIONS:
         SurveyQuestion.objects.get_or_create(text=text, kind=kind)
     solved = (
@@ -230,12 +246,16 @@ def create_demo_feedback(seed: int = 7) -> None:
         _send(invitation, sent_at)
         if rng.random() > RESPONSE_RATE:
             continue
-        csat, ces = _scores(rng, conversation)
+        team_name = conversation.team.name if conversation.team else ""
+        csat, ces, nps = _scores(
+            rng, conversation, felt_by_customers(team_name, sent_at.date(), today)
+        )
         topic = _topic(conversation)
         response = surveys.submit_answers(
             invitation,
             csat=csat,
             ces=ces,
+            nps=nps,
             comment=_comment(rng, csat, topic),
             now=min(sent_at + timedelta(hours=rng.uniform(0.5, 60)), now),
             notify=False,

@@ -3,7 +3,7 @@ a customer journey whose touchpoints gather the demo conversations by their tags
 
 from __future__ import annotations
 
-from careloop.conversations.coaching import score_sent_reply
+from careloop.conversations.coaching import coach_reply_to, reply_score_of
 from careloop.conversations.models import Message
 from careloop.core.permissions import Role
 from careloop.demo.conversations import HISTORY_DAYS
@@ -49,11 +49,28 @@ def create_demo_journey() -> None:
 
 def score_demo_replies() -> int:
     """The demo's replies are written in bulk, without the coach; score them as the inbox
-    scores every sent reply, so team empathy (and the culture analytics) has history."""
-    replies = Message.objects.filter(
-        author_kind=Message.Author.AGENT, is_internal_note=False, reply_score__isnull=True
-    ).select_related("conversation")
-    return sum(score_sent_reply(reply) for reply in replies.iterator(chunk_size=500))
+    scores every sent reply (against the customer message before each), so team empathy and
+    the culture analytics have history. One pass over the messages, written in batches."""
+    scored: list[Message] = []
+    last_customer_text: dict[int, str] = {}
+    messages = Message.objects.order_by("conversation_id", "created_at", "pk").only(
+        "conversation_id", "author_kind", "is_internal_note", "body_text", "reply_score"
+    )
+    for message in messages.iterator(chunk_size=2000):
+        if message.author_kind == Message.Author.CUSTOMER:
+            last_customer_text[message.conversation_id] = message.body_text
+        elif (
+            message.author_kind == Message.Author.AGENT
+            and not message.is_internal_note
+            and message.reply_score is None
+        ):
+            coaching = coach_reply_to(
+                last_customer_text.get(message.conversation_id, ""), message.body_text
+            )
+            message.reply_score = reply_score_of(coaching)
+            scored.append(message)
+    Message.objects.bulk_update(scored, ["reply_score"], batch_size=500)
+    return len(scored)
 
 
 def create_demo_insights(seed: int = 7) -> int:

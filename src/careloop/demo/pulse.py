@@ -1,4 +1,5 @@
-"""Demo team voice: monthly pulse rounds, ideas in every state, two 360s and a year of roster.
+"""Demo team voice: a year of monthly pulse rounds, ideas in every state, two 360s and a year
+of roster changes, all leaning on the demo's team climate (`demo.culture`).
 
 Everything goes through the pulse services with past dates, so the anonymity rules apply to
 the demo exactly as to real answers: Care Escalations answers too rarely to be shown on its own.
@@ -11,8 +12,10 @@ import random
 
 from django.db import transaction
 from django.utils import timezone
+from faker import Faker
 
 from careloop.core.permissions import Role
+from careloop.demo.culture import climate
 from careloop.people.models import Team, User
 from careloop.pulse.models import (
     FeedbackRequest,
@@ -29,13 +32,7 @@ from careloop.pulse.services import feedback360, ideas, roster, surveys
 from careloop.pulse.services.surveys import _add_months
 
 SURVEY_TITLE = "Monthly team pulse"
-# Psychological-safety leaning per team (positive sense, 1–7) and a gentle monthly rise.
-TEAM_BASE = {
-    "Frontline Europe": 5.6,
-    "Frontline Americas": 5.0,
-    "Orders & Billing": 4.6,
-    "Care Escalations": 4.9,
-}
+ROUNDS = 12
 # Asking for help is the weak spot in Orders & Billing: a low item to act on.
 ITEM_OFFSET = {"ps_help": -1.2, "ps_mistakes": -0.4, "eng_enablement": -0.5}
 SUPPRESSED_TEAM = "Care Escalations"  # only four of its seven answer each round
@@ -57,6 +54,11 @@ COMMENTS = (
 
 def demo_pulse_exists() -> bool:
     return Survey.objects.filter(title=SURVEY_TITLE).exists()
+
+
+def _mean_answer(team_name: str, day: datetime.date, today: datetime.date) -> float:
+    """A team's mean answer (positive sense, 1–7) in the month of `day`: its climate."""
+    return 3.4 + 3.0 * climate(team_name, day, today)
 
 
 def _value(rng: random.Random, mean: float) -> int:
@@ -82,7 +84,7 @@ def _answer(
 
 
 def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> None:
-    first = _add_months(today, -3)
+    first = _add_months(today, 1 - ROUNDS)
     survey = surveys.create_survey(
         title=SURVEY_TITLE,
         intro="Five minutes a month on how safe, supported and engaged you feel.",
@@ -95,14 +97,14 @@ def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> N
     suppressed = list(
         User.objects.filter(team__name=SUPPRESSED_TEAM, role=Role.AGENT).order_by("pk")[:4]
     )
-    for month in range(4):
+    for month in range(ROUNDS):
         opens = _add_months(first, month)
         pulse_round = (
             survey.rounds.get(number=1)
             if month == 0
             else surveys.open_round(survey, opens, notify=False)
         )
-        is_current = month == 3
+        is_current = month == ROUNDS - 1
         invitations = list(pulse_round.invitations.select_related("person", "person__team"))
         # One person per team skips each closed round; the open round is about half answered.
         team_ids = sorted({i.team_id for i in invitations if i.team_id is not None})
@@ -122,7 +124,7 @@ def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> N
             else:
                 answers = person.pk not in skipping or not team
             if answers:
-                base = TEAM_BASE.get(team, 5.2) + 0.15 * month
+                base = _mean_answer(team, opens, today)
                 _answer(pulse_round, person, rng, base, opens + datetime.timedelta(days=1))
         if not is_current:
             surveys.close_round(pulse_round, partner, today=pulse_round.closes_on)
@@ -290,32 +292,27 @@ def _create_feedback(people: dict[str, User], today: datetime.date) -> None:
 def _create_roster(
     rng: random.Random, teams: dict[str, Team], partner: User, today: datetime.date
 ) -> None:
-    names = (
-        "Ana Silva",
-        "Ben Okoro",
-        "Chloé Martin",
-        "Dev Patel",
-        "Eva Jansen",
-        "Felix Braun",
-        "Grace Lee",
-        "Hugo Moreau",
-        "Ines García",
-        "Jonas Berg",
-        "Kira Novak",
-        "Liam Walsh",
-    )
-    for index, name in enumerate(names):
-        team = list(teams.values())[index % len(teams)]
-        on = today - datetime.timedelta(days=20 + 29 * index + rng.randrange(10))
-        change = RosterChange.LEFT if index % 3 != 2 else RosterChange.JOINED
-        reason = (
-            ""
-            if change == RosterChange.JOINED
-            else (LeavingReason.VOLUNTARY if index % 4 else LeavingReason.INVOLUNTARY)
-        )
-        roster.record_roster_event(
-            team=team, person_name=name, change=change, on=on, reason=reason, by=partner
-        )
+    """A year of leavers, more of them where the climate is poor, each replaced a few weeks
+    later."""
+    fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
+    fake.seed_instance(rng.randrange(10**6))
+    for months_ago in range(12, 0, -1):
+        month_start = _add_months(today, -months_ago).replace(day=1)
+        for team_name, team in teams.items():
+            if rng.random() >= 0.6 * (1 - climate(team_name, month_start, today)):
+                continue
+            left_on = month_start + datetime.timedelta(days=rng.randrange(28))
+            reason = LeavingReason.VOLUNTARY if rng.random() < 0.8 else LeavingReason.INVOLUNTARY
+            roster.record_roster_event(
+                team=team, person_name=fake.name(), change=RosterChange.LEFT, on=left_on,
+                reason=reason, by=partner,
+            )  # fmt: skip
+            joined_on = left_on + datetime.timedelta(days=rng.randint(14, 45))
+            if joined_on < today:
+                roster.record_roster_event(
+                    team=team, person_name=fake.name(), change=RosterChange.JOINED,
+                    on=joined_on, reason="", by=partner,
+                )  # fmt: skip
 
 
 @transaction.atomic
