@@ -1,13 +1,23 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.people.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: rate-limit counters (sign-in allows 30 a minute
+    per address) and cached figures from one test must not decide another's outcome."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
@@ -20,13 +18,6 @@ from tests.people.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 HEADER = "HTTP_X_CARELOOP_CHAT"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def start_session(client: Client, token: str = "") -> dict[str, Any]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -15,13 +12,6 @@ from tests.api.conftest import ClientMaker, api_as, make_key, office_hours  # no
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_counters() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @override_settings(CARELOOP_PUBLIC_FORM_RATE="3/m")
