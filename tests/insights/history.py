@@ -102,7 +102,12 @@ def build_history(days: int = 12) -> History:
     merge_conversations(made[1], made[0], actor=agents[0])
     made[1].refresh_from_db()
 
-    answers = [(5, 6, None), (4, 7, None), (2, 3, None), (1, 2, None), (5, 5, None), (3, 4, None)]
+    # Customers are also asked NPS after the conversation (the first, second and third answers
+    # are about conversations that get a goodwill gesture below).
+    rules = surveys.survey_settings()
+    rules.ask_nps_after_conversation = True
+    rules.save()
+    answers = [(5, 6, 9), (4, 7, 8), (2, 3, 4), (1, 2, 0), (5, 5, 10), (3, 4, 7)]
     solved = [
         c
         for c in made

@@ -78,6 +78,12 @@ def expected(scope: Scope) -> dict[str, float | None]:
         for a in detractors
         if hasattr(a, "recovery_task") and a.recovery_task.outcome == "recovered"
     ]
+    with_goodwill = {
+        g.conversation_id for g in Gesture.objects.all() if g.status in ("granted", "approved")
+    }
+    goodwill_answers = [a for a in answers if a.conversation_id in with_goodwill]
+    goodwill_csat = [a.csat for a in goodwill_answers if a.csat is not None]
+    goodwill_nps = [a.nps for a in goodwill_answers if a.nps is not None]
     return {
         "csat": percent(sum(s >= 4 for s in csat), len(csat)),
         "csat_response_rate": percent(len(csat), post_sent),
@@ -101,6 +107,11 @@ def expected(scope: Scope) -> dict[str, float | None]:
             sum(c.public_reply_count == 1 and c.reopen_count == 0 for c in solved), len(solved)
         ),
         "recovery_rate": percent(len(recovered), len(detractors)),
+        "goodwill_csat": percent(sum(s >= 4 for s in goodwill_csat), len(goodwill_csat)),
+        "goodwill_nps": percent(
+            sum(s >= 9 for s in goodwill_nps) - sum(s <= 6 for s in goodwill_nps),
+            len(goodwill_nps),
+        ),
     }
 
 

@@ -92,11 +92,11 @@ def test_team_empathy_is_rolled_up_per_month_with_the_number_of_agents() -> None
     row = TeamEmpathyMonth.objects.get(team=team, month=month)
     assert (row.replies, row.agents) == (5, 5)
     assert row.empathy == pytest.approx(0.4)
-    shown = culture_by_team(culture_sources()["empathy"], month, month)[team.pk]
+    shown = culture_by_team(culture_sources()["empathy"].read(month, month))[team.pk]
     assert shown.value == pytest.approx(0.4)
     # With four agents the team-month falls below the privacy minimum and is hidden.
     TeamEmpathyMonth.objects.filter(pk=row.pk).update(agents=4)
-    assert culture_by_team(culture_sources()["empathy"], month, month)[team.pk].value is None
+    assert culture_by_team(culture_sources()["empathy"].read(month, month))[team.pk].value is None
 
 
 def test_retention_is_recomputed_after_the_rollups_change() -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -33,7 +34,7 @@ def test_dashboard_shows_figures_with_definitions_and_response_rates(lead_client
     _rollup(csat_positive=3, csat_total=4, post_surveys_sent=8, conversations_created=5)
     page = lead_client.get(reverse("insights:dashboard")).content.decode()
     assert 'data-testid="value-csat">75.0' in page
-    assert "Response rate: 50.0 %" in page
+    assert 'Response rate: <span data-testid="value-csat_response_rate">50.0 %' in page
     assert "<details><summary>Definition</summary>" in page
     assert 'id="insights-series"' in page
     assert "<script>" not in page  # strict CSP: data travels in json_script only
@@ -65,7 +66,10 @@ def test_csv_export_lists_every_metric_with_its_definition_and_is_audited(
     blank = rows.index([])
     by_metric = {row[0]: row for row in rows[1:blank]}
     assert rows[blank + 1][:3] == ["from", "Conversations", "CSAT"]
-    assert len(rows) == blank + 3  # one week with data
+    culture = rows.index([], blank + 1)
+    assert culture == blank + 3  # one week with data
+    assert rows[culture + 1][:2] == ["team", "Team empathy (coach's reply scores)"]
+    assert "Trail" in [row[0] for row in rows[culture + 2 :]]
     assert by_metric["Reopen rate"][1] == "25.0"
     assert by_metric["Reopen rate"][7].startswith("Conversations first solved")
     assert AuditEvent.objects.filter(action="insights.export").count() == 1
@@ -87,3 +91,35 @@ def test_definitions_page_lists_retention(lead_client: Client) -> None:
     page = lead_client.get(reverse("insights:definitions")).content.decode()
     assert "(E − N) ÷ S × 100" in page
     assert 'id="one_touch_rate"' in page
+
+
+def test_a_custom_period_counts_its_retention_in_a_request_of_its_own(
+    lead_client: Client,
+) -> None:
+    from careloop.conversations.models import Channel
+    from careloop.conversations.services import receive_customer_message
+    from careloop.insights import selectors
+    from tests.conversations.factories import CustomerFactory
+
+    for _ in range(3):
+        receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hello")
+    rollups.rebuild(3)
+    today = rollups.local_today()
+    # Eleven days: no preset has that length, so nothing rolled it up.
+    custom = {"start": str(today - datetime.timedelta(days=10)), "end": str(today)}
+
+    page = lead_client.get(reverse("insights:dashboard"), custom).content.decode()
+    assert 'hx-get="/insights/retention/?' in page
+    assert 'data-testid="value-retention"' not in page
+    figure = lead_client.get(reverse("insights:retention"), custom).content.decode()
+    counted = selectors.retention(
+        selectors.Scope(
+            datetime.date.fromisoformat(custom["start"]), datetime.date.fromisoformat(custom["end"])
+        )
+    )
+    assert counted.at_end == 3
+    assert f"{counted.at_end} at the end, {counted.new} new" in figure
+
+    preset = lead_client.get(reverse("insights:dashboard"), {"period": "30"}).content.decode()
+    assert 'data-testid="value-retention"' in preset
+    assert "hx-get" not in preset.split('data-testid="metric-retention"')[1].split("</article>")[0]

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careloop.core.permissions import Role
+from careloop.people.models import Team
 from careloop.pulse.models import RosterEvent
 from careloop.pulse.selectors import roster as selectors
 from careloop.pulse.services import roster as services
@@ -104,3 +105,37 @@ def test_a_people_partner_records_a_leaver_on_the_roster_page(
         },
     )
     assert RosterEvent.objects.get().reason == "voluntary"
+
+
+def test_turnover_of_every_team_at_once_equals_each_team_month_on_its_own() -> None:
+    teams = [TeamFactory(name="Frontline"), TeamFactory(name="Billing"), TeamFactory(name="Empty")]
+    for team, size in zip(teams, (7, 5, 0), strict=True):
+        for _ in range(size):
+            UserFactory(team=team)
+    partner = UserFactory(role=Role.PEOPLE_PARTNER)
+    today = datetime.date.today()
+    for offset, (team, change, reason) in enumerate(
+        [
+            (teams[0], "left", "voluntary"),
+            (teams[0], "joined", ""),
+            (teams[1], "left", "involuntary"),
+            (teams[0], "left", "voluntary"),
+            (teams[1], "joined", ""),
+            (teams[1], "left", "voluntary"),
+        ]
+    ):
+        services.record_roster_event(
+            team=team,
+            person_name=f"Person {offset}",
+            change=change,
+            on=today - datetime.timedelta(days=25 * offset + 3),
+            reason=reason,
+            by=partner,
+        )
+    months = selectors.last_months(today, 8)
+    grouped = selectors.monthly_turnover_by_team(months)
+    assert len(grouped) == len(months) * Team.objects.count()
+    for team in teams:
+        for year, month in months:
+            assert grouped[(team.pk, year, month)] == selectors.monthly_turnover(team, year, month)
+    assert any(result.leavers for result in grouped.values())

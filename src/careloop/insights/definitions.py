@@ -110,6 +110,18 @@ METRICS: dict[str, tuple[str, str, str]] = {
         "out.",
     ),
     "goodwill_count": ("Goodwill gestures", "count", "Gestures granted or approved in the period."),
+    "goodwill_csat": (
+        "CSAT after goodwill",
+        "%",
+        "As CSAT, counting only answers about conversations that received a granted or "
+        "approved gesture; compare it with CSAT over all conversations.",
+    ),
+    "goodwill_nps": (
+        "NPS after goodwill",
+        "−100…100",
+        "As NPS, counting only answers about conversations that received a granted or "
+        "approved gesture.",
+    ),
     "conversations_created": (
         "Conversations",
         "count",

@@ -35,6 +35,11 @@ COUNTERS = (
     "detractors",
     "recovered",
     "goodwill_count",
+    "goodwill_csat_positive",
+    "goodwill_csat_total",
+    "goodwill_nps_promoters",
+    "goodwill_nps_detractors",
+    "goodwill_nps_total",
 )
 
 
@@ -43,8 +48,9 @@ class DailyRollup(models.Model):
 
     Days are the organisation's local days. Each counter is attributed to the day of its own
     event: created on creation, first response on the first reply, solved, resolution time,
-    SLA, reopens and one-touch on the day first solved, survey figures on the day the survey
-    was sent, goodwill on the day it was granted.
+    SLA, reopens and one-touch on the day first solved, survey figures (those about
+    conversations with a goodwill gesture included) on the day the survey was sent, goodwill
+    on the day it was granted.
     """
 
     day = models.DateField()
@@ -80,6 +86,12 @@ class DailyRollup(models.Model):
     recovered = models.PositiveIntegerField(default=0)
     goodwill_count = models.PositiveIntegerField(default=0)
     goodwill_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    # Survey answers about conversations that received a goodwill gesture: its outcomes.
+    goodwill_csat_positive = models.PositiveIntegerField(default=0)
+    goodwill_csat_total = models.PositiveIntegerField(default=0)
+    goodwill_nps_promoters = models.PositiveIntegerField(default=0)
+    goodwill_nps_detractors = models.PositiveIntegerField(default=0)
+    goodwill_nps_total = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ("day", "team", "channel")
@@ -117,6 +129,39 @@ class CustomerActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} customer {self.customer_id}"
+
+
+class RetentionRollup(models.Model):
+    """Retention of one preset period ending on `last_day`, for one scope: all teams (team
+    null) or one team, all channels ("") or one channel. Kept so the dashboard reads the
+    distinct-customer counts instead of grouping the activity by customer."""
+
+    last_day = models.DateField()
+    days = models.PositiveSmallIntegerField()
+    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    channel = models.CharField(max_length=10, blank=True)
+    at_start = models.PositiveIntegerField(default=0)
+    at_end = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("last_day", "days", "team", "channel")
+        indexes = (models.Index(fields=("last_day", "days"), name="retention_day_period"),)
+        constraints = (
+            models.UniqueConstraint(
+                fields=("last_day", "days", "team", "channel"),
+                condition=models.Q(team__isnull=False),
+                name="one_retention_per_team_period",
+            ),
+            models.UniqueConstraint(
+                fields=("last_day", "days", "channel"),
+                condition=models.Q(team__isnull=True),
+                name="one_retention_per_teamless_period",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.last_day} {self.days}d {self.team_id or '-'} {self.channel or '-'}"
 
 
 class TeamEmpathyMonth(models.Model):

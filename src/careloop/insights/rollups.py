@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, FloatField, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
@@ -19,7 +19,13 @@ from django.utils import timezone
 from careloop.care.models import Booking, Gesture, GestureStatus
 from careloop.conversations.models import FINISHED, Conversation, Message
 from careloop.feedback.models import RecoveryTask, SurveyInvitation, SurveyKind, SurveyResponse
-from careloop.insights.models import CustomerActivity, DailyRollup, TeamEmpathyMonth
+from careloop.insights.models import (
+    CustomerActivity,
+    DailyRollup,
+    RetentionRollup,
+    TeamEmpathyMonth,
+)
+from careloop.insights.retention import retention_rows
 from careloop.insights.selectors import bump_generation
 from careloop.people.selectors import current_organisation
 
@@ -96,6 +102,10 @@ def _counters(first: datetime.date, last: datetime.date) -> dict[Key, dict[str, 
             n_one_touch=Count("id", filter=Q(public_reply_count=1, reopen_count=0)),
         )
     )
+    granted = Q(status__in=(GestureStatus.GRANTED, GestureStatus.APPROVED))
+    with_goodwill = Q(
+        Exists(Gesture.objects.filter(granted, conversation_id=OuterRef("conversation_id")))
+    )
     surveys = (
         SurveyInvitation.objects.filter(sent_at__gte=start, sent_at__lt=end)
         .values("team_id", day=day("sent_at"), channel=Coalesce("conversation__channel", Value("")))
@@ -120,9 +130,15 @@ def _counters(first: datetime.date, last: datetime.date) -> dict[Key, dict[str, 
                 filter=DETRACTOR
                 & Q(response__recovery_task__outcome=RecoveryTask.Outcome.RECOVERED),
             ),
+            n_goodwill_csat_positive=Count("id", filter=with_goodwill & Q(response__csat__gte=4)),
+            n_goodwill_csat_total=Count(
+                "id", filter=with_goodwill & Q(response__csat__isnull=False)
+            ),
+            n_goodwill_nps_promoters=Count("id", filter=with_goodwill & Q(response__nps__gte=9)),
+            n_goodwill_nps_detractors=Count("id", filter=with_goodwill & Q(response__nps__lte=6)),
+            n_goodwill_nps_total=Count("id", filter=with_goodwill & Q(response__nps__isnull=False)),
         )
     )
-    granted = Q(status__in=(GestureStatus.GRANTED, GestureStatus.APPROVED))
     gestures = (
         Gesture.objects.filter(granted, created_at__gte=start, created_at__lt=end)
         .values(
@@ -272,10 +288,13 @@ def changed_days(since: datetime.datetime) -> set[datetime.date]:
             "invitation__sent_at", flat=True
         )
     )
+    changed_gestures = Gesture.objects.filter(Q(created_at__gte=since) | Q(decided_at__gte=since))
+    local(changed_gestures.values_list("created_at", flat=True))
+    # A gesture changes the goodwill outcomes of its conversation's surveys.
     local(
-        Gesture.objects.filter(Q(created_at__gte=since) | Q(decided_at__gte=since)).values_list(
-            "created_at", flat=True
-        )
+        SurveyInvitation.objects.filter(
+            conversation_id__in=changed_gestures.values("conversation_id")
+        ).values_list("sent_at", flat=True)
     )
     return days
 
@@ -296,10 +315,24 @@ def refresh_recent(recent_days: int = 2, lookback: datetime.timedelta | None = N
     since = timezone.now() - (lookback or datetime.timedelta(hours=26))
     days = {today - datetime.timedelta(days=offset) for offset in range(recent_days)}
     days |= changed_days(since)
-    return sum(recompute_days(first, last) for first, last in contiguous_runs(days))
+    written = sum(recompute_days(first, last) for first, last in contiguous_runs(days))
+    recompute_retention(today)
+    return written
 
 
 def rebuild(days: int) -> int:
     """Recompute the last `days` days, today included."""
     today = local_today()
-    return recompute_days(today - datetime.timedelta(days=days - 1), today)
+    written = recompute_days(today - datetime.timedelta(days=days - 1), today)
+    recompute_retention(today)
+    return written
+
+
+def recompute_retention(last_day: datetime.date) -> int:
+    """Recompute the retention of every preset period ending on `last_day`, for every scope;
+    returns the rows written. Must follow any recompute of the activity it reads."""
+    rows = retention_rows(last_day)
+    # Older days' rows go too: their activity may be recomputed later without them, and the
+    # preset periods always end today.
+    _replace(RetentionRollup.objects.filter(last_day__lte=last_day), rows)
+    return len(rows)

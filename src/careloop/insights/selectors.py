@@ -11,13 +11,13 @@ from django.core.cache import cache
 from django.db.models import Case, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest, TruncMonth, TruncWeek
 
-from careloop.insights.models import COUNTERS, CustomerActivity, DailyRollup
+from careloop.insights.models import COUNTERS, CustomerActivity, DailyRollup, RetentionRollup
 
 # A customer is active on a day when they started a conversation within this many days up to
 # and including that day.
 ACTIVE_CUSTOMER_DAYS = 180
 RETENTION_CACHE_SECONDS = 6 * 3600
-# The periods the dashboard offers; the refresh task warms their retention figures.
+# The periods the dashboard offers; the refresh task rolls up their retention (RetentionRollup).
 PRESET_PERIODS = (7, 30, 90, 365)
 SUMS = (*COUNTERS, "goodwill_amount")
 
@@ -84,6 +84,11 @@ def metrics_from(sums: dict[str, Any]) -> dict[str, float | None]:
         "reopen_rate": _ratio(sums["reopened"], sums["conversations_solved"]),
         "one_touch_rate": _ratio(sums["one_touch"], sums["conversations_solved"]),
         "recovery_rate": _ratio(sums["recovered"], sums["detractors"]),
+        "goodwill_csat": _ratio(sums["goodwill_csat_positive"], sums["goodwill_csat_total"]),
+        "goodwill_nps": _ratio(
+            sums["goodwill_nps_promoters"] - sums["goodwill_nps_detractors"],
+            sums["goodwill_nps_total"],
+        ),
     }
 
 
@@ -118,9 +123,28 @@ def bump_generation() -> None:
 
 
 def retention(scope: Scope) -> Retention:
-    """(end − new) / start; the distinct-customer count is the one costly read, so it is kept
-    in the cache until the roll-ups change (the refresh task warms the preset periods)."""
-    key = "insights:retention:{}:{}:{}:{}:{}:{}".format(
+    """(end − new) / start. Preset periods read the retention roll-up; other periods, and
+    preset ones before the roll-up has their day, count distinct customers (the one costly
+    read), kept in the cache until the roll-ups change."""
+    ready = ready_retention(scope)
+    if ready is not None:
+        return ready
+    result = _retention(scope)
+    cache.set(_retention_cache_key(scope), result, RETENTION_CACHE_SECONDS)
+    return result
+
+
+def ready_retention(scope: Scope) -> Retention | None:
+    """Retention without counting: from the roll-up or the cache; None when it must be counted."""
+    rolled_up = _rolled_up_retention(scope)
+    if rolled_up is not None:
+        return rolled_up
+    cached = cache.get(_retention_cache_key(scope))
+    return cached if isinstance(cached, Retention) else None
+
+
+def _retention_cache_key(scope: Scope) -> str:
+    return "insights:retention:{}:{}:{}:{}:{}:{}".format(
         rollups_version(),
         scope.first,
         scope.last,
@@ -128,12 +152,27 @@ def retention(scope: Scope) -> Retention:
         scope.channel or "-",
         ACTIVE_CUSTOMER_DAYS,
     )
-    cached = cache.get(key)
-    if isinstance(cached, Retention):
-        return cached
-    result = _retention(scope)
-    cache.set(key, result, RETENTION_CACHE_SECONDS)
-    return result
+
+
+def _rolled_up_retention(scope: Scope) -> Retention | None:
+    """The scope's row of the retention roll-up; zeros when the day was rolled up (its
+    all-scope row exists) without a row for the scope; None when it was not."""
+    if scope.days not in PRESET_PERIODS:
+        return None
+    rows = RetentionRollup.objects.filter(last_day=scope.last, days=scope.days).filter(
+        Q(team_id=scope.team_id, channel=scope.channel) | Q(team_id=None, channel="")
+    )
+    found: dict[tuple[int | None, str], Retention] = {
+        (team_id, channel): Retention(at_start=at_start, at_end=at_end, new=new)
+        for team_id, channel, at_start, at_end, new in rows.values_list(
+            "team_id", "channel", "at_start", "at_end", "new"
+        )
+    }
+    if (scope.team_id, scope.channel) in found:
+        return found[(scope.team_id, scope.channel)]
+    if (None, "") in found:
+        return Retention(at_start=0, at_end=0, new=0)
+    return None
 
 
 def _retention(scope: Scope) -> Retention:
@@ -187,7 +226,8 @@ class Dashboard:
     scope: Scope
     sums: dict[str, Any]
     metrics: dict[str, float | None]
-    retention: Retention
+    # None only when asked not to wait for a retention that must be counted (see `dashboard`).
+    retention: Retention | None
     series: list[tuple[datetime.date, dict[str, float | None]]]
 
     @property
@@ -195,13 +235,15 @@ class Dashboard:
         return Decimal(self.sums["goodwill_amount"])
 
 
-def dashboard(scope: Scope) -> Dashboard:
+def dashboard(scope: Scope, wait_for_retention: bool = True) -> Dashboard:
+    """Everything the dashboard shows; with `wait_for_retention` False, a retention that is
+    neither rolled up nor cached (a custom period) is left None for the page to fetch after."""
     sums = totals(scope)
     return Dashboard(
         scope=scope,
         sums=sums,
         metrics=metrics_from(sums),
-        retention=retention(scope),
+        retention=retention(scope) if wait_for_retention else ready_retention(scope),
         series=series(scope),
     )
 
@@ -236,9 +278,3 @@ def team_months(
 
 def _next_month(month: datetime.date) -> datetime.date:
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
-def warm_preset_retention(today: datetime.date) -> None:
-    """Compute (and cache) retention of the preset periods over all teams and channels."""
-    for days in PRESET_PERIODS:
-        retention(Scope(today - datetime.timedelta(days=days - 1), today))

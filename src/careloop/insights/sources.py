@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from careloop.insights.models import TeamEmpathyMonth
@@ -86,25 +86,34 @@ class TeamCulture:
     months: int
 
 
-def culture_by_team(
-    source: CultureSource, first_month: datetime.date, last_month: datetime.date
-) -> dict[int, TeamCulture]:
-    """Respondent-weighted mean over the months that reach MIN_GROUP; months below it are
-    never shown and never mixed into a figure."""
+def culture_by_team(values: Iterable[CultureValue]) -> dict[int, TeamCulture]:
+    """Respondent-weighted mean per team over the months that reach MIN_GROUP; months below
+    it are never shown and never mixed into a figure."""
     shown: dict[int, list[CultureValue]] = defaultdict(list)
     seen: set[int] = set()
-    for value in source.read(first_month, last_month):
+    for value in values:
         seen.add(value.team_id)
         if value.respondents >= MIN_GROUP:
             shown[value.team_id].append(value)
     result = {}
     for team_id in seen:
-        values = shown.get(team_id, [])
-        weight = sum(value.respondents for value in values)
+        kept = shown.get(team_id, [])
+        weight = sum(value.respondents for value in kept)
         result[team_id] = TeamCulture(
             team_id,
-            sum(value.value * value.respondents for value in values) / weight if weight else None,
-            max((value.respondents for value in values), default=0),
-            len(values),
+            sum(value.value * value.respondents for value in kept) / weight if weight else None,
+            max((value.respondents for value in kept), default=0),
+            len(kept),
         )
     return result
+
+
+def shown_by_team_and_month(
+    values: Iterable[CultureValue],
+) -> dict[int, dict[datetime.date, float]]:
+    """The team-months that reach MIN_GROUP, for charts; the rest stay unseen."""
+    shown: dict[int, dict[datetime.date, float]] = defaultdict(dict)
+    for value in values:
+        if value.respondents >= MIN_GROUP:
+            shown[value.team_id][value.month] = value.value
+    return dict(shown)

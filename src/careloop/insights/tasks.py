@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from careloop.insights import rollups, selectors
+from careloop.insights import rollups
 
 
 @task()
 def refresh_rollups() -> int:
-    """Recompute today, yesterday and every day touched since the last day; safe to repeat.
-    Then warm the cached retention of the dashboard's preset periods."""
-    written = rollups.refresh_recent()
-    selectors.warm_preset_retention(rollups.local_today())
-    return written
+    """Recompute today, yesterday and every day touched since the last day, then today's
+    retention roll-up; safe to repeat."""
+    return rollups.refresh_recent()

@@ -7,6 +7,7 @@ app_name = "insights"
 urlpatterns = [
     path("insights/", views.dashboard, name="dashboard"),
     path("insights/export.csv", views.dashboard_csv, name="export"),
+    path("insights/retention/", views.retention_figure, name="retention"),
     path("insights/definitions/", views.definitions, name="definitions"),
     path("insights/culture/", views.culture_analytics, name="culture"),
     path("insights/journey/", views.journey, name="journey"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.staticfiles import finders
@@ -20,7 +21,13 @@ from careloop.insights.forms import AnalyticsForm, DashboardFilterForm, StageFor
 from careloop.insights.journey import WINDOW_DAYS, journey_map
 from careloop.insights.models import JourneyStage, Touchpoint
 from careloop.insights.rollups import local_today
-from careloop.insights.sources import MIN_GROUP, culture_by_team, culture_sources
+from careloop.insights.sources import (
+    MIN_GROUP,
+    TeamCulture,
+    culture_by_team,
+    culture_sources,
+    shown_by_team_and_month,
+)
 from careloop.people.models import Team, User
 
 CHART_SCRIPT = "vendor/chartjs/chart.umd.js"
@@ -40,7 +47,10 @@ SERIES_KEYS = (
     "one_touch_rate",
     "recovery_rate",
     "goodwill_amount",
+    "goodwill_csat",
+    "goodwill_nps",
 )
+CULTURE_CHART_MONTHS = 12
 
 
 @cache
@@ -59,7 +69,7 @@ def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, selectors.Scope
 
 def _rows(board: selectors.Dashboard) -> list[dict[str, object]]:
     values: dict[str, object] = {**board.metrics}
-    values["retention"] = board.retention.rate
+    values["retention"] = board.retention.rate if board.retention is not None else None
     values["goodwill_amount"] = board.goodwill_amount
     values["goodwill_count"] = board.sums["goodwill_count"]
     values["conversations_created"] = board.sums["conversations_created"]
@@ -76,26 +86,59 @@ def _rows(board: selectors.Dashboard) -> list[dict[str, object]]:
     ]
 
 
-def _team_culture(scope: selectors.Scope) -> list[dict[str, object]]:
-    """Each team's culture measures over the period's months, above the privacy minimum only."""
-    first_month, last_month = scope.first.replace(day=1), scope.last.replace(day=1)
-    by_source = {
-        key: culture_by_team(source, first_month, last_month)
-        for key, source in culture_sources().items()
+def _months_back(last: datetime.date, count: int) -> list[datetime.date]:
+    months = [last.replace(day=1)]
+    while len(months) < count:
+        months.insert(0, (months[0] - datetime.timedelta(days=1)).replace(day=1))
+    return months
+
+
+@dataclass(frozen=True)
+class TeamCultureRow:
+    team: Team
+    cells: list[TeamCulture | None]  # one per culture source; None when the team has no data
+
+
+def _team_culture(
+    scope: selectors.Scope, teams: list[Team]
+) -> tuple[list[TeamCultureRow], dict[str, object]]:
+    """Each team's culture measures over the period's months (a table), and per month over
+    the year to the period's end (charts: one line a team, a gap where a month had fewer
+    people than the privacy minimum). Each source is read once."""
+    first_month = scope.first.replace(day=1)
+    months = _months_back(scope.last, CULTURE_CHART_MONTHS)
+    sources = culture_sources()
+    values = {
+        key: source.read(min(first_month, months[0]), months[-1]) for key, source in sources.items()
     }
-    teams = Team.objects.order_by("name")
-    if scope.team_id is not None:
-        teams = teams.filter(pk=scope.team_id)
-    return [
-        {"team": team, "cells": [by_source[key].get(team.pk) for key in by_source]}
-        for team in teams
+    in_period = {
+        key: culture_by_team(value for value in read if value.month >= first_month)
+        for key, read in values.items()
+    }
+    table = [
+        TeamCultureRow(team, [in_period[key].get(team.pk) for key in sources]) for team in teams
     ]
+    charts = []
+    for key, source in sources.items():
+        shown = shown_by_team_and_month(value for value in values[key] if value.month >= months[0])
+        datasets = [
+            {"label": team.name, "data": [shown.get(team.pk, {}).get(month) for month in months]}
+            for team in teams
+        ]
+        charts.append({"key": key, "label": source.label, "datasets": datasets})
+    return table, {"labels": [f"{month:%Y-%m}" for month in months], "charts": charts}
 
 
 @requires(Action.VIEW_INSIGHTS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, scope = _filters(request)
-    board = selectors.dashboard(scope)
+    # A custom period's retention is counted in a request of its own (`retention_figure`), so
+    # the page never waits on it.
+    board = selectors.dashboard(scope, wait_for_retention=False)
+    teams = list(Team.objects.order_by("name"))
+    if scope.team_id is not None:
+        teams = [team for team in teams if team.pk == scope.team_id]
+    team_culture, culture_charts = _team_culture(scope, teams)
     chart_data = {
         "labels": [start.isoformat() for start, _ in board.series],
         "series": {key: [figures.get(key) for _, figures in board.series] for key in SERIES_KEYS},
@@ -110,13 +153,30 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "board": board,
             "rows": {row["key"]: row for row in _rows(board)},
             "chart_data": chart_data,
+            "series_charts": [(key, METRICS[key][0]) for key in SERIES_KEYS],
             "chart_script": CHART_SCRIPT if chart_script_available() else None,
-            "team": Team.objects.filter(pk=scope.team_id or 0).first(),
+            "team": teams[0] if scope.team_id is not None and teams else None,
             "query": request.GET.urlencode(),
             "culture_sources": list(culture_sources().values()),
-            "team_culture": _team_culture(scope),
+            "team_culture": team_culture,
+            "culture_charts": culture_charts,
             "min_group": MIN_GROUP,
+            "may_see_care_outcomes": can(request.user, Action.APPROVE_GESTURES),
         },
+    )
+
+
+@requires(Action.VIEW_INSIGHTS)
+def retention_figure(request: HttpRequest) -> HttpResponse:
+    """The retention tile of the dashboard, counted now (and cached) for the filters given."""
+    _, scope = _filters(request)
+    retention = selectors.retention(scope)
+    label, unit, definition = METRICS["retention"]
+    row = {"key": "retention", "label": label, "unit": unit, "definition": definition}
+    return render(
+        request,
+        "insights/_retention.html",
+        {"row": {**row, "value": retention.rate}, "retention": retention},
     )
 
 
@@ -156,6 +216,16 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(["from", *(METRICS[key][0] for key in keys)])
     for start, figures in board.series:
         writer.writerow([start, *("" if figures.get(k) is None else figures[k] for k in keys)])
+    # Team culture over the period, as the dashboard's table shows it: hidden cells stay empty.
+    teams = [team] if team else list(Team.objects.order_by("name"))
+    table, _ = _team_culture(scope, teams)
+    writer.writerow([])
+    writer.writerow(["team", *(source.label for source in culture_sources().values())])
+    for culture_row in table:
+        cells = [
+            cell.value if cell and cell.value is not None else "" for cell in culture_row.cells
+        ]
+        writer.writerow([culture_row.team.name, *cells])
     return response
 
 

@@ -10,8 +10,7 @@ import datetime
 from collections import defaultdict
 
 from careloop.insights.sources import CultureValue, register_culture_source
-from careloop.people.models import Team
-from careloop.pulse.selectors.roster import monthly_turnover
+from careloop.pulse.selectors.roster import monthly_turnover_by_team
 from careloop.pulse.selectors.trends import reportable_scores
 
 
@@ -46,16 +45,18 @@ def enps(first: datetime.date, last: datetime.date) -> list[CultureValue]:
 
 
 def turnover(first: datetime.date, last: datetime.date) -> list[CultureValue]:
-    values = []
+    months = []
     month = _month(first)
     while month <= last:
-        for team in Team.objects.all():
-            result = monthly_turnover(team, month.year, month.month)
-            if result.rate is not None:
-                people = round(result.average_headcount)
-                values.append(CultureValue(team.pk, month, result.rate, people))
+        months.append((month.year, month.month))
         month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return values
+    return [
+        CultureValue(
+            team_id, datetime.date(year, number, 1), result.rate, round(result.average_headcount)
+        )
+        for (team_id, year, number), result in monthly_turnover_by_team(months).items()
+        if result.rate is not None
+    ]
 
 
 def register() -> None:

@@ -91,6 +91,62 @@ def monthly_turnover(teams: Team | Iterable[Team] | None, year: int, month: int)
     return MonthlyTurnover(year, month, average_headcount=average, rate=rate, **in_month)
 
 
+def monthly_turnover_by_team(
+    months: list[tuple[int, int]],
+) -> dict[tuple[int, int, int], MonthlyTurnover]:
+    """`monthly_turnover` of every team in each (year, month), keyed (team id, year, month),
+    from two queries: today's members per team and the roster events since the first month.
+    Equal to calling `monthly_turnover(team, year, month)` for each (see the tests)."""
+    if not months:
+        return {}
+    first = datetime.date(*months[0], 1)
+    members = dict(
+        User.objects.filter(is_active=True, team__isnull=False)
+        .exclude(role=Role.CUSTOMER)
+        .values("team_id")
+        .annotate(people=Count("pk"))
+        .values_list("team_id", "people")
+    )
+    events = list(
+        RosterEvent.objects.filter(on__gte=first - datetime.timedelta(days=1)).values_list(
+            "team_id", "on", "change", "reason"
+        )
+    )
+    team_ids = sorted(set(Team.objects.values_list("pk", flat=True)))
+
+    def headcount(team_id: int, day: datetime.date) -> int:
+        later = [change for team, on, change, _ in events if team == team_id and on > day]
+        joined = later.count(RosterChange.JOINED)
+        left = later.count(RosterChange.LEFT)
+        return max(members.get(team_id, 0) - joined + left, 0)
+
+    result = {}
+    for year, month in months:
+        start = datetime.date(year, month, 1)
+        end = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        for team_id in team_ids:
+            average = (
+                headcount(team_id, start - datetime.timedelta(days=1)) + headcount(team_id, end)
+            ) / 2
+            in_month = [
+                (change, reason)
+                for team, on, change, reason in events
+                if team == team_id and start <= on <= end
+            ]
+            leavers = sum(change == RosterChange.LEFT for change, _ in in_month)
+            result[(team_id, year, month)] = MonthlyTurnover(
+                year,
+                month,
+                leavers=leavers,
+                voluntary=in_month.count((RosterChange.LEFT, LeavingReason.VOLUNTARY)),
+                involuntary=in_month.count((RosterChange.LEFT, LeavingReason.INVOLUNTARY)),
+                joiners=sum(change == RosterChange.JOINED for change, _ in in_month),
+                average_headcount=average,
+                rate=round(100 * leavers / average, 1) if average else None,
+            )
+    return result
+
+
 def last_months(until: datetime.date, count: int = 12) -> list[tuple[int, int]]:
     """(year, month) for `count` months ending with the month of `until`, oldest first."""
     months = []

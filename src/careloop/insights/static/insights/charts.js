@@ -19,7 +19,29 @@
           },
           options: { animation: false, responsive: true }
         });
-        canvas.setAttribute("data-rendered", "true");
+        var hasData = series.series[key].some(function (value) { return value !== null; });
+        canvas.setAttribute("data-rendered", hasData ? "true" : "empty");
+      });
+    }
+    var culture = read("insights-culture-series");
+    if (culture) {
+      culture.charts.forEach(function (chart) {
+        var canvas = document.querySelector('[data-culture-chart="' + chart.key + '"]');
+        if (!canvas) { return; }
+        new window.Chart(canvas, {
+          type: "line",
+          data: {
+            labels: culture.labels,
+            datasets: chart.datasets.map(function (team) {
+              return { label: team.label, data: team.data, spanGaps: false };
+            })
+          },
+          options: { animation: false, responsive: true }
+        });
+        var hasData = chart.datasets.some(function (team) {
+          return team.data.some(function (value) { return value !== null; });
+        });
+        canvas.setAttribute("data-rendered", hasData ? "true" : "empty");
       });
     }
     var scatter = read("insights-scatter");
@@ -33,7 +55,7 @@
           scales: { x: { title: { display: true, text: scatter.x } }, y: { title: { display: true, text: scatter.y } } }
         }
       });
-      canvas.setAttribute("data-rendered", "true");
+      canvas.setAttribute("data-rendered", scatter.points.length ? "true" : "empty");
     }
   }
   if (document.readyState === "loading") {
