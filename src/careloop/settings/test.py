@@ -25,3 +25,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"api_key": "100000/min"},
 }
+
+# WhiteNoise lists every static file each time a test client builds its middleware (tens of
+# milliseconds, thousands of times a run); finding a file when it is asked for is enough here.
+WHITENOISE_AUTOREFRESH = True
