@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # A year of demo history, smaller than the real demo's but with every team-month above the
 # privacy minimums, so each chart has data and the analytics have team-months to correlate.
-DEMO_YEAR_CONVERSATIONS = 1500
+DEMO_YEAR_CONVERSATIONS = 1900
 
 
 @pytest.fixture

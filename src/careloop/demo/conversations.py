@@ -44,7 +44,9 @@ from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 
 DEFAULT_CONVERSATIONS = 6000
-HISTORY_DAYS = 365
+# A year of history and a quarter before it, so that even the year-long dashboard period has
+# customers who were active at its start (retention needs them).
+HISTORY_DAYS = 365 + 90
 DEMO_SOURCE = "demo"  # marks the CREATED event of every demo conversation
 CHANNEL_WEIGHTS = {Channel.EMAIL: 55, Channel.CHAT: 30, Channel.API: 15}
 AUTO_CLOSE_AFTER = timedelta(days=4)
@@ -79,7 +81,7 @@ class Outcome(StrEnum):
 
 # outcome: (weight, (youngest, oldest) age in hours when the conversation started)
 OUTCOMES = {
-    # A year of history: most conversations are long finished; the open ones are recent.
+    # Fifteen months of history: most conversations are long finished; the open ones are recent.
     Outcome.FINISHED: (166, (36, HISTORY_DAYS * 24)),
     Outcome.REOPENED_FINISHED: (6, (96, HISTORY_DAYS * 24)),
     Outcome.WAITING: (7, (0.1, 72)),
@@ -323,6 +325,7 @@ class Writer:
         # Anything later than this would be in the future.
         self.limit = now - timedelta(minutes=2)
         self.open_load: Counter[int] = Counter()
+        self.waiting_played = 0
 
     # The steps, mirroring careloop.conversations.services.
 
@@ -477,8 +480,11 @@ class Writer:
         team = self.teams[self._team_name(plan)]
         conversation.team = team
         agent = self._agent_for(plan, team.name)
-        # A share of new conversations has not been picked up yet: the "Unassigned" view's work.
-        if not (plan.outcome == Outcome.WAITING and self.rng.random() < 0.35):
+        # A third of new conversations (the first among them) has not been picked up yet: the
+        # "Unassigned" view's work, there in a demo of any size.
+        unassigned = plan.outcome == Outcome.WAITING and self.waiting_played % 3 == 0
+        self.waiting_played += plan.outcome == Outcome.WAITING
+        if not unassigned:
             conversation.assignee = agent
             self._event(
                 thread,
