@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -49,13 +50,16 @@ def _team_ids(teams: Team | Iterable[Team] | None) -> list[int] | None:
     return [team.pk for team in teams]
 
 
+def _members(team_ids: list[int] | None) -> QuerySet[User]:
+    members = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+    return (
+        members.filter(team_id__in=team_ids) if team_ids is not None else members.exclude(team=None)
+    )
+
+
 def headcount_on(teams: Team | Iterable[Team] | None, day: datetime.date) -> int:
     """People on the team(s) at the end of `day`."""
     team_ids = _team_ids(teams)
-    members = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
-    members = (
-        members.filter(team_id__in=team_ids) if team_ids is not None else members.exclude(team=None)
-    )
     later = (
         _events(team_ids)
         .filter(on__gt=day)
@@ -64,87 +68,72 @@ def headcount_on(teams: Team | Iterable[Team] | None, day: datetime.date) -> int
             left=Count("pk", filter=Q(change=RosterChange.LEFT)),
         )
     )
-    return max(members.count() - later["joined"] + later["left"], 0)
+    return max(_members(team_ids).count() - later["joined"] + later["left"], 0)
+
+
+# (day, change, reason) of one roster event.
+RosterRow = tuple[datetime.date, str, str]
+
+
+def _turnover_from(year: int, month: int, members: int, since: list[RosterRow]) -> MonthlyTurnover:
+    """One month's turnover from today's member count and the roster events from the month's
+    first day on (headcount walks back from today through them)."""
+    first = datetime.date(year, month, 1)
+    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+    def headcount(day: datetime.date) -> int:
+        later = [change for on, change, _ in since if on > day]
+        return max(members - later.count(RosterChange.JOINED) + later.count(RosterChange.LEFT), 0)
+
+    average = (headcount(first - datetime.timedelta(days=1)) + headcount(last)) / 2
+    in_month = [(change, reason) for on, change, reason in since if first <= on <= last]
+    leavers = sum(change == RosterChange.LEFT for change, _ in in_month)
+    return MonthlyTurnover(
+        year,
+        month,
+        leavers=leavers,
+        voluntary=in_month.count((RosterChange.LEFT, LeavingReason.VOLUNTARY)),
+        involuntary=in_month.count((RosterChange.LEFT, LeavingReason.INVOLUNTARY)),
+        joiners=sum(change == RosterChange.JOINED for change, _ in in_month),
+        average_headcount=average,
+        rate=round(100 * leavers / average, 1) if average else None,
+    )
 
 
 def monthly_turnover(teams: Team | Iterable[Team] | None, year: int, month: int) -> MonthlyTurnover:
-    first = datetime.date(year, month, 1)
-    last = datetime.date(year, month, calendar.monthrange(year, month)[1])
-    start = headcount_on(teams, first - datetime.timedelta(days=1))
-    end = headcount_on(teams, last)
-    average = (start + end) / 2
-    in_month = (
-        _events(_team_ids(teams))
-        .filter(on__gte=first, on__lte=last)
-        .aggregate(
-            leavers=Count("pk", filter=Q(change=RosterChange.LEFT)),
-            voluntary=Count(
-                "pk", filter=Q(change=RosterChange.LEFT, reason=LeavingReason.VOLUNTARY)
-            ),
-            involuntary=Count(
-                "pk", filter=Q(change=RosterChange.LEFT, reason=LeavingReason.INVOLUNTARY)
-            ),
-            joiners=Count("pk", filter=Q(change=RosterChange.JOINED)),
-        )
+    team_ids = _team_ids(teams)
+    since = list(
+        _events(team_ids)
+        .filter(on__gte=datetime.date(year, month, 1))
+        .values_list("on", "change", "reason")
     )
-    rate = round(100 * in_month["leavers"] / average, 1) if average else None
-    return MonthlyTurnover(year, month, average_headcount=average, rate=rate, **in_month)
+    return _turnover_from(year, month, _members(team_ids).count(), since)
 
 
 def monthly_turnover_by_team(
     months: list[tuple[int, int]],
 ) -> dict[tuple[int, int, int], MonthlyTurnover]:
     """`monthly_turnover` of every team in each (year, month), keyed (team id, year, month),
-    from two queries: today's members per team and the roster events since the first month.
-    Equal to calling `monthly_turnover(team, year, month)` for each (see the tests)."""
+    from three queries: the teams, today's members per team and the roster events since the
+    first month."""
     if not months:
         return {}
-    first = datetime.date(*months[0], 1)
     members = dict(
-        User.objects.filter(is_active=True, team__isnull=False)
-        .exclude(role=Role.CUSTOMER)
+        _members(None)
         .values("team_id")
         .annotate(people=Count("pk"))
         .values_list("team_id", "people")
     )
-    events = list(
-        RosterEvent.objects.filter(on__gte=first - datetime.timedelta(days=1)).values_list(
-            "team_id", "on", "change", "reason"
-        )
-    )
-    team_ids = sorted(set(Team.objects.values_list("pk", flat=True)))
-
-    def headcount(team_id: int, day: datetime.date) -> int:
-        later = [change for team, on, change, _ in events if team == team_id and on > day]
-        joined = later.count(RosterChange.JOINED)
-        left = later.count(RosterChange.LEFT)
-        return max(members.get(team_id, 0) - joined + left, 0)
-
-    result = {}
-    for year, month in months:
-        start = datetime.date(year, month, 1)
-        end = datetime.date(year, month, calendar.monthrange(year, month)[1])
-        for team_id in team_ids:
-            average = (
-                headcount(team_id, start - datetime.timedelta(days=1)) + headcount(team_id, end)
-            ) / 2
-            in_month = [
-                (change, reason)
-                for team, on, change, reason in events
-                if team == team_id and start <= on <= end
-            ]
-            leavers = sum(change == RosterChange.LEFT for change, _ in in_month)
-            result[(team_id, year, month)] = MonthlyTurnover(
-                year,
-                month,
-                leavers=leavers,
-                voluntary=in_month.count((RosterChange.LEFT, LeavingReason.VOLUNTARY)),
-                involuntary=in_month.count((RosterChange.LEFT, LeavingReason.INVOLUNTARY)),
-                joiners=sum(change == RosterChange.JOINED for change, _ in in_month),
-                average_headcount=average,
-                rate=round(100 * leavers / average, 1) if average else None,
-            )
-    return result
+    since: dict[int, list[RosterRow]] = defaultdict(list)
+    events = RosterEvent.objects.filter(on__gte=datetime.date(*months[0], 1))
+    for team_id, on, change, reason in events.values_list("team_id", "on", "change", "reason"):
+        since[team_id].append((on, change, reason))
+    team_ids = list(Team.objects.order_by("pk").values_list("pk", flat=True))
+    return {
+        (team_id, year, month): _turnover_from(year, month, members.get(team_id, 0), since[team_id])
+        for year, month in months
+        for team_id in team_ids
+    }
 
 
 def last_months(until: datetime.date, count: int = 12) -> list[tuple[int, int]]:
