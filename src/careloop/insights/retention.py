@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Max, QuerySet, Value, When
+from django.db.models import QuerySet
 
 from careloop.insights.models import CustomerActivity, RetentionRollup
-from careloop.insights.selectors import ACTIVE_CUSTOMER_DAYS, PRESET_PERIODS
+from careloop.insights.selectors import ACTIVE_CUSTOMER_DAYS, PRESET_PERIODS, active_between
 
 # The scopes, by the columns that single them out: all, each channel, each team, each team on
 # each channel. Distinct customers do not add up across scopes, so each is a pass of its own.
@@ -26,9 +26,9 @@ def retention_rows(last_day: datetime.date) -> list[RetentionRollup]:
     start_days = {days: last_day - datetime.timedelta(days=days) for days in PRESET_PERIODS}
     # One flag per customer for the end window, shared by every period (they all end on
     # `last_day`), and one per period for its start window.
-    flags = {"at_end": _active_between(last_day - window, last_day)}
+    flags = {"at_end": active_between(last_day - window, last_day)}
     for days, start_day in start_days.items():
-        flags[f"at_start_{days}"] = _active_between(start_day - window, start_day)
+        flags[f"at_start_{days}"] = active_between(start_day - window, start_day)
     activity = CustomerActivity.objects.filter(
         day__gt=min(start_days.values()) - window, day__lte=last_day
     )
@@ -57,11 +57,6 @@ def retention_rows(last_day: datetime.date) -> list[RetentionRollup]:
                     )
                 )
     return rows
-
-
-def _active_between(after: datetime.date, until: datetime.date) -> Max:
-    """1 when the customer has activity in (after, until], else 0."""
-    return Max(Case(When(day__gt=after, day__lte=until, then=Value(1)), default=Value(0)))
 
 
 def _summed(

@@ -175,6 +175,11 @@ def _rolled_up_retention(scope: Scope) -> Retention | None:
     return None
 
 
+def active_between(after: datetime.date, until: datetime.date) -> Max:
+    """Per customer: 1 when they have activity in (after, until], else 0."""
+    return Max(Case(When(day__gt=after, day__lte=until, then=Value(1)), default=Value(0)))
+
+
 def _retention(scope: Scope) -> Retention:
     """One pass over the activity of both windows, grouped by customer."""
     window = datetime.timedelta(days=ACTIVE_CUSTOMER_DAYS)
@@ -184,8 +189,8 @@ def _retention(scope: Scope) -> Retention:
         rows = rows.filter(team_id=scope.team_id)
     if scope.channel:
         rows = rows.filter(channel=scope.channel)
-    at_start = Max(Case(When(day__lte=start_day, then=Value(1)), default=Value(0)))
-    at_end = Max(Case(When(day__gt=scope.last - window, then=Value(1)), default=Value(0)))
+    at_start = active_between(start_day - window, start_day)
+    at_end = active_between(scope.last - window, scope.last)
     flags = rows.values("customer_id").annotate(
         at_start=at_start, at_end=at_end, new=Greatest(at_end - at_start, Value(0))
     )
