@@ -1,4 +1,4 @@
-"""Demo conversations: several thousand realistic threads over the last year, made in a minute.
+"""Demo conversations: thousands of realistic threads over fifteen months, made in a minute.
 
 Each conversation is played out in memory by the same rules the conversation services apply
 (waiting time, first response, solves, reopens, holds), then written with bulk inserts, and the

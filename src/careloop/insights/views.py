@@ -74,16 +74,19 @@ def _rows(board: selectors.Dashboard) -> list[dict[str, object]]:
     values["goodwill_count"] = board.sums["goodwill_count"]
     values["conversations_created"] = board.sums["conversations_created"]
     currency = care_settings().currency
-    return [
-        {
-            "key": key,
-            "label": label,
-            "unit": currency if unit == "currency" else unit,
-            "definition": text,
-            "value": values.get(key),
-        }
-        for key, (label, unit, text) in METRICS.items()
-    ]
+    return [_metric_row(key, values.get(key), currency) for key in METRICS]
+
+
+def _metric_row(key: str, value: object, currency: str = "") -> dict[str, object]:
+    """One figure with its label, unit and definition, as the metric templates show it."""
+    label, unit, text = METRICS[key]
+    return {
+        "key": key,
+        "label": label,
+        "unit": currency if unit == "currency" else unit,
+        "definition": text,
+        "value": value,
+    }
 
 
 def _months_back(last: datetime.date, count: int) -> list[datetime.date]:
@@ -171,12 +174,10 @@ def retention_figure(request: HttpRequest) -> HttpResponse:
     """The retention tile of the dashboard, counted now (and cached) for the filters given."""
     _, scope = _filters(request)
     retention = selectors.retention(scope)
-    label, unit, definition = METRICS["retention"]
-    row = {"key": "retention", "label": label, "unit": unit, "definition": definition}
     return render(
         request,
         "insights/_retention.html",
-        {"row": {**row, "value": retention.rate}, "retention": retention},
+        {"row": _metric_row("retention", retention.rate), "retention": retention},
     )
 
 
