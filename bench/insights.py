@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -222,48 +223,29 @@ def measurements(runs: int, max_seconds: float) -> dict[str, dict[str, float]]:
         "start": str(yesterday - timedelta(days=29)),
         "end": str(yesterday),
     }
-    results = {}
-    for label, (url, query) in pages.items():
 
-        def render(url: str = url, query: dict[str, str] = query) -> object:
-            response = client.get(url, query)
-            assert response.status_code == 200, response.status_code
-            return response
-
-        def render_cold(url: str = url, query: dict[str, str] = query) -> object:
-            # Nothing cached: what the first view after a roll-up refresh costs.
+    def get(url: str, query: dict[str, str], cold: bool = True) -> object:
+        if cold:  # nothing cached: what the first view after a roll-up refresh costs
             cache.clear()
-            return render(url, query)
-
-        # Preset periods read the retention roll-up, so the cache does not matter to them.
-        results[label + " (cold cache)"] = measure(render_cold, runs, max_seconds)
-    url = reverse("insights:dashboard")
-    retention_url = reverse("insights:retention")
-
-    def render_custom_cold() -> object:
-        # The page itself: it leaves an uncounted retention to a request of its own.
-        cache.clear()
-        response = client.get(url, custom)
+        response = client.get(url, query)
         assert response.status_code == 200, response.status_code
         return response
 
-    def retention_cold() -> object:
-        cache.clear()
-        response = client.get(retention_url, custom)
-        assert response.status_code == 200, response.status_code
-        return response
-
-    def retention_cached() -> object:
-        response = client.get(retention_url, custom)
-        assert response.status_code == 200, response.status_code
-        return response
-
-    label = "custom 30 days ending yesterday"
-    results[f"dashboard, {label} (cold cache)"] = measure(render_custom_cold, runs, max_seconds)
-    results["its retention figure, counted (cold cache)"] = measure(
-        retention_cold, runs, max_seconds
+    results = {}
+    # Preset periods read the retention roll-up, so the cache does not matter to them.
+    for label, (url, query) in pages.items():
+        results[label + " (cold cache)"] = measure(partial(get, url, query), runs, max_seconds)
+    # The custom period's page leaves its uncounted retention to a request of its own.
+    dashboard_url, retention_url = reverse("insights:dashboard"), reverse("insights:retention")
+    results["dashboard, custom 30 days ending yesterday (cold cache)"] = measure(
+        partial(get, dashboard_url, custom), runs, max_seconds
     )
-    results["its retention figure, cached"] = measure(retention_cached, runs, max_seconds)
+    results["its retention figure, counted (cold cache)"] = measure(
+        partial(get, retention_url, custom), runs, max_seconds
+    )
+    results["its retention figure, cached"] = measure(
+        partial(get, retention_url, custom, cold=False), runs, max_seconds
+    )
     return results
 
 
