@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from careloop.conversations.models import Attachment, Message, SavedReply
-from careloop.core.permissions import Action, Role, can
+from careloop.core.permissions import Action, Reach, Role, can, reach
 from careloop.people.models import User
 from tests.actions.factories import ActionItemFactory, FeedbackSessionFactory
 from tests.conversations.factories import CustomerFactory
@@ -31,47 +31,58 @@ COLUMNS = (
 
 MATRIX = """
 action                customer agent lead cx  people admin
-view_dashboard           -       Y    Y   Y     Y     Y
-use_inbox                -       Y    Y   Y     -     Y
-manage_inbox             -       -    Y   Y     -     Y
-view_customers           -       Y    Y   Y     -     Y
-view_feedback            -       Y    Y   Y     -     Y
-grant_gestures           -       Y    Y   Y     -     Y
-use_learning             -       Y    Y   Y     Y     Y
-facilitate_learning      -       -    Y   Y     Y     Y
-use_actions              -       Y    Y   Y     Y     Y
-use_pulse                -       Y    Y   Y     Y     Y
-use_recognition          -       Y    Y   Y     Y     Y
-use_playbook             -       Y    Y   Y     Y     Y
-use_coaching             -       Y    Y   Y     Y     Y
-view_insights            -       -    Y   Y     Y     Y
-view_people              -       Y    Y   Y     Y     Y
-manage_people            -       -    -   -     Y     Y
-manage_teams             -       -    -   -     Y     Y
-manage_organisation      -       -    -   -     -     Y
-use_admin_site           -       -    -   -     -     Y
-view_audit_log           -       -    -   -     -     Y
-manage_customer_privacy  -       -    -   Y     -     Y
-approve_gestures         -       -    Y   Y     -     Y
-manage_allowances        -       -    Y   Y     -     Y
-execute_gestures         -       -    -   Y     -     Y
-manage_coaching          -       -    Y   Y     -     Y
-review_quality           -       -    Y   Y     -     Y
-manage_feedback          -       -    Y   Y     -     Y
-handle_concerns          -       -    -   Y     -     Y
-manage_playbook          -       -    Y   Y     -     Y
-run_pulse_surveys        -       -    -   Y     Y     Y
-view_pulse_results       -       -    Y   Y     Y     Y
-answer_ideas             -       -    Y   Y     Y     Y
-manage_roster            -       -    -   -     Y     Y
-manage_journey           -       -    Y   Y     -     Y
+view_dashboard           -       A    A   A     A     A
+use_inbox                -       A    A   A     -     A
+manage_inbox             -       -    A   A     -     A
+view_customers           -       A    A   A     -     A
+view_feedback            -       A    A   A     -     A
+grant_gestures           -       A    A   A     -     A
+use_learning             -       A    A   A     A     A
+facilitate_learning      -       -    A   A     A     A
+use_actions              -       A    A   A     A     A
+use_pulse                -       A    A   A     A     A
+use_recognition          -       A    A   A     A     A
+use_playbook             -       A    A   A     A     A
+use_coaching             -       A    A   A     A     A
+view_insights            -       -    A   A     A     A
+view_people              -       A    A   A     A     A
+manage_people            -       -    -   -     A     A
+manage_teams             -       -    -   -     A     A
+manage_organisation      -       -    -   -     -     A
+use_admin_site           -       -    -   -     -     A
+view_audit_log           -       -    -   -     -     A
+manage_customer_privacy  -       -    -   A     -     A
+approve_gestures         -       -    T   A     -     A
+manage_allowances        -       -    T   A     -     A
+execute_gestures         -       -    -   A     -     A
+manage_coaching          -       -    A   A     -     A
+review_quality           -       -    A   A     -     A
+manage_feedback          -       -    A   A     -     A
+handle_concerns          -       -    -   A     -     A
+manage_playbook          -       -    A   A     -     A
+run_pulse_surveys        -       -    -   A     A     A
+view_pulse_results       -       -    A   A     A     A
+answer_ideas             -       -    A   A     A     A
+manage_roster            -       -    -   -     A     A
+manage_journey           -       -    A   A     -     A
+read_internal_notes      -       T    A   A     -     A
+see_gestures             -       O    T   A     -     A
+work_recovery            -       O    T   A     -     A
+see_action_items         -       O    T   A     O     A
+see_reply_scores         -       O    T   -     -     -
+see_qa_reviews           -       O    T   A     -     A
+view_culture             -       -    T   A     A     A
 """
 
 
-def expected_matrix() -> dict[tuple[Action, Role], bool]:
+# How far each role reaches: - none, O its own rows, T its team's, A the whole organisation.
+REACH_MARKS = {"-": Reach.NONE, "O": Reach.OWN, "T": Reach.TEAM, "A": Reach.ORGANISATION}
+
+
+def expected_matrix() -> dict[tuple[Action, Role], Reach]:
     rows = [line.split() for line in MATRIX.strip().splitlines()[1:]]
     return {
-        (Action(row[0]), role): mark == "Y"
+        (Action(row[0]), role): REACH_MARKS[mark]
         for row in rows
         for role, mark in zip(COLUMNS, row[1:], strict=True)
     }
@@ -92,8 +103,9 @@ def test_matrix_names_every_action_exactly_once() -> None:
 
 
 @pytest.mark.parametrize(("action", "role"), sorted(EXPECTED))
-def test_role_may_perform_action_as_the_matrix_says(action: Action, role: Role) -> None:
-    assert can(Principal(role), action) is EXPECTED[(action, role)]
+def test_role_reaches_as_far_as_the_matrix_says(action: Action, role: Role) -> None:
+    assert reach(Principal(role), action) is EXPECTED[(action, role)]
+    assert can(Principal(role), action) is (EXPECTED[(action, role)] is not Reach.NONE)
 
 
 def test_signed_out_and_deactivated_people_may_do_nothing() -> None:

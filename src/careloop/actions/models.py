@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from careloop.core.permissions import Ownership
+
 
 class ActionItem(models.Model):
+    row_ownership: ClassVar[Ownership] = Ownership(
+        owners=("owner", "created_by"), teams=("owner__team",)
+    )
+
     class SourceKind(models.TextChoices):
         LEARNING_REVIEW = "learning_review", "Learning review"
         SURVEY = "survey", "Survey results"

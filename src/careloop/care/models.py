@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from careloop.core.permissions import Ownership
 
 MAX_DIGITS = 12
 DECIMAL_PLACES = 2
@@ -165,6 +168,8 @@ class ExecutionStatus(models.TextChoices):
 
 
 class Gesture(models.Model):
+    # Whose gesture it is: its giver, and the team it is booked to.
+    row_ownership: ClassVar[Ownership] = Ownership(owners=("agent",), teams=("team",))
     kind = models.CharField(max_length=16, choices=GestureKind.choices)
     amount = models.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, default=ZERO)
     currency = models.CharField(max_length=3)

@@ -6,9 +6,13 @@ and their coach, and the rubric treats a critical miss as a process failure to l
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from careloop.core.permissions import Ownership
 
 MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
 
@@ -197,6 +201,11 @@ class CalibrationSession(models.Model):
 
 
 class QAReview(models.Model):
+    # The reviewed agent and the reviewer; the agent's team.
+    row_ownership: ClassVar[Ownership] = Ownership(
+        owners=("agent", "reviewer"), teams=("agent__team",)
+    )
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Shared with the agent"

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils import timezone
+
+from careloop.core.permissions import Action, Ownership
 
 
 class Channel(models.TextChoices):
@@ -103,6 +105,11 @@ def new_reply_token() -> str:
 
 
 class Conversation(models.Model):
+    row_ownership: ClassVar[dict[Action, Ownership]] = {
+        Action.READ_INTERNAL_NOTES: Ownership(
+            owners=("assignee",), teams=("team",), teamless_rows_shared=True
+        ),
+    }
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
     subject = models.CharField(max_length=300, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -212,6 +219,15 @@ class InboundRecord(models.Model):
 
 
 class Message(models.Model):
+    row_ownership: ClassVar[dict[Action, Ownership]] = {
+        Action.READ_INTERNAL_NOTES: Ownership(
+            owners=("conversation__assignee",),
+            teams=("conversation__team",),
+            teamless_rows_shared=True,
+        ),
+        Action.SEE_REPLY_SCORES: Ownership(owners=("author",), teams=("author__team",)),
+    }
+
     class Author(models.TextChoices):
         CUSTOMER = "customer", "Customer"
         AGENT = "agent", "Agent"
@@ -262,6 +278,13 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
+    row_ownership: ClassVar[dict[Action, Ownership]] = {
+        Action.READ_INTERNAL_NOTES: Ownership(
+            owners=("message__conversation__assignee",),
+            teams=("message__conversation__team",),
+            teamless_rows_shared=True,
+        ),
+    }
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path)
     filename = models.CharField(max_length=255)

@@ -1,17 +1,23 @@
-"""Who may do what: the one place where access is decided.
+"""Who may do what, to which rows, and who is told: the one place where access is decided.
 
-Every view declares the `Action` it needs with `requires(...)`; templates and services ask
-`can(user, action)`. The rules are a plain table so a reader can audit them at a glance.
+`RULES` gives each role a `Reach` for each action: none, its own rows, its team's, or the
+whole organisation's. Every view declares the action it needs with `requires(...)`; every
+selector, list, export and API starts from `restrict(queryset, user, action)`; one-row checks
+ask `may(user, action, row)`, derived from the same rule; notifications and escalations ask
+`recipients(action, team)`. Models say whose a row is once, as `row_ownership`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from enum import StrEnum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 from functools import wraps
 from typing import Any, Protocol
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 
 
@@ -81,64 +87,115 @@ class Action(StrEnum):
     MANAGE_ROSTER = "manage_roster"
     # insights: editing the customer journey map
     MANAGE_JOURNEY = "manage_journey"
+    # Row-level actions: what a role reaches among rows that belong to people and teams.
+    READ_INTERNAL_NOTES = "read_internal_notes"
+    SEE_GESTURES = "see_gestures"
+    WORK_RECOVERY = "work_recovery"
+    SEE_ACTION_ITEMS = "see_action_items"
+    SEE_REPLY_SCORES = "see_reply_scores"
+    SEE_QA_REVIEWS = "see_qa_reviews"
+    VIEW_CULTURE = "view_culture"
+
+
+class Reach(IntEnum):
+    """How far a role's right to an action extends over rows, narrowest first."""
+
+    NONE = 0
+    # Rows that name the person as an owner (the agent of a gesture, an item's owner).
+    OWN = 1
+    # Their own rows and every row of their team.
+    TEAM = 2
+    # Every row of the organisation.
+    ORGANISATION = 3
+
+
+def _everywhere(roles: Iterable[Role]) -> dict[Role, Reach]:
+    return dict.fromkeys(roles, Reach.ORGANISATION)
 
 
 _FRONTLINE = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN})
 _LEADERS = frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.PEOPLE_PARTNER, Role.ADMIN})
+_A, _L, _CX, _PP, _ADMIN = (
+    Role.AGENT,
+    Role.TEAM_LEAD,
+    Role.CX_LEADER,
+    Role.PEOPLE_PARTNER,
+    Role.ADMIN,
+)
+_OWN, _TEAM, _ORG = Reach.OWN, Reach.TEAM, Reach.ORGANISATION
 
-RULES: dict[Action, frozenset[Role]] = {
-    Action.VIEW_DASHBOARD: STAFF_ROLES,
+RULES: dict[Action, dict[Role, Reach]] = {
+    Action.VIEW_DASHBOARD: _everywhere(STAFF_ROLES),
     # Customer work: people partners support the team, they do not read customers' conversations.
-    Action.USE_INBOX: _FRONTLINE,
+    Action.USE_INBOX: _everywhere(_FRONTLINE),
     # Saved replies, SLA targets and routing shape everyone's work: leads set them.
-    Action.MANAGE_INBOX: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
-    Action.VIEW_CUSTOMERS: _FRONTLINE,
-    Action.VIEW_FEEDBACK: _FRONTLINE,
-    Action.GRANT_GESTURES: _FRONTLINE,
+    Action.MANAGE_INBOX: _everywhere({_L, _CX, _ADMIN}),
+    Action.VIEW_CUSTOMERS: _everywhere(_FRONTLINE),
+    Action.VIEW_FEEDBACK: _everywhere(_FRONTLINE),
+    Action.GRANT_GESTURES: _everywhere(_FRONTLINE),
     # Every employee files learning reviews, answers pulses, gives kudos and learns.
-    Action.USE_LEARNING: STAFF_ROLES,
+    Action.USE_LEARNING: _everywhere(STAFF_ROLES),
     # Facilitators read and answer anonymous reports and may publish any review.
-    Action.FACILITATE_LEARNING: _LEADERS,
-    Action.USE_ACTIONS: STAFF_ROLES,
-    Action.USE_PULSE: STAFF_ROLES,
-    Action.USE_RECOGNITION: STAFF_ROLES,
-    Action.USE_PLAYBOOK: STAFF_ROLES,
-    Action.USE_COACHING: STAFF_ROLES,
-    Action.VIEW_INSIGHTS: _LEADERS,
-    Action.VIEW_PEOPLE: STAFF_ROLES,
-    Action.MANAGE_PEOPLE: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
-    Action.MANAGE_TEAMS: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
-    Action.MANAGE_ORGANISATION: frozenset({Role.ADMIN}),
-    Action.USE_ADMIN_SITE: frozenset({Role.ADMIN}),
-    Action.VIEW_AUDIT_LOG: frozenset({Role.ADMIN}),
+    Action.FACILITATE_LEARNING: _everywhere(_LEADERS),
+    Action.USE_ACTIONS: _everywhere(STAFF_ROLES),
+    Action.USE_PULSE: _everywhere(STAFF_ROLES),
+    Action.USE_RECOGNITION: _everywhere(STAFF_ROLES),
+    Action.USE_PLAYBOOK: _everywhere(STAFF_ROLES),
+    Action.USE_COACHING: _everywhere(STAFF_ROLES),
+    Action.VIEW_INSIGHTS: _everywhere(_LEADERS),
+    Action.VIEW_PEOPLE: _everywhere(STAFF_ROLES),
+    Action.MANAGE_PEOPLE: _everywhere({_PP, _ADMIN}),
+    Action.MANAGE_TEAMS: _everywhere({_PP, _ADMIN}),
+    Action.MANAGE_ORGANISATION: _everywhere({_ADMIN}),
+    Action.USE_ADMIN_SITE: _everywhere({_ADMIN}),
+    Action.VIEW_AUDIT_LOG: _everywhere({_ADMIN}),
     # Exporting or erasing a customer's data (GDPR requests): CX leadership, audited.
-    Action.MANAGE_CUSTOMER_PRIVACY: frozenset({Role.CX_LEADER, Role.ADMIN}),
-    # care (goodwill): leads decide on requests above the allowance, see outcomes and
-    # reconcile execution; team leads edit their own team's allowances (see care.services).
-    Action.APPROVE_GESTURES: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
-    Action.MANAGE_ALLOWANCES: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.MANAGE_CUSTOMER_PRIVACY: _everywhere({_CX, _ADMIN}),
+    # care (goodwill): leads decide on requests above the allowance for their team, never on
+    # their own (FOUR_EYES); they edit allowances that do not apply to their own gestures.
+    Action.APPROVE_GESTURES: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
+    Action.MANAGE_ALLOWANCES: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
     # API keys of the shop or billing system that executes refunds and credits.
-    Action.EXECUTE_GESTURES: frozenset({Role.CX_LEADER, Role.ADMIN}),
+    Action.EXECUTE_GESTURES: _everywhere({_CX, _ADMIN}),
     # coaching: leads coach and review; people partners support, they do not score work.
-    Action.MANAGE_COACHING: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
-    Action.REVIEW_QUALITY: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.MANAGE_COACHING: _everywhere({_L, _CX, _ADMIN}),
+    Action.REVIEW_QUALITY: _everywhere({_L, _CX, _ADMIN}),
     # feedback: survey rules, follow-up questions and milestone email templates are set by leads.
-    Action.MANAGE_FEEDBACK: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.MANAGE_FEEDBACK: _everywhere({_L, _CX, _ADMIN}),
     # Confidential concerns are often about an employee or a team, so they go to people outside
     # the teams' line: the CX leader, and admins (who already hold the audit log). Team leads
     # and agents may be the subject of a concern; people partners serve employees, not customers.
-    Action.HANDLE_CONCERNS: frozenset({Role.CX_LEADER, Role.ADMIN}),
-    # playbook: leads publish to the public help centre and edit any article.
-    Action.MANAGE_PLAYBOOK: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.HANDLE_CONCERNS: _everywhere({_CX, _ADMIN}),
+    # playbook: leads publish to the public help centre and review others' changes.
+    Action.MANAGE_PLAYBOOK: _everywhere({_L, _CX, _ADMIN}),
     # pulse (team voice): surveys are run by people partners, CX leaders and admins; leads
     # read results (their own team and the organisation) and answer ideas.
-    Action.RUN_PULSE_SURVEYS: frozenset({Role.CX_LEADER, Role.PEOPLE_PARTNER, Role.ADMIN}),
-    Action.VIEW_PULSE_RESULTS: _LEADERS,
-    Action.ANSWER_IDEAS: _LEADERS,
-    Action.MANAGE_ROSTER: frozenset({Role.PEOPLE_PARTNER, Role.ADMIN}),
+    Action.RUN_PULSE_SURVEYS: _everywhere({_CX, _PP, _ADMIN}),
+    Action.VIEW_PULSE_RESULTS: _everywhere(_LEADERS),
+    Action.ANSWER_IDEAS: _everywhere(_LEADERS),
+    Action.MANAGE_ROSTER: _everywhere({_PP, _ADMIN}),
     # insights: the journey map's stages and touchpoints are the customer side's to shape.
-    Action.MANAGE_JOURNEY: frozenset({Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN}),
+    Action.MANAGE_JOURNEY: _everywhere({_L, _CX, _ADMIN}),
+    # What colleagues write for each other stays with the team that owns the conversation (and
+    # whoever it is assigned to); leaders read every team's notes.
+    Action.READ_INTERNAL_NOTES: {_A: _TEAM, _L: _ORG, _CX: _ORG, _ADMIN: _ORG},
+    # Gestures: the giver sees their own, a lead their team's, CX leadership everyone's.
+    Action.SEE_GESTURES: {_A: _OWN, _L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
+    # Detractor recovery: the owner works their task, the lead their team's, CX leadership all.
+    Action.WORK_RECOVERY: {_A: _OWN, _L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
+    # Action items: an owner's or creator's own, a lead's team, CX leadership and admins all.
+    Action.SEE_ACTION_ITEMS: {_A: _OWN, _L: _TEAM, _CX: _ORG, _PP: _OWN, _ADMIN: _ORG},
+    # An agent's empathy scores are theirs and their coach's (the lead of their team) alone.
+    Action.SEE_REPLY_SCORES: {_A: _OWN, _L: _TEAM},
+    # QA reviews: the reviewed agent and the reviewer, the agent's lead, CX leadership.
+    Action.SEE_QA_REVIEWS: {_A: _OWN, _L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
+    # Psychological safety, eNPS and turnover: a lead sees their own team's, never another's.
+    Action.VIEW_CULTURE: {_L: _TEAM, _CX: _ORG, _PP: _ORG, _ADMIN: _ORG},
 }
+
+# Four eyes: the person a row belongs to never takes these actions on it (a lead does not
+# approve their own gesture or raise an allowance that applies to their own gestures).
+FOUR_EYES: frozenset[Action] = frozenset({Action.APPROVE_GESTURES, Action.MANAGE_ALLOWANCES})
 
 
 class Principal(Protocol):
@@ -158,13 +215,174 @@ def role_of(user: Principal) -> Role | None:
     return Role(role) if role else None
 
 
-def can(user: Principal, action: Action) -> bool:
+def reach(user: Principal, action: Action) -> Reach:
+    """How far the user's right to `action` extends; `Reach.NONE` when they have none."""
     role = role_of(user)
-    return role is not None and role in RULES[action]
+    if role is None:
+        return Reach.NONE
+    return RULES[action].get(role, Reach.NONE)
+
+
+def can(user: Principal, action: Action) -> bool:
+    """Whether the user may take `action` on at least some rows (or at all, for plain actions)."""
+    return reach(user, action) is not Reach.NONE
 
 
 def roles_allowed(action: Action) -> frozenset[Role]:
-    return RULES[action]
+    return frozenset(RULES[action])
+
+
+# --- Rows -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ownership:
+    """Which fields of a model name the people a row belongs to and their team.
+
+    Each model that holds people's or customers' data declares this once, as its class
+    attribute `row_ownership` (or a mapping from action to `Ownership` where one model is read
+    under several rules); `restrict` and `may` read it, so the rule is never written twice.
+    Fields are ORM lookups (`"agent"`, `"conversation__team"`).
+    """
+
+    owners: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+    # Rows without a team (an unrouted conversation) are shared by everyone with team reach.
+    teamless_rows_shared: bool = False
+
+
+def ownership_of(model: type[Model], action: Action) -> Ownership:
+    """A model's ownership for `action`: one `Ownership`, or a mapping when actions differ."""
+    declared = getattr(model, "row_ownership", None)
+    if isinstance(declared, Mapping):
+        declared = declared.get(action)
+    if not isinstance(declared, Ownership):
+        raise ImproperlyConfigured(
+            f"{model.__name__} declares no row_ownership for {action.value}; "
+            "restrict() cannot scope it."
+        )
+    return declared
+
+
+def _team_id(user: Principal) -> int | None:
+    return getattr(user, "team_id", None)
+
+
+def _own_rows(ownership: Ownership, user: Principal) -> Q:
+    rows = Q(pk__in=[])
+    for owner in ownership.owners:
+        rows |= Q(**{owner: getattr(user, "pk", None)})
+    return rows
+
+
+def _rows_within(ownership: Ownership, user: Principal, level: Reach) -> Q | None:
+    """The rows `level` reaches for this user, as a filter; None means every row."""
+    if level is Reach.ORGANISATION:
+        return None
+    rows = _own_rows(ownership, user)
+    team_id = _team_id(user)
+    if level is Reach.TEAM:
+        for team in ownership.teams:
+            if team_id is not None:
+                rows |= Q(**{f"{team}_id": team_id})
+            if ownership.teamless_rows_shared:
+                rows |= Q(**{f"{team}__isnull": True})
+    return rows
+
+
+def restrict[M: Model](queryset: QuerySet[M], user: Principal, action: Action) -> QuerySet[M]:
+    """The rows of `queryset` that `user` may take `action` on: every list, export and API."""
+    level = reach(user, action)
+    if level is Reach.NONE:
+        return queryset.none()
+    ownership = ownership_of(queryset.model, action)
+    rows = _rows_within(ownership, user, level)
+    if rows is not None:
+        queryset = queryset.filter(rows)
+    if action in FOUR_EYES:
+        queryset = queryset.exclude(_own_rows(ownership, user))
+    return queryset
+
+
+def _value_at(row: Model, lookup: str) -> object:
+    """The primary key a lookup such as `conversation__team` names on one loaded row."""
+    *path, last = lookup.split("__")
+    target: object = row
+    for name in path:
+        target = getattr(target, name, None)
+        if target is None:
+            return None
+    if hasattr(target, f"{last}_id"):
+        return getattr(target, f"{last}_id")
+    value = getattr(target, last, None)
+    return getattr(value, "pk", value)
+
+
+def may(user: Principal, action: Action, row: Model | None = None) -> bool:
+    """Whether `user` may take `action` on `row`: the same rule as `restrict`, for one row.
+
+    Without a row it answers whether the user may take the action on any row at all.
+    """
+    level = reach(user, action)
+    if level is Reach.NONE:
+        return False
+    if row is None:
+        return True
+    ownership = ownership_of(type(row), action)
+    user_pk = getattr(user, "pk", None)
+    own = user_pk is not None and any(_value_at(row, o) == user_pk for o in ownership.owners)
+    if action in FOUR_EYES and own:
+        return False
+    if level is Reach.ORGANISATION or own:
+        return True
+    if level is Reach.TEAM:
+        teams = [_value_at(row, team) for team in ownership.teams]
+        if ownership.teamless_rows_shared and any(team is None for team in teams):
+            return True
+        team_id = _team_id(user)
+        return team_id is not None and team_id in teams
+    return False
+
+
+def require(user: Principal, action: Action, row: Model) -> None:
+    """Raise PermissionDenied unless `may(user, action, row)`: for views and services alike."""
+    if not may(user, action, row):
+        raise PermissionDenied(f"Your role does not allow {action.value} on this item.")
+
+
+# --- Who is told ------------------------------------------------------------------------------
+
+
+def holders(action: Action) -> QuerySet[Any]:
+    """Every active employee whose role may take `action` (on some rows), by name."""
+    people = get_user_model()._default_manager.filter(
+        is_active=True, role__in=[role.value for role in RULES[action]]
+    )
+    return people.order_by("full_name", "email")
+
+
+def recipients(action: Action, team_id: int | None = None) -> list[Any]:
+    """Who is told about a row of `team_id` that needs `action`: the closest people who may act.
+
+    First the people whose team reach covers the team (its lead), then those who reach the
+    whole organisation (admins last, as the fallback): the first group that has anyone.
+    """
+    roles = RULES[action]
+    people = holders(action)
+    team_roles = [role.value for role, level in roles.items() if level is Reach.TEAM]
+    organisation_roles = [
+        role.value for role, level in roles.items() if level is Reach.ORGANISATION
+    ]
+    tiers = [
+        people.filter(role__in=team_roles, team_id=team_id) if team_id is not None else None,
+        people.filter(role__in=organisation_roles).exclude(role=Role.ADMIN),
+        people.filter(role__in=organisation_roles, role=Role.ADMIN),
+    ]
+    for tier in tiers:
+        found = list(tier) if tier is not None else []
+        if found:
+            return found
+    return []
 
 
 ViewFunction = Callable[..., HttpResponseBase]

@@ -10,10 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.core.permissions import RULES, Action
+from careloop.core.permissions import Action, holders
 from careloop.feedback.emails import absolute_url
 from careloop.feedback.models import Concern, RecoveryTask
-from careloop.people.models import User
 from careloop.people.selectors import team_leads
 
 
@@ -62,11 +61,7 @@ def escalate_overdue_recovery(now: datetime | None = None) -> int:
 def escalate_overdue_concerns(now: datetime | None = None) -> int:
     """Tell the concern handlers about each concern still unanswered past its SLA."""
     now = now or timezone.now()
-    handlers = list(
-        User.objects.filter(
-            is_active=True, role__in=list(RULES[Action.HANDLE_CONCERNS])
-        ).values_list("email", flat=True)
-    )
+    handlers = list(holders(Action.HANDLE_CONCERNS).values_list("email", flat=True))
     overdue = Concern.objects.filter(
         first_response_at__isnull=True,
         first_response_due__lt=now,

@@ -8,11 +8,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from careloop.conversations.models import Conversation, Customer
-from careloop.core.permissions import RULES, Action
+from careloop.core.permissions import Action, holders
 from careloop.feedback import milestones, surveys, theming
 from careloop.feedback.emails import absolute_url
 from careloop.feedback.models import Concern, EmailRule, RecoveryTask
-from careloop.people.models import User
 
 
 @task()
@@ -89,11 +88,7 @@ def notify_concern_handlers(concern_id: int) -> int:
     concern = Concern.objects.filter(pk=concern_id).first()
     if concern is None:
         return 0
-    handlers = list(
-        User.objects.filter(
-            is_active=True, role__in=list(RULES[Action.HANDLE_CONCERNS])
-        ).values_list("email", flat=True)
-    )
+    handlers = list(holders(Action.HANDLE_CONCERNS).values_list("email", flat=True))
     if not handlers:
         return 0
     send_mail(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from careloop.core.permissions import Ownership
 
 
 class CauseTag(models.Model):
@@ -26,6 +29,8 @@ class CauseTag(models.Model):
 
 
 class RecoveryTask(models.Model):
+    row_ownership: ClassVar[Ownership] = Ownership(owners=("owner",), teams=("team",))
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CONTACTED = "contacted", "Contacted"
