@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careloop.conversations import services
-from careloop.conversations.models import Channel, Conversation, SavedReply, Status
+from careloop.conversations.models import Attachment, Channel, Conversation, SavedReply, Status
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -288,3 +288,88 @@ def test_another_teams_agent_reads_the_conversation_but_not_its_internal_notes(
     assert "FIN-9" not in page_for(outsider)
     assert "FIN-9" in page_for(colleague)
     assert "FIN-9" in page_for(lead)
+
+
+def _billing_note(text: str) -> tuple[Conversation, User]:
+    """A Billing conversation with an internal note; returns it and its Billing agent."""
+    billing = TeamFactory(name="Billing")
+    owner = UserFactory(role=Role.AGENT, team=billing)
+    conversation = services.receive_customer_message(
+        CustomerFactory(), channel=Channel.EMAIL, body_text="Charged twice for order 78"
+    ).conversation
+    conversation.team = billing
+    conversation.save()
+    services.reply(conversation, owner, text, internal=True)
+    return conversation, owner
+
+
+def test_taking_another_teams_conversation_does_not_reveal_its_notes(client: Client) -> None:
+    """Finding 5: 'assign to me' moved the conversation, and its notes, to the outsider's team."""
+    conversation, _ = _billing_note("Finance ticket FIN-10, customer disputes before")
+    outsider = UserFactory(role=Role.AGENT, team=TeamFactory(name="Europe"))
+    services.assign(conversation, outsider, outsider)
+    conversation.refresh_from_db()
+    assert conversation.assignee == outsider
+    client.force_login(outsider)
+    page = client.get(reverse("conversations:conversation", args=[conversation.pk]))
+    assert "Charged twice" in page.content.decode()
+    assert "FIN-10" not in page.content.decode()
+
+
+def test_merging_another_teams_conversation_into_ones_own_does_not_reveal_its_notes(
+    client: Client,
+) -> None:
+    """Finding 5: merging carried the other team's notes into the outsider's conversation."""
+    source, _ = _billing_note("Finance ticket FIN-11")
+    europe = TeamFactory(name="Europe")
+    outsider = UserFactory(role=Role.AGENT, team=europe)
+    target = services.receive_customer_message(
+        source.customer, channel=Channel.EMAIL, body_text="Another question"
+    ).conversation
+    target.team = europe
+    target.save()
+    client.force_login(outsider)
+    client.post(reverse("conversations:merge", args=[source.pk]), {"into": str(target.pk)})
+    source.refresh_from_db()
+    assert source.merged_into_id == target.pk
+    page = client.get(reverse("conversations:conversation", args=[target.pk])).content.decode()
+    assert "FIN-11" not in page
+
+
+def test_note_attachments_download_only_for_those_who_read_the_note(client: Client) -> None:
+    """Finding 4: any agent downloaded internal-note attachments by their sequential id."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    billing = TeamFactory(name="Billing")
+    owner = UserFactory(role=Role.AGENT, team=billing)
+    message = services.receive_customer_message(
+        CustomerFactory(), channel=Channel.EMAIL, body_text="Here is my receipt"
+    )
+    customer_file = Attachment.objects.create(
+        message=message,
+        file=SimpleUploadedFile("receipt.txt", b"customer receipt"),
+        filename="receipt.txt",
+        content_type="text/plain",
+        size=16,
+    )
+    conversation = message.conversation
+    conversation.team = billing
+    conversation.save()
+    note = services.reply(
+        conversation,
+        owner,
+        "Fraud check notes attached",
+        internal=True,
+        attachments=[SimpleUploadedFile("fraud.txt", b"internal fraud check")],
+    )
+    note_file = note.attachments.get()
+
+    def status_for(person: User, pk: int) -> int:
+        client.force_login(person)
+        return client.get(reverse("conversations:attachment", args=[pk])).status_code
+
+    outsider = UserFactory(role=Role.AGENT, team=TeamFactory(name="Europe"))
+    assert status_for(outsider, note_file.pk) == 404
+    assert status_for(outsider, customer_file.pk) == 200
+    assert status_for(UserFactory(role=Role.AGENT, team=billing), note_file.pk) == 200
+    assert status_for(owner, note_file.pk) == 200

@@ -65,6 +65,7 @@ view_pulse_results       -       -    A   A     A     A
 answer_ideas             -       -    A   A     A     A
 manage_roster            -       -    -   -     A     A
 manage_journey           -       -    A   A     -     A
+receive_assignments      -       A    A   -     -     -
 read_internal_notes      -       T    A   A     -     A
 see_gestures             -       O    T   A     -     A
 work_recovery            -       O    T   A     -     A

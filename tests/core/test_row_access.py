@@ -18,7 +18,7 @@ from django.apps import apps
 from django.db.models import Model
 from django.utils import timezone
 
-from careloop.conversations.models import Attachment, Conversation, Message
+from careloop.conversations.models import Conversation, Message
 from careloop.core.permissions import FOUR_EYES, Action, Reach, Role, may, restrict
 from careloop.people.models import Team, User
 from tests.actions.factories import ActionItemFactory
@@ -46,12 +46,7 @@ def _note(owner: User, team: Team | None) -> Message:
         author=owner,
         body_text="Note for the team",
         is_internal_note=True,
-    )
-
-
-def _attachment(owner: User, team: Team | None) -> Attachment:
-    return Attachment.objects.create(
-        message=_note(owner, team), filename="note.txt", content_type="text/plain", size=1
+        note_team=team,
     )
 
 
@@ -147,10 +142,8 @@ def _model(label: str) -> type[Model]:
 
 
 CASES = [
-    RowCase(Conversation, Action.READ_INTERNAL_NOTES, _conversation),
     RowCase(Message, Action.READ_INTERNAL_NOTES, _note),
     RowCase(Message, Action.SEE_REPLY_SCORES, _scored_reply),
-    RowCase(Attachment, Action.READ_INTERNAL_NOTES, _attachment),
     RowCase(_model("care.Gesture"), Action.SEE_GESTURES, _gesture),
     RowCase(_model("care.Gesture"), Action.APPROVE_GESTURES, _gesture),
     RowCase(_model("feedback.RecoveryTask"), Action.WORK_RECOVERY, _recovery_task),
@@ -228,6 +221,6 @@ def test_a_person_without_a_team_reaches_only_their_own_rows_with_team_reach() -
 
 def test_inactive_people_reach_no_rows() -> None:
     admin = UserFactory(role=Role.ADMIN, is_active=False)
-    conversation = _conversation(UserFactory(), None)
-    assert not restrict(Conversation.objects.all(), admin, Action.READ_INTERNAL_NOTES).exists()
-    assert not may(admin, Action.READ_INTERNAL_NOTES, conversation)
+    note = _note(UserFactory(), None)
+    assert not restrict(Message.objects.all(), admin, Action.READ_INTERNAL_NOTES).exists()
+    assert not may(admin, Action.READ_INTERNAL_NOTES, note)

@@ -8,30 +8,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from careloop.actions.models import ActionItem, FeedbackSession
-from careloop.core.permissions import Role, role_of
+from careloop.core.permissions import Action, Reach, can, may, reach, restrict, scope_or_mine
 from careloop.people.models import User
 
-_SEES_ALL = frozenset({Role.CX_LEADER, Role.ADMIN})
 _OPEN = (ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS)
-
-
-def _leads_team_of(lead: User, person_team_id: int | None) -> bool:
-    return (
-        role_of(lead) == Role.TEAM_LEAD
-        and lead.team_id is not None
-        and lead.team_id == person_team_id
-    )
 
 
 def can_change_item(user: User, item: ActionItem) -> bool:
     """The owner, the creator, the owner's team lead, CX leaders and admins."""
-    if role_of(user) is None:
-        return False
-    return (
-        user.pk in (item.owner_id, item.created_by_id)
-        or role_of(user) in _SEES_ALL
-        or _leads_team_of(user, item.owner.team_id)
-    )
+    return may(user, Action.SEE_ACTION_ITEMS, item)
 
 
 def can_see_item(user: User, item: ActionItem) -> bool:
@@ -40,22 +25,21 @@ def can_see_item(user: User, item: ActionItem) -> bool:
 
 def ledger_for(user: User, *, scope: str = "mine", status: str = "") -> QuerySet[ActionItem]:
     """Items the user may see: their own, their team's (leads) or everything (CX leader, admin)."""
-    items = ActionItem.objects.select_related("owner", "owner__team")
-    role = role_of(user)
-    if scope == "all" and role in _SEES_ALL:
-        pass
-    elif scope == "team" and role == Role.TEAM_LEAD and user.team_id is not None:
-        items = items.filter(owner__team_id=user.team_id)
-    else:
-        items = items.filter(Q(owner=user) | Q(created_by=user))
+    items = restrict(
+        ActionItem.objects.select_related("owner", "owner__team"),
+        user,
+        Action.SEE_ACTION_ITEMS,
+        within=scope_or_mine(user, Action.SEE_ACTION_ITEMS, scope).reach,
+    )
     if status in ActionItem.Status.values:
         items = items.filter(status=status)
     return items.order_by("due", "pk")
 
 
 def overdue_for_lead(lead: User, today: datetime.date | None = None) -> QuerySet[ActionItem]:
-    """Open items past their due date whose owner is on the lead's team."""
-    if role_of(lead) != Role.TEAM_LEAD or lead.team_id is None:
+    """Open items past their due date whose owner is on the lead's team (for those who reach
+    exactly their team's items: a lead's dashboard)."""
+    if reach(lead, Action.SEE_ACTION_ITEMS) is not Reach.TEAM or lead.team_id is None:
         return ActionItem.objects.none()
     return (
         ActionItem.objects.filter(
@@ -104,7 +88,7 @@ def sessions_for(user: User) -> QuerySet[FeedbackSession]:
 
 
 def can_see_session(user: User, session: FeedbackSession) -> bool:
-    if role_of(user) is None:
+    if not can(user, Action.USE_ACTIONS):
         return False
     return user.pk in (session.lead_id, session.person_id) or (
         session.team_id is not None and session.team_id == user.team_id

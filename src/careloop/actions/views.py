@@ -15,7 +15,7 @@ from careloop.actions.forms import (
     StatusForm,
 )
 from careloop.actions.models import ActionItem, FeedbackSession
-from careloop.core.permissions import Action, Role, requires, role_of
+from careloop.core.permissions import Action, requires, scopes_for
 from careloop.people.models import User
 
 
@@ -27,12 +27,7 @@ def _user(request: HttpRequest) -> User:
 @requires(Action.USE_ACTIONS)
 def ledger(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    role = role_of(user)
-    scopes = [("mine", "Mine")]
-    if role == Role.TEAM_LEAD:
-        scopes.append(("team", "My team"))
-    if role in (Role.CX_LEADER, Role.ADMIN):
-        scopes.append(("all", "Everyone"))
+    scopes = [(s.value, s.label) for s in scopes_for(user, Action.SEE_ACTION_ITEMS)]
     scope = request.GET.get("scope", "mine")
     if scope not in dict(scopes):
         scope = "mine"

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from careloop.conversations import services
 from careloop.conversations.models import Conversation, Message, ReplyScoreDispute
+from careloop.core.permissions import Action, may
 from careloop.empathy import engine
 from careloop.empathy.policy_walls import find_policy_walls
 from careloop.empathy.rules import Flag
@@ -148,17 +149,10 @@ def reply_score_of(coaching: Coaching) -> dict[str, object]:
 
 
 def may_see_reply_score(viewer: User, message: Message) -> bool:
-    """An agent's scores are theirs and their coach's (the lead of their team), no one else's."""
-    author = message.author
-    if author is None or message.reply_score is None:
+    """An agent's scores are theirs and their coach's (see Action.SEE_REPLY_SCORES)."""
+    if message.author_id is None or message.reply_score is None:
         return False
-    if viewer.pk == author.pk:
-        return True
-    return (
-        viewer.role == "team_lead"
-        and viewer.team_id is not None
-        and (viewer.team_id == author.team_id)
-    )
+    return may(viewer, Action.SEE_REPLY_SCORES, message)
 
 
 def dispute_score(

@@ -105,11 +105,6 @@ def new_reply_token() -> str:
 
 
 class Conversation(models.Model):
-    row_ownership: ClassVar[dict[Action, Ownership]] = {
-        Action.READ_INTERNAL_NOTES: Ownership(
-            owners=("assignee",), teams=("team",), teamless_rows_shared=True
-        ),
-    }
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
     subject = models.CharField(max_length=300, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -219,11 +214,13 @@ class InboundRecord(models.Model):
 
 
 class Message(models.Model):
+    # An internal note belongs to its author and to the team it was written in, not to
+    # whichever team holds the conversation later: reassigning or merging a conversation
+    # never hands colleagues' notes to another team. A reply's empathy scores are its
+    # author's and their lead's.
     row_ownership: ClassVar[dict[Action, Ownership]] = {
         Action.READ_INTERNAL_NOTES: Ownership(
-            owners=("conversation__assignee",),
-            teams=("conversation__team",),
-            teamless_rows_shared=True,
+            owners=("author",), teams=("note_team",), teamless_rows_shared=True
         ),
         Action.SEE_REPLY_SCORES: Ownership(owners=("author",), teams=("author__team",)),
     }
@@ -242,6 +239,10 @@ class Message(models.Model):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     is_internal_note = models.BooleanField(default=False)
+    # For internal notes: the team the conversation was with when the note was written.
+    note_team = models.ForeignKey(
+        "people.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     body_text = models.TextField()
     # Sanitised HTML (nh3) when the sender wrote HTML; rendered as-is, never the raw original.
     body_html = models.TextField(blank=True)
@@ -278,13 +279,6 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    row_ownership: ClassVar[dict[Action, Ownership]] = {
-        Action.READ_INTERNAL_NOTES: Ownership(
-            owners=("message__conversation__assignee",),
-            teams=("message__conversation__team",),
-            teamless_rows_shared=True,
-        ),
-    }
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path)
     filename = models.CharField(max_length=255)

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from careloop.conversations.models import FINISHED, Conversation, Customer, Message, Status
-from careloop.core.permissions import Role
+from careloop.core.permissions import Action, restrict
 from careloop.people.models import User
 
 UNFINISHED = [status for status in Status if status not in FINISHED]
@@ -131,19 +131,12 @@ def customers_matching(query: str = "") -> QuerySet[Customer]:
     return customers
 
 
-def may_read_internal_notes(person: User, conversation: Conversation) -> bool:
-    """Internal notes stay with the team that owns the conversation (and the leaders above it).
-
-    Agents of other teams still see the customer's messages and the replies, so a shared
-    inbox keeps working; what colleagues wrote for each other does not travel.
-    """
-    if person.role != Role.AGENT or conversation.team_id is None:
-        return True
-    return person.team_id == conversation.team_id or conversation.assignee_id == person.pk
+def readable_messages(person: User, messages: QuerySet[Message]) -> QuerySet[Message]:
+    """The messages of a thread `person` may read: every public message, and the internal
+    notes the access policy gives them (their own, and their team's; see Message)."""
+    notes = restrict(messages.filter(is_internal_note=True), person, Action.READ_INTERNAL_NOTES)
+    return messages.filter(Q(is_internal_note=False) | Q(pk__in=notes.values("pk")))
 
 
 def thread_for(person: User, conversation: Conversation) -> list[Message]:
-    messages = conversation.messages.all()
-    if not may_read_internal_notes(person, conversation):
-        messages = messages.filter(is_internal_note=False)
-    return list(messages)
+    return list(readable_messages(person, conversation.messages.all()))

@@ -33,7 +33,7 @@ from careloop.conversations.models import (
 )
 from careloop.conversations.sanitise import safe_filename, sanitise_html
 from careloop.conversations.signals import conversation_solved
-from careloop.core.permissions import Role
+from careloop.core.permissions import Action, holders
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 
@@ -246,6 +246,7 @@ def reply(
         author=agent,
         channel=conversation.channel,
         is_internal_note=internal,
+        note_team_id=conversation.team_id if internal else None,
         body_text=body_text,
         created_at=at,
     )
@@ -257,7 +258,10 @@ def reply(
             content_type=(upload.content_type or "application/octet-stream")[:120],
             size=upload.size or 0,
         )
-    _append_search_text(conversation, body_text)
+    # A note is private to its team (see Message.row_ownership), so its words are not in the
+    # search text every agent searches.
+    if not internal:
+        _append_search_text(conversation, body_text)
     if internal:
         _record(conversation, ConversationEvent.Kind.NOTE, agent, at, message=message.pk)
         return message
@@ -370,7 +374,7 @@ def assign_round_robin(conversation: Conversation, team: Team) -> User | None:
     """
     agents = (
         User.objects.select_for_update()
-        .filter(team=team, is_active=True, role__in=[Role.AGENT, Role.TEAM_LEAD])
+        .filter(team=team, pk__in=holders(Action.RECEIVE_ASSIGNMENTS).values("pk"))
         .order_by(F("last_assigned_at").asc(nulls_first=True), "pk")
     )
     for agent in agents:

@@ -10,7 +10,7 @@ from careloop.conversations import selectors, services
 from careloop.conversations.forms import CustomerForm, MergeForm
 from careloop.conversations.models import Attachment, Customer
 from careloop.core.http import HtmxHttpRequest
-from careloop.core.permissions import Action, can, requires
+from careloop.core.permissions import Action, can, may, requires
 
 # Types a browser may show inline; anything else (HTML, SVG, scripts) is only ever downloaded.
 INLINE_TYPES = {
@@ -72,7 +72,12 @@ def merge_customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.USE_INBOX)
 def attachment(request: HtmxHttpRequest, pk: int) -> FileResponse:
-    stored = get_object_or_404(Attachment, pk=pk)
+    stored = get_object_or_404(Attachment.objects.select_related("message"), pk=pk)
+    # A note's attachment is as private as the note; a missing right reads as "not found".
+    if stored.message.is_internal_note and not may(
+        request.user, Action.READ_INTERNAL_NOTES, stored.message
+    ):
+        raise Http404("No such attachment.")
     try:
         handle = stored.file.open("rb")
     except FileNotFoundError as missing:

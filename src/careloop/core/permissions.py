@@ -87,6 +87,8 @@ class Action(StrEnum):
     MANAGE_ROSTER = "manage_roster"
     # insights: editing the customer journey map
     MANAGE_JOURNEY = "manage_journey"
+    # conversations: who is given conversations by the team's assignment rule
+    RECEIVE_ASSIGNMENTS = "receive_assignments"
     # Row-level actions: what a role reaches among rows that belong to people and teams.
     READ_INTERNAL_NOTES = "read_internal_notes"
     SEE_GESTURES = "see_gestures"
@@ -176,6 +178,8 @@ RULES: dict[Action, dict[Role, Reach]] = {
     Action.MANAGE_ROSTER: _everywhere({_PP, _ADMIN}),
     # insights: the journey map's stages and touchpoints are the customer side's to shape.
     Action.MANAGE_JOURNEY: _everywhere({_L, _CX, _ADMIN}),
+    # Round robin hands new conversations to the team's frontline, never to CX leadership.
+    Action.RECEIVE_ASSIGNMENTS: _everywhere({_A, _L}),
     # What colleagues write for each other stays with the team that owns the conversation (and
     # whoever it is assigned to); leaders read every team's notes.
     Action.READ_INTERNAL_NOTES: {_A: _TEAM, _L: _ORG, _CX: _ORG, _ADMIN: _ORG},
@@ -290,9 +294,19 @@ def _rows_within(ownership: Ownership, user: Principal, level: Reach) -> Q | Non
     return rows
 
 
-def restrict[M: Model](queryset: QuerySet[M], user: Principal, action: Action) -> QuerySet[M]:
-    """The rows of `queryset` that `user` may take `action` on: every list, export and API."""
-    level = reach(user, action)
+def restrict[M: Model](
+    queryset: QuerySet[M],
+    user: Principal,
+    action: Action,
+    *,
+    within: Reach = Reach.ORGANISATION,
+) -> QuerySet[M]:
+    """The rows of `queryset` that `user` may take `action` on: every list, export and API.
+
+    `within` narrows a view to less than the user's reach ("mine" in a ledger a lead may
+    see their team's of); it never widens it.
+    """
+    level = min(reach(user, action), within)
     if level is Reach.NONE:
         return queryset.none()
     ownership = ownership_of(queryset.model, action)
@@ -348,6 +362,36 @@ def require(user: Principal, action: Action, row: Model) -> None:
     """Raise PermissionDenied unless `may(user, action, row)`: for views and services alike."""
     if not may(user, action, row):
         raise PermissionDenied(f"Your role does not allow {action.value} on this item.")
+
+
+class Scope(StrEnum):
+    """The narrower views of a list that people choose between: "mine", "my team", "everyone"."""
+
+    MINE = "mine"
+    TEAM = "team"
+    ALL = "all"
+
+    @property
+    def reach(self) -> Reach:
+        return {Scope.MINE: Reach.OWN, Scope.TEAM: Reach.TEAM, Scope.ALL: Reach.ORGANISATION}[self]
+
+    @property
+    def label(self) -> str:
+        return {Scope.MINE: "Mine", Scope.TEAM: "My team", Scope.ALL: "Everyone"}[self]
+
+
+def scopes_for(user: Principal, action: Action) -> list[Scope]:
+    """The views of a list the user's reach for `action` offers them, narrowest first."""
+    level = reach(user, action)
+    if level is Reach.TEAM and _team_id(user) is None:
+        level = Reach.OWN
+    return [scope for scope in Scope if scope.reach <= level and level is not Reach.NONE]
+
+
+def scope_or_mine(user: Principal, action: Action, wanted: str) -> Scope:
+    """The scope asked for in a query string if the user's reach offers it, else "mine"."""
+    offered = scopes_for(user, action)
+    return next((scope for scope in offered if scope.value == wanted), Scope.MINE)
 
 
 # --- Who is told ------------------------------------------------------------------------------

@@ -406,6 +406,7 @@ class Writer:
             author=author,
             channel=thread.conversation.channel,
             is_internal_note=internal,
+            note_team=thread.conversation.team if internal else None,
             body_text=text,
             created_at=at,
         )
@@ -596,7 +597,7 @@ class Writer:
             self._event(thread, ConversationEvent.Kind.SLA_BREACH, min(late))
         customer = conversation.customer
         parts = [conversation.subject, customer.full_name, customer.email or ""]
-        parts += [message.body_text for message in thread.messages]
+        parts += [m.body_text for m in thread.messages if not m.is_internal_note]
         conversation.search_text = " ".join(part for part in parts if part)[
             : services.SEARCH_TEXT_LIMIT
         ]

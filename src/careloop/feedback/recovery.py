@@ -14,11 +14,10 @@ from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
 from careloop.conversations.services import business_calendar
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Role
+from careloop.core.permissions import Action, recipients
 from careloop.feedback.models import CauseTag, RecoveryContact, RecoveryTask, SurveyResponse
 from careloop.feedback.selectors import can_work_on_task
 from careloop.people.models import User
-from careloop.people.selectors import team_leads
 
 TARGET_BUSINESS_HOURS = 48
 MAX_CAUSES = 5
@@ -38,17 +37,10 @@ def detractor_reason(response: SurveyResponse) -> str:
 def owner_for(response: SurveyResponse) -> User | None:
     """The agent who handled the conversation, else the team's lead, else a CX leader or admin."""
     agent = response.agent
-    if agent is not None and agent.is_active and agent.role != Role.CUSTOMER:
+    if agent is not None and agent.is_active and agent.is_employee:
         return agent
-    if response.team is not None:
-        lead = team_leads(response.team).order_by("pk").first()
-        if lead is not None:
-            return lead
-    for role in (Role.CX_LEADER, Role.ADMIN):
-        fallback = User.objects.filter(role=role, is_active=True).order_by("pk").first()
-        if fallback is not None:
-            return fallback
-    return None
+    closest = recipients(Action.WORK_RECOVERY, response.team_id)
+    return closest[0] if closest else None
 
 
 def open_recovery_task(

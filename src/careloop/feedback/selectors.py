@@ -13,7 +13,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from careloop.conversations.models import Customer
-from careloop.core.permissions import Role, role_of
+from careloop.core.permissions import Action, may, restrict, scope_or_mine, scopes_for
 from careloop.feedback.models import (
     CauseTag,
     Concern,
@@ -27,9 +27,6 @@ from careloop.feedback.models import (
     ThemeSource,
 )
 from careloop.people.models import Team, User
-
-_SEES_ALL = frozenset({Role.CX_LEADER, Role.ADMIN})
-
 
 # --- scores --------------------------------------------------------------------------------
 
@@ -191,37 +188,22 @@ def voice_of(customer: Customer, limit: int = 5) -> CustomerVoice:
 
 def can_work_on_task(user: User, task: RecoveryTask) -> bool:
     """The owner, a lead of the task's team, CX leaders and admins."""
-    role = role_of(user)
-    if role is None:
-        return False
-    return (
-        user.pk == task.owner_id
-        or role in _SEES_ALL
-        or (role == Role.TEAM_LEAD and user.team_id is not None and user.team_id == task.team_id)
-    )
+    return may(user, Action.WORK_RECOVERY, task)
 
 
 def recovery_scopes(user: User) -> list[tuple[str, str]]:
-    scopes = [("mine", "Mine")]
-    role = role_of(user)
-    if role == Role.TEAM_LEAD:
-        scopes.append(("team", "My team"))
-    if role in _SEES_ALL:
-        scopes.append(("all", "Everyone"))
-    return scopes
+    return [(scope.value, scope.label) for scope in scopes_for(user, Action.WORK_RECOVERY)]
 
 
 def recovery_tasks_for(
     user: User, *, scope: str = "mine", status: str = ""
 ) -> QuerySet[RecoveryTask]:
-    tasks = RecoveryTask.objects.select_related("customer", "owner", "team", "response")
-    role = role_of(user)
-    if scope == "all" and role in _SEES_ALL:
-        pass
-    elif scope == "team" and role == Role.TEAM_LEAD and user.team_id is not None:
-        tasks = tasks.filter(team_id=user.team_id)
-    else:
-        tasks = tasks.filter(owner=user)
+    tasks = restrict(
+        RecoveryTask.objects.select_related("customer", "owner", "team", "response"),
+        user,
+        Action.WORK_RECOVERY,
+        within=scope_or_mine(user, Action.WORK_RECOVERY, scope).reach,
+    )
     if status == "open":
         tasks = tasks.exclude(status=RecoveryTask.Status.CLOSED)
     elif status in RecoveryTask.Status.values:
