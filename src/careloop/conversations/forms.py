@@ -6,8 +6,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from careloop.conversations.models import Conversation, Customer, Priority, SavedReply, Status
-from careloop.core.permissions import STAFF_ROLES
-from careloop.people.models import Team, User
+from careloop.people.models import Team
+from careloop.people.selectors import active_employees
 
 AFTER_REPLY_CHOICES = [
     ("", "Keep status"),
@@ -19,7 +19,7 @@ AFTER_REPLY_CHOICES = [
 
 def staff_members() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True, role__in=[r.value for r in STAFF_ROLES]),
+        queryset=active_employees(),
         required=False,
         empty_label="Unassigned",
     )

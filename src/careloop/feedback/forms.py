@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 
-from careloop.core.permissions import Role
 from careloop.feedback.models import (
     Concern,
     EmailRule,
@@ -14,7 +13,7 @@ from careloop.feedback.models import (
     SurveySettings,
 )
 from careloop.feedback.surveys import AskedQuestions
-from careloop.people.models import User
+from careloop.people.selectors import active_employees
 
 
 def _scale(low: int, high: int) -> list[tuple[int, str]]:
@@ -178,7 +177,5 @@ class ThemeRenameForm(forms.Form):
 
 
 class PromoteCauseForm(forms.Form):
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
-    )
+    owner = forms.ModelChoiceField(queryset=active_employees())
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from careloop.conversations.models import Conversation
-from careloop.core.permissions import STAFF_ROLES
 from careloop.empathy.engine import read_customer_messages
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.empathy.semantic import embed_texts
@@ -30,7 +29,7 @@ from careloop.feedback.models import (
     ThemeAssignment,
     ThemeSource,
 )
-from careloop.people.models import User
+from careloop.people import selectors as people
 
 JOIN_SIMILARITY = 0.5
 # A newly found group this close to a stored theme is that theme, not a new one.
@@ -58,9 +57,7 @@ class RefreshResult:
 
 def _pending(since: datetime.date) -> list[PendingText]:
     done = set(ThemeAssignment.objects.values_list("source", "source_id"))
-    employees = list(
-        User.objects.filter(role__in=list(STAFF_ROLES)).values_list("full_name", flat=True)
-    )
+    employees = list(people.employees().values_list("full_name", flat=True))
     items: list[PendingText] = []
 
     def add(source: str, pk: int, text: str, day: datetime.date, names: list[str]) -> None:

@@ -29,6 +29,11 @@ def team_leads(team: Team) -> QuerySet[User]:
     return team.members.filter(is_active=True, role=Role.TEAM_LEAD)
 
 
+def active_employees() -> QuerySet[User]:
+    """Everyone who works here and can sign in, by name: what people pickers offer."""
+    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).order_by("full_name")
+
+
 def employees() -> QuerySet[User]:
     return (
         User.objects.exclude(role=Role.CUSTOMER)
