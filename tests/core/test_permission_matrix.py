@@ -73,6 +73,7 @@ see_action_items         -       O    T   A     O     A
 see_reply_scores         -       O    T   -     -     -
 see_qa_reviews           -       O    T   A     -     A
 view_culture             -       -    T   A     A     A
+see_unshared_stories     -       O    O   O     O     O
 """
 
 

@@ -130,6 +130,21 @@ def _qa_review(owner: User, team: Team | None) -> Model:
     )
 
 
+def _story(owner: User, team: Team | None) -> Model:
+    from careloop.recognition.models import StoryOrigin, SuccessStory
+
+    conversation = _conversation(owner, team)
+    return SuccessStory.objects.create(
+        agent=owner,
+        conversation=conversation,
+        customer_words="You made my day",
+        source_label="Message",
+        source_key=f"message:{conversation.pk}",
+        origin=StoryOrigin.CUSTOMER_PRAISE,
+        title="A day made",
+    )
+
+
 @dataclass(frozen=True)
 class RowCase:
     model: type[Model]
@@ -149,6 +164,7 @@ CASES = [
     RowCase(_model("feedback.RecoveryTask"), Action.WORK_RECOVERY, _recovery_task),
     RowCase(_model("actions.ActionItem"), Action.SEE_ACTION_ITEMS, _action_item),
     RowCase(_model("coaching.QAReview"), Action.SEE_QA_REVIEWS, _qa_review),
+    RowCase(_model("recognition.SuccessStory"), Action.SEE_UNSHARED_STORIES, _story),
 ]
 
 

@@ -97,6 +97,7 @@ class Action(StrEnum):
     SEE_REPLY_SCORES = "see_reply_scores"
     SEE_QA_REVIEWS = "see_qa_reviews"
     VIEW_CULTURE = "view_culture"
+    SEE_UNSHARED_STORIES = "see_unshared_stories"
 
 
 class Reach(IntEnum):
@@ -195,6 +196,9 @@ RULES: dict[Action, dict[Role, Reach]] = {
     Action.SEE_QA_REVIEWS: {_A: _OWN, _L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
     # Psychological safety, eNPS and turnover: a lead sees their own team's, never another's.
     Action.VIEW_CULTURE: {_L: _TEAM, _CX: _ORG, _PP: _ORG, _ADMIN: _ORG},
+    # A success story waits for its agent's consent: until shared, it is theirs and its
+    # proposer's, not their lead's.
+    Action.SEE_UNSHARED_STORIES: dict.fromkeys(STAFF_ROLES, _OWN),
 }
 
 # Four eyes: the person a row belongs to never takes these actions on it (a lead does not

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from careloop.core.permissions import Ownership
 
 
 class Kudos(models.Model):
@@ -61,6 +65,9 @@ class StoryOrigin(models.TextChoices):
 class SuccessStory(models.Model):
     """A moment of great service, told with the evidence: the conversation and the customer's
     own words, shared only when the agent agrees."""
+
+    # Until the agent shares it, a story is the agent's and its proposer's alone.
+    row_ownership: ClassVar[Ownership] = Ownership(owners=("agent", "proposed_by"))
 
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="success_stories"

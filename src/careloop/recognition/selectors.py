@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Message
+from careloop.core.permissions import Action, may, restrict
 from careloop.people.models import User
 from careloop.recognition.models import Kudos, StoryStatus, SuccessStory
 
@@ -116,13 +117,14 @@ def kudos_received(person: User) -> QuerySet[Kudos]:
 
 def visible_stories(user: User) -> QuerySet[SuccessStory]:
     """Shared stories for everyone; the others only for the agent and whoever proposed them."""
+    unshared = restrict(SuccessStory.objects.all(), user, Action.SEE_UNSHARED_STORIES)
     return SuccessStory.objects.filter(
-        Q(status=StoryStatus.SHARED) | Q(agent=user) | Q(proposed_by=user)
+        Q(status=StoryStatus.SHARED) | Q(pk__in=unshared.values("pk"))
     )
 
 
 def may_view_story(user: User, story: SuccessStory) -> bool:
-    return story.is_shared or user.pk in (story.agent_id, story.proposed_by_id)
+    return story.is_shared or may(user, Action.SEE_UNSHARED_STORIES, story)
 
 
 # --- monthly highlights ---------------------------------------------------------------------
