@@ -48,6 +48,7 @@ from careloop.feedback.concerns import follow_up_from_customer, raise_concern, r
 from careloop.feedback.models import (
     RecoveryContact,
     RecoveryTask,
+    SurveyResponse,
     Theme,
     ThemeAssignment,
     ThemeSource,
@@ -189,6 +190,9 @@ def plant_the_marker_everywhere(agent: User, admin: User) -> Customer:
 
     # Feedback: a survey comment, a recovery task, a named concern, theme examples.
     response = answered(conversation, csat=1, comment=f"Terrible, {MARKER}", days_ago=0)
+    SurveyResponse.objects.filter(pk=response.pk).update(
+        answers=[{"question": "What could we do better?", "answer": f"Ask {MARKER}"}]
+    )
     task = RecoveryTask.objects.get(response=response)  # a detractor's answer opens one
     RecoveryTask.objects.filter(pk=task.pk).update(outcome_note=f"Called {MARKER}")
     RecoveryContact.objects.create(task=task, by=agent, channel="phone", note=f"Spoke to {MARKER}")

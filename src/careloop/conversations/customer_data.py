@@ -138,7 +138,7 @@ def erase_customer(identities: CustomerIdentities) -> int:
     conversations = Conversation.objects.filter(pk__in=identities.conversation_ids)
     changed = _erase_messages(Message.objects.filter(pk__in=identities.message_ids))
     changed += _erase_unfiled_records(identities)
-    conversations.update(subject="", search_text="", care_priority_reasons=[])
+    conversations.update(subject="", search_text="")
     changed += ContactPoint.objects.filter(customer__in=customers).delete()[0]
     for customer in customers:
         customer.full_name = f"Erased customer {customer.pk}"
