@@ -113,7 +113,12 @@ def test_raw_input_and_old_finished_conversations_expire_but_recent_ones_stay() 
 
     counts = purge_expired_data()
 
-    assert counts == {"audit_events": 0, "finished_conversation_text": 1, "raw_inbound": 1}
+    assert counts == {
+        "api_idempotent_responses": 0,
+        "audit_events": 0,
+        "finished_conversation_text": 1,
+        "raw_inbound": 1,
+    }
     assert bytes(InboundRecord.objects.get(dedupe_key="<1@x>").raw) == b""
     assert bytes(InboundRecord.objects.get(dedupe_key="api:1").raw) == b"{}"
     assert Message.objects.get(pk=finished.pk).body_text == "[erased]"
@@ -188,3 +193,26 @@ def test_survey_comments_are_exported_and_erased_but_scores_stay() -> None:
     erase_customer(customer, None)
     response = SurveyResponse.objects.get(customer=customer)
     assert response.comment == "" and response.csat == 2
+
+
+def test_erasure_reaches_named_concerns_raised_with_the_customers_email() -> None:
+    """Finding 2: the conversations eraser blanked the email before feedback looked it up."""
+    from careloop.feedback.concerns import follow_up_from_customer, raise_concern
+
+    customer, _ = customer_with_history()
+    concern, _ = raise_concern(
+        category="other",
+        body="Noor's complaint about the refund",
+        anonymous=False,
+        name="Noor Haddad",
+        email="Noor@Example.test",
+        notify=False,
+    )
+    follow_up_from_customer(concern, "Still waiting, Noor")
+
+    erase_customer(customer, UserFactory(role=Role.ADMIN))
+
+    concern.refresh_from_db()
+    assert (concern.name, concern.email) == ("", "")
+    assert "Noor" not in concern.body
+    assert not concern.messages.filter(body__contains="Noor").exists()

@@ -1,7 +1,9 @@
 """Every API write runs once per Idempotency-Key: retries get the first answer, nothing twice.
 
 The request is kept raw as an `InboundRecord` before anything else happens, so even input
-that is rejected or crashes the processing is never lost.
+that is rejected or crashes the processing is never lost. Answers are replayed for a day
+(`CARELOOP_API_IDEMPOTENCY_KEEP`), then purged nightly; a key whose answer expired or was
+erased with a customer's data gets a clear 422, never a replay and never a second run.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -67,6 +71,27 @@ def _as_json(data: Any) -> Any:
     return json.loads(JSONRenderer().render(data))
 
 
+def _kept_since(now: datetime) -> datetime:
+    return now - settings.CARELOOP_API_IDEMPOTENCY_KEEP
+
+
+def purge_expired_answers(now: datetime) -> int:
+    """Forget answers past their time (the raw request stays, under raw-input retention)."""
+    expired = ApiIdempotentResponse.objects.filter(record__received_at__lt=_kept_since(now))
+    return expired.delete()[0]
+
+
+def _no_longer_kept() -> Response:
+    return Response(
+        {
+            "detail": f"The answer to this {HEADER} is no longer kept (answers are kept for "
+            f"{settings.CARELOOP_API_IDEMPOTENCY_KEEP}, and go when a customer's data is "
+            f"erased). Nothing was done: send the request with a new {HEADER}."
+        },
+        status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+    )
+
+
 def _replay(stored: ApiIdempotentResponse) -> Response:
     return Response(stored.body, status=stored.status_code, headers={REPLAYED_HEADER: "true"})
 
@@ -109,8 +134,11 @@ def run_once(request: Request, api_key: ApiKey, process: Callable[[], Outcome]) 
             stored = (
                 ApiIdempotentResponse.objects.select_for_update()
                 .select_related("record")
-                .get(record__dedupe_key=dedupe_key)
+                .filter(record__dedupe_key=dedupe_key)
+                .first()
             )
+            if stored is None or stored.record.received_at < _kept_since(timezone.now()):
+                return _no_longer_kept()
             if stored.request_sha256 != fingerprint:
                 return Response(
                     {

@@ -53,7 +53,8 @@ WRITE_ERRORS = {
     403: OpenApiResponse(description="The key's role does not allow this."),
     422: OpenApiResponse(
         OpenApiTypes.OBJECT,
-        description="The Idempotency-Key was already used for a different request.",
+        description="The Idempotency-Key was already used for a different request, or its "
+        "answer is no longer kept (answers are kept 24 hours): send a new key.",
     ),
 }
 

@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from careloop.conversations.models import (
     Attachment,
+    ContactPoint,
     Conversation,
     Customer,
     InboundRecord,
     Message,
     Status,
 )
-from careloop.core.privacy import CustomerDataSource, RetentionSource
+from careloop.core.audit import forget_audit_text
+from careloop.core.privacy import CustomerDataSource, CustomerIdentities, RetentionSource
 
 ERASED_TEXT = "[erased]"
 
@@ -25,7 +27,39 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def export_customer(customer: Customer) -> dict[str, Any]:
+CONTACT_FIELDS = {
+    ContactPoint.Kind.EMAIL: "emails",
+    ContactPoint.Kind.CHAT: "chat_ids",
+    ContactPoint.Kind.EXTERNAL: "external_ids",
+    ContactPoint.Kind.PHONE: "phones",
+}
+
+
+def identify_customer(known: CustomerIdentities) -> CustomerIdentities:
+    """The customer and those merged into them: names, contact points, conversations."""
+    customers = Customer.objects.filter(
+        Q(pk__in=known.customer_ids) | Q(merged_into__in=known.customer_ids)
+    )
+    points = ContactPoint.objects.filter(customer__in=customers)
+    conversations = Conversation.objects.filter(customer__in=customers)
+    found = known.adding(
+        customer_ids=customers.values_list("pk", flat=True),
+        names=customers.exclude(erased_at__isnull=False).values_list("full_name", flat=True),
+        emails=customers.exclude(email=None).values_list("email", flat=True),
+        conversation_ids=conversations.values_list("pk", flat=True),
+        message_ids=Message.objects.filter(conversation__in=conversations).values_list(
+            "pk", flat=True
+        ),
+    )
+    for kind, field_name in CONTACT_FIELDS.items():
+        found = found.adding(
+            **{field_name: points.filter(kind=kind).values_list("value", flat=True)}
+        )
+    return found
+
+
+def export_customer(identities: CustomerIdentities) -> dict[str, Any]:
+    customer = Customer.objects.get(pk=identities.customer_id)
     conversations = Conversation.objects.filter(customer=customer).prefetch_related(
         "tags", "messages__attachments"
     )
@@ -76,23 +110,47 @@ def _erase_messages(messages: QuerySet[Message]) -> int:
     for attachment in Attachment.objects.filter(message__in=messages):
         attachment.file.delete(save=False)
     Attachment.objects.filter(message__in=messages).delete()
-    InboundRecord.objects.filter(message__in=messages).update(raw=b"")
+    InboundRecord.objects.filter(message__in=messages).update(raw=b"", problem="")
     # Emotion readings, reply scores and response times stay: they carry no identity.
-    return messages.update(body_text=ERASED_TEXT, body_html="")
+    return messages.update(body_text=ERASED_TEXT, body_html="", email_message_id="")
 
 
-def erase_customer(customer: Customer) -> int:
-    conversations = Conversation.objects.filter(customer=customer)
-    changed = _erase_messages(Message.objects.filter(conversation__in=conversations))
+def _erase_unfiled_records(identities: CustomerIdentities) -> int:
+    """Raw input never filed as a message (flagged, rejected) that names the customer.
+
+    Such records are few (filed ones are found through their message), so they are read.
+    """
+    # Names are left out: too common to tell one customer's raw email from another's.
+    needles = [value.lower() for value in identities.strings() - identities.names]
+    unfiled = InboundRecord.objects.filter(message__isnull=True).exclude(raw=b"", problem="")
+    naming = [
+        pk
+        for pk, raw, problem in unfiled.values_list("pk", "raw", "problem").iterator()
+        if any(
+            needle.encode() in bytes(raw).lower() or needle in problem.lower() for needle in needles
+        )
+    ]
+    return InboundRecord.objects.filter(pk__in=naming).update(raw=b"", problem="")
+
+
+def erase_customer(identities: CustomerIdentities) -> int:
+    customers = Customer.objects.filter(pk__in=identities.customer_ids)
+    conversations = Conversation.objects.filter(pk__in=identities.conversation_ids)
+    changed = _erase_messages(Message.objects.filter(pk__in=identities.message_ids))
+    changed += _erase_unfiled_records(identities)
     conversations.update(subject="", search_text="")
-    changed += customer.contact_points.all().delete()[0]
-    customer.full_name = f"Erased customer {customer.pk}"
-    customer.email = None
-    customer.company = ""
-    customer.notes = ""
-    customer.erased_at = timezone.now()
-    customer.save()
-    return changed + 1
+    changed += ContactPoint.objects.filter(customer__in=customers).delete()[0]
+    for customer in customers:
+        customer.full_name = f"Erased customer {customer.pk}"
+        customer.email = None
+        customer.company = ""
+        customer.notes = ""
+        customer.erased_at = customer.erased_at or timezone.now()
+        customer.save()
+        changed += 1
+    changed += forget_audit_text(Customer, identities.customer_ids)
+    changed += forget_audit_text(Conversation, identities.conversation_ids)
+    return changed
 
 
 def purge_raw_inbound(cutoff: datetime) -> int:
@@ -114,7 +172,9 @@ def purge_old_conversation_content(cutoff: datetime) -> int:
     )
 
 
-CUSTOMER_DATA = CustomerDataSource("conversations", export_customer, erase_customer)
+CUSTOMER_DATA = CustomerDataSource(
+    "conversations", export_customer, erase_customer, identify=identify_customer
+)
 RETENTION = (
     RetentionSource("raw_inbound", "Raw received emails and API requests", 90, purge_raw_inbound),
     RetentionSource(

@@ -6,9 +6,14 @@ read), so a change never lands without its entry.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
 
 from careloop.core.models import AuditEvent
 
@@ -40,6 +45,35 @@ def record_audit(
 def audit_events_for(target: Model) -> QuerySet[AuditEvent]:
     """The trail of one object, newest first."""
     return AuditEvent.objects.filter(target_type=target_type_of(target), target_id=str(target.pk))
+
+
+ERASED_SUMMARY = "[erased]"
+
+
+def forget_audit_text(model: type[Model], pks: Iterable[object]) -> int:
+    """Blank the summaries that copied text about these rows (a story's title, a customer's
+    name in an admin change); who did what, and when, stays. Returns the entries changed."""
+    ids = [str(pk) for pk in pks]
+    if not ids:
+        return 0
+    changed = (
+        AuditEvent.objects.filter(target_type=model._meta.label_lower, target_id__in=ids)
+        .exclude(summary__in=("", ERASED_SUMMARY))
+        .update(summary=ERASED_SUMMARY)
+    )
+    admin_entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id__in=ids,
+    )
+    return changed + admin_entries.update(object_repr=ERASED_SUMMARY, change_message="")
+
+
+def forget_audit_text_naming(texts: Iterable[str]) -> int:
+    """Blank every summary that contains one of `texts` (a customer's name or address)."""
+    wanted = [Q(summary__icontains=text) for text in texts if len(text.strip()) >= 4]
+    if not wanted:
+        return 0
+    return AuditEvent.objects.filter(reduce(or_, wanted)).update(summary=ERASED_SUMMARY)
 
 
 def audit_log(*, action_prefix: str = "") -> QuerySet[AuditEvent]:

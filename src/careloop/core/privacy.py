@@ -3,12 +3,16 @@
 Domains register what they hold about a customer and what expires; this module runs them
 together, inside one transaction, and records each run in the audit trail. Erasure keeps the
 numbers aggregates need (times, scores, statuses) and removes what identifies a person.
+
+Erasure first collects everything that identifies the customer (`CustomerIdentities`), before
+any domain blanks anything, and hands the same identities to every eraser: a domain that finds
+its rows by an email or a conversation still finds them after another domain erased those.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,15 +20,59 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from careloop.core.audit import record_audit
+from careloop.core.audit import forget_audit_text_naming, record_audit
 from careloop.core.models import RetentionRule
+
+# Identity collection runs every domain's `identify` until nothing new turns up; chains are
+# short (customer -> emails -> concerns), so a few rounds always settle.
+MAX_IDENTIFY_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class CustomerIdentities:
+    """Everything that points at one customer, collected before erasure changes anything."""
+
+    customer_id: int
+    # The customer and every customer merged into them.
+    customer_ids: frozenset[int] = frozenset()
+    names: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()  # lower-cased
+    chat_ids: frozenset[str] = frozenset()
+    external_ids: frozenset[str] = frozenset()
+    phones: frozenset[str] = frozenset()
+    conversation_ids: frozenset[int] = frozenset()
+    message_ids: frozenset[int] = frozenset()
+    concern_references: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "customer_ids", self.customer_ids | {self.customer_id})
+        object.__setattr__(self, "emails", frozenset(e.strip().lower() for e in self.emails))
+
+    def adding(self, **more: Iterable[Any]) -> CustomerIdentities:
+        """These identities and `more` (field name -> values), as a new object."""
+        return replace(
+            self,
+            **{name: getattr(self, name) | frozenset(values) for name, values in more.items()},
+        )
+
+    def union(self, other: CustomerIdentities) -> CustomerIdentities:
+        return self.adding(
+            **{f.name: getattr(other, f.name) for f in fields(self) if f.name != "customer_id"}
+        )
+
+    def strings(self) -> frozenset[str]:
+        """Every text that names the customer (for finding copies in stored text)."""
+        found = self.names | self.emails | self.chat_ids | self.external_ids | self.phones
+        return frozenset(value for value in found if value.strip())
 
 
 @dataclass(frozen=True)
 class CustomerDataSource:
     name: str
-    export: Callable[[Any], Any]  # the customer -> JSON-ready data
-    erase: Callable[[Any], int]  # the customer -> rows changed or removed
+    export: Callable[[CustomerIdentities], Any] | None  # -> JSON-ready data; None: only copies
+    erase: Callable[[CustomerIdentities], int]  # -> rows changed or removed
+    # What else this domain knows identifies the customer, given what is known so far.
+    identify: Callable[[CustomerIdentities], CustomerIdentities] | None = field(default=None)
 
 
 @dataclass(frozen=True)
@@ -35,8 +83,17 @@ class RetentionSource:
     purge: Callable[[datetime], int]  # removes what is older than the cutoff; returns a count
 
 
+@dataclass(frozen=True)
+class ExpirySource:
+    """Data kept for a fixed time set in settings (not by admins), purged nightly too."""
+
+    name: str
+    purge: Callable[[datetime], int]  # removes what has expired by `now`; returns a count
+
+
 _customer_sources: dict[str, CustomerDataSource] = {}
 _retention_sources: dict[str, RetentionSource] = {}
+_expiry_sources: dict[str, ExpirySource] = {}
 
 
 def register_customer_data(source: CustomerDataSource) -> None:
@@ -47,15 +104,38 @@ def register_retention(source: RetentionSource) -> None:
     _retention_sources[source.data_type] = source
 
 
+def register_expiry(source: ExpirySource) -> None:
+    _expiry_sources[source.name] = source
+
+
 def retention_sources() -> list[RetentionSource]:
     return sorted(_retention_sources.values(), key=lambda source: source.label)
 
 
+def identities_of(customer: Model) -> CustomerIdentities:
+    """Every identity of the customer that any domain knows, gathered until none is new."""
+    identities = CustomerIdentities(customer_id=customer.pk)
+    for _ in range(MAX_IDENTIFY_ROUNDS):
+        found = identities
+        for source in _customer_sources.values():
+            if source.identify is not None:
+                found = found.union(source.identify(found))
+        if found == identities:
+            break
+        identities = found
+    return identities
+
+
 def export_customer_data(customer: Model, actor: Any) -> dict[str, Any]:
     """Everything careloop holds about one customer, as JSON-ready data (GDPR Art. 15/20)."""
+    identities = identities_of(customer)
     data = {
         "exported_at": timezone.now().isoformat(),
-        **{name: source.export(customer) for name, source in sorted(_customer_sources.items())},
+        **{
+            name: source.export(identities)
+            for name, source in sorted(_customer_sources.items())
+            if source.export is not None
+        },
     }
     record_audit(actor, "customer.exported", customer)
     return data
@@ -63,8 +143,14 @@ def export_customer_data(customer: Model, actor: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def erase_customer(customer: Model, actor: Any) -> dict[str, int]:
-    """Remove what identifies the customer everywhere, keep anonymous aggregates (Art. 17)."""
-    counts = {name: source.erase(customer) for name, source in sorted(_customer_sources.items())}
+    """Remove what identifies the customer everywhere, keep anonymous aggregates (Art. 17).
+
+    Identities are collected before any domain erases, so the erasers' order does not matter.
+    """
+    identities = identities_of(customer)
+    counts = {name: source.erase(identities) for name, source in _customer_sources.items()}
+    # Entries whose summary named the customer, whichever domain wrote them.
+    counts["audit"] = forget_audit_text_naming(identities.strings())
     summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
     record_audit(actor, "customer.erased", customer, summary=summary)
     return counts
@@ -91,6 +177,9 @@ def purge_expired_data(now: datetime | None = None) -> dict[str, int]:
     for source in retention_sources():
         with transaction.atomic():
             counts[source.data_type] = source.purge(now - timedelta(days=retention_days(source)))
+    for name, expiry in sorted(_expiry_sources.items()):
+        with transaction.atomic():
+            counts[name] = expiry.purge(now)
     if any(counts.values()):
         summary = ", ".join(f"{kind}: {count}" for kind, count in counts.items() if count)
         record_audit(None, "retention.purged", summary=summary)

@@ -325,8 +325,11 @@ def theme_summaries(
                 if total_emotion
                 else [],
                 # Only survey comments are quoted: concerns stay with the people who handle them.
+                # An erased customer's comment still counts but is never quoted (its text is "").
                 samples=list(
-                    dict.fromkeys(a.text for a in rows if a.source == ThemeSource.COMMENT)
+                    dict.fromkeys(
+                        a.text for a in rows if a.source == ThemeSource.COMMENT and a.text
+                    )
                 )[:3],
             )
         )

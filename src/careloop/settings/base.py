@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dj_database_url
 import django_stubs_ext
 from django.utils.csp import CSP
@@ -166,6 +168,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["careloop.api.throttling.ApiKeyRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_key": env_str("CARELOOP_API_RATE", "1200/min")},
 }
+# How long an API write's answer is replayed to retries with its Idempotency-Key; the nightly
+# purge removes older answers (they can hold a customer's data).
+CARELOOP_API_IDEMPOTENCY_KEEP = timedelta(
+    hours=int(env_str("CARELOOP_API_IDEMPOTENCY_HOURS") or "24")
+)
 # Public forms (chat widget, surveys, concerns): POSTs per client address.
 CARELOOP_PUBLIC_FORM_RATE = env_str("CARELOOP_PUBLIC_FORM_RATE", "30/m")
 RATELIMIT_VIEW = "careloop.core.rate_limits.too_many_requests"
