@@ -10,16 +10,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.core.permissions import Action, holders
+from careloop.core.permissions import Action, holders, recipients
 from careloop.feedback.emails import absolute_url
 from careloop.feedback.models import Concern, RecoveryTask
-from careloop.people.selectors import team_leads
 
 
 def _recipients_for(task: RecoveryTask) -> list[str]:
+    """The owner, and the closest people who may work the task: the team's lead, else CX."""
     people = [task.owner] if task.owner.is_active else []
-    if task.team is not None:
-        people += list(team_leads(task.team))
+    people += recipients(Action.WORK_RECOVERY, task.team_id)
     return list(dict.fromkeys(person.email for person in people))
 
 
