@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from importlib import import_module
 
 import pytest
 from django.core import mail
@@ -18,11 +19,11 @@ from rest_framework.test import APIClient
 
 from careloop.api.services import create_api_key
 from careloop.conversations.channels import chat
-from careloop.conversations.models import Conversation, Status
+from careloop.conversations.models import Conversation, Message, Status
 from careloop.conversations.services import assign, change_status
 from careloop.core.permissions import Role
 from careloop.feedback import surveys
-from careloop.feedback.models import SurveyInvitation, SurveyResponse
+from careloop.feedback.models import SurveyInvitation, SurveyLink, SurveyResponse
 from careloop.feedback.selectors import score_card
 from careloop.people.models import User
 from tests.feedback.factories import sent_invitation
@@ -153,3 +154,23 @@ def test_a_signed_in_colleague_cannot_use_an_emailed_link_either() -> None:
     staff.force_login(UserFactory(role=Role.TEAM_LEAD))
     assert staff.post(found.group(0), {"csat": "5", "ces": "7"}).status_code == 403
     assert not SurveyResponse.objects.exists()
+
+
+def test_links_posted_into_chats_before_the_fix_are_replaced_by_survey_sent() -> None:
+    from django.apps import apps
+
+    hide = import_module("careloop.feedback.migrations.0003_hide_survey_links_posted_in_chats")
+    visitor, _, invitation = chat_survey(UserFactory(role=Role.AGENT))
+    old = invitation.chat_message
+    assert old is not None
+    SurveyInvitation.objects.filter(pk=invitation.pk).update(chat_message=None)
+    SurveyLink.objects.filter(invitation=invitation).delete()
+    Message.objects.filter(pk=old.pk).update(
+        body_text=f"{hide.OLD_TEXT} http://testserver/survey/leaked-token/"
+    )
+
+    hide.hide_posted_links(apps, None)
+
+    old.refresh_from_db()
+    assert old.body_text == surveys.CHAT_SURVEY_NOTE
+    assert Client().get(visitor_link(visitor)).status_code == 200
