@@ -361,6 +361,18 @@ URL_KWARGS["playbook:version"] = URL_KWARGS["playbook:version-restore"] = lambda
     **sample_article_kwargs(),
     "number": 1,
 }
+
+
+def sample_revision_kwargs() -> dict[str, int]:
+    from careloop.playbook.models import ArticleRevision, Visibility
+    from tests.playbook.factories import ArticleFactory
+
+    article = ArticleFactory(visibility=Visibility.PUBLIC)
+    pending = ArticleRevision.objects.create(article=article, title=article.title, body="New.")
+    return {"pk": article.pk, "revision_pk": pending.pk}
+
+
+URL_KWARGS["playbook:revision-approve"] = sample_revision_kwargs
 URL_KWARGS["playbook:promote"] = URL_KWARGS["playbook:suggestions"] = lambda: {
     "conversation_pk": sample_conversation_kwargs()["pk"]
 }

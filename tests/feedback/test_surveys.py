@@ -175,7 +175,8 @@ def test_a_solved_chat_gets_the_survey_link_in_the_chat_widget() -> None:
     sent_invitation(conversation)
 
     [link_message] = [m for m in chat.visible_messages(conversation) if m.author_kind == "agent"]
-    assert LINK.search(link_message.body_text)
+    assert not LINK.search(link_message.body_text)  # the team reads "survey sent"
+    assert LINK.search(surveys.chat_survey_links([link_message])[link_message.pk].url)
     assert ContactPoint.objects.filter(customer=conversation.customer, kind="chat").exists()
     conversation.refresh_from_db()
     assert conversation.public_reply_count == 0  # not a reply: no SLA figure moves

@@ -118,6 +118,8 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
         read_only_fields = fields
 
     def get_author_name(self, message: Message) -> str:
+        if message.unverified_sender:
+            return f"Unverified sender: {message.unverified_sender}"
         if message.author_kind == Message.Author.CUSTOMER:
             return message.conversation.customer.full_name
         return message.author.full_name if message.author else ""

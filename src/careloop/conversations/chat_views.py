@@ -31,6 +31,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 
 from careloop.conversations.channels import chat
+from careloop.conversations.channels.visitor_links import VisitorLink, visitor_links
 from careloop.conversations.models import Message
 from careloop.core.permissions import ViewFunction, public
 from careloop.core.rate_limits import public_form_limit
@@ -91,7 +92,8 @@ def _after_id(value: str | None) -> int:
         return 0
 
 
-def _message_json(message: Message) -> dict[str, object]:
+def _message_json(message: Message, link: VisitorLink | None = None) -> dict[str, object]:
+    """A message as its visitor sees it; `link` replaces the text of a visitor-only link."""
     record = getattr(message, "inbound_record", None)
     is_agent = message.author_kind == Message.Author.AGENT
     author_name = ""
@@ -102,15 +104,17 @@ def _message_json(message: Message) -> dict[str, object]:
         "id": message.pk,
         "author": "agent" if is_agent else "visitor",
         "author_name": author_name or ("Support" if is_agent else "You"),
-        "text": message.body_text,
+        "text": link.text if link else message.body_text,
         "at": message.created_at.isoformat(),
         "client_id": record.dedupe_key.removeprefix(chat.DEDUPE_PREFIX) if record else "",
+        **({"link": {"url": link.url, "label": link.label}} if link and link.url else {}),
     }
 
 
 def _state_json(state: chat.ChatState) -> dict[str, object]:
+    links = visitor_links(state.messages)
     return {
-        "messages": [_message_json(message) for message in state.messages],
+        "messages": [_message_json(message, links.get(message.pk)) for message in state.messages],
         "ended": state.ended,
     }
 
@@ -181,7 +185,8 @@ def _event_stream(visitor: chat.ChatVisitor, after_id: int) -> Iterator[str]:
         if message is None:
             yield ": waiting\n\n"
         else:
-            yield f"id: {message.pk}\ndata: {json.dumps(_message_json(message))}\n\n"
+            shown = _message_json(message, visitor_links([message]).get(message.pk))
+            yield f"id: {message.pk}\ndata: {json.dumps(shown)}\n\n"
 
 
 @public

@@ -260,6 +260,9 @@ class Message(models.Model):
     # For public agent replies: the empathy coach's score against the customer's last message.
     # Private to the agent and their coach (see selectors.may_see_reply_score).
     reply_score = models.JSONField(null=True, blank=True)
+    # Set when someone other than the customer wrote into the conversation (an email that only
+    # carried its reply token): kept and shown to the team, never counted as the customer's.
+    unverified_sender = models.CharField(max_length=320, blank=True)
 
     class Meta:
         ordering = ("created_at", "pk")
@@ -304,6 +307,7 @@ class ConversationEvent(models.Model):
         MERGED = "merged", "Merged"
         SLA_BREACH = "sla_breach", "SLA breached"
         CHAT_ENDED = "chat_ended", "Chat ended"
+        UNVERIFIED = "unverified", "Unverified sender wrote"
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -203,6 +203,39 @@ def receive_customer_message(
     return message
 
 
+@transaction.atomic
+def hold_unverified_message(
+    conversation: Conversation,
+    *,
+    sender: str,
+    channel: Channel,
+    body_text: str,
+    body_html: str = "",
+    email_message_id: str = "",
+    at: datetime | None = None,
+) -> Message:
+    """Keep what someone other than the customer sent into their conversation.
+
+    The team sees it, marked with the sender; it is not the customer's reply, so it reopens
+    nothing, starts no wait, is not scored and is not searchable as the customer's words.
+    """
+    at = at or timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        author_kind=Message.Author.SYSTEM,
+        unverified_sender=sender[:320],
+        channel=channel,
+        body_text=body_text,
+        body_html=sanitise_html(body_html) if body_html else "",
+        email_message_id=email_message_id,
+        created_at=at,
+    )
+    _record(
+        conversation, ConversationEvent.Kind.UNVERIFIED, at=at, message=message.pk, sender=sender
+    )
+    return message
+
+
 def _route(conversation: Conversation) -> None:
     """New conversations go to the organisation's default team, assigned if the team says so."""
     team = current_organisation().default_team

@@ -4,6 +4,7 @@ sending (with at most one reminder), and taking the customer's answer exactly on
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,7 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.conversations.models import FINISHED, Channel, Conversation, Customer
+from careloop.conversations.channels.visitor_links import VisitorLink
+from careloop.conversations.models import FINISHED, Channel, Conversation, Customer, Message
 from careloop.conversations.services import post_automated_message
 from careloop.feedback import emails
 from careloop.feedback.models import (
@@ -26,7 +28,12 @@ from careloop.feedback.models import (
     SurveyResponse,
     SurveySettings,
 )
-from careloop.feedback.tokens import InvalidLink, new_survey_token, survey_token_hash
+from careloop.feedback.tokens import (
+    InvalidLink,
+    chat_survey_token,
+    new_survey_token,
+    survey_token_hash,
+)
 from careloop.people.selectors import current_organisation
 
 logger = logging.getLogger(__name__)
@@ -195,6 +202,47 @@ def _email_context(invitation: SurveyInvitation, link: str) -> dict[str, object]
     }
 
 
+CHAT_SURVEY_INVITATION = "Thanks for chatting with us. How did we do? It takes a minute."
+CHAT_SURVEY_NOTE = (
+    "Survey sent. The customer sees the survey link in their own chat; "
+    "the team never sees or uses it."
+)
+
+
+def _post_in_chat(invitation: SurveyInvitation, conversation: Conversation, now: datetime) -> None:
+    """The team's thread reads "survey sent"; the link is shown to the visitor only."""
+    _, token_hash = chat_survey_token(invitation.pk)
+    SurveyLink.objects.get_or_create(
+        token_hash=token_hash, defaults={"invitation": invitation, "created_at": now}
+    )
+    message = post_automated_message(conversation, CHAT_SURVEY_NOTE, at=now)
+    invitation.chat_message = message
+    invitation.save(update_fields=["chat_message"])
+
+
+def chat_survey_links(
+    messages: Sequence[Message], now: datetime | None = None
+) -> dict[int, VisitorLink]:
+    """For the chat visitor only: the survey link behind each "survey sent" message."""
+    now = now or timezone.now()
+    invitations = SurveyInvitation.objects.filter(
+        chat_message_id__in=[message.pk for message in messages]
+    )
+    links: dict[int, VisitorLink] = {}
+    for invitation in invitations:
+        assert invitation.chat_message_id is not None
+        if invitation.answered_at is not None:
+            link = VisitorLink("Thank you for answering our survey.")
+        elif invitation.expires_at is None or invitation.expires_at <= now:
+            link = VisitorLink("Our survey about this chat has closed.")
+        else:
+            signed, _ = chat_survey_token(invitation.pk)
+            url = emails.absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
+            link = VisitorLink(CHAT_SURVEY_INVITATION, url, "Answer the survey")
+        links[invitation.chat_message_id] = link
+    return links
+
+
 def _deliver(invitation: SurveyInvitation, now: datetime, *, reminder: bool) -> bool:
     link = _new_link(invitation, now)
     context = {**_email_context(invitation, link), "reminder": reminder}
@@ -204,11 +252,7 @@ def _deliver(invitation: SurveyInvitation, now: datetime, *, reminder: bool) -> 
         and invitation.delivery == SurveyInvitation.Delivery.CHAT
         and invitation.conversation is not None
     ):
-        post_automated_message(
-            invitation.conversation,
-            render_to_string("feedback/survey_chat.txt", context).strip(),
-            at=now,
-        )
+        _post_in_chat(invitation, invitation.conversation, now)
         delivered = True
     subject = ("Reminder: " if reminder else "") + (
         "How likely are you to recommend us?"

@@ -11,6 +11,7 @@ import hashlib
 import secrets
 
 from django.core import signing
+from django.utils.crypto import salted_hmac
 
 SURVEY_SALT = "careloop.feedback.survey-link"
 UNSUBSCRIBE_SALT = "careloop.feedback.unsubscribe"
@@ -27,6 +28,16 @@ def hash_token(token: str) -> str:
 def new_survey_token() -> tuple[str, str]:
     """A signed token for a link and the hash of its secret part, the only thing stored."""
     secret = secrets.token_urlsafe(32)
+    return signing.TimestampSigner(salt=SURVEY_SALT).sign(secret), hash_token(secret)
+
+
+def chat_survey_token(invitation_id: int) -> tuple[str, str]:
+    """The link a chat visitor is shown for a survey, and its stored hash.
+
+    The secret is derived from the invitation with the server's key, so it can be handed to
+    the visitor whenever their chat is shown without ever being stored or posted as text.
+    """
+    secret = salted_hmac(f"{SURVEY_SALT}.chat", str(invitation_id), algorithm="sha256").hexdigest()
     return signing.TimestampSigner(salt=SURVEY_SALT).sign(secret), hash_token(secret)
 
 

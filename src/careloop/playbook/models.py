@@ -84,6 +84,48 @@ class ArticleVersion(models.Model):
         return f"{self.article_id} v{self.number}"
 
 
+class ArticleRevision(models.Model):
+    """A change to a published article waiting for a lead's approval.
+
+    The help centre shows the article as published until the change is approved, which makes
+    it a new version; an article has at most one change waiting, which its author keeps editing.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=80, blank=True)
+    body = models.TextField()
+    change_note = models.CharField(max_length=300, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_as = models.OneToOneField(
+        ArticleVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="revision"
+    )
+
+    class Meta:
+        ordering = ("-proposed_at", "-pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("article",),
+                condition=models.Q(approved_at__isnull=True),
+                name="one_pending_revision_per_article",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"Change to {self.article_id} by {self.proposed_by_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.approved_at is None
+
+
 class ArticleVote(models.Model):
     """A "was this useful?" answer from a colleague or an anonymous help-centre visitor."""
 

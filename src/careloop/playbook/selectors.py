@@ -18,7 +18,7 @@ from careloop.core.permissions import Action, can
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.empathy.semantic import embed_texts, rank_by_similarity, vector_dimensions
 from careloop.people.models import User
-from careloop.playbook.models import Article, ArticleVersion, Visibility
+from careloop.playbook.models import Article, ArticleRevision, ArticleVersion, Visibility
 
 # Below this cosine similarity a meaning-only match is more noise than help.
 MIN_SIMILARITY = 0.35
@@ -32,6 +32,24 @@ SEARCH_LIMIT = 20
 
 def may_edit(user: User, article: Article) -> bool:
     return user.pk == article.owner_id or can(user, Action.MANAGE_PLAYBOOK)
+
+
+def needs_review(user: User, article: Article) -> bool:
+    """Whether `user`'s changes to the article's text wait for a lead before they are shown:
+    a published article changes only through review."""
+    return article.is_public and not can(user, Action.MANAGE_PLAYBOOK)
+
+
+def pending_revision(user: User, article: Article) -> ArticleRevision | None:
+    """The change waiting for review, for its author, the article's owner and leads."""
+    pending = (
+        ArticleRevision.objects.select_related("proposed_by")
+        .filter(article=article, approved_at__isnull=True)
+        .first()
+    )
+    if pending is None or not (user.pk == pending.proposed_by_id or may_edit(user, article)):
+        return None
+    return pending
 
 
 def articles() -> QuerySet[Article]:
@@ -157,7 +175,7 @@ class DiffLine:
     text: str
 
 
-def diff(older: ArticleVersion | None, newer: ArticleVersion) -> list[DiffLine]:
+def diff(older: ArticleVersion | None, newer: ArticleVersion | ArticleRevision) -> list[DiffLine]:
     """Line-by-line changes from `older` to `newer` (everything added for a first version)."""
     before = f"{older.title}\n\n{older.body}" if older else ""
     after = f"{newer.title}\n\n{newer.body}"

@@ -15,8 +15,14 @@ from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
 from careloop.empathy.semantic import embed_texts
 from careloop.people.models import User
-from careloop.playbook.models import Article, ArticleVersion, ArticleVote, Visibility
-from careloop.playbook.selectors import may_edit, passages
+from careloop.playbook.models import (
+    Article,
+    ArticleRevision,
+    ArticleVersion,
+    ArticleVote,
+    Visibility,
+)
+from careloop.playbook.selectors import may_edit, needs_review, passages
 
 DEFAULT_REVIEW_DAYS = 180
 REMIND_EVERY_DAYS = 7
@@ -97,6 +103,52 @@ def create_article(
     return article
 
 
+def _new_version(
+    article: Article,
+    *,
+    edited_by: User | None,
+    title: str,
+    body: str,
+    visibility: str,
+    change_note: str,
+) -> ArticleVersion:
+    """Make `title` and `body` the article's current text, as its next version (saved)."""
+    if title != article.title:
+        article.slug = _unique_slug(title, exclude_pk=article.pk)
+    article.title, article.body, article.visibility = title, body, visibility
+    article.vector = article_vector(title, body)
+    article.version_number += 1
+    article.updated_at = timezone.now()
+    article.save()
+    return ArticleVersion.objects.create(
+        article=article,
+        number=article.version_number,
+        title=title,
+        body=body,
+        visibility=visibility,
+        edited_by=edited_by,
+        change_note=change_note.strip()[:300],
+        created_at=article.updated_at,
+    )
+
+
+def _propose(
+    article: Article, *, by: User, title: str, category: str, body: str, change_note: str
+) -> ArticleRevision:
+    """Keep a change to a published article aside until a lead approves it."""
+    pending = (
+        ArticleRevision.objects.select_for_update()
+        .filter(article=article, approved_at__isnull=True)
+        .first()
+    ) or ArticleRevision(article=article)
+    pending.title, pending.category, pending.body = title, category, body
+    pending.change_note = change_note.strip()[:300]
+    pending.proposed_by, pending.proposed_at = by, timezone.now()
+    pending.save()
+    record_audit(by, "playbook.change_proposed", article, summary=title)
+    return pending
+
+
 @transaction.atomic
 def edit_article(
     article: Article,
@@ -109,36 +161,50 @@ def edit_article(
     owner: User,
     review_by: datetime.date,
     change_note: str = "",
-) -> ArticleVersion | None:
-    """Save an edit; a change of title, text or visibility becomes a new version (returned)."""
+) -> ArticleVersion | ArticleRevision | None:
+    """Save an edit; a change of title, text or visibility becomes a new version (returned).
+
+    A change to a published article's text by someone who is not a lead waits for review
+    instead (the pending revision is returned); the help centre keeps the published text.
+    """
     if not may_edit(by, article):
         raise PermissionDenied("The owner and leads edit this article.")
     title, body = _clean(title, body)
+    category = category.strip()[:80]
     if visibility != article.visibility:
         _check_visibility(by, visibility)
     if owner.pk != article.owner_id and not owner.is_active:
         raise ValidationError("An article's owner is a current colleague.")
+    if needs_review(by, article) and visibility == article.visibility:
+        article.owner, article.review_by = owner, review_by
+        article.save(update_fields=["owner", "review_by"])
+        if (title, category, body) != (article.title, article.category, article.body):
+            return _propose(
+                article,
+                by=by,
+                title=title,
+                category=category,
+                body=body,
+                change_note=change_note,
+            )
+        # Back to the published text: the change that waited is withdrawn.
+        ArticleRevision.objects.filter(article=article, approved_at__isnull=True).delete()
+        record_audit(by, "playbook.article_edited", article, summary="details changed")
+        return None
     changed = (title, body, visibility) != (article.title, article.body, article.visibility)
-    article.category, article.owner, article.review_by = category.strip()[:80], owner, review_by
+    article.category, article.owner, article.review_by = category, owner, review_by
     version = None
     if changed:
-        if title != article.title:
-            article.slug = _unique_slug(title, exclude_pk=article.pk)
-        article.title, article.body, article.visibility = title, body, visibility
-        article.vector = article_vector(title, body)
-        article.version_number += 1
-        article.updated_at = timezone.now()
-        version = ArticleVersion.objects.create(
-            article=article,
-            number=article.version_number,
+        version = _new_version(
+            article,
+            edited_by=by,
             title=title,
             body=body,
             visibility=visibility,
-            edited_by=by,
-            change_note=change_note.strip()[:300],
-            created_at=article.updated_at,
+            change_note=change_note,
         )
-    article.save()
+    else:
+        article.save()
     record_audit(
         by,
         "playbook.article_edited",
@@ -148,8 +214,36 @@ def edit_article(
     return version
 
 
-def restore_version(article: Article, version: ArticleVersion, *, by: User) -> ArticleVersion:
-    """Bring back an earlier text as a new version; the history keeps everything in between."""
+@transaction.atomic
+def approve_revision(revision: ArticleRevision, *, by: User) -> ArticleVersion:
+    """A lead approves a waiting change: it becomes the article's next version, published."""
+    if not can(by, Action.MANAGE_PLAYBOOK):
+        raise PermissionDenied("Leads approve changes to published articles.")
+    locked = ArticleRevision.objects.select_for_update().get(pk=revision.pk)
+    if not locked.is_pending:
+        raise ValidationError("This change was already approved.")
+    article = Article.objects.select_for_update().get(pk=locked.article_id)
+    article.category = locked.category
+    note = locked.change_note or "Change to the published article"
+    version = _new_version(
+        article,
+        edited_by=locked.proposed_by,
+        title=locked.title,
+        body=locked.body,
+        visibility=article.visibility,
+        change_note=f"{note} (approved by {by})",
+    )
+    locked.approved_by, locked.approved_at, locked.published_as = by, timezone.now(), version
+    locked.save(update_fields=["approved_by", "approved_at", "published_as"])
+    record_audit(by, "playbook.change_approved", article, summary=f"version {version.number}")
+    return version
+
+
+def restore_version(
+    article: Article, version: ArticleVersion, *, by: User
+) -> ArticleVersion | ArticleRevision:
+    """Bring back an earlier text as a new version (or, on a published article edited by
+    someone who is not a lead, as a change waiting for review); the history keeps everything."""
     if version.article_id != article.pk:
         raise ValidationError("That version belongs to another article.")
     restored = edit_article(

@@ -17,6 +17,11 @@ urlpatterns = [
         views.restore,
         name="version-restore",
     ),
+    path(
+        "playbook/articles/<int:pk>/revisions/<int:revision_pk>/approve/",
+        views.approve_revision,
+        name="revision-approve",
+    ),
     path("playbook/articles/<int:pk>/vote/", views.vote, name="vote"),
     path("playbook/articles/<int:pk>/reviewed/", views.reviewed, name="reviewed"),
     path("playbook/promote/<int:conversation_pk>/", views.promote, name="promote"),

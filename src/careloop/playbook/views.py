@@ -14,7 +14,7 @@ from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 from careloop.playbook import selectors, services
 from careloop.playbook.forms import ArticleForm, ReviewedForm
-from careloop.playbook.models import Article, ArticleVersion, ArticleVote
+from careloop.playbook.models import Article, ArticleRevision, ArticleVersion, ArticleVote
 
 
 @requires(Action.USE_PLAYBOOK)
@@ -107,11 +107,16 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     user = employee(request)
     current = get_object_or_404(selectors.articles(), pk=pk)
     vote = ArticleVote.objects.filter(article=current, voter=user).first()
+    pending = selectors.pending_revision(user, current)
+    published = current.versions.filter(number=current.version_number).first()
     return render(
         request,
         "playbook/article.html",
         {
             "article": current,
+            "pending": pending,
+            "pending_changes": selectors.diff(published, pending) if pending else [],
+            "may_approve": can(user, Action.MANAGE_PLAYBOOK),
             "may_edit": selectors.may_edit(user, current),
             "my_vote": vote,
             "reviewed_form": ReviewedForm(),
@@ -120,16 +125,27 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _saved_message(saved: ArticleVersion | ArticleRevision | None) -> str:
+    if isinstance(saved, ArticleRevision):
+        return (
+            "Your change waits for a lead's review; "
+            "the help centre shows the published version until then."
+        )
+    return f"Saved as version {saved.number}." if saved else "Details saved."
+
+
 @requires(Action.USE_PLAYBOOK)
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = employee(request)
     current = get_object_or_404(Article, pk=pk)
     if not selectors.may_edit(user, current):
         raise Http404("Only the article's owner and leads edit it.")
+    # The author goes on from the change that waits for review, not from the published text.
+    draft = selectors.pending_revision(user, current) or current
     initial = {
-        "title": current.title,
-        "category": current.category,
-        "body": current.body,
+        "title": draft.title,
+        "category": draft.category,
+        "body": draft.body,
         "visibility": current.visibility,
         "owner": current.owner_id,
         "review_by": current.review_by,
@@ -143,9 +159,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
         else:
-            messages.success(
-                request, f"Saved as version {version.number}." if version else "Details saved."
-            )
+            messages.success(request, _saved_message(version))
             return redirect("playbook:article", pk=current.pk)
     return render(request, "playbook/article_form.html", {"form": form, "article": current})
 
@@ -192,7 +206,25 @@ def restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("playbook:version", pk=pk, number=number)
-    messages.success(request, f"Version {number} restored as version {restored.number}.")
+    messages.success(
+        request,
+        _saved_message(restored)
+        if isinstance(restored, ArticleRevision)
+        else f"Version {number} restored as version {restored.number}.",
+    )
+    return redirect("playbook:article", pk=pk)
+
+
+@requires(Action.MANAGE_PLAYBOOK)
+@require_POST
+def approve_revision(request: HttpRequest, pk: int, revision_pk: int) -> HttpResponse:
+    revision = get_object_or_404(ArticleRevision, pk=revision_pk, article_id=pk)
+    try:
+        version = services.approve_revision(revision, by=employee(request))
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, f"Approved and published as version {version.number}.")
     return redirect("playbook:article", pk=pk)
 
 

@@ -31,8 +31,13 @@ from careloop.conversations.models import (
     Customer,
     InboundRecord,
     Message,
+    Status,
 )
-from careloop.conversations.services import find_or_create_customer, receive_customer_message
+from careloop.conversations.services import (
+    find_or_create_customer,
+    hold_unverified_message,
+    receive_customer_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -147,17 +152,36 @@ def _message_from(parsed: ParsedEmail, record: InboundRecord) -> Message:
         ).exists()
     ):
         raise UnprocessableEmail("Sent by careloop itself, so not a customer message.")
-    customer = _customer_for(parsed.sender_address, parsed.sender_name)
-    message = receive_customer_message(
-        customer,
-        channel=Channel.EMAIL,
-        body_text=parsed.body_text,
-        body_html=parsed.body_html,
-        subject=parsed.subject,
-        conversation=thread_for(parsed),
-        email_message_id=parsed.message_id,
-        at=record.received_at,
-    )
+    conversation = thread_for(parsed)
+    if conversation is not None and conversation.merged_into_id is not None:
+        conversation = Conversation.objects.get(pk=conversation.merged_into_id)
+    if (
+        conversation is not None
+        and conversation.status != Status.CLOSED
+        and not _is_address_of(conversation.customer, parsed.sender_address)
+    ):
+        # A reply token or a References header is no proof of who wrote: knowing one must
+        # not let a stranger speak as the customer.
+        message = hold_unverified_message(
+            conversation,
+            sender=parsed.sender_address,
+            channel=Channel.EMAIL,
+            body_text=parsed.body_text,
+            body_html=parsed.body_html,
+            email_message_id=parsed.message_id,
+            at=record.received_at,
+        )
+    else:
+        message = receive_customer_message(
+            _customer_for(parsed.sender_address, parsed.sender_name),
+            channel=Channel.EMAIL,
+            body_text=parsed.body_text,
+            body_html=parsed.body_html,
+            subject=parsed.subject,
+            conversation=conversation,
+            email_message_id=parsed.message_id,
+            at=record.received_at,
+        )
     for attachment in parsed.attachments:
         stored = Attachment(
             message=message,
@@ -167,6 +191,14 @@ def _message_from(parsed: ParsedEmail, record: InboundRecord) -> Message:
         )
         stored.file.save(attachment.filename, ContentFile(attachment.content), save=True)
     return message
+
+
+def _is_address_of(customer: Customer, address: str) -> bool:
+    """Whether the address is one of the customer's own (their email or an email contact point)."""
+    address = address.strip().lower()
+    return (customer.email or "").strip().lower() == address or customer.contact_points.filter(
+        kind=ContactPoint.Kind.EMAIL, value__iexact=address
+    ).exists()
 
 
 def _customer_for(address: str, name: str) -> Customer:

@@ -102,6 +102,14 @@ class SurveyInvitation(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The "survey sent" note in a chat; the link itself is shown to the chat's visitor only.
+    chat_message = models.OneToOneField(
+        "conversations.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_invitation",
+    )
 
     class Meta:
         ordering = ("-send_after", "-pk")

@@ -19,6 +19,11 @@ from careloop.feedback.forms import ConcernFollowUpForm, ConcernForm, MessageFor
 from careloop.feedback.tokens import InvalidLink, customer_id_from_unsubscribe
 from careloop.people.selectors import current_organisation
 
+STAFF_SIGNED_IN = (
+    "You are signed in to careloop as a member of the team. Surveys are answered by customers "
+    "only, so nothing was recorded and the link still works for the customer."
+)
+
 
 def _page(
     request: HttpRequest, template: str, context: dict[str, object], status: int = 200
@@ -35,6 +40,15 @@ def _page(
 @public_form_limit("survey")
 @never_cache
 def answer_survey(request: HttpRequest, token: str) -> HttpResponse:
+    if request.user.is_authenticated:
+        # Only customers answer surveys: a colleague's answer would be scored as the customer's
+        # and would use up the customer's link. The link is left untouched for them.
+        return _page(
+            request,
+            "feedback/public/survey_closed.html",
+            {"problem": STAFF_SIGNED_IN},
+            403,
+        )
     try:
         invitation = surveys.invitation_for_link(token)
     except surveys.SurveyUnavailable as problem:

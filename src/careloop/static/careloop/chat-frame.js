@@ -141,6 +141,17 @@
       return;
     }
     const item = bubble(message.author, message.author_name, message.text);
+    if (message.link && /^https?:/.test(message.link.url)) {
+      // A link only this visitor is shown (their survey); it opens outside the frame.
+      const link = document.createElement("a");
+      link.className = "chat-link";
+      link.href = message.link.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = message.link.label;
+      link.dataset.testid = "chat-survey-link";
+      item.append(link);
+    }
     settle(item, message);
     log.append(item);
     scrollToEnd();
