@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0007_customer_erased_at'),
+        ('conversations', '0009_stamp_existing_notes_with_their_team'),
     ]
 
     operations = [
