@@ -232,6 +232,31 @@ def roles_allowed(action: Action) -> frozenset[Role]:
     return frozenset(RULES[action])
 
 
+# --- Granting roles ---------------------------------------------------------------------------
+
+# Authority, lowest first: nobody gives a role ranked above their own, and only admins make
+# admins. CX leaders rank above people partners: they hold customers' money and data.
+ROLE_RANK: dict[Role, int] = {
+    Role.AGENT: 1,
+    Role.TEAM_LEAD: 2,
+    Role.PEOPLE_PARTNER: 3,
+    Role.CX_LEADER: 4,
+    Role.ADMIN: 5,
+}
+
+
+def grantable_roles(user: Principal) -> list[Role]:
+    """The roles `user` may give an employee (adding or editing them), lowest first."""
+    own = role_of(user)
+    if own is None or not can(user, Action.MANAGE_PEOPLE):
+        return []
+    return [
+        role
+        for role in sorted(ROLE_RANK, key=ROLE_RANK.__getitem__)
+        if ROLE_RANK[role] <= ROLE_RANK[own] and (role is not Role.ADMIN or own is Role.ADMIN)
+    ]
+
+
 # --- Rows -------------------------------------------------------------------------------------
 
 
