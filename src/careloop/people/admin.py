@@ -58,4 +58,5 @@ class UserAdmin(DjangoUserAdmin):
         from_role = form.initial.get("role", "")
         super().save_model(request, obj, form, change)
         if change and "role" in form.changed_data:
+            assert isinstance(request.user, User)
             record_role_change(request.user, obj, from_role=from_role, to_role=obj.role)
