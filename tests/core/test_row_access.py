@@ -80,6 +80,15 @@ def _gesture(owner: User, team: Team | None) -> Model:
     )
 
 
+def _agent_allowance(owner: User, team: Team | None) -> Model:
+    from careloop.care.models import Allowance
+
+    if owner.team_id != (team.pk if team else None):
+        owner.team = team
+        owner.save(update_fields=["team"])
+    return Allowance.objects.create(agent=owner, per_incident_limit=Decimal("50.00"))
+
+
 def _recovery_task(owner: User, team: Team | None) -> Model:
     from careloop.feedback.models import (
         RecoveryTask,
@@ -161,6 +170,7 @@ CASES = [
     RowCase(Message, Action.SEE_REPLY_SCORES, _scored_reply),
     RowCase(_model("care.Gesture"), Action.SEE_GESTURES, _gesture),
     RowCase(_model("care.Gesture"), Action.APPROVE_GESTURES, _gesture),
+    RowCase(_model("care.Allowance"), Action.MANAGE_ALLOWANCES, _agent_allowance),
     RowCase(_model("feedback.RecoveryTask"), Action.WORK_RECOVERY, _recovery_task),
     RowCase(_model("actions.ActionItem"), Action.SEE_ACTION_ITEMS, _action_item),
     RowCase(_model("coaching.QAReview"), Action.SEE_QA_REVIEWS, _qa_review),
@@ -233,6 +243,26 @@ def test_a_person_without_a_team_reaches_only_their_own_rows_with_team_reach() -
     visible = set(restrict(Gesture.objects.all(), lead, Action.SEE_GESTURES))
     assert visible == {own}
     assert not may(lead, Action.SEE_GESTURES, other)
+
+
+@pytest.mark.parametrize("role", STAFF, ids=lambda role: role.value)
+def test_a_team_allowance_belongs_to_every_member_of_the_team(role: Role) -> None:
+    """It binds each member's gestures, so no member changes it (FOUR_EYES); outsiders may."""
+    from careloop.care.models import Allowance
+
+    home, elsewhere = TeamFactory(), TeamFactory()
+    own_team = Allowance.objects.create(team=home, period_limit=Decimal("100.00"))
+    other_team = Allowance.objects.create(team=elsewhere, period_limit=Decimal("100.00"))
+    member, outsider = UserFactory(role=role, team=home), UserFactory(role=role, team=None)
+    organisation_wide = EXPECTED[(Action.MANAGE_ALLOWANCES, role)] is Reach.ORGANISATION
+    for person, row, allowed in (
+        (member, own_team, False),
+        (member, other_team, organisation_wide),
+        (outsider, own_team, organisation_wide),
+    ):
+        reached = restrict(Allowance.objects.filter(pk=row.pk), person, Action.MANAGE_ALLOWANCES)
+        assert reached.exists() is allowed, (role, row)
+        assert may(person, Action.MANAGE_ALLOWANCES, row) is allowed, (role, row)
 
 
 def test_inactive_people_reach_no_rows() -> None:

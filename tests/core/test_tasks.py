@@ -72,7 +72,11 @@ def test_adding_a_person_emails_an_invitation_once_committed(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         person = add_person(
-            email="ada@example.test", full_name="Ada Lovelace", role=Role.AGENT, team=None
+            email="ada@example.test",
+            full_name="Ada Lovelace",
+            role=Role.AGENT,
+            team=None,
+            actor=UserFactory(role=Role.ADMIN),
         )
         assert mail.outbox == [], "the invitation must wait for the person to be committed"
 

@@ -63,7 +63,11 @@ def test_adding_a_person_invites_them_by_email_once(django_capture_on_commit_cal
     team = TeamFactory()
     with django_capture_on_commit_callbacks(execute=True):
         person = services.add_person(
-            email="New.Agent@Example.test", full_name="New Agent", role=Role.AGENT, team=team
+            email="New.Agent@Example.test",
+            full_name="New Agent",
+            role=Role.AGENT,
+            team=team,
+            actor=UserFactory(role=Role.PEOPLE_PARTNER),
         )
     person.refresh_from_db()
     assert person.email == "new.agent@example.test"
@@ -75,12 +79,12 @@ def test_adding_a_person_invites_them_by_email_once(django_capture_on_commit_cal
 
 
 def test_only_the_admin_role_reaches_django_admin_rights() -> None:
-    person = UserFactory(role=Role.AGENT)
+    person, admin = UserFactory(role=Role.AGENT), UserFactory(role=Role.ADMIN)
     assert not person.is_staff and not person.is_superuser
-    services.change_role_and_team(person, role=Role.ADMIN, team=None)
+    services.change_role_and_team(person, role=Role.ADMIN, team=None, actor=admin)
     person.refresh_from_db()
     assert person.is_staff and person.is_superuser
-    services.change_role_and_team(person, role=Role.TEAM_LEAD, team=None)
+    services.change_role_and_team(person, role=Role.TEAM_LEAD, team=None, actor=admin)
     person.refresh_from_db()
     assert not person.is_staff and not person.is_superuser
 

@@ -27,6 +27,7 @@ from django.utils import timezone
 from careloop.care import selectors
 from careloop.care.models import ExecutionStatus, Gesture
 from careloop.core.audit import record_audit
+from careloop.core.permissions import Action, may
 from careloop.people.models import User
 
 SIGNATURE_HEADER = "X-Careloop-Signature"
@@ -205,7 +206,7 @@ def record_result(gesture: Gesture, *, succeeded: bool, reference: str, detail: 
 
 def retry(gesture: Gesture, *, by: User) -> Gesture:
     """Send a failed gesture again, from a lead's reconciliation view."""
-    if not selectors.may_decide(by, gesture) and not selectors.may_see(by, gesture):
+    if not may(by, Action.SEE_GESTURES, gesture):
         raise PermissionDenied("You may not retry this gesture.")
     updated = Gesture.objects.filter(pk=gesture.pk, execution_status=ExecutionStatus.FAILED).update(
         execution_status=ExecutionStatus.PENDING,
@@ -225,7 +226,7 @@ def retry(gesture: Gesture, *, by: User) -> Gesture:
 
 def resolve_by_hand(gesture: Gesture, *, by: User, reference: str) -> Gesture:
     """A lead records that a failed gesture was carried out another way (e.g. by hand)."""
-    if not selectors.may_see(by, gesture):
+    if not may(by, Action.SEE_GESTURES, gesture):
         raise PermissionDenied("You may not resolve this gesture.")
     reference = reference.strip()
     if not reference:

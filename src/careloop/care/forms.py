@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 
+from careloop.care import selectors
 from careloop.care.models import CareSettings, GestureKind
-from careloop.core.permissions import Action, Role, can
 from careloop.people.models import Team, User
 
 
@@ -80,16 +80,9 @@ class AllowanceForm(forms.Form):
 
     def __init__(self, *args: Any, lead: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        teams = Team.objects.all()
-        agents = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
-        if lead.role == Role.TEAM_LEAD and lead.team_id is not None:
-            teams = teams.filter(pk=lead.team_id)
-            agents = agents.filter(team_id=lead.team_id)
-        elif lead.role == Role.TEAM_LEAD:
-            teams, agents = teams.none(), agents.none()
-        granting = [a.pk for a in agents if can(a, Action.GRANT_GESTURES)]
-        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
-        self.fields["agent"].queryset = agents.filter(pk__in=granting)  # type: ignore[attr-defined]
+        # Only allowances that do not bind the setter's own gestures are offered.
+        self.fields["team"].queryset = selectors.teams_for_allowances(lead)  # type: ignore[attr-defined]
+        self.fields["agent"].queryset = selectors.agents_for_allowances(lead)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

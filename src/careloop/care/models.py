@@ -87,6 +87,12 @@ class CareSettings(models.Model):
 class Allowance(models.Model):
     """A lead's override of the defaults for one team or one agent; empty fields inherit."""
 
+    # Whose limits these are: the agent's, or every member's of the team. Nobody edits an
+    # allowance that applies to their own gestures (FOUR_EYES on MANAGE_ALLOWANCES).
+    row_ownership: ClassVar[Ownership] = Ownership(
+        owners=("agent",), teams=("team", "agent__team"), member_teams=("team",)
+    )
+
     team = models.OneToOneField(
         "people.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="allowance"
     )

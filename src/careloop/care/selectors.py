@@ -20,8 +20,9 @@ from careloop.care.models import (
     LedgerScope,
 )
 from careloop.conversations.models import Conversation
-from careloop.core.permissions import Action, Role, can, role_of
+from careloop.core.permissions import Action, Reach, can, may, reach, restrict
 from careloop.people.models import Team, User
+from careloop.people.selectors import employees
 
 
 def care_settings() -> CareSettings:
@@ -138,43 +139,23 @@ def gestures_by(agent: User) -> QuerySet[Gesture]:
     return gestures().filter(agent=agent)
 
 
-def may_decide(user: User, gesture: Gesture) -> bool:
-    """Team leads decide for their own team; CX leaders and admins for everyone."""
-    if not can(user, Action.APPROVE_GESTURES) or user.pk == gesture.agent_id:
-        return False
-    if role_of(user) == Role.TEAM_LEAD:
-        return user.team_id is not None and user.team_id == gesture.team_id
-    return True
-
-
-def may_see(user: User, gesture: Gesture) -> bool:
-    if user.pk == gesture.agent_id:
-        return True
-    if role_of(user) == Role.TEAM_LEAD:
-        return user.team_id is not None and user.team_id == gesture.team_id
-    return can(user, Action.APPROVE_GESTURES)
-
-
-def visible_to_lead(user: User) -> QuerySet[Gesture]:
-    everything = gestures()
-    if role_of(user) == Role.TEAM_LEAD:
-        return everything.filter(team_id=user.team_id) if user.team_id else everything.none()
-    return everything if can(user, Action.APPROVE_GESTURES) else everything.none()
+def visible_to(user: User) -> QuerySet[Gesture]:
+    """The gestures `user` sees: their own, their team's as a lead, all for CX leadership."""
+    return restrict(gestures(), user, Action.SEE_GESTURES)
 
 
 def approval_queue(user: User) -> QuerySet[Gesture]:
-    """Requests waiting for this lead, the longest overdue first."""
+    """Requests waiting for this lead, the longest overdue first; never their own."""
     return (
-        visible_to_lead(user)
+        restrict(gestures(), user, Action.APPROVE_GESTURES)
         .filter(status=GestureStatus.PENDING)
-        .exclude(agent=user)
         .order_by("approval_due", "pk")
     )
 
 
 def recently_decided(user: User, limit: int = 20) -> QuerySet[Gesture]:
     return (
-        visible_to_lead(user)
+        visible_to(user)
         .filter(status__in=(GestureStatus.APPROVED, GestureStatus.DECLINED))
         .order_by("-decided_at")[:limit]
     )
@@ -182,7 +163,7 @@ def recently_decided(user: User, limit: int = 20) -> QuerySet[Gesture]:
 
 def reconciliation(user: User, state: str = "") -> QuerySet[Gesture]:
     """Gestures on their way to (or back from) the shop, for leads to reconcile."""
-    shown = visible_to_lead(user).exclude(
+    shown = visible_to(user).exclude(
         execution_status__in=(ExecutionStatus.NOT_YET, ExecutionStatus.BY_HAND)
     )
     if state in ExecutionStatus.values:
@@ -191,7 +172,7 @@ def reconciliation(user: User, state: str = "") -> QuerySet[Gesture]:
 
 
 def execution_counts(user: User) -> dict[str, int]:
-    base = visible_to_lead(user)
+    base = visible_to(user)
     return {
         state: base.filter(execution_status=state).count()
         for state in (
@@ -213,11 +194,32 @@ def to_execute() -> QuerySet[Gesture]:
 
 
 def allowance_overrides_for(user: User) -> QuerySet[Allowance]:
+    """The team and agent allowances `user` may change: never one that applies to themselves."""
     overrides = Allowance.objects.select_related("team", "agent", "agent__team", "updated_by")
-    if role_of(user) == Role.TEAM_LEAD:
-        if user.team_id is None:
-            return overrides.none()
-        return overrides.filter(team_id=user.team_id) | overrides.filter(
-            agent__team_id=user.team_id
-        )
-    return overrides
+    return restrict(overrides, user, Action.MANAGE_ALLOWANCES)
+
+
+def may_edit_defaults(user: User) -> bool:
+    """The organisation's defaults bind every team: only those who reach every team set them."""
+    return reach(user, Action.MANAGE_ALLOWANCES) is Reach.ORGANISATION
+
+
+def teams_for_allowances(user: User) -> QuerySet[Team]:
+    """Teams whose allowance `user` may set: not their own team's, which binds them too."""
+    allowed = [
+        team.pk
+        for team in Team.objects.all()
+        if may(user, Action.MANAGE_ALLOWANCES, Allowance(team=team))
+    ]
+    return Team.objects.filter(pk__in=allowed)
+
+
+def agents_for_allowances(user: User) -> QuerySet[User]:
+    """People who grant gestures and whose own allowance `user` may set: never `user`."""
+    allowed = [
+        person.pk
+        for person in employees().filter(is_active=True)
+        if can(person, Action.GRANT_GESTURES)
+        and may(user, Action.MANAGE_ALLOWANCES, Allowance(agent=person))
+    ]
+    return employees().filter(pk__in=allowed)

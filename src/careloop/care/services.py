@@ -29,7 +29,7 @@ from careloop.care.models import (
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.conversations.models import Conversation
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Action, Role, can, role_of
+from careloop.core.permissions import Action, can, may
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 
@@ -180,15 +180,23 @@ def _after_change(gesture_pk: int) -> None:
         tasks.deliver_gesture.enqueue(gesture_pk)
 
 
+def _require_approver(lead: User, gesture: Gesture) -> None:
+    # Four eyes: a lead of the gesture's team or CX leadership, never the person who gave it.
+    if not may(lead, Action.APPROVE_GESTURES, gesture):
+        raise PermissionDenied(
+            "Someone other than its giver decides: a lead of the gesture's team, or CX leadership."
+        )
+
+
 def decide_gesture(gesture: Gesture, *, lead: User, approve: bool, reason: str) -> Gesture:
     """A lead approves or declines a request; a decline always says why, for the agent."""
-    if not selectors.may_decide(lead, gesture):
-        raise PermissionDenied("Only a lead of the gesture's team (not its agent) decides on it.")
+    _require_approver(lead, gesture)
     reason = reason.strip()
     if not approve and not reason:
         raise ValidationError("Say why you decline: the agent sees your reason.")
     with transaction.atomic():
         locked = Gesture.objects.select_for_update().get(pk=gesture.pk)
+        _require_approver(lead, locked)
         if locked.status != GestureStatus.PENDING:
             raise ValidationError("This request has already been decided.")
         locked.status = GestureStatus.APPROVED if approve else GestureStatus.DECLINED
@@ -217,10 +225,6 @@ def decide_gesture(gesture: Gesture, *, lead: User, approve: bool, reason: str) 
     return locked
 
 
-def _may_edit_defaults(user: User) -> bool:
-    return can(user, Action.MANAGE_ALLOWANCES) and role_of(user) != Role.TEAM_LEAD
-
-
 def update_care_settings(
     *,
     by: User,
@@ -232,7 +236,7 @@ def update_care_settings(
     webhook_url: str,
 ) -> CareSettings:
     """CX leaders and admins set the organisation's defaults; a webhook gets a signing secret."""
-    if not _may_edit_defaults(by):
+    if not selectors.may_edit_defaults(by):
         raise PermissionDenied("CX leaders and admins set the organisation's defaults.")
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
@@ -264,13 +268,21 @@ def update_care_settings(
 
 
 def rotate_webhook_secret(*, by: User) -> CareSettings:
-    if not _may_edit_defaults(by):
+    if not selectors.may_edit_defaults(by):
         raise PermissionDenied("CX leaders and admins manage the webhook.")
     settings = selectors.care_settings()
     settings.webhook_secret = secrets.token_hex(32)
     settings.save(update_fields=["webhook_secret", "updated_at"])
     record_audit(by, "care.webhook_secret_rotated", settings, summary="Webhook secret rotated")
     return settings
+
+
+def _require_allowance_setter(by: User, allowance: Allowance) -> None:
+    if not may(by, Action.MANAGE_ALLOWANCES, allowance):
+        raise PermissionDenied(
+            "You may not change this allowance: nobody changes limits that apply to their own "
+            "gestures, and leads set only their own team's agents'."
+        )
 
 
 def set_allowance(
@@ -281,14 +293,14 @@ def set_allowance(
     per_incident_limit: Decimal | None,
     period_limit: Decimal | None,
 ) -> Allowance:
-    """Override the defaults for one team or one agent; team leads only within their team."""
+    """Override the defaults for one team or one agent, within the setter's reach.
+
+    Nobody raises their own limits: a lead sets their agents' allowances, never their own nor
+    their team's (which binds their gestures too); those are for CX leadership.
+    """
     if (team is None) == (agent is None):
         raise ValidationError("An allowance is for one team or for one agent.")
-    if not can(by, Action.MANAGE_ALLOWANCES):
-        raise PermissionDenied("Your role does not set allowances.")
-    owner_team_id = team.pk if team else agent.team_id if agent else None
-    if role_of(by) == Role.TEAM_LEAD and (by.team_id is None or by.team_id != owner_team_id):
-        raise PermissionDenied("Team leads set allowances for their own team and its agents.")
+    _require_allowance_setter(by, Allowance(team=team, agent=agent))
     if agent is not None and not can(agent, Action.GRANT_GESTURES):
         raise ValidationError("This person's role does not grant gestures.")
     allowance, _ = Allowance.objects.update_or_create(
@@ -313,11 +325,7 @@ def set_allowance(
 
 
 def remove_allowance(allowance: Allowance, *, by: User) -> None:
-    if not can(by, Action.MANAGE_ALLOWANCES):
-        raise PermissionDenied("Your role does not set allowances.")
-    owner_team_id = allowance.team_id or (allowance.agent.team_id if allowance.agent else None)
-    if role_of(by) == Role.TEAM_LEAD and (by.team_id is None or by.team_id != owner_team_id):
-        raise PermissionDenied("Team leads set allowances for their own team and its agents.")
+    _require_allowance_setter(by, allowance)
     record_audit(by, "care.allowance_removed", allowance, summary=f"{allowance}: back to defaults")
     allowance.delete()
 

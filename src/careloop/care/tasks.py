@@ -10,8 +10,7 @@ from django.urls import reverse
 
 from careloop.care import execution, services
 from careloop.care.models import Gesture, GestureStatus
-from careloop.core.permissions import Role
-from careloop.people.models import User
+from careloop.core.permissions import Action, recipients
 
 
 @task()
@@ -29,16 +28,13 @@ def deliver_due_gestures() -> int:
 
 @task()
 def notify_leads_of_request(gesture_pk: int) -> int:
-    """Email the team's other leads (else the CX leaders) about a request to decide on."""
+    """Email the team's leads (else CX leadership) about a request; never the one who asked."""
     gesture = Gesture.objects.select_related("agent", "team", "customer").get(pk=gesture_pk)
     if gesture.status != GestureStatus.PENDING:
         return 0
-    active = User.objects.filter(is_active=True).exclude(pk=gesture.agent_id)
-    leads = active.filter(role=Role.TEAM_LEAD, team=gesture.team) if gesture.team else None
-    if not leads:
-        leads = active.filter(role=Role.CX_LEADER)
-    recipients = [lead.email for lead in leads]
-    if not recipients:
+    deciders = recipients(Action.APPROVE_GESTURES, gesture.team_id, excluding=gesture.agent)
+    addresses = [decider.email for decider in deciders]
+    if not addresses:
         return 0
     url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:approvals")
     send_mail(
@@ -46,9 +42,9 @@ def notify_leads_of_request(gesture_pk: int) -> int:
         f"{gesture.currency}",
         message=render_to_string("care/request_email.txt", {"gesture": gesture, "url": url}),
         from_email=None,
-        recipient_list=recipients,
+        recipient_list=addresses,
     )
-    return len(recipients)
+    return len(addresses)
 
 
 @task()
@@ -70,14 +66,14 @@ def notify_agent_of_decision(gesture_pk: int) -> int:
 
 @task()
 def escalate_overdue_requests() -> int:
-    """Email the CX leaders once about each request a lead left past its SLA."""
+    """Email CX leadership once about each request a lead left past its SLA (not its giver)."""
     escalated = 0
     url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:approvals")
-    recipients = list(
-        User.objects.filter(is_active=True, role=Role.CX_LEADER).values_list("email", flat=True)
-    )
     for gesture in services.claim_overdue_requests():
-        if recipients:
+        # Past the team's leads: those who reach every team, the giver never among them.
+        deciders = recipients(Action.APPROVE_GESTURES, None, excluding=gesture.agent)
+        addresses = [decider.email for decider in deciders]
+        if addresses:
             send_mail(
                 subject=f"Overdue goodwill request: {gesture.get_kind_display()} "
                 f"{gesture.amount} {gesture.currency}",
@@ -85,7 +81,7 @@ def escalate_overdue_requests() -> int:
                     "care/request_email.txt", {"gesture": gesture, "url": url, "overdue": True}
                 ),
                 from_email=None,
-                recipient_list=recipients,
+                recipient_list=addresses,
             )
         escalated += 1
     return escalated

@@ -7,7 +7,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -20,10 +20,10 @@ from careloop.care.forms import (
     DecisionForm,
     GestureForm,
 )
-from careloop.care.models import Allowance, ExecutionStatus, Gesture, GestureStatus
+from careloop.care.models import ExecutionStatus, Gesture, GestureStatus
 from careloop.conversations.models import Conversation
 from careloop.core.audit import audit_events_for
-from careloop.core.permissions import Action, Role, can, requires, role_of
+from careloop.core.permissions import Action, can, may, requires
 from careloop.people.models import User
 
 REPORT_PERIODS = {
@@ -112,10 +112,8 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.GRANT_GESTURES)
 def gesture_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    gesture = get_object_or_404(selectors.gestures(), pk=pk)
-    if not selectors.may_see(user, gesture):
-        raise Http404("No such gesture.")
-    may_decide = gesture.is_pending and selectors.may_decide(user, gesture)
+    gesture = get_object_or_404(selectors.visible_to(user), pk=pk)
+    may_decide = gesture.is_pending and may(user, Action.APPROVE_GESTURES, gesture)
     return render(
         request,
         "care/gesture.html",
@@ -148,9 +146,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    gesture = get_object_or_404(selectors.gestures(), pk=pk)
-    if not selectors.may_see(user, gesture):
-        raise Http404("No such gesture.")
+    gesture = get_object_or_404(selectors.visible_to(user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose approve or decline.")
@@ -173,7 +169,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.MANAGE_ALLOWANCES)
 def allowances(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    may_edit_defaults = role_of(user) != Role.TEAM_LEAD
+    may_edit_defaults = selectors.may_edit_defaults(user)
     current = selectors.care_settings()
     settings_form = CareSettingsForm(
         request.POST if "settings" in request.POST else None, instance=current, prefix="settings"
@@ -193,7 +189,9 @@ def allowances(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Allowance saved.")
                 return redirect("care:allowances")
             if "remove" in request.POST:
-                allowance = get_object_or_404(Allowance, pk=request.POST.get("remove"))
+                allowance = get_object_or_404(
+                    selectors.allowance_overrides_for(user), pk=request.POST.get("remove")
+                )
                 services.remove_allowance(allowance, by=user)
                 messages.success(request, "Back to the defaults.")
                 return redirect("care:allowances")
@@ -227,7 +225,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
         days = "365"
     since = now - datetime.timedelta(days=int(days))
     shown = list(
-        outcomes.reportable(selectors.visible_to_lead(user)).filter(created_at__gte=since)[:1000]
+        outcomes.reportable(selectors.visible_to(user)).filter(created_at__gte=since)[:1000]
     )
     found = outcomes.follow_ups(shown, now)
     return render(
@@ -269,9 +267,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    gesture: Gesture = get_object_or_404(selectors.gestures(), pk=pk)
-    if not selectors.may_see(user, gesture):
-        raise Http404("No such gesture.")
+    gesture: Gesture = get_object_or_404(selectors.visible_to(user), pk=pk)
     try:
         execution.retry(gesture, by=user)
     except ValidationError as error:
@@ -285,9 +281,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    gesture = get_object_or_404(selectors.gestures(), pk=pk)
-    if not selectors.may_see(user, gesture):
-        raise Http404("No such gesture.")
+    gesture = get_object_or_404(selectors.visible_to(user), pk=pk)
     try:
         execution.resolve_by_hand(gesture, by=user, reference=request.POST.get("reference", ""))
     except ValidationError as error:

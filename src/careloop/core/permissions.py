@@ -240,6 +240,31 @@ def roles_allowed(action: Action) -> frozenset[Role]:
     return frozenset(RULES[action])
 
 
+# --- Granting roles ---------------------------------------------------------------------------
+
+# Authority, lowest first: nobody gives a role ranked above their own, and only admins make
+# admins. CX leaders rank above people partners: they hold customers' money and data.
+ROLE_RANK: dict[Role, int] = {
+    Role.AGENT: 1,
+    Role.TEAM_LEAD: 2,
+    Role.PEOPLE_PARTNER: 3,
+    Role.CX_LEADER: 4,
+    Role.ADMIN: 5,
+}
+
+
+def grantable_roles(user: Principal) -> list[Role]:
+    """The roles `user` may give an employee (adding or editing them), lowest first."""
+    own = role_of(user)
+    if own is None or not can(user, Action.MANAGE_PEOPLE):
+        return []
+    return [
+        role
+        for role in sorted(ROLE_RANK, key=ROLE_RANK.__getitem__)
+        if ROLE_RANK[role] <= ROLE_RANK[own] and (role is not Role.ADMIN or own is Role.ADMIN)
+    ]
+
+
 # --- Rows -------------------------------------------------------------------------------------
 
 
@@ -257,6 +282,9 @@ class Ownership:
     teams: tuple[str, ...] = ()
     # Rows without a team (an unrouted conversation) are shared by everyone with team reach.
     teamless_rows_shared: bool = False
+    # Lookups to a Team each of whose members counts as an owner of the row: a team-wide
+    # allowance applies to every member's own gestures, so under FOUR_EYES none of them edits it.
+    member_teams: tuple[str, ...] = ()
 
 
 def ownership_of(model: type[Model], action: Action) -> Ownership:
@@ -280,6 +308,10 @@ def _own_rows(ownership: Ownership, user: Principal) -> Q:
     rows = Q(pk__in=[])
     for owner in ownership.owners:
         rows |= Q(**{owner: getattr(user, "pk", None)})
+    team_id = _team_id(user)
+    if team_id is not None:
+        for team in ownership.member_teams:
+            rows |= Q(**{f"{team}_id": team_id})
     return rows
 
 
@@ -349,6 +381,11 @@ def may(user: Principal, action: Action, row: Model | None = None) -> bool:
     ownership = ownership_of(type(row), action)
     user_pk = getattr(user, "pk", None)
     own = user_pk is not None and any(_value_at(row, o) == user_pk for o in ownership.owners)
+    user_team_id = _team_id(user)
+    own = own or (
+        user_team_id is not None
+        and any(_value_at(row, team) == user_team_id for team in ownership.member_teams)
+    )
     if action in FOUR_EYES and own:
         return False
     if level is Reach.ORGANISATION or own:
@@ -409,14 +446,20 @@ def holders(action: Action) -> QuerySet[Any]:
     return people.order_by("full_name", "email")
 
 
-def recipients(action: Action, team_id: int | None = None) -> list[Any]:
+def recipients(
+    action: Action, team_id: int | None = None, *, excluding: Principal | None = None
+) -> list[Any]:
     """Who is told about a row of `team_id` that needs `action`: the closest people who may act.
 
     First the people whose team reach covers the team (its lead), then those who reach the
     whole organisation (admins last, as the fallback): the first group that has anyone.
+    `excluding` (the row's owner, under FOUR_EYES) is never told: a lead who is the only one
+    on their team sends their own request on to the next group.
     """
     roles = RULES[action]
     people = holders(action)
+    if excluding is not None:
+        people = people.exclude(pk=getattr(excluding, "pk", None))
     team_roles = [role.value for role, level in roles.items() if level is Reach.TEAM]
     organisation_roles = [
         role.value for role, level in roles.items() if level is Reach.ORGANISATION

@@ -1,7 +1,11 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
 from careloop.people.models import BusinessHours, Organisation, Team, User, Value
+from careloop.people.services import record_role_change
 
 
 class BusinessHoursInline(admin.TabularInline):
@@ -42,3 +46,17 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"fields": ("email", "full_name", "role", "team", "password1", "password2")}),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        # Nobody changes their own role, here neither.
+        if obj is not None and obj.pk == request.user.pk:
+            fields += ("role",)
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        from_role = form.initial.get("role", "")
+        super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            assert isinstance(request.user, User)
+            record_role_change(request.user, obj, from_role=from_role, to_role=obj.role)

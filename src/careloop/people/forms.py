@@ -5,11 +5,9 @@ from typing import Any
 
 from django import forms
 
-from careloop.core.permissions import ROLE_LABELS, STAFF_ROLES, Role
+from careloop.core.permissions import Role, grantable_roles
 from careloop.people.models import TIME_ZONE_CHOICES, BusinessHours, Team, User
 from careloop.people.services import OpeningHours
-
-EMPLOYEE_ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role if role in STAFF_ROLES]
 
 
 class OrganisationForm(forms.Form):
@@ -91,8 +89,15 @@ class TeamForm(forms.Form):
 class PersonForm(forms.Form):
     full_name = forms.CharField(max_length=150)
     email = forms.EmailField()
-    role = forms.ChoiceField(choices=EMPLOYEE_ROLE_CHOICES, initial=Role.AGENT.value)
+    role = forms.ChoiceField(initial=Role.AGENT.value)
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+
+    def __init__(self, *args: Any, granted_by: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the roles the signed-in person may give: never above their own.
+        self.fields["role"].choices = [  # type: ignore[attr-defined]
+            (role.value, role.label) for role in grantable_roles(granted_by)
+        ]
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"].strip().lower()

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Role
+from careloop.core.permissions import Role, grantable_roles
 from careloop.people.models import BusinessHours, Holiday, Organisation, Team, User, Value
 from careloop.people.tasks import send_invitation
 
@@ -88,25 +89,55 @@ def create_team(*, name: str, description: str = "", actor: User | None = None) 
     return team
 
 
+def _require_grantable(actor: User, role: Role) -> None:
+    """Nobody gives a role above their own, and only admins make admins."""
+    if role not in grantable_roles(actor):
+        raise PermissionDenied(f"You may not give the role {role.label}.")
+
+
 @transaction.atomic
-def add_person(
-    *, email: str, full_name: str, role: Role, team: Team | None, actor: User | None = None
-) -> User:
+def add_person(*, email: str, full_name: str, role: Role, team: Team | None, actor: User) -> User:
     """Create an employee without a usable password and invite them to choose one."""
+    _require_grantable(actor, role)
     person = User.objects.create_user(email=email, full_name=full_name, role=role, team=team)
-    if actor is not None:
-        record_audit(actor, "person.added", person, summary=f"role {role.value}")
+    record_audit(actor, "person.added", person, summary=f"{person.email}: role {role.value}")
     transaction.on_commit(lambda: send_invitation.enqueue(person.pk))
     return person
 
 
-def change_role_and_team(
-    person: User, *, role: Role, team: Team | None, actor: User | None = None
-) -> User:
+def record_role_change(actor: User, person: User, *, from_role: str, to_role: str) -> None:
+    """The audit entry of a role change: who (the actor), whom (the target), from and to."""
+    record_audit(
+        actor,
+        "person.role_changed",
+        person,
+        summary=f"{person.email}: role {from_role} → {to_role}",
+    )
+
+
+@transaction.atomic
+def change_role_and_team(person: User, *, role: Role, team: Team | None, actor: User) -> User:
+    """Give an employee another role or team, within what the actor may grant.
+
+    Nobody changes their own role, nor the role of someone ranked above what they may grant.
+    """
+    from_role, from_team = Role(person.role), person.team
+    if actor.pk == person.pk and role != from_role:
+        raise PermissionDenied("Nobody changes their own role.")
+    _require_grantable(actor, from_role)
+    _require_grantable(actor, role)
     person.role = role
     person.team = team
     person.save(update_fields=["role", "team", "is_staff", "is_superuser"])
-    record_audit(actor, "person.role_changed", person, summary=f"role {role.value}")
+    if role != from_role:
+        record_role_change(actor, person, from_role=from_role.value, to_role=role.value)
+    if team != from_team:
+        record_audit(
+            actor,
+            "person.team_changed",
+            person,
+            summary=f"{person.email}: team {from_team or '—'} → {team or '—'}",
+        )
     return person
 
 

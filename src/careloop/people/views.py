@@ -47,7 +47,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.MANAGE_PEOPLE)
 def person_add(request: HttpRequest) -> HttpResponse:
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, granted_by=_actor(request))
     if request.method == "POST" and form.is_valid():
         person = services.add_person(
             email=form.cleaned_data["email"],
