@@ -8,9 +8,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Customer
+from careloop.core import calendar
 from careloop.feedback import emails
 from careloop.feedback.models import EmailDelivery, EmailOptOut, EmailRule
 from careloop.people.models import User
@@ -110,7 +110,7 @@ def on_conversation_solved(conversation: Conversation) -> bool:
 
 def send_anniversaries(today: datetime.date | None = None) -> int:
     """Congratulate customers whose first day with us was this date in an earlier year."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     customers = Customer.objects.filter(
         merged_into__isnull=True,
         email__isnull=False,
@@ -121,7 +121,7 @@ def send_anniversaries(today: datetime.date | None = None) -> int:
     )
     sent = 0
     for customer in customers.order_by("pk"):
-        years = today.year - timezone.localtime(customer.created_at).year
+        years = today.year - calendar.local_time(customer.created_at).year
         sent += send_rule_email(
             Trigger.ANNIVERSARY, customer, occasion=str(today.year), years=years
         )
