@@ -86,15 +86,15 @@ def set_up_django(database_url: str) -> None:
 def seed(conversations: int, rng: random.Random) -> float:
     from decimal import Decimal
 
+    from careloop.core import calendar
     from careloop.core.permissions import Role
     from careloop.insights.models import CustomerActivity, DailyRollup, TeamEmpathyMonth
-    from careloop.insights.rollups import local_today
     from careloop.people.models import Team, User
 
     started = time.perf_counter()
     teams = [Team.objects.create(name=f"Team {n}", slug=f"team-{n}") for n in range(TEAMS)]
     User.objects.create_user(email="lead@bench.example", full_name="Lead", role=Role.CX_LEADER)
-    today = local_today()
+    today = calendar.today()
     first = today - timedelta(days=DAYS - 1)
     per_cell = max(1, conversations // (DAYS * TEAMS * len(CHANNELS)))
     rollups = []
@@ -177,10 +177,11 @@ def measure(action: Callable[[], object], runs: int, max_seconds: float) -> dict
 def measure_retention_rollup(runs: int) -> dict[str, float]:
     """The retention roll-up task for today, as the hourly refresh runs it after the roll-ups;
     leaves today's rows in place for the dashboards."""
+    from careloop.core import calendar
     from careloop.insights.models import RetentionRollup
-    from careloop.insights.rollups import local_today, recompute_retention
+    from careloop.insights.rollups import recompute_retention
 
-    figures = measure(lambda: recompute_retention(local_today()), runs, max_seconds=300.0)
+    figures = measure(lambda: recompute_retention(calendar.today()), runs, max_seconds=300.0)
     figures["rows"] = RetentionRollup.objects.count()
     return figures
 
@@ -190,7 +191,7 @@ def measurements(runs: int, max_seconds: float) -> dict[str, dict[str, float]]:
     from django.test import Client
     from django.urls import reverse
 
-    from careloop.insights.rollups import local_today
+    from careloop.core import calendar
     from careloop.people.models import Team, User
 
     client = Client()
@@ -218,7 +219,7 @@ def measurements(runs: int, max_seconds: float) -> dict[str, dict[str, float]]:
         "culture analytics, 12 months": (reverse("insights:culture"), {"months": "12"}),
     }
     # A period that is no preset: retention is counted from the activity, then cached.
-    yesterday = local_today() - timedelta(days=1)
+    yesterday = calendar.today() - timedelta(days=1)
     custom = {
         "start": str(yesterday - timedelta(days=29)),
         "end": str(yesterday),

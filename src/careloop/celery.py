@@ -23,7 +23,11 @@ def run_task(task_path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """Run the Django task at `task_path` with the arguments it was enqueued with."""
     from django.tasks import Task
 
+    from careloop.core.calendar import organisation_time
+
     task = import_string(task_path)
     if not isinstance(task, Task):
         raise TypeError(f"{task_path} is not a django.tasks Task")
-    return task.call(*args, **kwargs)
+    # A task's dates and rendered emails mean the organisation's zone, as a web request's do.
+    with organisation_time():
+        return task.call(*args, **kwargs)

@@ -12,8 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from careloop.core import calendar
 from careloop.demo.organisation import DEMO_PASSWORD, create_demo_organisation
-from careloop.insights import rollups, selectors
+from careloop.insights import selectors
 from careloop.insights.views import chart_script_available
 from careloop.people.models import Team
 from tests.browser.test_sign_in import dashboard_url, sign_in
@@ -47,7 +48,7 @@ def test_on_the_demo_year_every_chart_has_data_and_the_figures_match_the_definit
     page.get_by_label("Period").select_option("365")
     page.get_by_role("button", name="Show").click()
 
-    today = rollups.local_today()
+    today = calendar.today()
     expected = selectors.dashboard(selectors.Scope(today - datetime.timedelta(days=364), today))
     for key, value in expected.metrics.items():
         assert value is not None, key
@@ -101,7 +102,7 @@ def test_a_lead_filters_the_dashboard_and_exports_what_is_shown(
     page.get_by_role("button", name="Show").click()
     expect(page.locator("main")).to_contain_text(team.name)
     # A custom period's retention arrives after the page, counted in its own request.
-    today = rollups.local_today()
+    today = calendar.today()
     page.locator("input[name=start]").fill(str(today - datetime.timedelta(days=40)))
     page.locator("input[name=end]").fill(str(today))
     page.get_by_role("button", name="Show").click()

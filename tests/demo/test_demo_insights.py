@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
+from careloop.core import calendar
 from careloop.demo.organisation import create_demo_organisation
-from careloop.insights import rollups, selectors
+from careloop.insights import selectors
 from careloop.insights.models import DailyRollup
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_dashboards_have_data_for_the_last_quarter() -> None:
     create_demo_organisation(conversations=60)
-    today = rollups.local_today()
+    today = calendar.today()
     board = selectors.dashboard(selectors.Scope(today - datetime.timedelta(days=89), today))
     assert board.sums["conversations_created"] > 0
     assert board.metrics["first_response_business_hours"] is not None

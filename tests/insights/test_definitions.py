@@ -11,6 +11,7 @@ import pytest
 
 from careloop.care.models import Gesture
 from careloop.conversations.models import Conversation
+from careloop.core import calendar
 from careloop.feedback.models import SurveyInvitation, SurveyKind
 from careloop.insights import rollups, selectors
 from careloop.insights.models import DailyRollup
@@ -149,7 +150,7 @@ def history() -> History:
 
 
 def scopes(history: History) -> list[Scope]:
-    today = rollups.local_today()
+    today = calendar.today()
     return [
         Scope(today - datetime.timedelta(days=29), today),
         Scope(today - datetime.timedelta(days=6), today),
@@ -165,9 +166,7 @@ def scopes(history: History) -> list[Scope]:
 
 
 def test_the_history_exercises_every_metric(history: History) -> None:
-    figures = expected(
-        Scope(rollups.local_today() - datetime.timedelta(days=29), rollups.local_today())
-    )
+    figures = expected(Scope(calendar.today() - datetime.timedelta(days=29), calendar.today()))
     assert all(value is not None for value in figures.values()), figures
     assert 0 < figures["reopen_rate"] < 100  # type: ignore[operator]
     assert 0 < figures["one_touch_rate"] < 100  # type: ignore[operator]
@@ -190,7 +189,7 @@ def test_goodwill_investment_equals_the_granted_gestures(history: History) -> No
 
 
 def test_retention_is_end_minus_new_over_start(history: History) -> None:
-    today = rollups.local_today()
+    today = calendar.today()
     for scope in [*scopes(history), Scope(today - datetime.timedelta(days=3), today)]:
         at_start, at_end, new = expected_retention(scope)
         retention = selectors.retention(scope)

@@ -9,6 +9,7 @@ import random
 import pytest
 
 from careloop.conversations.models import Channel
+from careloop.core import calendar
 from careloop.insights import rollups, selectors, tasks
 from careloop.insights.models import CustomerActivity, RetentionRollup
 from careloop.insights.selectors import ACTIVE_CUSTOMER_DAYS, PRESET_PERIODS, Retention, Scope
@@ -123,7 +124,7 @@ def test_the_refresh_task_rolls_up_retention_equal_to_the_definition() -> None:
     rollups.rebuild(40)
     RetentionRollup.objects.all().delete()
     tasks.refresh_rollups.enqueue()
-    today = rollups.local_today()
+    today = calendar.today()
     assert RetentionRollup.objects.filter(last_day=today).exists()
     team = history.teams[1].pk
     for scope in (

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from careloop.conversations.models import Channel, Status
 from careloop.conversations.services import assign, change_status, receive_customer_message, reply
+from careloop.core import calendar
 from careloop.insights import rollups, tasks
 from careloop.insights.models import CustomerActivity, DailyRollup
 from careloop.insights.rollups import contiguous_runs
@@ -24,7 +25,7 @@ def test_a_conversation_solved_today_lands_in_todays_rollup_after_the_task_runs(
     reply(conversation, agent, "Hi, how can I help?")
     change_status(conversation, Status.SOLVED, actor=agent)
     tasks.refresh_rollups.enqueue()
-    [row] = DailyRollup.objects.filter(day=rollups.local_today())
+    [row] = DailyRollup.objects.filter(day=calendar.today())
     assert (row.channel, row.conversations_created, row.conversations_solved, row.one_touch) == (
         "chat",
         1,
@@ -41,7 +42,7 @@ def test_the_refresh_recomputes_an_old_day_when_its_conversation_changed_today()
         CustomerFactory(), channel=Channel.EMAIL, body_text="Broken zip.", at=long_ago
     ).conversation
     rollups.rebuild(30)
-    old_day = long_ago.astimezone(rollups.organisation_zone()).date()
+    old_day = long_ago.astimezone(calendar.organisation_zone()).date()
     assert DailyRollup.objects.get(day=old_day).first_response_count == 0
     reply(conversation, agent, "Sorry about the zip.", at=long_ago + datetime.timedelta(hours=1))
     rollups.refresh_recent()
@@ -88,7 +89,7 @@ def test_team_empathy_is_rolled_up_per_month_with_the_number_of_agents() -> None
         message = reply(conversation, agent, "I am so sorry, that is miserable on a hike.")
         Message.objects.filter(pk=message.pk).update(reply_score={"empathy": 0.2 * index})
     rollups.rebuild(1)
-    month = rollups.local_today().replace(day=1)
+    month = calendar.today().replace(day=1)
     row = TeamEmpathyMonth.objects.get(team=team, month=month)
     assert (row.replies, row.agents) == (5, 5)
     assert row.empathy == pytest.approx(0.4)
@@ -102,7 +103,7 @@ def test_team_empathy_is_rolled_up_per_month_with_the_number_of_agents() -> None
 def test_retention_is_recomputed_after_the_rollups_change() -> None:
     from careloop.insights import selectors
 
-    today = rollups.local_today()
+    today = calendar.today()
     scope = selectors.Scope(today - datetime.timedelta(days=6), today)
     receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hi")
     rollups.rebuild(2)

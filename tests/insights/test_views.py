@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from careloop.core import calendar
 from careloop.core.audit import AuditEvent
 from careloop.core.permissions import Role
 from careloop.insights import rollups
@@ -26,7 +27,7 @@ def lead_client(client: Client) -> Client:
 
 def _rollup(**counters: int) -> DailyRollup:
     return DailyRollup.objects.create(
-        day=rollups.local_today(), team=TeamFactory(name="Trail"), channel="email", **counters
+        day=calendar.today(), team=TeamFactory(name="Trail"), channel="email", **counters
     )
 
 
@@ -104,7 +105,7 @@ def test_a_custom_period_counts_its_retention_in_a_request_of_its_own(
     for _ in range(3):
         receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hello")
     rollups.rebuild(3)
-    today = rollups.local_today()
+    today = calendar.today()
     # Eleven days: no preset has that length, so nothing rolled it up.
     custom = {"start": str(today - datetime.timedelta(days=10)), "end": str(today)}
 

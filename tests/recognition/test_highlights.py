@@ -7,10 +7,10 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from careloop.conversations.models import Message, Status
 from careloop.conversations.services import change_status
+from careloop.core import calendar
 from careloop.people.models import Value
 from careloop.people.selectors import current_organisation
 from careloop.recognition import selectors, services
@@ -32,7 +32,7 @@ def test_a_quiet_agent_who_turned_a_customer_round_outranks_a_popular_one() -> N
     assert story is not None
     services.consent_to_story(story, by=quiet)
 
-    highlights = selectors.monthly_highlights(selectors.month_start(timezone.localdate()))
+    highlights = selectors.monthly_highlights(calendar.this_month())
 
     assert [highlight.person for highlight in highlights] == [quiet, popular]
     assert "warm, empathetic replies" in highlights[0].reasons

@@ -4,9 +4,9 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from careloop.actions.models import ActionItem
+from careloop.core import calendar
 from careloop.people.models import Team, User
 from careloop.people.selectors import employees
 
@@ -55,7 +55,7 @@ class FeedbackSessionForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = employees().filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["next_on"].initial = timezone.localdate() + datetime.timedelta(days=7)
+        self.fields["next_on"].initial = calendar.today() + datetime.timedelta(days=7)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

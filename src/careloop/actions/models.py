@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.core.permissions import Ownership
 
 
@@ -81,7 +82,7 @@ class ActionItem(models.Model):
         return self.status in {self.Status.DONE, self.Status.DROPPED}
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        return not self.is_closed and self.due < (today or timezone.localdate())
+        return not self.is_closed and self.due < (today or calendar.today())
 
 
 class FeedbackSession(models.Model):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from careloop.actions.models import ActionItem, FeedbackSession
+from careloop.core import calendar
 from careloop.core.permissions import Action, Reach, can, may, reach, restrict, scope_or_mine
 from careloop.people.models import User
 
@@ -45,7 +45,7 @@ def overdue_for_lead(lead: User, today: datetime.date | None = None) -> QuerySet
         ActionItem.objects.filter(
             owner__team_id=lead.team_id,
             status__in=_OPEN,
-            due__lt=today or timezone.localdate(),
+            due__lt=today or calendar.today(),
         )
         .select_related("owner")
         .order_by("due", "pk")

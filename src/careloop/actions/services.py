@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from careloop.actions.models import ActionItem, AgendaItem, FeedbackSession
 from careloop.actions.selectors import can_change_item, can_see_session
+from careloop.core import calendar
 from careloop.people.models import Team, User
 
 DEFAULT_DUE_DAYS = 7
@@ -42,7 +43,7 @@ def create_action_item(
         source_id=source_id,
         source_label=source_label[:200],
         kind=kind,
-        due=due or timezone.localdate() + datetime.timedelta(days=DEFAULT_DUE_DAYS),
+        due=due or calendar.today() + datetime.timedelta(days=DEFAULT_DUE_DAYS),
         recheck_on=recheck_on,
         created_by=created_by,
     )
@@ -130,7 +131,7 @@ def next_session_date(
     session: FeedbackSession, today: datetime.date | None = None
 ) -> datetime.date:
     """The schedule's next date after today, skipping dates missed while no one recorded."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     step = datetime.timedelta(days=session.recurrence_days)
     next_on = session.next_on + step
     if next_on <= today:

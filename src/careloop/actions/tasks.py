@@ -7,15 +7,15 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from careloop.actions import selectors, services
+from careloop.core import calendar
 
 
 @task()
 def send_action_reminders() -> int:
     """Email owners of items due within a day or overdue; at most one email per item per day."""
-    today = timezone.localdate()
+    today = calendar.today()
     sent = 0
     base_url = settings.CARELOOP_BASE_URL.rstrip("/")
     for item in selectors.due_for_reminder(today):

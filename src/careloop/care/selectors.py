@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from careloop.care.models import (
     ZERO,
@@ -20,6 +19,7 @@ from careloop.care.models import (
     LedgerScope,
 )
 from careloop.conversations.models import Conversation
+from careloop.core import calendar
 from careloop.core.permissions import Action, Reach, can, may, reach, restrict
 from careloop.people.models import Team, User
 from careloop.people.selectors import employees
@@ -102,7 +102,7 @@ class Headroom:
 def headroom_for(agent: User, conversation: Conversation) -> Headroom:
     team = team_of(agent, conversation)
     limits = limits_for(agent, team)
-    today = timezone.localdate()
+    today = calendar.today()
     incident_left = limits.per_incident - granted_in(
         ledger_key(LedgerScope.INCIDENT, conversation.pk)
     )

@@ -28,6 +28,7 @@ from careloop.care.models import (
 )
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.conversations.models import Conversation
+from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can, may
 from careloop.people.models import Team, User
@@ -114,7 +115,7 @@ def grant_gesture(
     limits = selectors.limits_for(agent, team)
     settings = selectors.care_settings()
     is_swap = gesture_kind == GestureKind.SWAP
-    today = timezone.localdate()
+    today = calendar.today()
     keys = {
         selectors.ledger_key(LedgerScope.INCIDENT, conversation.pk): LedgerScope.INCIDENT,
         selectors.ledger_key(LedgerScope.AGENT, agent.pk, today): LedgerScope.AGENT,
@@ -339,7 +340,7 @@ def rebuild_ledgers() -> int:
     totals: dict[str, tuple[LedgerScope, Decimal]] = {}
     granted = Gesture.objects.filter(status=GestureStatus.GRANTED, within_allowance=True)
     for gesture in granted.exclude(booking=Booking.SWAP).iterator():
-        day = timezone.localdate(gesture.created_at)
+        day = calendar.local_date(gesture.created_at)
         keys = [
             (
                 selectors.ledger_key(LedgerScope.INCIDENT, gesture.conversation_id),

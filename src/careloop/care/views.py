@@ -22,6 +22,7 @@ from careloop.care.forms import (
 )
 from careloop.care.models import ExecutionStatus, Gesture, GestureStatus
 from careloop.conversations.models import Conversation
+from careloop.core import calendar
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Action, can, may, requires
 from careloop.people.models import User
@@ -92,7 +93,7 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(
                     request,
                     f"{gesture.get_kind_display()} is above the allowance: sent to a lead, "
-                    f"who decides by {timezone.localtime(gesture.approval_due):%d %b %H:%M}.",
+                    f"who decides by {calendar.local_time(gesture.approval_due):%d %b %H:%M}.",
                 )
             return redirect("care:gesture", pk=gesture.pk)
     return render(

@@ -4,7 +4,6 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
 from careloop.coaching.models import (
     MAX_RATING,
@@ -17,6 +16,7 @@ from careloop.coaching.models import (
     ScenarioTurn,
 )
 from careloop.coaching.selectors import coachees, published_scenarios
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.people.models import User
 
@@ -194,7 +194,7 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = coachees(coach)  # type: ignore[attr-defined]
         self.fields["scenarios"].queryset = published_scenarios()  # type: ignore[attr-defined]
-        self.fields["next_check_in"].initial = timezone.localdate() + datetime.timedelta(days=14)
+        self.fields["next_check_in"].initial = calendar.today() + datetime.timedelta(days=14)
 
 
 class CheckInForm(forms.Form):

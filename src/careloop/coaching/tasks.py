@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careloop.coaching.models import CoachingPlan, Dispute, QAReview
+from careloop.core import calendar
 from careloop.people.models import User
 
 
@@ -93,7 +94,7 @@ def notify_dispute(dispute_id: int) -> bool:
 @task()
 def send_check_in_reminders() -> int:
     """On a plan's check-in day, remind the person and their coach, once that day."""
-    today = timezone.localdate()
+    today = calendar.today()
     sent = 0
     due = CoachingPlan.objects.filter(
         status=CoachingPlan.Status.ACTIVE, next_check_in__lte=today

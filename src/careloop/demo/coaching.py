@@ -24,6 +24,7 @@ from careloop.coaching.services import calibration, plans, practice, reviews, ru
 from careloop.coaching.services.reviews import RatingInput
 from careloop.conversations.coaching import score_sent_reply
 from careloop.conversations.models import FINISHED, Conversation, Message
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.people.models import User
 
@@ -376,7 +377,7 @@ def create_demo_coaching(seed: int = 7) -> None:
         goals="Ask one open question in every upset conversation\n"
         "Name the feeling before the fix\n"
         "Say what happens next and when",
-        next_check_in=timezone.localdate() + timedelta(days=10),
+        next_check_in=calendar.today() + timedelta(days=10),
         scenarios=[
             scenarios["Angry about a cancelled pre-order"],
             scenarios["Wrong size, no receipt"],

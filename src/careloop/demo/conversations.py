@@ -36,6 +36,7 @@ from careloop.conversations.models import (
     Tag,
 )
 from careloop.conversations.sla import policy_for
+from careloop.core import calendar as organisation_calendar
 from careloop.core.permissions import Role
 from careloop.demo import conversation_texts as texts
 from careloop.demo.conversation_texts import Tone, Topic
@@ -694,7 +695,9 @@ class Writer:
         # else the customer needs; elsewhere replies turn curt and hide behind policy.
         team_name = agent.team.name if agent.team else ""
         empathetic = rng.random() < 0.2 + 0.75 * climate(
-            team_name, plan.created_at.date(), self.now.date()
+            team_name,
+            organisation_calendar.local_date(plan.created_at),
+            organisation_calendar.local_date(self.now),
         )
         body = {
             "answer": lambda: rng.choice(topic.answers),

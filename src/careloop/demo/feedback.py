@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Customer
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.demo.culture import felt_by_customers
 from careloop.feedback import concerns, milestones, recovery, surveys, theming
@@ -217,7 +218,7 @@ def create_demo_feedback(seed: int = 7) -> None:
         return
     rng = random.Random(seed)
     now = timezone.now()
-    today = timezone.localdate()
+    today = calendar.today()
     # The demo organisation asks "would you recommend us" after conversations too, so NPS is
     # known per team (relationship surveys belong to no team).
     settings = surveys.survey_settings()
@@ -248,7 +249,7 @@ def create_demo_feedback(seed: int = 7) -> None:
             continue
         team_name = conversation.team.name if conversation.team else ""
         csat, ces, nps = _scores(
-            rng, conversation, felt_by_customers(team_name, sent_at.date(), today)
+            rng, conversation, felt_by_customers(team_name, calendar.local_date(sent_at), today)
         )
         topic = _topic(conversation)
         response = surveys.submit_answers(
@@ -272,7 +273,7 @@ def create_demo_feedback(seed: int = 7) -> None:
             body=body,
             anonymous=anonymous,
             name="" if anonymous else "Rosa Martínez",
-            today=timezone.localdate() - timedelta(days=3 * (len(CONCERNS) - index)),
+            today=calendar.today() - timedelta(days=3 * (len(CONCERNS) - index)),
             notify=False,
         )
         if handler is not None and index < 2:

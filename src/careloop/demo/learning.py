@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from careloop.actions import services as actions
 from careloop.actions.models import ActionItem
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.learning import services as learning
 from careloop.learning.models import (
@@ -273,7 +273,7 @@ def create_demo_learning(seed: int = 7) -> None:
     if demo_learning_exists():
         return
     chooser = random.Random(seed)
-    today = timezone.localdate()
+    today = calendar.today()
     teams = {team.name: team for team in Team.objects.all()}
     leads = {
         name: team.members.filter(role=Role.TEAM_LEAD).order_by("pk").first()

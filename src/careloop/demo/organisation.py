@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -106,9 +106,13 @@ def demo_exists() -> bool:
 
 @transaction.atomic
 def create_demo_organisation(
-    seed: int = 7, conversations: int = DEFAULT_CONVERSATIONS
+    seed: int = 7, conversations: int = DEFAULT_CONVERSATIONS, *, now: datetime | None = None
 ) -> DemoLogins:
-    """Create the demo organisation once; running it again changes nothing."""
+    """Create the demo organisation once; running it again changes nothing.
+
+    `now` is the moment the conversations' history ends (the real now by default): a test
+    that counts what waits passes a fixed one, since the queue depends on the time of day.
+    """
     logins = DemoLogins(
         admin_email=_email("Ada Admin"),
         lead_email=_email("Leah Lindqvist"),
@@ -117,7 +121,7 @@ def create_demo_organisation(
     )
     if demo_exists():
         # An organisation made before demo conversations existed still gets them, once.
-        create_demo_conversations(conversations, seed)
+        create_demo_conversations(conversations, seed, now=now)
         create_demo_learning(seed)
         create_demo_care(seed)
         create_demo_coaching(seed)
@@ -193,7 +197,7 @@ def create_demo_organisation(
     SavedReply.objects.bulk_create(
         SavedReply(title=title, body=body) for title, body in SAVED_REPLIES
     )
-    create_demo_conversations(conversations, seed)
+    create_demo_conversations(conversations, seed, now=now)
     create_demo_learning(seed)
     create_demo_care(seed)
     create_demo_coaching(seed)

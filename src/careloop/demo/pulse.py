@@ -11,9 +11,9 @@ import datetime
 import random
 
 from django.db import transaction
-from django.utils import timezone
 from faker import Faker
 
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.demo.culture import climate
 from careloop.people.models import Team, User
@@ -29,7 +29,6 @@ from careloop.pulse.models import (
     Survey,
 )
 from careloop.pulse.services import feedback360, ideas, roster, surveys
-from careloop.pulse.services.surveys import _add_months
 
 SURVEY_TITLE = "Monthly team pulse"
 ROUNDS = 12
@@ -84,7 +83,7 @@ def _answer(
 
 
 def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> None:
-    first = _add_months(today, 1 - ROUNDS)
+    first = calendar.add_months(today, 1 - ROUNDS)
     survey = surveys.create_survey(
         title=SURVEY_TITLE,
         intro="Five minutes a month on how safe, supported and engaged you feel.",
@@ -98,7 +97,7 @@ def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> N
         User.objects.filter(team__name=SUPPRESSED_TEAM, role=Role.AGENT).order_by("pk")[:4]
     )
     for month in range(ROUNDS):
-        opens = _add_months(first, month)
+        opens = calendar.add_months(first, month)
         pulse_round = (
             survey.rounds.get(number=1)
             if month == 0
@@ -297,7 +296,7 @@ def _create_roster(
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
     fake.seed_instance(rng.randrange(10**6))
     for months_ago in range(12, 0, -1):
-        month_start = _add_months(today, -months_ago).replace(day=1)
+        month_start = calendar.first_of_month(calendar.add_months(today, -months_ago))
         for team_name, team in teams.items():
             if rng.random() >= 0.6 * (1 - climate(team_name, month_start, today)):
                 continue
@@ -327,7 +326,7 @@ def create_demo_pulse(seed: int = 7) -> None:
     if len(people) < 4 or demo_pulse_exists():
         return
     rng = random.Random(seed)
-    today = timezone.localdate()
+    today = calendar.today()
     teams = {team.name: team for team in Team.objects.all()}
     partner = people["Priya Natarajan"]
     _create_survey(rng, partner, today)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from careloop.conversations import services as conversations
 from careloop.conversations.models import Channel, Conversation, Message, Status
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from careloop.people.selectors import current_organisation
@@ -290,7 +291,7 @@ def _thank_the_demo_agent() -> None:
 
 def _articles(staff: list[User]) -> None:
     leads = [person for person in staff if person.role == Role.TEAM_LEAD] or staff
-    today = timezone.localdate()
+    today = calendar.today()
     for index, demo in enumerate(ARTICLES):
         owner = leads[index % len(leads)]
         article = playbook.create_article(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.conversations.services import business_calendar
+from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
 from careloop.feedback.models import Concern, ConcernMessage
@@ -82,7 +83,7 @@ def raise_concern(
         name = email = ""
     elif not name.strip():
         raise ValidationError("Give your name, or choose to stay anonymous.")
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     code = secrets.token_urlsafe(18)
     concern = Concern.objects.create(
         reference=_new_reference(),
@@ -137,7 +138,7 @@ def _add_message(
         body=body[:MAX_BODY_CHARS],
         from_customer=from_customer,
         author=author,
-        written_on=timezone.localdate(),
+        written_on=calendar.today(),
         position=concern.messages.count() + 1,
     )
 

@@ -8,9 +8,10 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 from careloop.conversations.models import FINISHED, Conversation, Customer
+from careloop.core import calendar
 from careloop.feedback import emails
 from careloop.feedback.models import EmailDelivery, EmailOptOut, EmailRule
 from careloop.people.models import User
@@ -110,18 +111,24 @@ def on_conversation_solved(conversation: Conversation) -> bool:
 
 def send_anniversaries(today: datetime.date | None = None) -> int:
     """Congratulate customers whose first day with us was this date in an earlier year."""
-    today = today or timezone.localdate()
-    customers = Customer.objects.filter(
+    today = today or calendar.today()
+    # The day a customer joined is the organisation's date, not the process's current zone's.
+    zone = calendar.organisation_zone()
+    customers = Customer.objects.annotate(
+        joined_year=ExtractYear("created_at", tzinfo=zone),
+        joined_month=ExtractMonth("created_at", tzinfo=zone),
+        joined_day=ExtractDay("created_at", tzinfo=zone),
+    ).filter(
         merged_into__isnull=True,
         email__isnull=False,
         email_opt_out__isnull=True,
-        created_at__month=today.month,
-        created_at__day=today.day,
-        created_at__year__lt=today.year,
+        joined_month=today.month,
+        joined_day=today.day,
+        joined_year__lt=today.year,
     )
     sent = 0
     for customer in customers.order_by("pk"):
-        years = today.year - timezone.localtime(customer.created_at).year
+        years = today.year - calendar.local_time(customer.created_at).year
         sent += send_rule_email(
             Trigger.ANNIVERSARY, customer, occasion=str(today.year), years=years
         )

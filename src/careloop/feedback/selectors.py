@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
-from django.utils import timezone
 
 from careloop.conversations.models import Customer
+from careloop.core import calendar
 from careloop.core.permissions import Action, may, restrict, scope_or_mine, scopes_for
 from careloop.feedback.models import (
     CauseTag,
@@ -118,34 +118,25 @@ def scores_by_month(
     months: int, team: Team | None = None, today: datetime.date | None = None
 ) -> list[tuple[datetime.date, ScoreCard]]:
     """One score card per calendar month, oldest first, ending with the current month."""
-    today = today or timezone.localdate()
-    starts = []
-    year, month = today.year, today.month
-    for _ in range(months):
-        starts.append(datetime.date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    today = today or calendar.today()
+    starts = [calendar.add_months(calendar.first_of_month(today), -n) for n in range(months)]
     starts.reverse()
-    zone = timezone.get_current_timezone()
     result = []
     for index, start in enumerate(starts):
-        end = starts[index + 1] if index + 1 < len(starts) else _next_month(start)
+        end = starts[index + 1] if index + 1 < len(starts) else calendar.next_month(start)
         result.append(
             (
                 start,
                 score_card(
                     invitations_between(
-                        datetime.datetime.combine(start, datetime.time(), zone),
-                        datetime.datetime.combine(end, datetime.time(), zone),
+                        calendar.start_of_day(start),
+                        calendar.start_of_day(end),
                         team,
                     )
                 ),
             )
         )
     return result
-
-
-def _next_month(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
 def recent_responses(team: Team | None = None, limit: int = 20) -> QuerySet[SurveyResponse]:
@@ -227,7 +218,7 @@ class CauseRow:
 
 def cause_backlog(today: datetime.date | None = None) -> list[CauseRow]:
     """Causes with how often they let customers down, the most frequent first."""
-    since = (today or timezone.localdate()) - datetime.timedelta(days=90)
+    since = (today or calendar.today()) - datetime.timedelta(days=90)
     causes = CauseTag.objects.select_related("action_item").annotate(
         task_count=Count("recovery_tasks"),
         recovered=Count(
@@ -287,7 +278,7 @@ def theme_summaries(
     """Themes, largest first, with their trend (per month or week) and emotion mix. Without
     `include_concerns` (people who do not handle concerns) concerns are left out entirely, so
     a theme made only of concerns does not show at all."""
-    starts = _period_starts(by, periods, today or timezone.localdate())
+    starts = _period_starts(by, periods, today or calendar.today())
     truncate = TruncWeek if by == "week" else TruncMonth
     assignments = ThemeAssignment.objects.all()
     if not include_concerns:

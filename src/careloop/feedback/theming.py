@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from careloop.conversations.models import Conversation
+from careloop.core import calendar
 from careloop.empathy.engine import read_customer_messages
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.empathy.semantic import embed_texts
@@ -71,7 +71,7 @@ def _pending(since: datetime.date) -> list[PendingText]:
             ThemeSource.COMMENT,
             response.pk,
             response.comment,
-            timezone.localdate(response.answered_at),
+            calendar.local_date(response.answered_at),
             [response.customer.full_name],
         )
     for concern in Concern.objects.filter(raised_on__gte=since).order_by("pk"):
@@ -88,7 +88,7 @@ def _pending(since: datetime.date) -> list[PendingText]:
             ThemeSource.TAGS,
             conversation.pk,
             words,
-            timezone.localdate(conversation.created_at),
+            calendar.local_date(conversation.created_at),
             [],
         )
     return items
@@ -178,7 +178,7 @@ def refresh_themes(today: datetime.date | None = None) -> RefreshResult:
     Identical texts (the same tags on many conversations, a stock phrase) are clustered once,
     so a frequent text counts in its theme's size without drowning out the others.
     """
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     items = _pending(today - datetime.timedelta(days=LOOKBACK_DAYS))
     if not items:
         return RefreshResult(0, 0, 0)

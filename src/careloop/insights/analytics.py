@@ -6,6 +6,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from careloop.core import calendar
 from careloop.insights import selectors
 from careloop.insights.sources import MIN_GROUP, culture_sources
 
@@ -53,10 +54,6 @@ def pearson_with_interval(xs: list[float], ys: list[float], z_crit: float = 1.96
     return Correlation(n, r, math.tanh(z - half), math.tanh(z + half))
 
 
-def _month_after(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
 def lagged_points(
     culture_key: str, outcome_key: str, first_month: datetime.date, last_month: datetime.date
 ) -> list[Point]:
@@ -64,12 +61,14 @@ def lagged_points(
     answers) both pass the privacy minimum."""
     source = culture_sources()[culture_key]
     _, metric, count_field = OUTCOMES[outcome_key]
-    outcomes = selectors.team_months(_month_after(first_month), _month_after(last_month))
+    outcomes = selectors.team_months(
+        calendar.next_month(first_month), calendar.next_month(last_month)
+    )
     points = []
     for value in source.read(first_month, last_month):
         if value.respondents < MIN_GROUP:
             continue
-        sums = outcomes.get((value.team_id, _month_after(value.month)))
+        sums = outcomes.get((value.team_id, calendar.next_month(value.month)))
         if sums is None or (sums[count_field] or 0) < MIN_ANSWERS:
             continue
         figures = selectors.metrics_from({k: v or 0 for k, v in sums.items()})

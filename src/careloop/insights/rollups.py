@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum, Value
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from careloop.care.models import Booking, Gesture, GestureStatus
 from careloop.conversations.models import FINISHED, Conversation, Message
+from careloop.core import calendar
 from careloop.feedback.models import RecoveryTask, SurveyInvitation, SurveyKind, SurveyResponse
 from careloop.insights.models import (
     CustomerActivity,
@@ -27,28 +27,11 @@ from careloop.insights.models import (
 )
 from careloop.insights.retention import retention_rows
 from careloop.insights.selectors import bump_generation
-from careloop.people.selectors import current_organisation
 
 Key = tuple[datetime.date, int | None, str]
 
 # Detractor on any scale, as the feedback app opens recovery tasks (see SurveyResponse).
 DETRACTOR = Q(response__nps__lte=6) | Q(response__csat__lte=2) | Q(response__ces__lte=3)
-
-
-def organisation_zone() -> ZoneInfo:
-    return ZoneInfo(current_organisation().time_zone)
-
-
-def local_today() -> datetime.date:
-    return timezone.now().astimezone(organisation_zone()).date()
-
-
-def _bounds(
-    first: datetime.date, last: datetime.date, zone: ZoneInfo
-) -> tuple[datetime.datetime, datetime.datetime]:
-    start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
-    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tzinfo=zone)
-    return start, end
 
 
 def _grouped(rows: Iterable[Any]) -> Iterator[tuple[Key, dict[str, Any]]]:
@@ -59,8 +42,8 @@ def _grouped(rows: Iterable[Any]) -> Iterator[tuple[Key, dict[str, Any]]]:
 
 
 def _counters(first: datetime.date, last: datetime.date) -> dict[Key, dict[str, Any]]:
-    zone = organisation_zone()
-    start, end = _bounds(first, last, zone)
+    zone = calendar.organisation_zone()
+    start, end = calendar.start_of_day(first), calendar.end_of_day(last)
     totals: dict[Key, dict[str, Any]] = defaultdict(dict)
     conversations = Conversation.objects.filter(merged_into__isnull=True)
 
@@ -158,8 +141,8 @@ def _counters(first: datetime.date, last: datetime.date) -> dict[Key, dict[str, 
 
 
 def _activity(first: datetime.date, last: datetime.date) -> list[CustomerActivity]:
-    zone = organisation_zone()
-    start, end = _bounds(first, last, zone)
+    zone = calendar.organisation_zone()
+    start, end = calendar.start_of_day(first), calendar.end_of_day(last)
     rows = (
         Conversation.objects.filter(
             merged_into__isnull=True, created_at__gte=start, created_at__lt=end
@@ -198,24 +181,13 @@ def recompute_days(first: datetime.date, last: datetime.date) -> int:
     return len(rows)
 
 
-def first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-
-
 def recompute_empathy_months(first: datetime.date, last: datetime.date) -> int:
     """Recompute the team empathy of every month from `first`'s to `last`'s, whole."""
-    zone = organisation_zone()
-    month, end_month = first_of_month(first), next_month(first_of_month(last))
+    month, end_month = calendar.first_of_month(first), calendar.next_month(last)
     empathy = Cast(KT("reply_score__empathy"), FloatField())
     months: list[TeamEmpathyMonth] = []
     while month < end_month:
-        month_start, month_end = _bounds(
-            month, next_month(month) - datetime.timedelta(days=1), zone
-        )
+        month_start, month_end = calendar.start_of_month(month), calendar.end_of_month(month)
         for team_id, replies, total, agents in (
             Message.objects.filter(
                 author_kind=Message.Author.AGENT,
@@ -242,9 +214,11 @@ def recompute_empathy_months(first: datetime.date, last: datetime.date) -> int:
                     agents=agents,
                 )
             )
-        month = next_month(month)
+        month = calendar.next_month(month)
     _replace(
-        TeamEmpathyMonth.objects.filter(month__gte=first_of_month(first), month__lt=end_month),
+        TeamEmpathyMonth.objects.filter(
+            month__gte=calendar.first_of_month(first), month__lt=end_month
+        ),
         months,
     )
     return len(months)
@@ -268,7 +242,7 @@ def _replace(old: QuerySet[Any], new: list[Any], *more: tuple[QuerySet[Any], lis
 
 def changed_days(since: datetime.datetime) -> set[datetime.date]:
     """Days whose roll-ups may differ because something changed after `since`."""
-    zone = organisation_zone()
+    zone = calendar.organisation_zone()
     days: set[datetime.date] = set()
 
     def local(moments: Iterable[datetime.datetime | None]) -> None:
@@ -311,7 +285,7 @@ def contiguous_runs(days: Iterable[datetime.date]) -> list[tuple[datetime.date, 
 
 def refresh_recent(recent_days: int = 2, lookback: datetime.timedelta | None = None) -> int:
     """Recompute the last `recent_days` days plus any older day touched within `lookback`."""
-    today = local_today()
+    today = calendar.today()
     since = timezone.now() - (lookback or datetime.timedelta(hours=26))
     days = {today - datetime.timedelta(days=offset) for offset in range(recent_days)}
     days |= changed_days(since)
@@ -322,7 +296,7 @@ def refresh_recent(recent_days: int = 2, lookback: datetime.timedelta | None = N
 
 def rebuild(days: int) -> int:
     """Recompute the last `days` days, today included."""
-    today = local_today()
+    today = calendar.today()
     written = recompute_days(today - datetime.timedelta(days=days - 1), today)
     recompute_retention(today)
     return written

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import Case, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest, TruncMonth, TruncWeek
 
+from careloop.core import calendar
 from careloop.insights.models import COUNTERS, CustomerActivity, DailyRollup, RetentionRollup
 
 # A customer is active on a day when they started a conversation within this many days up to
@@ -268,7 +269,7 @@ def team_months(
     """Summed counters per team and month, for the culture analytics."""
     rows = (
         DailyRollup.objects.filter(
-            ~Q(team=None), day__gte=first_month, day__lt=_next_month(last_month)
+            ~Q(team=None), day__gte=first_month, day__lt=calendar.next_month(last_month)
         )
         .annotate(month=TruncMonth("day"))
         .values("team_id", "month")
@@ -279,7 +280,3 @@ def team_months(
         values: dict[str, Any] = dict(row)
         months[(values.pop("team_id"), values.pop("month"))] = values
     return months
-
-
-def _next_month(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

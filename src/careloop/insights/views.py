@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from careloop.care.selectors import care_settings
+from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can, requires
 from careloop.insights import analytics, selectors, services
@@ -20,7 +21,6 @@ from careloop.insights.definitions import METRICS
 from careloop.insights.forms import AnalyticsForm, DashboardFilterForm, StageForm, TouchpointForm
 from careloop.insights.journey import WINDOW_DAYS, journey_map
 from careloop.insights.models import JourneyStage, Touchpoint
-from careloop.insights.rollups import local_today
 from careloop.insights.sources import (
     MIN_GROUP,
     TeamCulture,
@@ -61,7 +61,7 @@ def chart_script_available() -> bool:
 
 def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, selectors.Scope]:
     form = DashboardFilterForm(request.GET or None)
-    today = local_today()
+    today = calendar.today()
     if form.is_bound and form.is_valid():
         return form, form.scope(today)
     return form, selectors.Scope(today - datetime.timedelta(days=29), today)
@@ -90,9 +90,9 @@ def _metric_row(key: str, value: object, currency: str = "") -> dict[str, object
 
 
 def _months_back(last: datetime.date, count: int) -> list[datetime.date]:
-    months = [last.replace(day=1)]
+    months = [calendar.first_of_month(last)]
     while len(months) < count:
-        months.insert(0, (months[0] - datetime.timedelta(days=1)).replace(day=1))
+        months.insert(0, calendar.previous_month(months[0]))
     return months
 
 
@@ -108,7 +108,7 @@ def _team_culture(
     """Each team's culture measures over the period's months (a table), and per month over
     the year to the period's end (charts: one line a team, a gap where a month had fewer
     people than the privacy minimum). Each source is read once."""
-    first_month = scope.first.replace(day=1)
+    first_month = calendar.first_of_month(scope.first)
     months = _months_back(scope.last, CULTURE_CHART_MONTHS)
     sources = culture_sources()
     values = {
@@ -246,12 +246,12 @@ def culture_analytics(request: HttpRequest) -> HttpResponse:
         culture_key = form.cleaned_data.get("culture") or culture_key
         outcome_key = form.cleaned_data.get("outcome") or outcome_key
         months = form.cleaned_data.get("months") or months
-    this_month = local_today().replace(day=1)
+    this_month = calendar.this_month()
     # Culture months up to last month, so each has a following month with outcomes.
-    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    last_month = calendar.previous_month(this_month)
     first_month = last_month
     for _ in range(months - 1):
-        first_month = (first_month - datetime.timedelta(days=1)).replace(day=1)
+        first_month = calendar.previous_month(first_month)
     points = analytics.lagged_points(culture_key, outcome_key, first_month, last_month)
     correlation = analytics.pearson_with_interval(
         [point.culture for point in points], [point.outcome for point in points]

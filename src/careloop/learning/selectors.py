@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from careloop.actions.models import ActionItem
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.learning.models import ContributingFactor, LearningReview, ReviewStatus, Visibility
 from careloop.people.models import User
@@ -133,7 +133,7 @@ def quarter_start(today: date) -> date:
 
 def recurrences(review: LearningReview) -> list[Recurrence]:
     """This review's factors whose category and keywords other reviews this quarter share."""
-    since = quarter_start(timezone.localdate())
+    since = quarter_start(calendar.today())
     earlier = list(
         ContributingFactor.objects.filter(review__created_at__date__gte=since)
         .exclude(review=review)

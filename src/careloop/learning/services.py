@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
+from careloop.core import calendar
 from careloop.core.permissions import Action, can
 from careloop.empathy.engine import find_blame_language
 from careloop.empathy.rules import Flag
@@ -181,7 +182,7 @@ def file_anonymous_report(kind: str, body: str) -> tuple[AnonymousReport, str]:
     """Store a report with no author; return it with the follow-up code, which is never stored."""
     code = secrets.token_urlsafe(18)
     report = AnonymousReport.objects.create(
-        kind=kind, body=body, reported_on=timezone.localdate(), follow_up_code_hash=_code_hash(code)
+        kind=kind, body=body, reported_on=calendar.today(), follow_up_code_hash=_code_hash(code)
     )
     return report, code
 
@@ -198,7 +199,7 @@ def _add_reply(
         body=body,
         from_reporter=from_reporter,
         facilitator=facilitator,
-        written_on=timezone.localdate(),
+        written_on=calendar.today(),
         position=report.replies.count() + 1,
     )
 

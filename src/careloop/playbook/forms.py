@@ -4,8 +4,8 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.core.permissions import Action, can
 from careloop.people.models import User
 from careloop.people.selectors import employees
@@ -40,7 +40,7 @@ class ArticleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = employees().filter(is_active=True)  # type: ignore[attr-defined]
         self.fields["owner"].initial = editor.pk
-        self.fields["review_by"].initial = timezone.localdate() + datetime.timedelta(
+        self.fields["review_by"].initial = calendar.today() + datetime.timedelta(
             DEFAULT_REVIEW_DAYS
         )
         if not can(editor, Action.MANAGE_PLAYBOOK) and current_visibility != Visibility.PUBLIC:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from careloop.core import calendar
+
 
 class Visibility(models.TextChoices):
     INTERNAL = "internal", "Internal (the team only)"
@@ -57,7 +59,7 @@ class Article(models.Model):
         return self.visibility == Visibility.PUBLIC
 
     def is_stale(self, today: object = None) -> bool:
-        return self.review_by < (today or timezone.localdate())  # type: ignore[operator]
+        return self.review_by < (today or calendar.today())  # type: ignore[operator]
 
 
 class ArticleVersion(models.Model):

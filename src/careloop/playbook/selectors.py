@@ -11,9 +11,9 @@ import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from careloop.conversations.models import Conversation, Message
+from careloop.core import calendar
 from careloop.core.permissions import Action, can
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.empathy.semantic import embed_texts, rank_by_similarity, vector_dimensions
@@ -65,7 +65,7 @@ def public_articles() -> QuerySet[Article]:
 
 def stale_articles(today: datetime.date | None = None) -> QuerySet[Article]:
     """Articles past their review date, the longest overdue first."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     return Article.objects.filter(review_by__lt=today).select_related("owner").order_by("review_by")
 
 

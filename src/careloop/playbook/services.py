@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from careloop.conversations.models import Conversation
+from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
 from careloop.empathy.semantic import embed_texts
@@ -82,7 +83,7 @@ def create_article(
         body=body,
         visibility=visibility,
         owner=owner or by,
-        review_by=review_by or timezone.localdate() + datetime.timedelta(DEFAULT_REVIEW_DAYS),
+        review_by=review_by or calendar.today() + datetime.timedelta(DEFAULT_REVIEW_DAYS),
         source_conversation=source_conversation,
         vector=article_vector(title, body),
         created_at=now,
@@ -268,7 +269,7 @@ def mark_reviewed(
     """The owner (or a lead) confirms the article is still right; it is due again later."""
     if not may_edit(by, article):
         raise PermissionDenied("The owner and leads review this article.")
-    today = timezone.localdate()
+    today = calendar.today()
     next_review_by = next_review_by or today + datetime.timedelta(DEFAULT_REVIEW_DAYS)
     if next_review_by <= today:
         raise ValidationError("The next review date is in the future.")

@@ -7,15 +7,15 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.playbook import selectors, services
 
 
 @task()
 def send_review_reminders() -> int:
     """Email the owner of each stale article, at most once a week per article."""
-    today = timezone.localdate()
+    today = calendar.today()
     base_url = settings.CARELOOP_BASE_URL.rstrip("/")
     sent = 0
     for article in selectors.due_for_reminder(today):

@@ -9,13 +9,10 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
+from careloop.core import calendar
 from careloop.insights.sources import CultureValue, register_culture_source
 from careloop.pulse.selectors.roster import monthly_turnover_by_team
 from careloop.pulse.selectors.trends import reportable_scores
-
-
-def _month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 def _survey_measure(first: datetime.date, last: datetime.date, field: str) -> list[CultureValue]:
@@ -23,7 +20,7 @@ def _survey_measure(first: datetime.date, last: datetime.date, field: str) -> li
     sums: dict[tuple[int, datetime.date], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for cell in reportable_scores():
         value = getattr(cell, field)
-        month = _month(cell.period_start)
+        month = calendar.first_of_month(cell.period_start)
         if cell.team_id is None or value is None or not first <= month <= last:
             continue
         total = sums[(cell.team_id, month)]
@@ -46,10 +43,10 @@ def enps(first: datetime.date, last: datetime.date) -> list[CultureValue]:
 
 def turnover(first: datetime.date, last: datetime.date) -> list[CultureValue]:
     months = []
-    month = _month(first)
+    month = calendar.first_of_month(first)
     while month <= last:
         months.append((month.year, month.month))
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
+        month = calendar.next_month(month)
     return [
         CultureValue(
             team_id, datetime.date(year, number, 1), result.rate, round(result.average_headcount)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
 from careloop.pulse.models import (
@@ -59,7 +59,7 @@ class SurveyForm(forms.Form):
     privacy_mode = forms.ChoiceField(choices=PrivacyMode.choices)
     cadence = forms.ChoiceField(choices=Cadence.choices, initial=Cadence.MONTHLY, label="Schedule")
     first_round_on = forms.DateField(
-        initial=timezone.localdate,
+        initial=calendar.today,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         label="First round opens on",
     )

@@ -13,8 +13,8 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.pulse.models import FeedbackRequest, Idea, Invitation, Round, SurveyStatus
 from careloop.pulse.selectors.ideas import escalation_recipients, overdue_ideas
 from careloop.pulse.services import ideas as idea_services
@@ -78,7 +78,7 @@ def send_round_reminders(today: datetime.date) -> int:
 def announce_round(round_id: int) -> int:
     """Tell everyone asked that a round is open; once per round."""
     pulse_round = Round.objects.select_related("survey").filter(pk=round_id).first()
-    today = timezone.localdate()
+    today = calendar.today()
     if pulse_round is None or not pulse_round.is_open(today):
         return 0
     if not survey_services.claim_round_announcement(pulse_round, today):
@@ -108,7 +108,7 @@ def announce_round(round_id: int) -> int:
 @task()
 def run_pulse_schedule() -> int:
     """Open due rounds, close finished ones, send the one reminder; returns reminders sent."""
-    today = timezone.localdate()
+    today = calendar.today()
     survey_services.run_schedule(today)
     return send_round_reminders(today)
 
@@ -116,7 +116,7 @@ def run_pulse_schedule() -> int:
 @task()
 def escalate_overdue_ideas() -> int:
     """Tell the leads of the idea's team and the people partners about unanswered ideas, once."""
-    today = timezone.localdate()
+    today = calendar.today()
     escalated = 0
     for idea in overdue_ideas(today).filter(escalated_on__isnull=True):
         if not idea_services.claim_escalation(idea, today):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from itertools import chain
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Message
+from careloop.core import calendar
 from careloop.core.permissions import Action, may, restrict
 from careloop.people.models import User
 from careloop.recognition.models import Kudos, StoryStatus, SuccessStory
@@ -48,17 +48,8 @@ def agents_who_replied(
     return list(last_reply.values())
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
 def month_bounds(first: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    following = (first + datetime.timedelta(days=32)).replace(day=1)
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.datetime.combine(first, datetime.time(), zone),
-        datetime.datetime.combine(following, datetime.time(), zone),
-    )
+    return calendar.start_of_month(first), calendar.end_of_month(first)
 
 
 def kudos_in(first: datetime.date) -> QuerySet[Kudos]:

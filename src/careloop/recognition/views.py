@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from careloop.conversations.models import Conversation
+from careloop.core import calendar
 from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 from careloop.recognition import selectors, services
@@ -20,7 +20,7 @@ from careloop.recognition.models import StoryStatus, SuccessStory
 
 
 def _month(request: HttpRequest) -> datetime.date:
-    today = selectors.month_start(timezone.localdate())
+    today = calendar.this_month()
     try:
         chosen = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
     except ValueError:
@@ -32,15 +32,15 @@ def _month(request: HttpRequest) -> datetime.date:
 def home(request: HttpRequest) -> HttpResponse:
     user = employee(request)
     month = _month(request)
-    previous = selectors.month_start(month - datetime.timedelta(days=1))
-    following = selectors.month_start(month + datetime.timedelta(days=32))
+    previous = calendar.previous_month(month)
+    following = calendar.next_month(month)
     return render(
         request,
         "recognition/home.html",
         {
             "month": month,
             "previous_month": previous,
-            "next_month": following if following <= timezone.localdate() else None,
+            "next_month": following if following <= calendar.today() else None,
             "feed": selectors.feed(month),
             "highlights": selectors.monthly_highlights(month),
             "awaiting": selectors.stories_awaiting(user),

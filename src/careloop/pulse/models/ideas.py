@@ -7,7 +7,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from careloop.core import calendar
 
 
 class IdeaStatus(models.TextChoices):
@@ -64,4 +65,4 @@ class Idea(models.Model):
         return self.status != IdeaStatus.AWAITING
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        return not self.is_answered and self.respond_by < (today or timezone.localdate())
+        return not self.is_answered and self.respond_by < (today or calendar.today())

@@ -16,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from careloop.core import calendar
+
 MIN_GROUP_FLOOR = 3
 DEFAULT_MIN_GROUP = 5
 DEFAULT_MIN_COMMENT_GROUP = 10
@@ -142,11 +144,11 @@ class Round(models.Model):
         return f"{self.survey} · round {self.number} ({self.opens_on:%b %Y})"
 
     def is_open(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
+        today = today or calendar.today()
         return self.closed_on is None and self.opens_on <= today <= self.closes_on
 
     def is_closed(self, today: datetime.date | None = None) -> bool:
-        return self.closed_on is not None or self.closes_on < (today or timezone.localdate())
+        return self.closed_on is not None or self.closes_on < (today or calendar.today())
 
     @property
     def period_label(self) -> str:

@@ -7,8 +7,8 @@ import secrets
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.people.models import User
 from careloop.pulse.models import (
     FeedbackAnswer,
@@ -61,7 +61,7 @@ def feedback_report(
     A group appears all at once, when everyone asked has answered or the request is over: were
     answers added one by one, the newest could be matched to whoever answered last.
     """
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     over = request.closed or request.due_on < today
     groups = []
     for relationship, label in Relationship.choices:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from careloop.pulse.models import Idea, IdeaStatus
@@ -26,7 +26,7 @@ def my_ideas(person: User) -> QuerySet[Idea]:
 def overdue_ideas(today: datetime.date | None = None) -> QuerySet[Idea]:
     return (
         ideas()
-        .filter(status=IdeaStatus.AWAITING, respond_by__lt=today or timezone.localdate())
+        .filter(status=IdeaStatus.AWAITING, respond_by__lt=today or calendar.today())
         .order_by("respond_by", "id")
     )
 

@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
+from careloop.core import calendar
 from careloop.core.permissions import Role, role_of
 from careloop.empathy.themes import Theme, find_themes
 from careloop.people.models import Team, User
@@ -204,7 +203,7 @@ def team_key(team_id: int) -> str:
 
 
 def closed_rounds(survey: Survey) -> list[Round]:
-    today = timezone.localdate()
+    today = calendar.today()
     return [r for r in survey.rounds.order_by("number") if r.is_closed(today)]
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.people.models import Team, User
 from careloop.pulse.models import Invitation, Round, RoundParticipation, Survey, SurveyStatus
 
 
 def rounds_to_answer(person: User) -> QuerySet[Round]:
     """Open rounds the person was asked in and has not answered yet."""
-    today = timezone.localdate()
+    today = calendar.today()
     return (
         Round.objects.filter(
             invitations__person=person,

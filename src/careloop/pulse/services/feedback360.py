@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Role, role_of
 from careloop.empathy.engine import find_blame_language
@@ -58,7 +58,7 @@ def request_feedback(
         raise ValidationError(f"Ask at most {MAX_REVIEWERS} people: feedback takes their time.")
     if any(not p.is_active or role_of(p) in (None, Role.CUSTOMER) for p in chosen.values()):
         raise ValidationError("Only active colleagues can be asked.")
-    requested_on = requested_on or timezone.localdate()
+    requested_on = requested_on or calendar.today()
     request = FeedbackRequest.objects.create(
         subject=subject,
         focus=focus.strip(),
@@ -137,7 +137,9 @@ def share_feedback(request: FeedbackRequest, *, by: User, person: User) -> Feedb
         raise PermissionDenied("Only the person the feedback is about shares it.")
     if person.pk == request.subject_id:
         raise ValidationError("This is already yours.")
-    share, _ = FeedbackShare.objects.get_or_create(request=request, person=person)
+    share, _ = FeedbackShare.objects.get_or_create(
+        request=request, person=person, defaults={"shared_on": calendar.today()}
+    )
     record_audit(by, "pulse.feedback_shared", request, summary=f"with {person.email}")
     return share
 

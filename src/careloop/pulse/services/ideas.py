@@ -9,11 +9,11 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
 from careloop.conversations.business_time import BusinessCalendar
+from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
 from careloop.people.models import Team, User
@@ -54,7 +54,7 @@ def submit_idea(
     title, body = title.strip(), body.strip()
     if not title or not body:
         raise ValidationError("An idea needs a title and a few words about it.")
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     code = secrets.token_urlsafe(18) if anonymous else None
     idea = Idea.objects.create(
         title=title[:200],
@@ -96,7 +96,7 @@ def respond_to_idea(
     idea.status = status
     idea.response = response
     idea.responded_by = by
-    idea.responded_on = today or timezone.localdate()
+    idea.responded_on = today or calendar.today()
     if add_action and status != IdeaStatus.NOT_NOW and idea.action_item_id is None:
         idea.action_item = create_action_item(
             title=idea.title,

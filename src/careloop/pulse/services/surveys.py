@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable, Mapping
 
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, Role, can
 from careloop.empathy.scrub import scrub_personal_data
@@ -100,7 +100,7 @@ def create_survey(
         intro=intro.strip(),
         created_by=created_by,
         cadence=cadence,
-        first_round_on=first_round_on or timezone.localdate(),
+        first_round_on=first_round_on or calendar.today(),
         open_days=open_days,
         reminder_after_days=reminder_after_days,
         min_group_size=min_group_size,
@@ -148,14 +148,6 @@ def change_thresholds(
     return survey
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
-
-
 def round_start(survey: Survey, number: int) -> datetime.date | None:
     """When round `number` (from 1) opens under the survey's schedule; None if it never does."""
     steps = number - 1
@@ -168,9 +160,9 @@ def round_start(survey: Survey, number: int) -> datetime.date | None:
         case Cadence.FORTNIGHTLY:
             return first + datetime.timedelta(weeks=2 * steps)
         case Cadence.QUARTERLY:
-            return _add_months(first, 3 * steps)
+            return calendar.add_months(first, 3 * steps)
         case _:
-            return _add_months(first, steps)
+            return calendar.add_months(first, steps)
 
 
 def audience(survey: Survey) -> QuerySet[User]:
@@ -215,7 +207,7 @@ def launch_survey(
         raise ValidationError("This survey is already live or ended.")
     if not survey.questions.exclude(kind=QuestionKind.COMMENT).exists():
         raise ValidationError("Add at least one module or question before launching.")
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     survey.status = SurveyStatus.LIVE
     survey.launched_at = timezone.now()
     survey.first_round_on = max(survey.first_round_on, today)
@@ -231,7 +223,7 @@ def close_round(pulse_round: Round, by: User, today: datetime.date | None = None
     if not can(by, Action.RUN_PULSE_SURVEYS):
         raise PermissionDenied("Your role does not run pulse surveys.")
     if pulse_round.closed_on is None:
-        _close(pulse_round, today or timezone.localdate())
+        _close(pulse_round, today or calendar.today())
         record_audit(by, "pulse.round_closed", pulse_round.survey, summary=str(pulse_round))
     return pulse_round
 
@@ -270,7 +262,7 @@ def end_survey(survey: Survey, by: User, today: datetime.date | None = None) -> 
     """Stop the schedule and close any open round."""
     if not can(by, Action.RUN_PULSE_SURVEYS):
         raise PermissionDenied("Your role does not run pulse surveys.")
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     survey.status = SurveyStatus.ENDED
     survey.save(update_fields=["status"])
     for open_round in survey.rounds.filter(closed_on__isnull=True):
@@ -345,7 +337,7 @@ def has_answered(pulse_round: Round, person: User) -> bool:
 
 def run_schedule(today: datetime.date | None = None) -> int:
     """Open every round whose day has come and close rounds past their end; safe to repeat."""
-    today = today or timezone.localdate()
+    today = today or calendar.today()
     for finished in Round.objects.filter(closed_on__isnull=True, closes_on__lt=today):
         _close(finished, today)
     opened = 0

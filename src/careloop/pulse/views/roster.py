@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from careloop.core import calendar
 from careloop.core.permissions import Action, requires
 from careloop.pulse.forms import RosterEventForm, RosterImportForm
 from careloop.pulse.selectors import roster as selectors
@@ -20,7 +20,7 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 @requires(Action.MANAGE_ROSTER)
 def roster(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = calendar.today()
     columns, months = selectors.turnover_table(today)
     form = RosterEventForm(request.POST or None, initial={"on": today})
     if request.method == "POST" and form.is_valid():
