@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
+from careloop.api.models import ApiKey
 from careloop.conversations.models import Conversation, Customer, Message, Status
 from careloop.core.permissions import Action, Principal, restrict
 
@@ -53,3 +54,10 @@ def customer_for_api(customer_id: int) -> Customer | None:
 
 def conversation_ids_of(customer: Customer) -> list[int]:
     return list(customer.conversations.order_by("created_at", "pk").values_list("pk", flat=True))
+
+
+def api_keys() -> QuerySet[ApiKey]:
+    """Every key, working ones first, newest first within each."""
+    return ApiKey.objects.select_related("owner", "created_by").order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at", "-pk"
+    )

@@ -19,14 +19,11 @@ EVERY_SCOPE = [
 def give_keys_owners(apps, schema_editor):
     ApiKey = apps.get_model("api", "ApiKey")
     User = apps.get_model("people", "User")
-    for key in ApiKey.objects.filter(owner__isnull=True).select_related("created_by"):
-        creator = key.created_by
-        if creator is not None and creator.is_active and creator.role == key.role:
-            key.owner = creator
-        else:
-            key.owner = (
-                User.objects.filter(is_active=True, role=key.role).order_by("pk").first()
-            )
+    for key in ApiKey.objects.filter(owner__isnull=True):
+        same_role = User.objects.filter(is_active=True, role=key.role)
+        key.owner = (
+            same_role.filter(pk=key.created_by_id).first() or same_role.order_by("pk").first()
+        )
         key.scopes = EVERY_SCOPE
         key.save(update_fields=["owner", "scopes"])
 
