@@ -30,8 +30,8 @@ def give_keys_owners(apps, schema_editor):
 
 def give_keys_their_owners_roles(apps, schema_editor):
     ApiKey = apps.get_model("api", "ApiKey")
-    for key in ApiKey.objects.select_related("owner", "created_by"):
-        person = key.owner or key.created_by
+    for key in ApiKey.objects.select_related("owner"):
+        person = key.owner
         if person is None:
             key.revoked_at = key.revoked_at or key.created_at
             person_role = "agent"  # the narrowest staff role, on a key that no longer works
