@@ -127,6 +127,11 @@ def test_a_key_without_conversations_write_may_read_but_not_post(api_as: ClientM
     assert not InboundRecord.objects.exists()
 
 
+def test_a_head_request_needs_the_read_scope_too(api_as: ClientMaker) -> None:
+    client = api_as(Role.AGENT, scopes=[Scope.CONVERSATIONS_WRITE])
+    assert client.head(reverse("api:conversations")).status_code == 403
+
+
 def test_a_key_without_customers_read_cannot_read_a_customer(api_as: ClientMaker) -> None:
     customer = CustomerFactory()
     client = api_as(Role.AGENT, scopes=[Scope.CONVERSATIONS_READ, Scope.CONVERSATIONS_WRITE])
