@@ -42,7 +42,7 @@ from careloop.api.serializers import (
 from careloop.api.services import record_key_use
 from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, Priority
-from careloop.core.permissions import Action, may
+from careloop.core.permissions import Action
 from careloop.people.models import User
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -252,8 +252,7 @@ class ConversationMessagesView(ApiView):
         summary="Add what the customer wrote, or send an agent's reply or note",
         description="A customer message to a closed conversation opens a new one; the "
         "answer's `conversation` says which. An agent's reply or note is always from the "
-        "key's owner: an `agent_email` naming anyone else is refused with 403, and a note "
-        "needs an owner who may read the conversation's notes.",
+        "key's owner: an `agent_email` naming anyone else is refused with 403.",
         tags=["conversations"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=MessageCreateSerializer,
@@ -273,10 +272,6 @@ class ConversationMessagesView(ApiView):
         data = form.validated_data
         if data["author"] == "agent":
             agent = self._replying_agent(data.get("agent_email"))
-            if data["internal"] and not may(agent, Action.READ_INTERNAL_NOTES, conversation):
-                raise PermissionDenied(
-                    "This key's owner may not read this conversation's notes, so may not add one."
-                )
             message = services.reply(conversation, agent, data["body"], internal=data["internal"])
         else:
             message = services.receive_customer_message(
