@@ -116,3 +116,13 @@ def test_a_body_over_the_upload_limit_is_a_json_413(api: APIClient) -> None:
     body = assert_json_error(post_raw(api, reverse("api:conversations"), raw), 413)
     assert "larger" in body["detail"]
     assert not Conversation.objects.exists()
+
+
+def test_an_unexpected_error_is_a_json_500(api: APIClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(**filters: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("careloop.api.selectors.conversations_for_api", crash)
+    api.raise_request_exception = False
+    body = assert_json_error(api.get(reverse("api:conversations")), 500)
+    assert "a bug" not in body["detail"]

@@ -7,10 +7,13 @@ read through `restrict`/`may`, so a key sees exactly what its owner sees.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.signals import got_request_exception
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -44,6 +47,8 @@ from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, Priority
 from careloop.core.permissions import Action
 from careloop.people.models import User
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=HEADER,
@@ -130,9 +135,24 @@ class ApiView(APIView):
         return key
 
     def handle_exception(self, exc: Exception) -> Response:
+        """Every error is JSON: Django would answer a too-large body or a crash with HTML."""
         if isinstance(exc, RequestDataTooBig):
-            exc = BodyTooLarge()  # Django would answer an HTML 400 page
-        return super().handle_exception(exc)
+            exc = BodyTooLarge()
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            if settings.DEBUG:
+                raise
+            # Told as Django tells an uncaught error: error reporting and the test client see it.
+            got_request_exception.send(sender=type(self), request=self.request._request)
+            request = self.request
+            logger.exception("Unexpected error answering %s %s", request.method, request.path)
+            response = Response(
+                {"detail": "Something went wrong on our side and nothing was changed; retry."},
+                status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            )
+            response.exception = True
+            return response
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
