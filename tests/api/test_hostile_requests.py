@@ -126,3 +126,10 @@ def test_an_unexpected_error_is_a_json_500(api: APIClient, monkeypatch: pytest.M
     api.raise_request_exception = False
     body = assert_json_error(api.get(reverse("api:conversations")), 500)
     assert "a bug" not in body["detail"]
+
+
+@pytest.mark.parametrize("authorization", ["Bearer not-a-key", ""])
+def test_an_unacceptable_accept_header_is_a_json_406_whatever_the_key(authorization: str) -> None:
+    client = APIClient(HTTP_AUTHORIZATION=authorization)
+    response = client.get(reverse("api:conversations"), HTTP_ACCEPT="text/html")
+    assert_json_error(response, 406)

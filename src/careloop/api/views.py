@@ -158,7 +158,9 @@ class ApiView(APIView):
         self, request: Request, response: Response, *args: Any, **kwargs: Any
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
-        key = request.auth
+        # Only a key already authenticated: `request.auth` would authenticate now, and raise,
+        # when an earlier step (content negotiation) refused the request first.
+        key = getattr(request, "_auth", None)
         method = str(request.method)
         is_read = method in ("GET", "HEAD", "OPTIONS")
         if isinstance(key, ApiKey) and (self.audit_reads or not is_read):
