@@ -87,8 +87,10 @@ def main() -> None:
             "shell",
             "--verbosity=0",
             "-c",
-            "from careloop.api.services import create_api_key; from careloop.core.permissions "
-            "import Role; print(create_api_key(name='bench', role=Role.AGENT, created_by=None)[1])",
+            "from careloop.api.services import create_api_key; from careloop.api.scopes import "
+            "Scope; from careloop.people.models import User; owner = User.objects.create_user("
+            "'bench@example.test'); print(create_api_key(name='bench', owner=owner, "
+            "scopes=list(Scope), created_by=None)[1])",
         ).strip()
         ports = [free_port() for _ in range(options.web_nodes)]
         services = [

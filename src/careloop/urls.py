@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("careloop.api.urls")),
+    path("", include("careloop.api.key_urls")),
     path("", include("careloop.people.urls")),
     path("", include("careloop.conversations.urls")),
     path("", include("careloop.learning.urls")),

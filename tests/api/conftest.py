@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import time
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from careloop.api.models import ApiKey
+from careloop.api.scopes import Scope
 from careloop.api.services import create_api_key
 from careloop.core.permissions import Role
+from careloop.people.models import User
 from careloop.people.selectors import current_organisation
 from careloop.people.services import OpeningHours, update_organisation
 from tests.people.factories import UserFactory
@@ -30,11 +33,23 @@ def office_hours(db: None) -> None:
 
 @pytest.fixture
 def make_key(db: None) -> KeyMaker:
-    """A new API key acting as `role`, issued by an agent, and its secret."""
+    """A new API key owned by a new employee with `role` (or by `owner`), and its secret.
 
-    def make(role: Role = Role.AGENT) -> tuple[ApiKey, str]:
+    It holds every scope unless `scopes` says otherwise; an admin issues it.
+    """
+
+    def make(
+        role: Role = Role.AGENT,
+        *,
+        owner: User | None = None,
+        scopes: Iterable[Scope] = tuple(Scope),
+    ) -> tuple[ApiKey, str]:
+        owner = owner or UserFactory(role=role)
         return create_api_key(
-            name=f"{role.value} integration", role=role, created_by=UserFactory(role=Role.AGENT)
+            name=f"{owner.role} integration",
+            owner=owner,
+            scopes=scopes,
+            created_by=UserFactory(role=Role.ADMIN),
         )
 
     return make
@@ -42,10 +57,10 @@ def make_key(db: None) -> KeyMaker:
 
 @pytest.fixture
 def api_as(make_key: KeyMaker, office_hours: None) -> ClientMaker:
-    """An API client sending a new key with the given role."""
+    """An API client sending a new key owned by someone with the given role (or by `owner`)."""
 
-    def client_for(role: Role = Role.AGENT) -> APIClient:
-        _, secret = make_key(role)
+    def client_for(role: Role = Role.AGENT, **options: Any) -> APIClient:
+        _, secret = make_key(role, **options)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client

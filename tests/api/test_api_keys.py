@@ -5,12 +5,12 @@ from collections.abc import Callable
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from careloop.api.models import ApiKey
+from careloop.api.scopes import Scope
 from careloop.api.services import create_api_key, revoke_api_key, secret_sha256
 from careloop.core.permissions import Role
 from tests.api.conftest import KeyMaker
@@ -66,44 +66,64 @@ def test_using_a_key_records_when_it_was_last_used(make_key: KeyMaker) -> None:
     assert key.last_used_at is not None
 
 
-def test_a_key_cannot_act_as_a_customer() -> None:
-    with pytest.raises(ValueError, match="staff role"):
-        create_api_key(name="Shop", role=Role.CUSTOMER, created_by=None)
-    with pytest.raises(IntegrityError):
-        ApiKey.objects.create(name="Shop", prefix="x", secret_sha256="y", role=Role.CUSTOMER)
+def test_a_key_cannot_act_as_a_customer_or_a_former_employee() -> None:
+    for person in (UserFactory(role=Role.CUSTOMER), UserFactory(is_active=False)):
+        with pytest.raises(ValueError, match="active employee"):
+            create_api_key(name="Shop", owner=person, scopes=list(Scope), created_by=None)
+    assert not ApiKey.objects.exists()
+
+
+def test_a_key_stops_working_when_its_owner_leaves(make_key: KeyMaker) -> None:
+    key, secret = make_key(Role.AGENT)
+    assert get_conversations(f"Bearer {secret}") == 200
+    assert key.owner is not None
+    key.owner.is_active = False
+    key.owner.save()
+    response = APIClient(HTTP_AUTHORIZATION=f"Bearer {secret}").get(reverse("api:conversations"))
+    assert response.status_code == 401
+    assert "no longer an active employee" in response.json()["detail"]
 
 
 def test_the_command_prints_a_working_secret_once_and_stores_only_its_hash() -> None:
     creator = UserFactory(role=Role.ADMIN, email="lead@example.test")
+    owner = UserFactory(role=Role.AGENT, email="shop@example.test")
     out, err = io.StringIO(), io.StringIO()
     call_command(
         "create_api_key",
         "--name=Shop backend",
-        "--role=agent",
+        "--owner=Shop@example.test",
+        "--scope=conversations:read",
+        "--scope=conversations:write",
         "--email=Lead@example.test",
         stdout=out,
         stderr=err,
     )
     secret = out.getvalue().strip()
     key = ApiKey.objects.get()
-    assert (key.name, key.role, key.created_by) == ("Shop backend", Role.AGENT, creator)
+    assert (key.name, key.owner, key.created_by) == ("Shop backend", owner, creator)
+    assert key.scopes == ["conversations:read", "conversations:write"]
     assert key.secret_sha256 == secret_sha256(secret)
     assert "not shown again" in err.getvalue()
     assert get_conversations(f"Bearer {secret}") == 200
 
 
-def test_the_command_refuses_a_creator_who_is_not_an_active_employee() -> None:
+def test_the_command_refuses_an_owner_who_is_not_an_active_employee() -> None:
     UserFactory(email="gone@example.test", is_active=False)
     with pytest.raises(CommandError, match="No active employee"):
-        call_command("create_api_key", "--name=Shop", "--role=agent", "--email=gone@example.test")
+        call_command(
+            "create_api_key",
+            "--name=Shop",
+            "--owner=gone@example.test",
+            "--scope=conversations:read",
+        )
     assert not ApiKey.objects.exists()
 
 
-def test_the_command_only_offers_staff_roles() -> None:
+def test_the_command_only_offers_known_scopes() -> None:
     UserFactory(email="lead@example.test")
     with pytest.raises(CommandError, match="invalid choice"):
         call_command(
-            "create_api_key", "--name=Shop", "--role=customer", "--email=lead@example.test"
+            "create_api_key", "--name=Shop", "--owner=lead@example.test", "--scope=everything"
         )
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from careloop.api.models import ApiIdempotentResponse
+from careloop.api.scopes import Scope
 from careloop.conversations.models import Channel, Conversation, InboundRecord
 from careloop.conversations.services import receive_customer_message
 from careloop.core.permissions import STAFF_ROLES, Role, can
@@ -46,10 +47,33 @@ def sample_kwargs(db: None) -> dict[str, int]:
     }
 
 
-def test_the_api_endpoints_are_found_and_each_declares_an_action() -> None:
+def test_the_api_endpoints_are_found_and_each_declares_an_action_and_scopes() -> None:
     names = {name for name, _, _ in API_ENDPOINTS}
     assert {"api:conversations", "api:conversation", "api:customer"} <= names
     assert all(hasattr(callback, "required_action") for _, callback, _ in API_ENDPOINTS)
+    for _, callback, _ in API_ENDPOINTS:
+        answered = {method.upper() for method in ("get", "post") if hasattr(callback.cls, method)}
+        assert set(callback.required_scopes) == answered, callback.cls
+
+
+@pytest.mark.parametrize(("url_name", "callback", "kwarg_names"), API_ENDPOINTS)
+def test_each_endpoint_refuses_a_key_without_its_scope(
+    url_name: str,
+    callback: Any,
+    kwarg_names: list[str],
+    api_as: ClientMaker,
+    sample_kwargs: dict[str, int],
+) -> None:
+    url = reverse(url_name, kwargs={name: sample_kwargs[name] for name in kwarg_names})
+    for method, scope in callback.required_scopes.items():
+        others = [other for other in Scope if other is not scope]
+        client = api_as(Role.ADMIN, scopes=others)
+        response = client.generic(
+            method, url, "{}", content_type="application/json", headers={"Idempotency-Key": "s"}
+        )
+        assert response.status_code == 403, (method, url)
+        assert scope.value in response.json()["detail"]
+    assert not InboundRecord.objects.exists()
 
 
 @pytest.mark.parametrize("role", sorted(STAFF_ROLES))

@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from careloop.api.authentication import ApiKeyPrincipal
 from careloop.api.models import ApiKey
 from careloop.api.selectors import messages_visible_to
 from careloop.conversations.models import (
@@ -141,12 +140,12 @@ def test_a_conversation_shows_its_messages_and_notes_to_an_inbox_role(
     assert body["messages"][1]["author_name"] == agent.full_name
 
 
-def test_internal_notes_are_hidden_from_a_principal_that_may_not_use_the_inbox() -> None:
+def test_internal_notes_are_hidden_from_someone_who_may_not_read_them() -> None:
     message = receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hi")
     reply(message.conversation, UserFactory(role=Role.AGENT), "A note", internal=True)
     reply(message.conversation, UserFactory(role=Role.AGENT), "A reply")
-    outsider = ApiKeyPrincipal(ApiKey(role=Role.PEOPLE_PARTNER))
-    insider = ApiKeyPrincipal(ApiKey(role=Role.TEAM_LEAD))
+    outsider = UserFactory(role=Role.PEOPLE_PARTNER)
+    insider = UserFactory(role=Role.TEAM_LEAD)
     visible = messages_visible_to(outsider, message.conversation)
     assert [m.body_text for m in visible] == ["Hi", "A reply"]
     assert len(messages_visible_to(insider, message.conversation)) == 3
@@ -170,12 +169,13 @@ def test_a_customer_message_continues_the_conversation(agent_api: APIClient) -> 
     )
 
 
-def test_an_agent_reply_goes_through_the_reply_service(agent_api: APIClient) -> None:
-    conversation_id = open_conversation(agent_api).json()["id"]
+def test_an_agent_reply_goes_through_the_reply_service(api_as: ClientMaker) -> None:
     agent = UserFactory(role=Role.AGENT, email="sam@example.test")
+    sams_api = api_as(owner=agent)
+    conversation_id = open_conversation(sams_api).json()["id"]
     url = reverse("api:conversation-messages", args=[conversation_id])
     response = post(
-        agent_api, url, {"author": "agent", "body": "On its way", "agent_email": "Sam@example.test"}
+        sams_api, url, {"author": "agent", "body": "On its way", "agent_email": "Sam@example.test"}
     )
     assert response.status_code == 201, response.json()
     assert (response.json()["author"], response.json()["internal"]) == ("agent", False)
@@ -186,7 +186,7 @@ def test_an_agent_reply_goes_through_the_reply_service(agent_api: APIClient) -> 
     assert conversation.assignee == agent
 
 
-def test_an_agent_reply_defaults_to_the_key_creator_and_may_be_an_internal_note(
+def test_an_agent_reply_is_from_the_key_owner_and_may_be_an_internal_note(
     agent_api: APIClient,
 ) -> None:
     conversation_id = open_conversation(agent_api).json()["id"]
@@ -195,20 +195,18 @@ def test_an_agent_reply_defaults_to_the_key_creator_and_may_be_an_internal_note(
     assert response.status_code == 201, response.json()
     message = Message.objects.get(pk=response.json()["id"])
     assert message.is_internal_note
-    assert message.author == ApiKey.objects.get().created_by
+    assert message.author == ApiKey.objects.get().owner
     assert Conversation.objects.get(pk=conversation_id).first_response_at is None
 
 
-def test_a_reply_from_someone_who_may_not_use_the_inbox_is_refused(
-    agent_api: APIClient,
-) -> None:
+def test_a_reply_in_someone_elses_name_is_refused(agent_api: APIClient) -> None:
     conversation_id = open_conversation(agent_api).json()["id"]
     UserFactory(role=Role.PEOPLE_PARTNER, email="pat@example.test")
     url = reverse("api:conversation-messages", args=[conversation_id])
     response = post(
         agent_api, url, {"author": "agent", "body": "Hello", "agent_email": "pat@example.test"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "agent_email" in response.json()
     assert not Message.objects.filter(author_kind=Message.Author.AGENT).exists()
 

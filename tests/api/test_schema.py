@@ -7,6 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 
+# Every request reads the organisation's time zone, the schema's too.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def schema(client: Client) -> dict[str, Any]:
@@ -35,3 +38,22 @@ def test_endpoints_are_tagged_and_secured_by_bearer_keys(schema: dict[str, Any])
     operations = [op for path in schema["paths"].values() for op in path.values()]
     assert all(op["tags"] in (["conversations"], ["customers"], ["gestures"]) for op in operations)
     assert all(op["security"] == [{"apiKey": []}] for op in operations)
+
+
+def test_every_operation_names_the_scope_it_needs_and_documents_403(
+    schema: dict[str, Any],
+) -> None:
+    operations = {
+        (path, method): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+    scopes = {key: operation["x-required-scope"] for key, operation in operations.items()}
+    assert scopes[("/api/v1/conversations/", "get")] == "conversations:read"
+    assert scopes[("/api/v1/conversations/", "post")] == "conversations:write"
+    assert scopes[("/api/v1/gestures/executions/", "post")] == "care:execute"
+    for operation in operations.values():
+        assert operation["x-required-scope"] in operation["description"]
+        assert "scope" in operation["responses"]["403"]["description"]
+        if "requestBody" in operation:
+            assert "413" in operation["responses"]

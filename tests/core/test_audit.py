@@ -75,7 +75,7 @@ def test_role_changes_and_api_keys_are_audited() -> None:
     admin = UserFactory(role=Role.ADMIN)
     person = UserFactory(role=Role.AGENT)
     change_role_and_team(person, role=Role.TEAM_LEAD, team=person.team, actor=admin)
-    key, _ = create_api_key(name="Shop", role=Role.AGENT, created_by=admin)
+    key, _ = create_api_key(name="Shop", owner=person, scopes=["care:read"], created_by=admin)
     revoke_api_key(key, actor=admin)
     assert [event.action for event in audit_log()] == [
         "api_key.revoked",

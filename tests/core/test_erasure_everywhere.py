@@ -173,7 +173,9 @@ def plant_the_marker_everywhere(agent: User, admin: User) -> Customer:
     change_status(conversation, Status.SOLVED, actor=agent)
 
     # The API: a conversation opened by an integration, and its stored answer.
-    _, secret = create_api_key(name="Shop", role=Role.AGENT, created_by=agent)
+    _, secret = create_api_key(
+        name="Shop", owner=agent, scopes=["conversations:write"], created_by=agent
+    )
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     opened = api.post(

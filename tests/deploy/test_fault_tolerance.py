@@ -122,8 +122,10 @@ def test_an_ingest_survives_killed_worker_killed_web_node_and_database_restart(
         "shell",
         "--verbosity=0",
         "-c",
-        "from careloop.api.services import create_api_key; from careloop.core.permissions "
-        "import Role; print(create_api_key(name='ingest', role=Role.AGENT, created_by=None)[1])",
+        "from careloop.api.services import create_api_key; from careloop.api.scopes import "
+        "Scope; from careloop.people.models import User; owner = User.objects.create_user("
+        "'ingest@example.test'); print(create_api_key(name='ingest', owner=owner, "
+        "scopes=list(Scope), created_by=None)[1])",
     ).strip()
 
     ports = [free_port(), free_port()]

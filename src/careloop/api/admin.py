@@ -12,18 +12,18 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     list_display = (
         "name",
         "prefix",
-        "role",
+        "owner",
         "created_by",
         "created_at",
         "last_used_at",
         "revoked_at",
     )
-    list_filter = ("role",)
     search_fields = ("name", "prefix")
     readonly_fields = (
         "prefix",
         "secret_sha256",
-        "role",
+        "owner",
+        "scopes",
         "created_by",
         "created_at",
         "last_used_at",
@@ -31,8 +31,8 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
     )
     actions = ("revoke",)
 
-    # Keys are issued with `careloop create_api_key`, which shows the secret once; kept keys
-    # are revoked rather than deleted so their request history stays attributable.
+    # Keys are issued on the API keys settings page (or `careloop create_api_key`), which shows
+    # the secret once; kept keys are revoked, not deleted, so their history stays attributable.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -1,8 +1,7 @@
-"""`Authorization: Bearer <key>`: an API key, acting with the role it was given."""
+"""`Authorization: Bearer <key>`: an API key, acting as the person who owns it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -11,34 +10,17 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from careloop.api.models import ApiKey
-from careloop.api.services import api_key_for_secret, note_use
-from careloop.core.permissions import Role
-
-
-@dataclass(frozen=True)
-class ApiKeyPrincipal:
-    """Who a request authenticated by key is, for `careloop.core.permissions.can`."""
-
-    api_key: ApiKey
-
-    is_authenticated = True
-    is_active = True
-    # Never a person: stops code that expects a User from treating the key as one.
-    is_anonymous = False
-    pk = None
-
-    @property
-    def role(self) -> Role:
-        return Role(self.api_key.role)
-
-    def __str__(self) -> str:
-        return f"API key {self.api_key.prefix}"
+from careloop.api.services import api_key_for_secret, may_own_a_key, note_use
+from careloop.people.models import User
 
 
 class ApiKeyAuthentication(BaseAuthentication):
+    """`request.user` is the key's owner, so every permission and row rule applies to them;
+    `request.auth` is the key, for its scopes and the audit log."""
+
     keyword = "Bearer"
 
-    def authenticate(self, request: Request) -> tuple[ApiKeyPrincipal, ApiKey] | None:
+    def authenticate(self, request: Request) -> tuple[User, ApiKey] | None:
         header = request.META.get("HTTP_AUTHORIZATION", "")
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != self.keyword.lower():
@@ -51,8 +33,11 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise AuthenticationFailed("This API key is not valid.")
         if key.is_revoked:
             raise AuthenticationFailed("This API key has been revoked.")
+        owner = key.owner
+        if owner is None or not may_own_a_key(owner):
+            raise AuthenticationFailed("This API key's owner is no longer an active employee.")
         note_use(key)
-        return ApiKeyPrincipal(key), key
+        return owner, key
 
     def authenticate_header(self, request: Request) -> str:
         # Makes DRF answer 401 (not 403) when a request carries no valid key.
@@ -69,5 +54,8 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API key (`careloop create_api_key`). It acts with its role.",
+            "description": "An API key, issued by an admin under Settings → API keys (or "
+            "`careloop create_api_key`). It acts as its owner: with their rights, on the rows "
+            "they may see, and only within its scopes (each operation names the scope it "
+            "needs as `x-required-scope`; a key without it gets 403).",
         }

@@ -6,13 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from careloop.core.permissions import ROLE_LABELS, STAFF_ROLES, Role
-
-API_KEY_ROLES = [role for role in Role if role in STAFF_ROLES]
+from careloop.api.scopes import Scope
 
 
 class ApiKey(models.Model):
-    """A secret an integration sends as `Authorization: Bearer <key>`; it acts with its role."""
+    """A secret an integration sends as `Authorization: Bearer <key>`.
+
+    It acts as its owner, an active employee: with their rights, on the rows they may see,
+    and only within its scopes.
+    """
 
     name = models.CharField(max_length=120, help_text="What the key is for, e.g. 'Shop backend'.")
     # The key's first characters, so people can tell keys apart without the secret.
@@ -20,9 +22,15 @@ class ApiKey(models.Model):
     # SHA-256 of the whole key. A fast hash is enough: keys carry 256 random bits, so there is
     # nothing to brute-force, and a plain hash lets a request find its key by index.
     secret_sha256 = models.CharField(max_length=64, unique=True)
-    role = models.CharField(
-        max_length=20, choices=[(role.value, ROLE_LABELS[role]) for role in API_KEY_ROLES]
+    # The person the key acts as. A key whose owner left (or was removed) stops working.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="owned_api_keys",
     )
+    # `Scope` values: what the key may touch, whatever its owner may do beyond that.
+    scopes = models.JSONField(default=list)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -37,12 +45,6 @@ class ApiKey(models.Model):
     class Meta:
         ordering = ("-created_at",)
         verbose_name = "API key"
-        constraints = (
-            models.CheckConstraint(
-                condition=models.Q(role__in=[role.value for role in API_KEY_ROLES]),
-                name="api_key_acts_with_a_staff_role",
-            ),
-        )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -50,6 +52,9 @@ class ApiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    def allows(self, scope: Scope) -> bool:
+        return scope.value in self.scopes
 
 
 class ApiIdempotentResponse(models.Model):

@@ -1,18 +1,47 @@
-"""API permissions ask `careloop.core.permissions`, like every other view."""
+"""API permissions: the key's scope, then its owner's rights from `careloop.core.permissions`."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from careloop.api.models import ApiKey
+from careloop.api.scopes import Scope
 from careloop.core.permissions import Action, can
 
 
-class RoleAllowsAction(BasePermission):
-    """Allows the caller when their role may do the view's `required_action`; denies otherwise."""
+def required_scope(view: APIView, method: str) -> Scope | None:
+    """The scope the view declares for `method`; None for a method it does not answer."""
+    scopes: Mapping[str, Scope] = getattr(view, "required_scopes", {})
+    method = method.upper()
+    # DRF answers HEAD with the GET handler: it needs what GET needs.
+    return scopes.get("GET" if method == "HEAD" else method)
 
-    message = "This API key's role does not allow this."
+
+class KeyHasScope(BasePermission):
+    """Allows a request whose key holds the scope the endpoint declares for its method."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        key = request.auth
+        if not isinstance(key, ApiKey):
+            return False
+        scope = required_scope(view, str(request.method))
+        if scope is None:
+            # A method the endpoint does not answer: it says 405 after the other checks.
+            return True
+        if not key.allows(scope):
+            self.message = f"This API key lacks the scope {scope.value!r}."
+            return False
+        return True
+
+
+class OwnerMayTakeAction(BasePermission):
+    """Allows the request when the key's owner may take the view's `required_action`."""
+
+    message = "This API key's owner may not do this."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         action: Action | None = getattr(view, "required_action", None)

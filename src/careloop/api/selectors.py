@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
+from careloop.api.models import ApiKey
 from careloop.conversations.models import Conversation, Customer, Message, Status
-from careloop.core.permissions import Action, Principal, can
+from careloop.core.permissions import Action, Principal, restrict
 
 
 def conversations_for_api(
@@ -34,13 +35,17 @@ def conversation_for_api(conversation_id: int) -> Conversation | None:
 
 
 def messages_visible_to(principal: Principal, conversation: Conversation) -> QuerySet[Message]:
-    """A conversation's messages; internal notes only for those who may use the inbox."""
-    messages = conversation.messages.select_related("author", "conversation__customer").order_by(
-        "created_at", "pk"
+    """A conversation's messages; its internal notes only where the principal may read them."""
+    notes = restrict(
+        Message.objects.filter(conversation=conversation, is_internal_note=True),
+        principal,
+        Action.READ_INTERNAL_NOTES,
     )
-    if not can(principal, Action.USE_INBOX):
-        messages = messages.filter(is_internal_note=False)
-    return messages
+    return (
+        conversation.messages.filter(Q(is_internal_note=False) | Q(pk__in=notes.values("pk")))
+        .select_related("author", "author__team", "conversation__customer")
+        .order_by("created_at", "pk")
+    )
 
 
 def customer_for_api(customer_id: int) -> Customer | None:
@@ -49,3 +54,10 @@ def customer_for_api(customer_id: int) -> Customer | None:
 
 def conversation_ids_of(customer: Customer) -> list[int]:
     return list(customer.conversations.order_by("created_at", "pk").values_list("pk", flat=True))
+
+
+def api_keys() -> QuerySet[ApiKey]:
+    """Every key, working ones first, newest first within each."""
+    return ApiKey.objects.select_related("owner", "created_by").order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at", "-pk"
+    )

@@ -23,6 +23,7 @@ from careloop.conversations.models import (
     Status,
     Tag,
 )
+from careloop.core.permissions import Action, may
 
 MAX_BODY_LENGTH = 100_000
 MAX_TAGS = 20
@@ -70,7 +71,8 @@ class MessageCreateSerializer(serializers.Serializer[dict[str, Any]]):
     )
     agent_email = StrictEmailField(
         required=False,
-        help_text="With author 'agent': who replies. Defaults to the person who created the key.",
+        help_text="With author 'agent': who replies. Always the key's owner; any other "
+        "email is refused with 403.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -95,9 +97,21 @@ class ConversationFilterSerializer(serializers.Serializer[dict[str, Any]]):
 # --- responses -----------------------------------------------------------------------------
 
 
+REPLY_SCORE_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "additionalProperties": True,
+    "description": "The empathy coach's reading of a public reply: only for its author and "
+    "their team lead, null for everyone else and for messages not scored.",
+}
+
+
 class MessageSerializer(serializers.ModelSerializer[Message]):
+    """A message; the reader (context `request`'s user) decides whether scores are shown."""
+
     author = serializers.CharField(source="author_kind")
     author_name = serializers.SerializerMethodField()
+    reply_score = serializers.SerializerMethodField()
     internal = serializers.BooleanField(source="is_internal_note")
     body = serializers.CharField(source="body_text")
     conversation = serializers.IntegerField(source="conversation_id")
@@ -114,6 +128,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
             "body",
             "body_html",
             "created_at",
+            "reply_score",
         )
         read_only_fields = fields
 
@@ -123,6 +138,14 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
         if message.author_kind == Message.Author.CUSTOMER:
             return message.conversation.customer.full_name
         return message.author.full_name if message.author else ""
+
+    @extend_schema_field(REPLY_SCORE_SCHEMA)
+    def get_reply_score(self, message: Message) -> Any:
+        request = self.context.get("request")
+        reader = getattr(request, "user", None)
+        if message.reply_score is None or reader is None:
+            return None
+        return message.reply_score if may(reader, Action.SEE_REPLY_SCORES, message) else None
 
 
 class CustomerSummarySerializer(serializers.ModelSerializer[Customer]):
@@ -173,9 +196,9 @@ class ConversationDetailSerializer(ConversationSerializer):
 
     @extend_schema_field(MessageSerializer(many=True))
     def get_messages(self, conversation: Conversation) -> Any:
-        """Internal notes appear only to callers whose role may use the inbox."""
+        """Internal notes appear only to readers who may read this conversation's notes."""
         messages = messages_visible_to(self.context["request"].user, conversation)
-        return MessageSerializer(messages, many=True).data
+        return MessageSerializer(messages, many=True, context=self.context).data
 
 
 class ContactPointSerializer(serializers.Serializer[Any]):

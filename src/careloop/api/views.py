@@ -1,25 +1,38 @@
 """The API's endpoints: parse, call the conversations services, answer. Every write is idempotent.
 
-Each view names the `Action` it needs; `RoleAllowsAction` asks core.permissions about it.
+A key acts as its owner. Each view names the scope a key needs per method (`KeyHasScope`)
+and the `Action` its owner needs (`OwnerMayTakeAction`, asking core.permissions); rows are
+read through `restrict`/`may`, so a key sees exactly what its owner sees.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.signals import got_request_exception
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from careloop.api import selectors
-from careloop.api.authentication import ApiKeyPrincipal
 from careloop.api.idempotency import HEADER, Outcome, run_once
-from careloop.api.permissions import RoleAllowsAction
+from careloop.api.models import ApiKey
+from careloop.api.parsers import StrictJSONParser
+from careloop.api.permissions import KeyHasScope, OwnerMayTakeAction
+from careloop.api.query_params import one_whole_number
+from careloop.api.schema_hooks import ScopedAutoSchema
+from careloop.api.scopes import Scope
 from careloop.api.serializers import (
     ConversationCreateSerializer,
     ConversationDetailSerializer,
@@ -29,10 +42,13 @@ from careloop.api.serializers import (
     MessageCreateSerializer,
     MessageSerializer,
 )
+from careloop.api.services import record_key_use
 from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, Priority
-from careloop.core.permissions import Action, can
+from careloop.core.permissions import Action
 from careloop.people.models import User
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     name=HEADER,
@@ -50,7 +66,11 @@ WRITE_ERRORS = {
         "or invalid fields (field errors). The request is kept for review.",
     ),
     401: OpenApiResponse(description="No valid API key."),
-    403: OpenApiResponse(description="The key's role does not allow this."),
+    403: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="The key lacks the operation's scope, or its owner may not do this "
+        "(an agent's message is always from the key's owner).",
+    ),
     422: OpenApiResponse(
         OpenApiTypes.OBJECT,
         description="The Idempotency-Key was already used for a different request, or its "
@@ -62,15 +82,6 @@ WRITE_ERRORS = {
 MAX_PAGE_NUMBER = 10**9
 
 
-def _one_whole_number(request: Request, name: str, lowest: int, highest: int) -> int | None:
-    values = request.query_params.getlist(name)
-    if not values:
-        return None
-    if len(values) > 1 or not values[0].isdigit() or not lowest <= int(values[0]) <= highest:
-        raise ValidationError({name: [f"Give one whole number, {lowest}–{highest}."]})
-    return int(values[0])
-
-
 class StrictPages(PageNumberPagination):
     """Pages of 50 (1–200 on request); a bad page size is a 400, not silently ignored."""
 
@@ -80,11 +91,11 @@ class StrictPages(PageNumberPagination):
 
     def get_page_size(self, request: Request) -> int:
         # Strict, unlike DRF's default: a page size that is not 1–200 is an error, not ignored.
-        size = _one_whole_number(request, self.page_size_query_param, 1, self.max_page_size)
+        size = one_whole_number(request, self.page_size_query_param, 1, self.max_page_size)
         return self.page_size if size is None else size
 
     def get_page_number(self, request: Request, paginator: Any) -> int:
-        number = _one_whole_number(request, self.page_query_param, 1, MAX_PAGE_NUMBER)
+        number = one_whole_number(request, self.page_query_param, 1, MAX_PAGE_NUMBER)
         return 1 if number is None else number
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
@@ -97,16 +108,65 @@ class StrictPages(PageNumberPagination):
         return parameters
 
 
+class BodyTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The body is larger than the API accepts."
+    default_code = "body_too_large"
+
+
 class ApiView(APIView):
-    """An endpoint that declares what it needs, for `RoleAllowsAction` and the audit."""
+    """An endpoint that declares what it needs: a scope per method, and its owner's action."""
 
     required_action: ClassVar[Action]
-    permission_classes = (RoleAllowsAction,)
+    required_scopes: ClassVar[Mapping[str, Scope]]
+    # Reads of confidential rows (internal notes, customer profiles) go to the audit log too.
+    audit_reads: ClassVar[bool] = False
+    permission_classes = (KeyHasScope, OwnerMayTakeAction)
+    parser_classes = (StrictJSONParser,)
+    schema = ScopedAutoSchema()
 
-    def principal(self) -> ApiKeyPrincipal:
+    def owner(self) -> User:
         user = self.request.user
-        assert isinstance(user, ApiKeyPrincipal)  # the only authentication the API accepts
+        assert isinstance(user, User)  # keys are the only authentication the API accepts
         return user
+
+    def api_key(self) -> ApiKey:
+        key = self.request.auth
+        assert isinstance(key, ApiKey)
+        return key
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """Every error is JSON: Django would answer a too-large body or a crash with HTML."""
+        if isinstance(exc, RequestDataTooBig):
+            exc = BodyTooLarge()
+        try:
+            return super().handle_exception(exc)
+        except Exception:
+            if settings.DEBUG:
+                raise
+            # Told as Django tells an uncaught error: error reporting and the test client see it.
+            got_request_exception.send(sender=type(self), request=self.request._request)
+            request = self.request
+            logger.exception("Unexpected error answering %s %s", request.method, request.path)
+            response = Response(
+                {"detail": "Something went wrong on our side and nothing was changed; retry."},
+                status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            )
+            response.exception = True
+            return response
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Only a key already authenticated: `request.auth` would authenticate now, and raise,
+        # when an earlier step (content negotiation) refused the request first.
+        key = getattr(request, "_auth", None)
+        method = str(request.method)
+        is_read = method in ("GET", "HEAD", "OPTIONS")
+        if isinstance(key, ApiKey) and (self.audit_reads or not is_read):
+            record_key_use(key, method=method, path=request.path, status_code=response.status_code)
+        return response
 
 
 def _conversation_or_404(conversation_id: int) -> Conversation:
@@ -120,6 +180,7 @@ class ConversationsView(ApiView):
     """Conversations, newest first; a POST opens one with the customer's first message."""
 
     required_action = Action.USE_INBOX
+    required_scopes = {"GET": Scope.CONVERSATIONS_READ, "POST": Scope.CONVERSATIONS_WRITE}
     pagination_class = StrictPages
 
     @extend_schema(
@@ -156,7 +217,7 @@ class ConversationsView(ApiView):
         responses={201: ConversationDetailSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request) -> Response:
-        return run_once(request, self.principal().api_key, lambda: self._open(request))
+        return run_once(request, self.api_key(), lambda: self._open(request))
 
     def _open(self, request: Request) -> Outcome:
         form = ConversationCreateSerializer(data=request.data)
@@ -173,9 +234,9 @@ class ConversationsView(ApiView):
         )
         conversation = message.conversation
         if data.get("priority") and data["priority"] != conversation.priority:
-            services.set_priority(conversation, Priority(data["priority"]), None)
+            services.set_priority(conversation, Priority(data["priority"]), self.owner())
         if data.get("tags"):
-            services.set_tags(conversation, data["tags"], None)
+            services.set_tags(conversation, data["tags"], self.owner())
         conversation = _conversation_or_404(conversation.pk)
         body = ConversationDetailSerializer(conversation, context={"request": request}).data
         return Outcome(status.HTTP_201_CREATED, body, message)
@@ -185,11 +246,14 @@ class ConversationView(ApiView):
     """One conversation with its messages."""
 
     required_action = Action.USE_INBOX
+    required_scopes = {"GET": Scope.CONVERSATIONS_READ}
+    audit_reads = True
 
     @extend_schema(
         operation_id="conversations_retrieve",
         description="One conversation with its messages, oldest first. Internal notes are "
-        "included only for keys whose role may use the inbox.",
+        "included only where the key's owner may read them (their team's conversations, or "
+        "every team's for leaders); a reply's `reply_score` only for its author and their lead.",
         tags=["conversations"],
         responses={200: ConversationDetailSerializer, 404: OpenApiResponse(description="None.")},
     )
@@ -201,15 +265,17 @@ class ConversationView(ApiView):
 
 
 class ConversationMessagesView(ApiView):
-    """A new message in a conversation: the customer's, or an agent's reply or note."""
+    """A new message in a conversation: the customer's, or a reply or note by the key's owner."""
 
     required_action = Action.USE_INBOX
+    required_scopes = {"POST": Scope.CONVERSATIONS_WRITE}
 
     @extend_schema(
         operation_id="conversations_messages_create",
         summary="Add what the customer wrote, or send an agent's reply or note",
         description="A customer message to a closed conversation opens a new one; the "
-        "answer's `conversation` says which.",
+        "answer's `conversation` says which. An agent's reply or note is always from the "
+        "key's owner: an `agent_email` naming anyone else is refused with 403.",
         tags=["conversations"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=MessageCreateSerializer,
@@ -220,9 +286,7 @@ class ConversationMessagesView(ApiView):
         },
     )
     def post(self, request: Request, conversation_id: int) -> Response:
-        return run_once(
-            request, self.principal().api_key, lambda: self._add(request, conversation_id)
-        )
+        return run_once(request, self.api_key(), lambda: self._add(request, conversation_id))
 
     def _add(self, request: Request, conversation_id: int) -> Outcome:
         conversation = _conversation_or_404(conversation_id)
@@ -239,25 +303,30 @@ class ConversationMessagesView(ApiView):
                 body_text=data["body"],
                 conversation=conversation,
             )
-        return Outcome(status.HTTP_201_CREATED, MessageSerializer(message).data, message)
+        body = MessageSerializer(message, context={"request": request}).data
+        return Outcome(status.HTTP_201_CREATED, body, message)
 
     def _replying_agent(self, email: str | None) -> User:
-        """The employee a reply is from: named in the request, or else the key's creator."""
-        if email:
-            agent = User.objects.filter(email=email.strip().lower(), is_active=True).first()
-            problem = "No active employee who may use the inbox has this email."
-        else:
-            agent = self.principal().api_key.created_by
-            problem = "Name the replying agent: this key's creator may not use the inbox."
-        if agent is None or not can(agent, Action.USE_INBOX):
-            raise ValidationError({"agent_email": [problem]})
-        return agent
+        """The key's owner: a key never speaks for another employee."""
+        owner = self.owner()
+        if email and email.strip().lower() != owner.email.lower():
+            raise PermissionDenied(
+                {
+                    "agent_email": [
+                        "An API key writes as its owner only; leave agent_email out or give "
+                        "the owner's email."
+                    ]
+                }
+            )
+        return owner
 
 
 class CustomerView(ApiView):
     """A customer's profile and the ids of their conversations."""
 
     required_action = Action.VIEW_CUSTOMERS
+    required_scopes = {"GET": Scope.CUSTOMERS_READ}
+    audit_reads = True
 
     @extend_schema(
         operation_id="customers_retrieve",
@@ -276,6 +345,13 @@ def endpoint(view_class: type[ApiView], **initkwargs: Any) -> Any:
     """The view callable, carrying its declaration for the permission audit."""
     view = view_class.as_view(**initkwargs)
     view.required_action = view_class.required_action  # type: ignore[attr-defined]
+    view.required_scopes = view_class.required_scopes  # type: ignore[attr-defined]
     # API endpoints answer 401/403 instead of redirecting to the sign-in page.
     view.is_api_endpoint = True  # type: ignore[attr-defined]
     return view
+
+
+@csrf_exempt  # like every API endpoint: keys, not cookies, authenticate
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """An unknown API address: a JSON 404 like every other API error."""
+    return JsonResponse({"detail": "No API endpoint has this address."}, status=404)

@@ -16,11 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api.idempotency import Outcome, run_once
+from careloop.api.scopes import Scope
 from careloop.api.strict_fields import StrictCharField, StrictChoiceField
 from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView, StrictPages
 from careloop.care import execution, selectors
 from careloop.care.models import Gesture
-from careloop.core.permissions import Action
+from careloop.core.permissions import Action, restrict
 
 
 class GestureCustomerSerializer(serializers.Serializer[Any]):
@@ -71,6 +72,7 @@ class GesturesToExecuteView(ApiView):
     """Granted and approved gestures that the shop has not yet reported executed."""
 
     required_action = Action.EXECUTE_GESTURES
+    required_scopes = {"GET": Scope.CARE_READ}
     pagination_class = StrictPages
 
     @extend_schema(
@@ -86,7 +88,8 @@ class GesturesToExecuteView(ApiView):
     )
     def get(self, request: Request) -> Response:
         paginator = StrictPages()
-        page = paginator.paginate_queryset(selectors.to_execute(), request, view=self)
+        gestures = restrict(selectors.to_execute(), self.owner(), Action.EXECUTE_GESTURES)
+        page = paginator.paginate_queryset(gestures, request, view=self)
         return paginator.get_paginated_response([_as_execution_item(g) for g in page or []])
 
 
@@ -94,6 +97,7 @@ class GestureExecutionsView(ApiView):
     """The shop reports whether it executed a gesture."""
 
     required_action = Action.EXECUTE_GESTURES
+    required_scopes = {"POST": Scope.CARE_EXECUTE}
 
     @extend_schema(
         operation_id="gestures_executions_create",
@@ -111,13 +115,14 @@ class GestureExecutionsView(ApiView):
         },
     )
     def post(self, request: Request) -> Response:
-        return run_once(request, self.principal().api_key, lambda: self._record(request))
+        return run_once(request, self.api_key(), lambda: self._record(request))
 
     def _record(self, request: Request) -> Outcome:
         form = ExecutionResultSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        gesture = Gesture.objects.filter(idempotency_key=data["idempotency_key"]).first()
+        gestures = restrict(Gesture.objects.all(), self.owner(), Action.EXECUTE_GESTURES)
+        gesture = gestures.filter(idempotency_key=data["idempotency_key"]).first()
         if gesture is None:
             raise NotFound("No gesture has this idempotency key.")
         try:

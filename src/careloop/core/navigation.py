@@ -108,6 +108,13 @@ SECTIONS: tuple[Section, ...] = (
         "Name, time zone, business hours and values.",
     ),
     Section(
+        "api-keys",
+        "API keys",
+        "api_keys:list",
+        Action.MANAGE_ORGANISATION,
+        "Keys for integrations: whom each acts as, what it may touch, when it was last used.",
+    ),
+    Section(
         "audit",
         "Audit log",
         "core:audit-log",

@@ -193,6 +193,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # One schema name per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {"Channel": "careloop.conversations.models.Channel"},
+    # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
+    "PATH_CONVERTER_OVERRIDES": {
+        "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "careloop.api.schema_hooks.add_common_responses",
