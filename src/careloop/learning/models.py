@@ -68,6 +68,10 @@ class LearningReview(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The process-feedback figure as last shown, and how many answers stood behind it: it moves
+    # only once a whole batch of new answers is in, so two figures never differ by one rating.
+    safety_answers_shown = models.PositiveIntegerField(default=0)
+    safety_average_shown = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

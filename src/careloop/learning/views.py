@@ -151,6 +151,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participants": review.participants.select_related("person"),
             "facilitating": facilitating,
             "feedback": services.process_feedback_summary(review) if facilitating else None,
+            "batch": services.MIN_FEEDBACK_BATCH,
             "may_rate": services.may_give_process_feedback(user, review)
             and not services.has_given_process_feedback(user, review),
             "publish_form": PublishForm(),
