@@ -22,6 +22,7 @@ from careloop.pulse.models import (
     Comment,
     Invitation,
     Module,
+    PendingResponse,
     Question,
     QuestionKind,
     Round,
@@ -199,6 +200,18 @@ def _group_result(
     )
 
 
+def _pending_scores(pending: PendingResponse) -> dict[int, int]:
+    """Answers of a round past its end that the schedule has not closed yet wait in the pool."""
+    return {int(question): int(value) for question, value in pending.answers.items()}
+
+
+def _pending_comments(pulse_round: Round, team_ids: list[int] | None) -> list[str]:
+    pool = PendingResponse.objects.filter(round=pulse_round)
+    if team_ids is not None:
+        pool = pool.filter(team_id__in=team_ids)
+    return [str(text) for pending in pool for text in pending.comments.values()]
+
+
 def team_key(team_id: int) -> str:
     return f"team-{team_id}"
 
@@ -229,6 +242,8 @@ def survey_reports(survey: Survey) -> list[RoundReport]:
             response__round=pulse_round
         ).values_list("response_id", "response__team_id", "question_id", "value"):
             rows.setdefault(response_id, (team_id, {}))[1][question_id] = value
+        for pending in PendingResponse.objects.filter(round=pulse_round):
+            rows[pending.pk] = (pending.team_id, _pending_scores(pending))
         counts: dict[int | None, int] = dict.fromkeys(members, 0)
         for answered_team, _ in rows.values():
             counts[answered_team] = counts.get(answered_team, 0) + 1
@@ -346,6 +361,7 @@ def filtered_result(survey: Survey, report: RoundReport, team_ids: Iterable[int]
 def comments_for(report: RoundReport, key: str) -> list[str]:
     """A reportable group's comments, shuffled afresh on every read; none for other groups."""
     comments = Comment.objects.filter(round=report.round)
+    team_ids: list[int] | None = None
     if key == ORGANISATION:
         if not report.organisation_comments:
             return []
@@ -355,6 +371,7 @@ def comments_for(report: RoundReport, key: str) -> list[str]:
             return []
         comments = comments.filter(team_id__in=team_ids)
     texts = list(comments.values_list("text", flat=True))
+    texts += _pending_comments(report.round, team_ids)
     secrets.SystemRandom().shuffle(texts)
     return texts
 
