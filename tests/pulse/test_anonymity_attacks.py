@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careloop.core.permissions import Role
+from careloop.people.models import Team, User
 from careloop.pulse.anonymity import filter_allowed, visible_groups
 from careloop.pulse.models import Comment, Invitation, PrivacyMode, Response
 from careloop.pulse.selectors import results, trends
@@ -289,3 +290,23 @@ def test_once_a_round_closes_nothing_records_who_answered_only_how_many() -> Non
     }
     counts = participation(pulse_round)
     assert (counts.invited, counts.answered) == (6, 4)
+
+
+def test_a_leads_csv_export_holds_their_own_team_and_the_organisation_only(
+    client: Client,
+) -> None:
+    """Finding 10: culture figures of another team reach no team lead, on a page or an export."""
+    _alpha, alpha_people = team_of(6, "Alpha", with_lead=True)
+    team_of(6, "Beta")
+    beta = Team.objects.get(name="Beta")
+    survey = live_survey()
+    pulse_round = first_round(survey)
+    for person in alpha_people + list(User.objects.filter(team=beta)):
+        answer_all(pulse_round, person)
+    close(pulse_round)
+    client.force_login(alpha_people[-1])
+    export = client.get(reverse("pulse:results-export", args=[survey.pk])).content.decode()
+    groups = {line.split(",")[2] for line in export.splitlines()[1:]}
+    assert groups == {"Whole organisation", "Alpha"}
+    page = client.get(reverse("pulse:results", args=[survey.pk]))
+    assert [team.name for team in page.context["teams"]] == ["Alpha"]

@@ -344,6 +344,29 @@ def may(user: Principal, action: Action, row: Model | None = None) -> bool:
     return False
 
 
+def reaches_team(user: Principal, action: Action, team_id: int | None) -> bool:
+    """Whether `user` may see figures about team `team_id` as a whole under `action` (a team's
+    culture scores): every team with organisation reach, their own with team reach."""
+    level = reach(user, action)
+    if level is Reach.ORGANISATION:
+        return True
+    return level is Reach.TEAM and team_id is not None and team_id == _team_id(user)
+
+
+def restrict_teams[M: Model](
+    queryset: QuerySet[M], user: Principal, action: Action, team: str = "pk"
+) -> QuerySet[M]:
+    """The rows of team-level figures (teams, or rows whose `team` lookup names one) that
+    `user` may see under `action`: the queryset form of `reaches_team`."""
+    level = reach(user, action)
+    if level is Reach.ORGANISATION:
+        return queryset
+    team_id = _team_id(user)
+    if level is Reach.TEAM and team_id is not None:
+        return queryset.filter(**{team: team_id})
+    return queryset.none()
+
+
 def require(user: Principal, action: Action, row: Model) -> None:
     """Raise PermissionDenied unless `may(user, action, row)`: for views and services alike."""
     if not may(user, action, row):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from careloop.core.permissions import Role, role_of
+from careloop.core.permissions import Action, Reach, reach, reaches_team
 from careloop.empathy.themes import Theme, find_themes
 from careloop.people.models import Team, User
 from careloop.pulse.anonymity import filter_allowed, visible_groups, withheld_for_membership_change
@@ -382,7 +382,12 @@ def comment_themes(texts: list[str]) -> list[tuple[Theme, list[str]]]:
 
 
 def sees_every_team(user: User) -> bool:
-    return role_of(user) in {Role.CX_LEADER, Role.PEOPLE_PARTNER, Role.ADMIN}
+    return reach(user, Action.VIEW_CULTURE) is Reach.ORGANISATION
+
+
+def may_see_teams(user: User, team_ids: Iterable[int]) -> bool:
+    """Whether every one of these teams' culture figures is the viewer's to see."""
+    return all(reaches_team(user, Action.VIEW_CULTURE, team_id) for team_id in team_ids)
 
 
 def keys_visible_to(user: User, report: RoundReport) -> list[str]:
@@ -391,6 +396,6 @@ def keys_visible_to(user: User, report: RoundReport) -> list[str]:
     for key in report.results:
         if key == ORGANISATION:
             continue
-        if sees_every_team(user) or key == team_key(user.team_id or 0):
+        if may_see_teams(user, [int(part) for part in key.split("-")[1:]]):
             keys.append(key)
     return keys
