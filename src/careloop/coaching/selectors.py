@@ -19,8 +19,8 @@ from careloop.coaching.models import (
     Scenario,
 )
 from careloop.conversations.coaching import Coaching
-from careloop.conversations.models import Conversation, Status
-from careloop.core.permissions import Action, Role, can, role_of
+from careloop.conversations.models import Conversation, Message, Status
+from careloop.core.permissions import Action, Role, can, may, role_of
 from careloop.empathy.rules import Flag
 from careloop.people.models import User
 
@@ -146,6 +146,12 @@ def progress_for(person: User) -> Progress:
 
 
 # --- QA reviews -------------------------------------------------------------------------
+
+
+def may_see_reply_scores_of(viewer: User, agent: User) -> bool:
+    """Whether the viewer may read the agent's private empathy scores, AutoQA's notes among them:
+    the agent and the lead of their team (SEE_REPLY_SCORES), whoever else sees the review."""
+    return may(viewer, Action.SEE_REPLY_SCORES, Message(author=agent))
 
 
 def may_see_calibration(viewer: User, session: CalibrationSession) -> bool:
