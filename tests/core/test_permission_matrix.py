@@ -72,6 +72,9 @@ see_action_items         -       O    T   A     O     A
 see_reply_scores         -       O    T   -     -     -
 see_qa_reviews           -       O    T   A     -     A
 view_culture             -       -    T   A     A     A
+read_learning_reviews    -       T    T   A     A     A
+hear_overdue_ideas       -       -    T   -     A     -
+coach_people             -       -    T   A     -     A
 """
 
 

@@ -95,6 +95,11 @@ class Action(StrEnum):
     SEE_REPLY_SCORES = "see_reply_scores"
     SEE_QA_REVIEWS = "see_qa_reviews"
     VIEW_CULTURE = "view_culture"
+    # team voice and coaching (rows and people): published learning reviews, who hears of an
+    # idea left unanswered, and whom a person coaches
+    READ_LEARNING_REVIEWS = "read_learning_reviews"
+    HEAR_OVERDUE_IDEAS = "hear_overdue_ideas"
+    COACH_PEOPLE = "coach_people"
 
 
 class Reach(IntEnum):
@@ -191,6 +196,14 @@ RULES: dict[Action, dict[Role, Reach]] = {
     Action.SEE_QA_REVIEWS: {_A: _OWN, _L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
     # Psychological safety, eNPS and turnover: a lead sees their own team's, never another's.
     Action.VIEW_CULTURE: {_L: _TEAM, _CX: _ORG, _PP: _ORG, _ADMIN: _ORG},
+    # Published learning reviews: their facilitator's and their team's (organisation-wide ones
+    # reach everyone); leaders beyond one team read them all.
+    Action.READ_LEARNING_REVIEWS: {_A: _TEAM, _L: _TEAM, _CX: _ORG, _PP: _ORG, _ADMIN: _ORG},
+    # An idea past its answer date goes to the leads of its team and to the people partners.
+    Action.HEAR_OVERDUE_IDEAS: {_L: _TEAM, _PP: _ORG},
+    # A person's coach is the lead of their team; those who lead a team are coached by those
+    # who reach the whole organisation.
+    Action.COACH_PEOPLE: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
 }
 
 # Four eyes: the person a row belongs to never takes these actions on it (a lead does not
@@ -376,11 +389,11 @@ def require(user: Principal, action: Action, row: Model) -> None:
 # --- Who is told ------------------------------------------------------------------------------
 
 
-def holders(action: Action) -> QuerySet[Any]:
-    """Every active employee whose role may take `action` (on some rows), by name."""
-    people = get_user_model()._default_manager.filter(
-        is_active=True, role__in=[role.value for role in RULES[action]]
-    )
+def holders(action: Action, level: Reach | None = None) -> QuerySet[Any]:
+    """Every active employee whose role may take `action` (on some rows), by name; with
+    `level`, only those whose reach is exactly that (the team-level holders, say)."""
+    roles = [role.value for role, held in RULES[action].items() if level in (None, held)]
+    people = get_user_model()._default_manager.filter(is_active=True, role__in=roles)
     return people.order_by("full_name", "email")
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+
+from careloop.core.permissions import Ownership
 
 
 class ReviewKind(models.TextChoices):
@@ -43,6 +46,10 @@ class FactorCategory(models.TextChoices):
 
 
 class LearningReview(models.Model):
+    # Published reviews are read by their facilitator's and their team's people (see
+    # learning.selectors.visible_reviews for drafts and organisation-wide reviews).
+    row_ownership: ClassVar[Ownership] = Ownership(owners=("facilitator",), teams=("team",))
+
     title = models.CharField(max_length=200)
     kind = models.CharField("type", max_length=20, choices=ReviewKind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.LOW)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Role, role_of
+from careloop.core.permissions import Action, Reach, can, reach
 from careloop.empathy.engine import find_blame_language
 from careloop.empathy.rules import Flag
 from careloop.people.models import User
@@ -33,11 +33,17 @@ class AlreadyAnswered(Exception):
 def relationship_between(subject: User, reviewer: User) -> str:
     """How the reviewer stands to the subject: their lead, a direct report, or a peer."""
     same_team = subject.team_id is not None and subject.team_id == reviewer.team_id
-    if same_team and role_of(reviewer) == Role.TEAM_LEAD and role_of(subject) != Role.TEAM_LEAD:
+    reviewer_leads, subject_leads = _leads_a_team(reviewer), _leads_a_team(subject)
+    if same_team and reviewer_leads and not subject_leads:
         return Relationship.LEAD
-    if same_team and role_of(subject) == Role.TEAM_LEAD and role_of(reviewer) != Role.TEAM_LEAD:
+    if same_team and subject_leads and not reviewer_leads:
         return Relationship.REPORT
     return Relationship.PEER
+
+
+def _leads_a_team(person: User) -> bool:
+    """Whether the person coaches their team: a lead (the coaching rule in core.permissions)."""
+    return reach(person, Action.COACH_PEOPLE) is Reach.TEAM
 
 
 @transaction.atomic
@@ -56,7 +62,7 @@ def request_feedback(
         raise ValidationError("Ask at least one colleague (not yourself).")
     if len(chosen) > MAX_REVIEWERS:
         raise ValidationError(f"Ask at most {MAX_REVIEWERS} people: feedback takes their time.")
-    if any(not p.is_active or role_of(p) in (None, Role.CUSTOMER) for p in chosen.values()):
+    if any(not can(p, Action.USE_PULSE) for p in chosen.values()):
         raise ValidationError("Only active colleagues can be asked.")
     requested_on = requested_on or timezone.localdate()
     request = FeedbackRequest.objects.create(

@@ -12,9 +12,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Action, Role, can
+from careloop.core.permissions import Action, can, holders
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.people.models import Team, User
+from careloop.people.selectors import employees
 from careloop.pulse.instruments import COMMENT, MODULES, BuiltInItem
 from careloop.pulse.models import (
     MIN_GROUP_FLOOR,
@@ -173,7 +174,7 @@ def round_start(survey: Survey, number: int) -> datetime.date | None:
 
 def audience(survey: Survey) -> QuerySet[User]:
     """Everyone asked: active employees of the chosen teams, or of the whole organisation."""
-    people = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+    people = holders(Action.USE_PULSE)
     team_ids = list(survey.teams.values_list("pk", flat=True))
     if team_ids:
         people = people.filter(team_id__in=team_ids)
@@ -279,7 +280,7 @@ def end_survey(survey: Survey, by: User, today: datetime.date | None = None) -> 
 
 
 def employee_names() -> list[str]:
-    return list(User.objects.exclude(role=Role.CUSTOMER).values_list("full_name", flat=True))
+    return list(employees().values_list("full_name", flat=True))
 
 
 def _validated_answers(
