@@ -171,6 +171,7 @@ CASES = [
     RowCase(_model("actions.ActionItem"), Action.SEE_ACTION_ITEMS, _action_item),
     RowCase(_model("coaching.QAReview"), Action.SEE_QA_REVIEWS, _qa_review),
     RowCase(_model("learning.LearningReview"), Action.READ_LEARNING_REVIEWS, _learning_review),
+    RowCase(_model("learning.LearningReview"), Action.FACILITATE_REVIEW, _learning_review),
 ]
 
 

@@ -98,6 +98,7 @@ class Action(StrEnum):
     # team voice and coaching (rows and people): published learning reviews, who hears of an
     # idea left unanswered, and whom a person coaches
     READ_LEARNING_REVIEWS = "read_learning_reviews"
+    FACILITATE_REVIEW = "facilitate_review"
     HEAR_OVERDUE_IDEAS = "hear_overdue_ideas"
     COACH_PEOPLE = "coach_people"
 
@@ -199,6 +200,9 @@ RULES: dict[Action, dict[Role, Reach]] = {
     # Published learning reviews: their facilitator's and their team's (organisation-wide ones
     # reach everyone); leaders beyond one team read them all.
     Action.READ_LEARNING_REVIEWS: {_A: _TEAM, _L: _TEAM, _CX: _ORG, _PP: _ORG, _ADMIN: _ORG},
+    # Moving a learning review along (edit, publish, action items, its process feedback): its
+    # facilitator, and the facilitating roles for every review.
+    Action.FACILITATE_REVIEW: {_A: _OWN, _L: _ORG, _CX: _ORG, _PP: _ORG, _ADMIN: _ORG},
     # An idea past its answer date goes to the leads of its team and to the people partners.
     Action.HEAR_OVERDUE_IDEAS: {_L: _TEAM, _PP: _ORG},
     # A person's coach is the lead of their team; those who lead a team are coached by those

@@ -8,7 +8,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 
-from careloop.core.permissions import Ownership
+from careloop.core.permissions import Action, Ownership
 
 
 class ReviewKind(models.TextChoices):
@@ -46,9 +46,12 @@ class FactorCategory(models.TextChoices):
 
 
 class LearningReview(models.Model):
-    # Published reviews are read by their facilitator's and their team's people (see
-    # learning.selectors.visible_reviews for drafts and organisation-wide reviews).
-    row_ownership: ClassVar[Ownership] = Ownership(owners=("facilitator",), teams=("team",))
+    # A review is its facilitator's, booked to their team. Published reviews are read by the
+    # team (see learning.selectors.visible_reviews for drafts and organisation-wide reviews).
+    row_ownership: ClassVar[dict[Action, Ownership]] = {
+        Action.READ_LEARNING_REVIEWS: Ownership(owners=("facilitator",), teams=("team",)),
+        Action.FACILITATE_REVIEW: Ownership(owners=("facilitator",), teams=("team",)),
+    }
 
     title = models.CharField(max_length=200)
     kind = models.CharField("type", max_length=20, choices=ReviewKind.choices)

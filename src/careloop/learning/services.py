@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
-from careloop.core.permissions import Action, can
+from careloop.core.permissions import Action, can, may
 from careloop.empathy.engine import find_blame_language
 from careloop.empathy.rules import Flag
 from careloop.learning.models import (
@@ -82,10 +82,6 @@ def blame_flags(review: LearningReview) -> list[ReviewFlag]:
     return blame_flags_in(review_texts(review))
 
 
-def may_facilitate(user: User, review: LearningReview) -> bool:
-    return user.pk == review.facilitator_id or can(user, Action.FACILITATE_LEARNING)
-
-
 def add_participant(review: LearningReview, person: User, role: ParticipantRole) -> Participant:
     participant, _ = Participant.objects.update_or_create(
         review=review, person=person, defaults={"role": role}
@@ -94,7 +90,7 @@ def add_participant(review: LearningReview, person: User, role: ParticipantRole)
 
 
 def submit_for_review(review: LearningReview, by: User) -> None:
-    if not may_facilitate(by, review):
+    if not may(by, Action.FACILITATE_REVIEW, review):
         raise PermissionDenied("Only the facilitator moves a review along.")
     if review.status == ReviewStatus.DRAFT:
         review.status = ReviewStatus.IN_REVIEW
@@ -104,7 +100,7 @@ def submit_for_review(review: LearningReview, by: User) -> None:
 @transaction.atomic
 def publish_review(review: LearningReview, by: User, acknowledge_flags: bool = False) -> None:
     """Publish; open blame flags block it unless the facilitator acknowledges them (recorded)."""
-    if not may_facilitate(by, review):
+    if not may(by, Action.FACILITATE_REVIEW, review):
         raise PermissionDenied("Only the facilitator publishes a review.")
     flags = blame_flags(review)
     if flags:
