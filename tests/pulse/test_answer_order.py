@@ -148,3 +148,25 @@ def test_the_results_export_is_the_same_whatever_order_the_answers_came_in(clien
         export = client.get(reverse("pulse:results-export", args=[pulse_round.survey.pk]))
         exports.append([line.replace(name, "") for line in export.content.decode().splitlines()])
     assert exports[0] == exports[1]
+
+
+def test_360_feedback_answers_are_not_stored_in_the_order_they_came() -> None:
+    from careloop.pulse.services.feedback360 import answer_feedback, request_feedback
+
+    subject = UserFactory()
+    reviewers = [UserFactory() for _ in range(8)]
+    request = request_feedback(subject, reviewers, notify=False)
+    for arrival, reviewer in enumerate(reviewers):
+        answer_feedback(
+            request,
+            reviewer,
+            strength_situation=f"Moment {arrival}",
+            strength_behaviour="Listened",
+            strength_impact="Calmer customer",
+        )
+    stored = [
+        int(str(row[0]).split()[1])
+        for row in _physical_order("pulse_feedbackanswer", "strength_situation")
+    ]
+    assert sorted(stored) == list(range(8))
+    assert abs(_rank_correlation(stored)) < 0.5, stored

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from careloop.pulse.models import Answer, Comment, PendingResponse, Response, Round
 
@@ -33,6 +33,14 @@ class _Comment:
     question_id: int
     team_id: int | None
     text: str
+
+
+def rewrite_in_random_order[M: Model](rows: QuerySet[M]) -> None:
+    """Delete these rows and insert them again shuffled, so their storage order says nothing."""
+    kept = list(rows)
+    rows.delete()
+    _shuffle(kept)
+    rows.model._default_manager.bulk_create(kept)
 
 
 def _pool(pulse_round: Round) -> QuerySet[PendingResponse]:

@@ -21,6 +21,7 @@ from careloop.pulse.models import (
     FeedbackShare,
     Relationship,
 )
+from careloop.pulse.services import answer_pool
 
 DEFAULT_DAYS_TO_ANSWER = 14
 MAX_REVIEWERS = 15
@@ -110,7 +111,7 @@ def answer_feedback(
         raise ValidationError("For something to grow, give the situation, behaviour and impact.")
     if not FeedbackReviewer.objects.filter(pk=seat.pk, answered=False).update(answered=True):
         raise AlreadyAnswered("You have already answered. Thank you.")
-    return FeedbackAnswer.objects.create(
+    answer = FeedbackAnswer.objects.create(
         request=request,
         relationship=seat.relationship,
         strength_situation=strength[0],
@@ -120,6 +121,10 @@ def answer_feedback(
         growth_behaviour=growth[1],
         growth_impact=growth[2],
     )
+    # Stored order would say whose answer came last: the request's answers are rewritten shuffled.
+    FeedbackRequest.objects.select_for_update().filter(pk=request.pk).first()
+    answer_pool.rewrite_in_random_order(FeedbackAnswer.objects.filter(request=request))
+    return answer
 
 
 def growth_flags(answer: Mapping[str, str]) -> list[tuple[str, Flag]]:
