@@ -201,3 +201,33 @@ def test_drafts_stay_with_their_people_and_published_reviews_follow_visibility()
     assert draft in selectors.visible_reviews(participant)
     assert draft not in selectors.visible_reviews(UserFactory(role=Role.CX_LEADER))
     assert team_review in selectors.visible_reviews(UserFactory(role=Role.CX_LEADER))
+
+
+def test_stored_ratings_do_not_line_up_with_the_markers_of_who_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The k-th "has answered" marker and the k-th rating were stored side by side in order."""
+    import random
+
+    from careloop.core import shuffled_storage
+
+    monkeypatch.setattr(shuffled_storage, "shuffle", random.Random(5).shuffle)
+    review, people = _rated_review(5)
+    given = dict(zip((person.pk for person in people), (3, 5, 1, 4, 2), strict=True))
+    for person in people:
+        services.record_process_feedback(review, person, given[person.pk])
+
+    markers = _physical_order("learning_processfeedbackmarker", "participant_id")
+    ratings = _physical_order("learning_processfeedbackanswer", "safety")
+    paired = sum(given[person] == rating for person, rating in zip(markers, ratings, strict=True))
+    assert paired < len(people)
+
+
+def _physical_order(table: str, column: str) -> list[object]:
+    """A column of a table in the order the database stores its rows."""
+    from django.db import connection
+
+    order = "ctid" if connection.vendor == "postgresql" else "rowid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} ORDER BY {order}")  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]

@@ -12,9 +12,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from careloop.core import shuffled_storage
 from careloop.core.permissions import Role
 from careloop.pulse.models import QuestionKind, Round
-from careloop.pulse.services import answer_pool
 from careloop.pulse.services import surveys as services
 from tests.people.factories import UserFactory
 from tests.pulse.factories import close, runner, team_of
@@ -28,7 +28,7 @@ MIN_GROUP = 5
 @pytest.fixture(autouse=True)
 def seeded_shuffle(monkeypatch: pytest.MonkeyPatch) -> None:
     # A fixed shuffle so the rank correlations below are the same on every run.
-    monkeypatch.setattr(answer_pool, "_shuffle", random.Random(11).shuffle)
+    monkeypatch.setattr(shuffled_storage, "shuffle", random.Random(11).shuffle)
 
 
 def _physical_order(table: str, columns: str) -> list[tuple[object, ...]]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
+from careloop.core import shuffled_storage
 from careloop.core.permissions import Action, can, may
 from careloop.empathy.engine import find_blame_language
 from careloop.empathy.rules import Flag
@@ -139,6 +140,8 @@ def record_process_feedback(review: LearningReview, participant: User, safety: i
     except IntegrityError as error:
         raise AlreadyAnswered("You have already rated this review.") from error
     ProcessFeedbackAnswer.objects.create(review=locked, safety=safety)
+    # The markers say who answered in which order; the ratings must not keep that order.
+    shuffled_storage.rewrite_in_random_order(ProcessFeedbackAnswer.objects.filter(review=locked))
     ratings = list(
         ProcessFeedbackAnswer.objects.filter(review=locked).values_list("safety", flat=True)
     )

@@ -1,25 +1,21 @@
 """Where pulse answers wait, so that no storage order says who answered when.
 
-Databases keep arrival order even without an increasing key: SQLite's hidden rowid, the
-physical order PostgreSQL returns rows in. So an answer first joins the round's pool, which is
-rewritten in random order on every answer; once the pool holds the minimum group it moves to
-`Response`, `Answer` and `Comment` as one shuffled batch, and when the round closes every row of
-the round is rewritten in random order. Callers hold the round's lock.
+Databases keep arrival order even without an increasing key (see `core.shuffled_storage`). So
+an answer first joins the round's pool, which is rewritten in random order on every answer; once
+the pool holds the minimum group it moves to `Response`, `Answer` and `Comment` as one shuffled
+batch, and when the round closes every row of the round is rewritten in random order. Callers
+hold the round's lock.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 
+from careloop.core import shuffled_storage
 from careloop.pulse.models import Answer, Comment, PendingResponse, Response, Round
-
-# Replaced by a seeded shuffle in tests that need one fixed order.
-_shuffle: Callable[[list[Any]], None] = secrets.SystemRandom().shuffle
 
 
 @dataclass(frozen=True)
@@ -33,14 +29,6 @@ class _Comment:
     question_id: int
     team_id: int | None
     text: str
-
-
-def rewrite_in_random_order[M: Model](rows: QuerySet[M]) -> None:
-    """Delete these rows and insert them again shuffled, so their storage order says nothing."""
-    kept = list(rows)
-    rows.delete()
-    _shuffle(kept)
-    rows.model._default_manager.bulk_create(kept)
 
 
 def _pool(pulse_round: Round) -> QuerySet[PendingResponse]:
@@ -69,7 +57,7 @@ def add_answer(
     if len(waiting) >= pulse_round.survey.min_group_size:
         _write(pulse_round, *_unpack(waiting))
     else:
-        _shuffle(waiting)
+        shuffled_storage.shuffle(waiting)
         PendingResponse.objects.bulk_create(waiting)
 
 
@@ -113,7 +101,7 @@ def _unpack(waiting: Iterable[PendingResponse]) -> tuple[list[_Form], list[_Comm
 
 def _write(pulse_round: Round, forms: list[_Form], comments: list[_Comment]) -> None:
     """Insert responses, their answers and the comments, each table in its own random order."""
-    _shuffle(forms)
+    shuffled_storage.shuffle(forms)
     responses = [Response(round=pulse_round, team_id=form.team_id) for form in forms]
     Response.objects.bulk_create(responses)
     answers = [
@@ -121,9 +109,9 @@ def _write(pulse_round: Round, forms: list[_Form], comments: list[_Comment]) -> 
         for response, form in zip(responses, forms, strict=True)
         for question, value in form.scores.items()
     ]
-    _shuffle(answers)
+    shuffled_storage.shuffle(answers)
     Answer.objects.bulk_create(answers)
-    _shuffle(comments)
+    shuffled_storage.shuffle(comments)
     Comment.objects.bulk_create(
         Comment(round=pulse_round, question_id=c.question_id, team_id=c.team_id, text=c.text)
         for c in comments

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from careloop.core import shuffled_storage
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, Reach, can, reach
 from careloop.empathy.engine import find_blame_language
@@ -21,7 +22,6 @@ from careloop.pulse.models import (
     FeedbackShare,
     Relationship,
 )
-from careloop.pulse.services import answer_pool
 
 DEFAULT_DAYS_TO_ANSWER = 14
 MAX_REVIEWERS = 15
@@ -123,7 +123,7 @@ def answer_feedback(
     )
     # Stored order would say whose answer came last: the request's answers are rewritten shuffled.
     FeedbackRequest.objects.select_for_update().filter(pk=request.pk).first()
-    answer_pool.rewrite_in_random_order(FeedbackAnswer.objects.filter(request=request))
+    shuffled_storage.rewrite_in_random_order(FeedbackAnswer.objects.filter(request=request))
     return answer
 
 
