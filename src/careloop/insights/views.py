@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from careloop.care.selectors import care_settings
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Action, can, reaches_team, requires, restrict_teams
+from careloop.core.permissions import Action, can, requires
 from careloop.insights import analytics, selectors, services
 from careloop.insights.definitions import METRICS
 from careloop.insights.forms import AnalyticsForm, DashboardFilterForm, StageForm, TouchpointForm
@@ -132,21 +132,15 @@ def _team_culture(
     return table, {"labels": [f"{month:%Y-%m}" for month in months], "charts": charts}
 
 
-def _culture_teams(request: HttpRequest, scope: selectors.Scope) -> list[Team]:
-    """The teams whose culture figures the viewer may see: a lead their own team only."""
-    teams = restrict_teams(Team.objects.order_by("name"), request.user, Action.VIEW_CULTURE)
-    if scope.team_id is not None:
-        teams = teams.filter(pk=scope.team_id)
-    return list(teams)
-
-
 @requires(Action.VIEW_INSIGHTS)
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, scope = _filters(request)
     # A custom period's retention is counted in a request of its own (`retention_figure`), so
     # the page never waits on it.
     board = selectors.dashboard(scope, wait_for_retention=False)
-    team_culture, culture_charts = _team_culture(scope, _culture_teams(request, scope))
+    team_culture, culture_charts = _team_culture(
+        scope, list(selectors.culture_teams(request.user, scope.team_id))
+    )
     chart_data = {
         "labels": [start.isoformat() for start, _ in board.series],
         "series": {key: [figures.get(key) for _, figures in board.series] for key in SERIES_KEYS},
@@ -223,7 +217,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     for start, figures in board.series:
         writer.writerow([start, *("" if figures.get(k) is None else figures[k] for k in keys)])
     # Team culture over the period, as the dashboard's table shows it: hidden cells stay empty.
-    table, _ = _team_culture(scope, _culture_teams(request, scope))
+    table, _ = _team_culture(scope, list(selectors.culture_teams(request.user, scope.team_id)))
     writer.writerow([])
     writer.writerow(["team", *(source.label for source in culture_sources().values())])
     for culture_row in table:
@@ -256,21 +250,15 @@ def culture_analytics(request: HttpRequest) -> HttpResponse:
     first_month = last_month
     for _ in range(months - 1):
         first_month = (first_month - datetime.timedelta(days=1)).replace(day=1)
-    points = [
-        point
-        for point in analytics.lagged_points(culture_key, outcome_key, first_month, last_month)
-        if reaches_team(request.user, Action.VIEW_CULTURE, point.team_id)
-    ]
+    teams = dict(selectors.culture_teams(request.user).values_list("pk", "name"))
+    points = analytics.lagged_points(
+        culture_key, outcome_key, first_month, last_month, team_ids=set(teams)
+    )
     correlation = analytics.pearson_with_interval(
         [point.culture for point in points], [point.outcome for point in points]
     )
     culture_label = sources[culture_key].label
     outcome_label = analytics.OUTCOMES[outcome_key][0]
-    teams = dict(
-        restrict_teams(Team.objects.all(), request.user, Action.VIEW_CULTURE).values_list(
-            "pk", "name"
-        )
-    )
     return render(
         request,
         "insights/culture.html",
