@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from careloop.coaching import selectors
 from careloop.coaching.models import MAX_RATING, Dispute, QAReview, Rubric
@@ -235,3 +237,49 @@ def test_there_is_no_leaderboard_team_reviews_are_listed_by_date_never_by_score(
     listed = list(selectors.reviews_of_coachees(lead))
     assert listed == list(reversed(in_order))
     assert not any("rank" in name or "leaderboard" in name for name in dir(selectors))
+
+
+def test_another_teams_lead_in_a_calibration_gets_no_autoqa_from_private_empathy(
+    client: Client, lead: User, agent: User, the_rubric: Rubric
+) -> None:
+    """Finding 12: AutoQA put the agent's empathy average in front of every calibrator."""
+    from careloop.coaching.services import calibration
+
+    conversation = solved_conversation(agent)
+    give_reply_scores(conversation, empathy=0.75)
+    other_lead = UserFactory(role=Role.TEAM_LEAD, team=TeamFactory())
+    session = calibration.create_calibration(
+        title="Calibrate",
+        conversation=conversation,
+        rubric=the_rubric,
+        facilitator=UserFactory(role=Role.CX_LEADER),
+        reviewers=[lead, other_lead],
+    )
+    blind = calibration.review_for(session, other_lead)
+    assert not blind.ratings.exclude(autoqa_note="").exists()
+    assert not blind.ratings.filter(autoqa_value__isnull=False).exists()
+    client.force_login(other_lead)
+    page = client.get(reverse("coaching:review-score", args=[blind.pk])).content.decode()
+    assert "0.75" not in page and "AutoQA suggested" not in page
+
+
+def test_autoqa_and_its_notes_reach_only_the_agent_and_their_teams_lead(
+    client: Client, lead: User, agent: User, the_rubric: Rubric
+) -> None:
+    conversation = solved_conversation(agent)
+    give_reply_scores(conversation, empathy=0.75)
+    cx_leader = UserFactory(role=Role.CX_LEADER)
+    by_cx = reviews.create_review(
+        conversation=conversation, rubric=rubric(cx_leader), reviewer=cx_leader
+    )
+    assert not by_cx.ratings.exclude(autoqa_note="").exists()
+
+    review = reviews.create_review(conversation=conversation, rubric=the_rubric, reviewer=lead)
+    reviews.save_ratings(review, by=lead, ratings=rate_all(review, 3))
+    reviews.submit_review(review, by=lead)
+    url = reverse("coaching:review", args=[review.pk])
+    for viewer, sees in ((agent, True), (lead, True), (cx_leader, False)):
+        client.force_login(viewer)
+        page = client.get(url)
+        assert page.status_code == 200
+        assert ("Average empathy 0.75" in page.content.decode()) is sees, viewer.role

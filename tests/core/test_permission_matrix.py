@@ -74,6 +74,10 @@ see_reply_scores         -       O    T   -     -     -
 see_qa_reviews           -       O    T   A     -     A
 view_culture             -       -    T   A     A     A
 see_unshared_stories     -       O    O   O     O     O
+read_learning_reviews    -       T    T   A     A     A
+facilitate_review        -       O    A   A     A     A
+hear_overdue_ideas       -       -    T   -     A     -
+coach_people             -       -    T   A     -     A
 """
 
 

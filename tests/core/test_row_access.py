@@ -154,6 +154,20 @@ def _story(owner: User, team: Team | None) -> Model:
     )
 
 
+def _learning_review(owner: User, team: Team | None) -> Model:
+    from careloop.learning.models import LearningReview, ReviewStatus, Visibility
+
+    return LearningReview.objects.create(
+        title="Refund sent twice",
+        kind="mistake",
+        summary="A refund went out twice.",
+        facilitator=owner,
+        team=team,
+        status=ReviewStatus.PUBLISHED,
+        visibility=Visibility.TEAM,
+    )
+
+
 @dataclass(frozen=True)
 class RowCase:
     model: type[Model]
@@ -175,6 +189,8 @@ CASES = [
     RowCase(_model("actions.ActionItem"), Action.SEE_ACTION_ITEMS, _action_item),
     RowCase(_model("coaching.QAReview"), Action.SEE_QA_REVIEWS, _qa_review),
     RowCase(_model("recognition.SuccessStory"), Action.SEE_UNSHARED_STORIES, _story),
+    RowCase(_model("learning.LearningReview"), Action.READ_LEARNING_REVIEWS, _learning_review),
+    RowCase(_model("learning.LearningReview"), Action.FACILITATE_REVIEW, _learning_review),
 ]
 
 

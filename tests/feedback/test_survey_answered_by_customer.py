@@ -76,7 +76,12 @@ def test_the_thread_and_every_stored_text_say_survey_sent_without_a_link() -> No
 def test_the_api_serialises_the_survey_message_without_a_link() -> None:
     agent = UserFactory(role=Role.AGENT)
     _, conversation, _ = chat_survey(agent)
-    _, secret = create_api_key(name="Agent's integration", role=Role.AGENT, created_by=agent)
+    _, secret = create_api_key(
+        name="Agent's integration",
+        owner=agent,
+        scopes=["conversations:read"],
+        created_by=agent,
+    )
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     response = api.get(reverse("api:conversation", args=[conversation.pk]))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from collections.abc import Iterator
 
 import pytest
 from django.test import Client
@@ -13,6 +14,11 @@ from careloop.core.audit import AuditEvent
 from careloop.core.permissions import Role
 from careloop.insights import rollups
 from careloop.insights.models import DailyRollup
+from careloop.insights.sources import (
+    CultureValue,
+    register_culture_source,
+    unregister_culture_source,
+)
 from tests.people.factories import TEST_PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,10 +64,11 @@ def test_a_backwards_period_is_refused_with_a_clear_message(lead_client: Client)
 
 
 def test_csv_export_lists_every_metric_with_its_definition_and_is_audited(
-    lead_client: Client,
+    client: Client,
 ) -> None:
     _rollup(reopened=1, conversations_solved=4)
-    response = lead_client.get(reverse("insights:export"), {"period": "30"})
+    client.force_login(UserFactory(role=Role.CX_LEADER))
+    response = client.get(reverse("insights:export"), {"period": "30"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     blank = rows.index([])
@@ -124,3 +131,64 @@ def test_a_custom_period_counts_its_retention_in_a_request_of_its_own(
     preset = lead_client.get(reverse("insights:dashboard"), {"period": "30"}).content.decode()
     assert 'data-testid="value-retention"' in preset
     assert "hx-get" not in preset.split('data-testid="metric-retention"')[1].split("</article>")[0]
+
+
+@pytest.fixture
+def two_teams_culture() -> Iterator[dict[str, object]]:
+    """Culture values (and next-month outcomes) for two teams over the last five months."""
+    own, other = TeamFactory(name="Harbour"), TeamFactory(name="Meadow")
+    this_month = calendar.today().replace(day=1)
+    months = [this_month]
+    while len(months) < 6:
+        months.insert(0, (months[0] - datetime.timedelta(days=1)).replace(day=1))
+    values = []
+    for index, month in enumerate(months):
+        for team, base in ((own, 0.3), (other, 0.8)):
+            values.append(CultureValue(team.pk, month, base + 0.01 * index, 6))
+            DailyRollup.objects.create(
+                day=month + datetime.timedelta(days=3),
+                team=team,
+                channel="email",
+                csat_positive=3 + index,
+                csat_total=10,
+            )
+    register_culture_source("test-safety", "Test safety", lambda first, last: values)
+    yield {"own": own, "other": other}
+    unregister_culture_source("test-safety")
+
+
+def test_a_lead_sees_culture_figures_of_their_own_team_only(
+    client: Client, two_teams_culture: dict
+) -> None:
+    """Finding 10: every team's psychological safety and eNPS reached every team lead."""
+    own, other = two_teams_culture["own"], two_teams_culture["other"]
+    client.force_login(UserFactory(role=Role.TEAM_LEAD, team=own))
+
+    page = client.get(reverse("insights:dashboard"))
+    assert [row.team for row in page.context["team_culture"]] == [own]
+    for chart in page.context["culture_charts"]["charts"]:
+        assert [dataset["label"] for dataset in chart["datasets"]] == ["Harbour"]
+    assert "Meadow" not in page.content.decode().split('data-testid="team-culture"')[1]
+    filtered = client.get(reverse("insights:dashboard"), {"team": other.pk})
+    assert filtered.context["team_culture"] == []
+
+    rows = list(csv.reader(io.StringIO(client.get(reverse("insights:export")).content.decode())))
+    teams_in_culture_table = [row[0] for row in rows[_culture_header(rows) + 1 :]]
+    assert teams_in_culture_table == ["Harbour"]
+
+    analytics_page = client.get(reverse("insights:culture"), {"culture": "test-safety"})
+    assert analytics_page.context["points"]
+    assert {point.team_id for point in analytics_page.context["points"]} == {own.pk}
+    assert set(analytics_page.context["teams"]) == {own.pk}
+
+
+def test_culture_leaders_see_every_team(client: Client, two_teams_culture: dict) -> None:
+    client.force_login(UserFactory(role=Role.PEOPLE_PARTNER, team=None))
+    page = client.get(reverse("insights:dashboard"))
+    assert {row.team.name for row in page.context["team_culture"]} >= {"Harbour", "Meadow"}
+    rows = list(csv.reader(io.StringIO(client.get(reverse("insights:export")).content.decode())))
+    assert {"Harbour", "Meadow"} <= {row[0] for row in rows[_culture_header(rows) + 1 :]}
+
+
+def _culture_header(rows: list[list[str]]) -> int:
+    return next(i for i, row in enumerate(rows) if row[:1] == ["team"])

@@ -9,10 +9,12 @@ from careloop.learning import selectors, services
 from careloop.learning.models import (
     BlameAcknowledgement,
     FactorCategory,
+    LearningReview,
     ParticipantRole,
     ProcessFeedbackAnswer,
     ReviewStatus,
 )
+from careloop.people.models import User
 from tests.learning.factories import (
     ContributingFactorFactory,
     LearningReviewFactory,
@@ -72,19 +74,58 @@ def test_only_the_facilitator_or_a_facilitating_role_publishes() -> None:
     assert review.status == ReviewStatus.PUBLISHED
 
 
-def test_process_feedback_average_shows_only_from_three_answers() -> None:
+def _rated_review(people: int) -> tuple[LearningReview, list[User]]:
     review = LearningReviewFactory()
-    people = [UserFactory() for _ in range(3)]
-    for person in people:
+    participants = [UserFactory() for _ in range(people)]
+    for person in participants:
         services.add_participant(review, person, ParticipantRole.INVOLVED)
     services.publish_review(review, review.facilitator)
+    return review, participants
 
-    services.record_process_feedback(review, people[0], 5)
-    services.record_process_feedback(review, people[1], 4)
-    assert services.process_feedback_summary(review) == services.FeedbackSummary(2, None)
 
-    services.record_process_feedback(review, people[2], 2)
-    assert services.process_feedback_summary(review) == services.FeedbackSummary(3, 3.7)
+def test_process_feedback_average_shows_from_five_answers_and_moves_five_at_a_time() -> None:
+    review, people = _rated_review(10)
+    ratings = [5, 4, 2, 3, 4, 1, 5, 5, 2, 3]
+    shown = []
+    for person, safety in zip(people, ratings, strict=True):
+        services.record_process_feedback(review, person, safety)
+        shown.append(services.process_feedback_summary(review))
+
+    assert [summary.average for summary in shown[:4]] == [None] * 4
+    assert shown[3] == services.FeedbackSummary(4, None, 0)
+    assert shown[4] == services.FeedbackSummary(5, 3.6, 5)
+    assert shown[8] == services.FeedbackSummary(9, 3.6, 5)
+    assert shown[9] == services.FeedbackSummary(10, 3.4, 10)
+
+
+def test_no_single_safety_rating_can_be_recovered_by_differencing_the_shown_averages() -> None:
+    """Finding 7: with a live average, n·avg(n) − (n−1)·avg(n−1) gave away each new rating."""
+    review, people = _rated_review(17)
+    ratings = [5, 1, 4, 2, 5, 3, 1, 4, 4, 2, 5, 5, 1, 3, 2, 4, 1]
+    seen: list[tuple[int, float | None, int]] = []
+    for person, safety in zip(people, ratings, strict=True):
+        services.record_process_feedback(review, person, safety)
+        summary = services.process_feedback_summary(review)
+        # What a facilitator can write down after each answer (they know who answered when).
+        averaged = getattr(summary, "averaged_answers", summary.answers)
+        seen.append((summary.answers, summary.average, averaged))
+
+    recovered: dict[int, int] = {}
+    steps: list[int] = []
+    previous: tuple[int, float] | None = None  # the last figure: answers behind it, average
+    for _, average, averaged in seen:
+        if average is None:
+            continue
+        if previous is not None and (averaged, average) != previous:
+            count, mean = previous
+            steps.append(averaged - count)
+            if averaged - count == 1:
+                recovered[averaged] = round(averaged * average - count * mean)
+        previous = (averaged, average)
+    assert recovered == {}
+    assert all(step >= 5 for step in steps)
+    figures = {(averaged, average) for _, average, averaged in seen if average is not None}
+    assert sorted(count for count, _ in figures) == [5, 10, 15]
 
 
 def test_process_feedback_is_one_answer_each_and_stored_without_the_person() -> None:
@@ -160,3 +201,33 @@ def test_drafts_stay_with_their_people_and_published_reviews_follow_visibility()
     assert draft in selectors.visible_reviews(participant)
     assert draft not in selectors.visible_reviews(UserFactory(role=Role.CX_LEADER))
     assert team_review in selectors.visible_reviews(UserFactory(role=Role.CX_LEADER))
+
+
+def test_stored_ratings_do_not_line_up_with_the_markers_of_who_answered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The k-th "has answered" marker and the k-th rating were stored side by side in order."""
+    import random
+
+    from careloop.core import shuffled_storage
+
+    monkeypatch.setattr(shuffled_storage, "shuffle", random.Random(5).shuffle)
+    review, people = _rated_review(5)
+    given = dict(zip((person.pk for person in people), (3, 5, 1, 4, 2), strict=True))
+    for person in people:
+        services.record_process_feedback(review, person, given[person.pk])
+
+    markers = _physical_order("learning_processfeedbackmarker", "participant_id")
+    ratings = _physical_order("learning_processfeedbackanswer", "safety")
+    paired = sum(given[person] == rating for person, rating in zip(markers, ratings, strict=True))
+    assert paired < len(people)
+
+
+def _physical_order(table: str, column: str) -> list[object]:
+    """A column of a table in the order the database stores its rows."""
+    from django.db import connection
+
+    order = "ctid" if connection.vendor == "postgresql" else "rowid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} ORDER BY {order}")  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]

@@ -105,9 +105,10 @@ def test_each_person_answers_a_round_once_and_the_answer_carries_their_team() ->
     answer_all(pulse_round, people[0])
     with pytest.raises(services.AlreadyAnswered):
         answer_all(pulse_round, people[0])
-    assert pulse_round.responses.get().team == team
     assert list(rounds_to_answer(people[0])) == []
     assert list(rounds_to_answer(people[1])) == [pulse_round]
+    close(pulse_round)
+    assert pulse_round.responses.get().team == team
 
 
 def test_people_not_invited_and_closed_rounds_refuse_answers() -> None:

@@ -17,7 +17,7 @@ from careloop.coaching.models import (
 )
 from careloop.coaching.selectors import coachees, published_scenarios
 from careloop.core import calendar
-from careloop.core.permissions import Role
+from careloop.core.permissions import Action, holders
 from careloop.people.models import User
 
 
@@ -159,9 +159,7 @@ class ResolveForm(forms.Form):
 
 
 def _reviewers() -> forms.ModelMultipleChoiceField:
-    people = User.objects.filter(
-        is_active=True, role__in=[Role.TEAM_LEAD, Role.CX_LEADER, Role.ADMIN]
-    ).order_by("full_name")
+    people = holders(Action.REVIEW_QUALITY)
     return forms.ModelMultipleChoiceField(queryset=people, widget=forms.CheckboxSelectMultiple)
 
 

@@ -1,4 +1,4 @@
-"""Role-play practice, QA reviews with rubrics, calibration and coaching plans.
+"""Practice by role-play, QA reviews with rubrics, calibration and coaching plans.
 
 Practice scores and QA reviews are about growth, never ranking: they are private to the person
 and their coach, and the rubric treats a critical miss as a process failure to learn from.

@@ -19,32 +19,36 @@ from careloop.coaching.models import (
     Scenario,
 )
 from careloop.conversations.coaching import Coaching
-from careloop.conversations.models import Conversation, Status
-from careloop.core.permissions import Action, Role, can, role_of
+from careloop.conversations.models import Conversation, Message, Status
+from careloop.core.permissions import Action, Reach, can, holders, may, reach
 from careloop.empathy.rules import Flag
 from careloop.people.models import User
 
-_SEES_ALL_QA = frozenset({Role.CX_LEADER, Role.ADMIN})
-
 
 def is_coach_of(coach: User, person: User) -> bool:
-    """A person's coach is the lead of their team; team leads are coached by CX leaders."""
-    role = role_of(coach)
-    if role is None or coach.pk == person.pk:
+    """A person's coach is the lead of their team; team leads are coached by CX leaders
+    (COACH_PEOPLE: team reach coaches the team, organisation reach coaches the team coaches)."""
+    if coach.pk == person.pk:
         return False
-    if role == Role.TEAM_LEAD:
+    level = reach(coach, Action.COACH_PEOPLE)
+    if level is Reach.TEAM:
         return coach.team_id is not None and coach.team_id == person.team_id
-    return role in _SEES_ALL_QA and person.role == Role.TEAM_LEAD
+    return level is Reach.ORGANISATION and reach(person, Action.COACH_PEOPLE) is Reach.TEAM
 
 
 def _coached_by(coach: User) -> QuerySet[User]:
     people = User.objects.filter(is_active=True).exclude(pk=coach.pk)
-    role = role_of(coach)
-    if role == Role.TEAM_LEAD and coach.team_id is not None:
+    level = reach(coach, Action.COACH_PEOPLE)
+    if level is Reach.TEAM and coach.team_id is not None:
         return people.filter(team_id=coach.team_id)
-    if role in _SEES_ALL_QA:
-        return people.filter(role=Role.TEAM_LEAD)
+    if level is Reach.ORGANISATION:
+        team_coaches = holders(Action.COACH_PEOPLE, Reach.TEAM)
+        return people.filter(pk__in=team_coaches.values("pk"))
     return User.objects.none()
+
+
+def _sees_all_qa(viewer: User) -> bool:
+    return reach(viewer, Action.SEE_QA_REVIEWS) is Reach.ORGANISATION
 
 
 def coachees(coach: User) -> QuerySet[User]:
@@ -148,11 +152,17 @@ def progress_for(person: User) -> Progress:
 # --- QA reviews -------------------------------------------------------------------------
 
 
+def may_see_reply_scores_of(viewer: User, agent: User) -> bool:
+    """Whether the viewer may read the agent's private empathy scores, AutoQA's notes among them:
+    the agent and the lead of their team (SEE_REPLY_SCORES), whoever else sees the review."""
+    return may(viewer, Action.SEE_REPLY_SCORES, Message(author=agent))
+
+
 def may_see_calibration(viewer: User, session: CalibrationSession) -> bool:
     return (
         viewer.pk == session.facilitator_id
         or session.reviewers.filter(pk=viewer.pk).exists()
-        or role_of(viewer) in _SEES_ALL_QA
+        or _sees_all_qa(viewer)
     )
 
 
@@ -163,23 +173,15 @@ def may_see_review(viewer: User, review: QAReview) -> bool:
         return review.calibration.is_revealed and may_see_calibration(viewer, review.calibration)
     if review.status == QAReview.Status.DRAFT:
         return False
-    return (
-        viewer.pk == review.agent_id
-        or is_coach_of(viewer, review.agent)
-        or role_of(viewer) in _SEES_ALL_QA
-    )
+    return may(viewer, Action.SEE_QA_REVIEWS, review)
 
 
 def may_resolve_dispute(viewer: User, review: QAReview) -> bool:
-    """The reviewer, the agent's coach or a CX leader; never the agent themselves."""
+    """The reviewer, the agent's lead or a CX leader; never the agent themselves."""
     return (
         can(viewer, Action.REVIEW_QUALITY)
         and viewer.pk != review.agent_id
-        and (
-            viewer.pk == review.reviewer_id
-            or is_coach_of(viewer, review.agent)
-            or role_of(viewer) in _SEES_ALL_QA
-        )
+        and may(viewer, Action.SEE_QA_REVIEWS, review)
     )
 
 
@@ -226,18 +228,19 @@ def reviewable_conversations(user: User) -> QuerySet[Conversation]:
         .select_related("assignee", "customer")
         .order_by("-solved_at", "-pk")
     )
-    if role_of(user) == Role.TEAM_LEAD:
+    level = reach(user, Action.COACH_PEOPLE)
+    if level is Reach.TEAM:
         conversations = conversations.filter(
             Q(team_id=user.team_id) | Q(assignee__team_id=user.team_id)
         )
-    elif role_of(user) not in _SEES_ALL_QA:
+    elif level is not Reach.ORGANISATION:
         return Conversation.objects.none()
     return conversations
 
 
 def calibration_sessions_for(user: User) -> QuerySet[CalibrationSession]:
     sessions = CalibrationSession.objects.select_related("rubric", "facilitator")
-    if role_of(user) in _SEES_ALL_QA:
+    if _sees_all_qa(user):
         return sessions
     return sessions.filter(Q(facilitator=user) | Q(reviewers=user)).distinct()
 

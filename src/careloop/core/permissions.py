@@ -98,6 +98,12 @@ class Action(StrEnum):
     SEE_QA_REVIEWS = "see_qa_reviews"
     VIEW_CULTURE = "view_culture"
     SEE_UNSHARED_STORIES = "see_unshared_stories"
+    # team voice and coaching (rows and people): published learning reviews, who hears of an
+    # idea left unanswered, and whom a person coaches
+    READ_LEARNING_REVIEWS = "read_learning_reviews"
+    FACILITATE_REVIEW = "facilitate_review"
+    HEAR_OVERDUE_IDEAS = "hear_overdue_ideas"
+    COACH_PEOPLE = "coach_people"
 
 
 class Reach(IntEnum):
@@ -199,6 +205,17 @@ RULES: dict[Action, dict[Role, Reach]] = {
     # A success story waits for its agent's consent: until shared, it is theirs and its
     # proposer's, not their lead's.
     Action.SEE_UNSHARED_STORIES: dict.fromkeys(STAFF_ROLES, _OWN),
+    # Published learning reviews: their facilitator's and their team's (organisation-wide ones
+    # reach everyone); leaders beyond one team read them all.
+    Action.READ_LEARNING_REVIEWS: {_A: _TEAM, _L: _TEAM, _CX: _ORG, _PP: _ORG, _ADMIN: _ORG},
+    # Moving a learning review along (edit, publish, action items, its process feedback): its
+    # facilitator, and the facilitating roles for every review.
+    Action.FACILITATE_REVIEW: {_A: _OWN, _L: _ORG, _CX: _ORG, _PP: _ORG, _ADMIN: _ORG},
+    # An idea past its answer date goes to the leads of its team and to the people partners.
+    Action.HEAR_OVERDUE_IDEAS: {_L: _TEAM, _PP: _ORG},
+    # A person's coach is the lead of their team; those who lead a team are coached by those
+    # who reach the whole organisation.
+    Action.COACH_PEOPLE: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
 }
 
 # Four eyes: the person a row belongs to never takes these actions on it (a lead does not
@@ -399,6 +416,29 @@ def may(user: Principal, action: Action, row: Model | None = None) -> bool:
     return False
 
 
+def reaches_team(user: Principal, action: Action, team_id: int | None) -> bool:
+    """Whether `user` may see figures about team `team_id` as a whole under `action` (a team's
+    culture scores): every team with organisation reach, their own with team reach."""
+    level = reach(user, action)
+    if level is Reach.ORGANISATION:
+        return True
+    return level is Reach.TEAM and team_id is not None and team_id == _team_id(user)
+
+
+def restrict_teams[M: Model](
+    queryset: QuerySet[M], user: Principal, action: Action, team: str = "pk"
+) -> QuerySet[M]:
+    """The rows of team-level figures (teams, or rows whose `team` lookup names one) that
+    `user` may see under `action`: the queryset form of `reaches_team`."""
+    level = reach(user, action)
+    if level is Reach.ORGANISATION:
+        return queryset
+    team_id = _team_id(user)
+    if level is Reach.TEAM and team_id is not None:
+        return queryset.filter(**{team: team_id})
+    return queryset.none()
+
+
 def require(user: Principal, action: Action, row: Model) -> None:
     """Raise PermissionDenied unless `may(user, action, row)`: for views and services alike."""
     if not may(user, action, row):
@@ -438,11 +478,11 @@ def scope_or_mine(user: Principal, action: Action, wanted: str) -> Scope:
 # --- Who is told ------------------------------------------------------------------------------
 
 
-def holders(action: Action) -> QuerySet[Any]:
-    """Every active employee whose role may take `action` (on some rows), by name."""
-    people = get_user_model()._default_manager.filter(
-        is_active=True, role__in=[role.value for role in RULES[action]]
-    )
+def holders(action: Action, level: Reach | None = None) -> QuerySet[Any]:
+    """Every active employee whose role may take `action` (on some rows), by name; with
+    `level`, only those whose reach is exactly that (the team-level holders, say)."""
+    roles = [role.value for role, held in RULES[action].items() if level in (None, held)]
+    people = get_user_model()._default_manager.filter(is_active=True, role__in=roles)
     return people.order_by("full_name", "email")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from careloop.core import calendar
@@ -55,10 +56,14 @@ def pearson_with_interval(xs: list[float], ys: list[float], z_crit: float = 1.96
 
 
 def lagged_points(
-    culture_key: str, outcome_key: str, first_month: datetime.date, last_month: datetime.date
+    culture_key: str,
+    outcome_key: str,
+    first_month: datetime.date,
+    last_month: datetime.date,
+    team_ids: Collection[int] | None = None,
 ) -> list[Point]:
     """Team-months whose culture (≥ MIN_GROUP people) and next-month outcome (≥ MIN_ANSWERS
-    answers) both pass the privacy minimum."""
+    answers) both pass the privacy minimum; only of `team_ids` when given (the viewer's)."""
     source = culture_sources()[culture_key]
     _, metric, count_field = OUTCOMES[outcome_key]
     outcomes = selectors.team_months(
@@ -66,7 +71,9 @@ def lagged_points(
     )
     points = []
     for value in source.read(first_month, last_month):
-        if value.respondents < MIN_GROUP:
+        if value.respondents < MIN_GROUP or (
+            team_ids is not None and value.team_id not in team_ids
+        ):
             continue
         sums = outcomes.get((value.team_id, calendar.next_month(value.month)))
         if sums is None or (sums[count_field] or 0) < MIN_ANSWERS:

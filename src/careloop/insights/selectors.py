@@ -12,7 +12,9 @@ from django.db.models import Case, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest, TruncMonth, TruncWeek
 
 from careloop.core import calendar
+from careloop.core.permissions import Action, Principal, restrict_teams
 from careloop.insights.models import COUNTERS, CustomerActivity, DailyRollup, RetentionRollup
+from careloop.people.models import Team
 
 # A customer is active on a day when they started a conversation within this many days up to
 # and including that day.
@@ -252,6 +254,13 @@ def dashboard(scope: Scope, wait_for_retention: bool = True) -> Dashboard:
         retention=retention(scope) if wait_for_retention else ready_retention(scope),
         series=series(scope),
     )
+
+
+def culture_teams(user: Principal, team_id: int | None = None) -> QuerySet[Team]:
+    """The teams whose culture figures (psychological safety, eNPS, turnover, empathy) the
+    viewer may see, by name: a lead their own team only (VIEW_CULTURE)."""
+    teams = restrict_teams(Team.objects.order_by("name"), user, Action.VIEW_CULTURE)
+    return teams.filter(pk=team_id) if team_id is not None else teams
 
 
 def channels_seen() -> list[str]:

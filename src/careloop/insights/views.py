@@ -138,10 +138,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # A custom period's retention is counted in a request of its own (`retention_figure`), so
     # the page never waits on it.
     board = selectors.dashboard(scope, wait_for_retention=False)
-    teams = list(Team.objects.order_by("name"))
-    if scope.team_id is not None:
-        teams = [team for team in teams if team.pk == scope.team_id]
-    team_culture, culture_charts = _team_culture(scope, teams)
+    team_culture, culture_charts = _team_culture(
+        scope, list(selectors.culture_teams(request.user, scope.team_id))
+    )
     chart_data = {
         "labels": [start.isoformat() for start, _ in board.series],
         "series": {key: [figures.get(key) for _, figures in board.series] for key in SERIES_KEYS},
@@ -158,7 +157,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "chart_data": chart_data,
             "series_charts": [(key, METRICS[key][0]) for key in SERIES_KEYS],
             "chart_script": CHART_SCRIPT if chart_script_available() else None,
-            "team": teams[0] if scope.team_id is not None and teams else None,
+            "team": Team.objects.filter(pk=scope.team_id).first() if scope.team_id else None,
             "query": request.GET.urlencode(),
             "culture_sources": list(culture_sources().values()),
             "team_culture": team_culture,
@@ -218,8 +217,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     for start, figures in board.series:
         writer.writerow([start, *("" if figures.get(k) is None else figures[k] for k in keys)])
     # Team culture over the period, as the dashboard's table shows it: hidden cells stay empty.
-    teams = [team] if team else list(Team.objects.order_by("name"))
-    table, _ = _team_culture(scope, teams)
+    table, _ = _team_culture(scope, list(selectors.culture_teams(request.user, scope.team_id)))
     writer.writerow([])
     writer.writerow(["team", *(source.label for source in culture_sources().values())])
     for culture_row in table:
@@ -252,13 +250,15 @@ def culture_analytics(request: HttpRequest) -> HttpResponse:
     first_month = last_month
     for _ in range(months - 1):
         first_month = calendar.previous_month(first_month)
-    points = analytics.lagged_points(culture_key, outcome_key, first_month, last_month)
+    teams = dict(selectors.culture_teams(request.user).values_list("pk", "name"))
+    points = analytics.lagged_points(
+        culture_key, outcome_key, first_month, last_month, team_ids=set(teams)
+    )
     correlation = analytics.pearson_with_interval(
         [point.culture for point in points], [point.outcome for point in points]
     )
     culture_label = sources[culture_key].label
     outcome_label = analytics.OUTCOMES[outcome_key][0]
-    teams = dict(Team.objects.values_list("pk", "name"))
     return render(
         request,
         "insights/culture.html",

@@ -6,26 +6,25 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from careloop.conversations.models import Conversation
-from careloop.core.permissions import Role
+from careloop.core.permissions import Action, holders
 from careloop.learning.models import (
     ContributingFactor,
     LearningReview,
     ReviewKind,
     TimelineEntry,
 )
-from careloop.people.models import User
 
 
 class ReviewForm(forms.ModelForm[LearningReview]):
     # Deliberately no field names a person as the cause: factors name conditions in the system.
     participants = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER),
+        queryset=holders(Action.USE_LEARNING),
         required=False,
         label="People involved",
         help_text="Who took part in what happened; they tell the story, nobody is on trial.",
     )
     reviewers = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER),
+        queryset=holders(Action.USE_LEARNING),
         required=False,
         help_text="Who reads the draft and helps find contributing factors.",
     )
@@ -89,9 +88,7 @@ class PublishForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
-    )
+    owner = forms.ModelChoiceField(queryset=holders(Action.USE_LEARNING))
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 

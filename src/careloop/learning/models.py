@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+
+from careloop.core.permissions import Action, Ownership
 
 
 class ReviewKind(models.TextChoices):
@@ -43,6 +46,13 @@ class FactorCategory(models.TextChoices):
 
 
 class LearningReview(models.Model):
+    # A review is its facilitator's, booked to their team. Published reviews are read by the
+    # team (see learning.selectors.visible_reviews for drafts and organisation-wide reviews).
+    row_ownership: ClassVar[dict[Action, Ownership]] = {
+        Action.READ_LEARNING_REVIEWS: Ownership(owners=("facilitator",), teams=("team",)),
+        Action.FACILITATE_REVIEW: Ownership(owners=("facilitator",), teams=("team",)),
+    }
+
     title = models.CharField(max_length=200)
     kind = models.CharField("type", max_length=20, choices=ReviewKind.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.LOW)
@@ -68,6 +78,10 @@ class LearningReview(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The process-feedback figure as last shown, and how many answers stood behind it: it moves
+    # only once a whole batch of new answers is in, so two figures never differ by one rating.
+    safety_answers_shown = models.PositiveIntegerField(default=0)
+    safety_average_shown = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,23 +10,20 @@ from django.db.models import Q, QuerySet
 
 from careloop.actions.models import ActionItem
 from careloop.core import calendar
-from careloop.core.permissions import Role
+from careloop.core.permissions import Action, restrict
 from careloop.learning.models import ContributingFactor, LearningReview, ReviewStatus, Visibility
 from careloop.people.models import User
 
-# Leaders beyond one team see every published review; a team lead reads like their team.
-ORGANISATION_WIDE_READERS = frozenset({Role.CX_LEADER, Role.PEOPLE_PARTNER, Role.ADMIN})
-
 
 def visible_reviews(user: User) -> QuerySet[LearningReview]:
-    """Drafts belong to their facilitator and participants; published reviews follow visibility."""
+    """Drafts belong to their facilitator and participants; published reviews follow visibility
+    (an organisation-wide one reaches everyone) and READ_LEARNING_REVIEWS."""
     involved = Q(facilitator=user) | Q(participants__person=user)
-    if user.role in ORGANISATION_WIDE_READERS:
-        shared = Q(status=ReviewStatus.PUBLISHED)
-    else:
-        shared = Q(status=ReviewStatus.PUBLISHED) & (
-            Q(visibility=Visibility.ORGANISATION) | Q(team_id=user.team_id, team__isnull=False)
-        )
+    published = LearningReview.objects.filter(status=ReviewStatus.PUBLISHED)
+    reached = restrict(published, user, Action.READ_LEARNING_REVIEWS)
+    shared = Q(pk__in=reached.values("pk")) | Q(
+        status=ReviewStatus.PUBLISHED, visibility=Visibility.ORGANISATION
+    )
     return LearningReview.objects.filter(involved | shared).distinct()
 
 

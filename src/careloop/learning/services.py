@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
-from careloop.core import calendar
-from careloop.core.permissions import Action, can
+from careloop.core import calendar, shuffled_storage
+from careloop.core.permissions import Action, can, may
 from careloop.empathy.engine import find_blame_language
 from careloop.empathy.rules import Flag
 from careloop.learning.models import (
@@ -30,7 +30,10 @@ from careloop.learning.models import (
 )
 from careloop.people.models import User
 
-MIN_FEEDBACK_ANSWERS = 3
+# The safety average shows from this many answers and then moves only in steps of at least
+# this many new answers: a figure that changed with every answer would give each rating away
+# (the difference of two averages).
+MIN_FEEDBACK_BATCH = 5
 
 
 class UnresolvedBlameFlags(Exception):
@@ -80,10 +83,6 @@ def blame_flags(review: LearningReview) -> list[ReviewFlag]:
     return blame_flags_in(review_texts(review))
 
 
-def may_facilitate(user: User, review: LearningReview) -> bool:
-    return user.pk == review.facilitator_id or can(user, Action.FACILITATE_LEARNING)
-
-
 def add_participant(review: LearningReview, person: User, role: ParticipantRole) -> Participant:
     participant, _ = Participant.objects.update_or_create(
         review=review, person=person, defaults={"role": role}
@@ -92,7 +91,7 @@ def add_participant(review: LearningReview, person: User, role: ParticipantRole)
 
 
 def submit_for_review(review: LearningReview, by: User) -> None:
-    if not may_facilitate(by, review):
+    if not may(by, Action.FACILITATE_REVIEW, review):
         raise PermissionDenied("Only the facilitator moves a review along.")
     if review.status == ReviewStatus.DRAFT:
         review.status = ReviewStatus.IN_REVIEW
@@ -102,7 +101,7 @@ def submit_for_review(review: LearningReview, by: User) -> None:
 @transaction.atomic
 def publish_review(review: LearningReview, by: User, acknowledge_flags: bool = False) -> None:
     """Publish; open blame flags block it unless the facilitator acknowledges them (recorded)."""
-    if not may_facilitate(by, review):
+    if not may(by, Action.FACILITATE_REVIEW, review):
         raise PermissionDenied("Only the facilitator publishes a review.")
     flags = blame_flags(review)
     if flags:
@@ -133,27 +132,44 @@ def record_process_feedback(review: LearningReview, participant: User, safety: i
         raise PermissionDenied("Only participants of a published review rate it.")
     if not 1 <= safety <= 5:
         raise ValueError("Safety is rated from 1 to 5.")
+    # Locked so that concurrent answers move the shown figure one batch at a time.
+    locked = LearningReview.objects.select_for_update().get(pk=review.pk)
     try:
         with transaction.atomic():
-            ProcessFeedbackMarker.objects.create(review=review, participant=participant)
+            ProcessFeedbackMarker.objects.create(review=locked, participant=participant)
     except IntegrityError as error:
         raise AlreadyAnswered("You have already rated this review.") from error
-    ProcessFeedbackAnswer.objects.create(review=review, safety=safety)
+    ProcessFeedbackAnswer.objects.create(review=locked, safety=safety)
+    # The markers say who answered in which order; the ratings must not keep that order.
+    shuffled_storage.rewrite_in_random_order(ProcessFeedbackAnswer.objects.filter(review=locked))
+    ratings = list(
+        ProcessFeedbackAnswer.objects.filter(review=locked).values_list("safety", flat=True)
+    )
+    if len(ratings) - locked.safety_answers_shown >= MIN_FEEDBACK_BATCH:
+        locked.safety_answers_shown = len(ratings)
+        locked.safety_average_shown = round(sum(ratings) / len(ratings), 1)
+        locked.save(update_fields=["safety_answers_shown", "safety_average_shown"])
 
 
 @dataclass(frozen=True)
 class FeedbackSummary:
     answers: int
-    average: float | None  # None until enough answers that no single one can be singled out
+    # The figure last shown and how many answers it covers; None until the first batch is in.
+    average: float | None
+    averaged_answers: int
+
+    @property
+    def waiting(self) -> int:
+        """Answers not yet in the figure: they join it once a whole batch has arrived."""
+        return self.answers - self.averaged_answers
 
 
 def process_feedback_summary(review: LearningReview) -> FeedbackSummary:
-    ratings = list(
-        ProcessFeedbackAnswer.objects.filter(review=review).values_list("safety", flat=True)
+    answers = ProcessFeedbackAnswer.objects.filter(review=review).count()
+    shown = LearningReview.objects.values_list("safety_answers_shown", "safety_average_shown").get(
+        pk=review.pk
     )
-    if len(ratings) < MIN_FEEDBACK_ANSWERS:
-        return FeedbackSummary(len(ratings), None)
-    return FeedbackSummary(len(ratings), round(sum(ratings) / len(ratings), 1))
+    return FeedbackSummary(answers, shown[1], shown[0])
 
 
 def add_action_item(

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from careloop.core.permissions import Action, can, requires
+from careloop.core.permissions import Action, can, may, requires
 from careloop.learning import selectors, services
 from careloop.learning.forms import (
     ActionItemForm,
@@ -64,7 +64,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
 @requires(Action.USE_LEARNING)
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    if not services.may_facilitate(_user(request), review) or review.is_published:
+    if not may(_user(request), Action.FACILITATE_REVIEW, review) or review.is_published:
         raise Http404("Only the facilitator edits a review, and only before it is published.")
     return _edit(request, review)
 
@@ -139,7 +139,7 @@ def blame_check(request: HttpRequest) -> HttpResponse:
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
     user = _user(request)
-    facilitating = services.may_facilitate(user, review)
+    facilitating = may(user, Action.FACILITATE_REVIEW, review)
     return render(
         request,
         "learning/review_detail.html",
@@ -151,6 +151,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participants": review.participants.select_related("person"),
             "facilitating": facilitating,
             "feedback": services.process_feedback_summary(review) if facilitating else None,
+            "batch": services.MIN_FEEDBACK_BATCH,
             "may_rate": services.may_give_process_feedback(user, review)
             and not services.has_given_process_feedback(user, review),
             "publish_form": PublishForm(),
@@ -187,7 +188,7 @@ def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_action_item(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    if not services.may_facilitate(_user(request), review):
+    if not may(_user(request), Action.FACILITATE_REVIEW, review):
         raise PermissionDenied("Only the facilitator adds action items.")
     form = ActionItemForm(request.POST)
     if form.is_valid():

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from careloop.core import calendar
-from careloop.core.permissions import Role
+from careloop.core.permissions import Action, holders
 from careloop.people.models import Team, User
 from careloop.pulse.models import (
     DEFAULT_MIN_COMMENT_GROUP,
@@ -33,7 +33,7 @@ AGREEMENT_LABELS = {
 
 
 def _colleagues() -> Any:
-    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).order_by("full_name")
+    return holders(Action.USE_PULSE)
 
 
 class SurveyForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Role-play practice: scenarios (written or drawn from real conversations) and attempts."""
+"""Practice by role-play: scenarios (written or drawn from real conversations) and attempts."""
 
 from __future__ import annotations
 

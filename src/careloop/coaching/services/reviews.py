@@ -26,7 +26,7 @@ from careloop.coaching.models import (
 from careloop.coaching.selectors import may_resolve_dispute
 from careloop.conversations.models import Conversation, Message
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Action, can
+from careloop.core.permissions import Action, can, restrict
 from careloop.people.models import User
 
 AutoValue = tuple[int, str]
@@ -40,22 +40,28 @@ class RatingInput:
     root_cause: str = Rating.RootCause.PROCESS
 
 
-def _scored_replies(conversation: Conversation, agent: User) -> list[dict[str, Any]]:
+def _scored_replies(conversation: Conversation, agent: User, reader: User) -> list[dict[str, Any]]:
+    """The stored empathy scores of the agent's replies that `reader` may see (SEE_REPLY_SCORES:
+    the agent and the lead of their team, nobody else)."""
+    replies = conversation.messages.filter(
+        author=agent,
+        author_kind=Message.Author.AGENT,
+        is_internal_note=False,
+        reply_score__isnull=False,
+    )
     return [
         score
-        for score in conversation.messages.filter(
-            author=agent,
-            author_kind=Message.Author.AGENT,
-            is_internal_note=False,
-            reply_score__isnull=False,
-        ).values_list("reply_score", flat=True)
+        for score in restrict(replies, reader, Action.SEE_REPLY_SCORES).values_list(
+            "reply_score", flat=True
+        )
         if isinstance(score, dict)
     ]
 
 
-def autoqa_values(conversation: Conversation, agent: User) -> dict[str, AutoValue]:
-    """Suggested ratings (0..4) from the empathy coach's stored scores of the agent's replies."""
-    scores = _scored_replies(conversation, agent)
+def autoqa_values(conversation: Conversation, agent: User, reader: User) -> dict[str, AutoValue]:
+    """Suggested ratings (0..4) from the empathy coach's stored scores of the agent's replies,
+    for a reader who may see those scores; nothing for anyone else."""
+    scores = _scored_replies(conversation, agent, reader)
     if not scores:
         return {}
     count = len(scores)
@@ -95,7 +101,9 @@ def create_review(
         raise ValidationError("Reviews are written by someone else: ask a colleague or a lead.")
     if not rubric.is_active:
         raise ValidationError("This rubric is retired.")
-    suggestions = autoqa_values(conversation, agent)
+    # Calibration reviews are compared across reviewers (leads of other teams among them), so
+    # they are never pre-filled from the agent's private empathy scores.
+    suggestions = {} if calibration is not None else autoqa_values(conversation, agent, reviewer)
     with transaction.atomic():
         review = QAReview.objects.create(
             conversation=conversation,

@@ -96,6 +96,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dispute_form": DisputeForm(),
             "resolve_form": ResolveForm(),
             "history": audit_events_for(review)[:20],
+            "shows_autoqa": selectors.may_see_reply_scores_of(user, review.agent),
         },
     )
 
@@ -139,7 +140,15 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("coaching:review", pk=review.pk)
             messages.success(request, "Draft saved.")
             return redirect("coaching:review-score", pk=review.pk)
-    return render(request, "coaching/review_score.html", {"review": review, "form": form})
+    return render(
+        request,
+        "coaching/review_score.html",
+        {
+            "review": review,
+            "form": form,
+            "shows_autoqa": selectors.may_see_reply_scores_of(user, review.agent),
+        },
+    )
 
 
 @requires(Action.USE_COACHING)

@@ -4,6 +4,12 @@ Survey answers are kept apart from the people who gave them: an `Invitation` say
 person was asked and has answered (to stop a second answer and to aim the one reminder), while a
 `Response` carries no person, no time and a random key, so neither a join, an order nor a clock
 links the two. Comments are stored apart from responses too, already scrubbed of names.
+
+Storage order is no clock either: answers wait in a `PendingResponse` pool rewritten in random
+order on every answer, reach `Response`, `Answer` and `Comment` only in shuffled batches of at
+least the minimum group, and a closing round's rows are all rewritten in random order (see
+`careloop.pulse.services.answer_pool`), so neither a row id, SQLite's rowid nor PostgreSQL's
+physical order says who answered first.
 """
 
 from __future__ import annotations
@@ -244,3 +250,22 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return "comment"
+
+
+class PendingResponse(models.Model):
+    """One answered form waiting in the pool, its scores and scrubbed comments in one row."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # {question id: value} and {question id: comment}; keys are strings, as JSON has them.
+    answers = models.JSONField(default=dict)
+    comments = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return "pending response"

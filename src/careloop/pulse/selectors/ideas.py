@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from careloop.core import calendar
-from careloop.core.permissions import Role
+from careloop.core.permissions import Action, holders, reaches_team
 from careloop.people.models import User
 from careloop.pulse.models import Idea, IdeaStatus
 
@@ -37,9 +37,10 @@ def awaiting_ideas() -> QuerySet[Idea]:
 
 def escalation_recipients(idea: Idea) -> list[User]:
     """Who hears about an overdue idea: the leads of its team and every people partner."""
-    people = User.objects.filter(is_active=True).filter(
-        Q(role=Role.PEOPLE_PARTNER)
-        | Q(role=Role.TEAM_LEAD, team_id=idea.team_id if idea.team_id else -1)
-    )
-    found = list(people.order_by("email"))
-    return found or list(User.objects.filter(is_active=True, role=Role.ADMIN).order_by("email"))
+    found = [
+        person
+        for person in holders(Action.HEAR_OVERDUE_IDEAS).order_by("email")
+        if reaches_team(person, Action.HEAR_OVERDUE_IDEAS, idea.team_id)
+    ]
+    # Nobody to tell: the administrators, who run the organisation, are told instead.
+    return found or list(holders(Action.MANAGE_ORGANISATION).order_by("email"))

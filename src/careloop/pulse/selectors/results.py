@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from careloop.core import calendar
-from careloop.core.permissions import Role, role_of
+from careloop.core.permissions import Action, Reach, reach, reaches_team
 from careloop.empathy.themes import Theme, find_themes
 from careloop.people.models import Team, User
 from careloop.pulse.anonymity import filter_allowed, visible_groups, withheld_for_membership_change
@@ -21,6 +21,7 @@ from careloop.pulse.models import (
     Comment,
     Invitation,
     Module,
+    PendingResponse,
     Question,
     QuestionKind,
     Round,
@@ -198,6 +199,18 @@ def _group_result(
     )
 
 
+def _pending_scores(pending: PendingResponse) -> dict[int, int]:
+    """Answers of a round past its end that the schedule has not closed yet wait in the pool."""
+    return {int(question): int(value) for question, value in pending.answers.items()}
+
+
+def _pending_comments(pulse_round: Round, team_ids: list[int] | None) -> list[str]:
+    pool = PendingResponse.objects.filter(round=pulse_round)
+    if team_ids is not None:
+        pool = pool.filter(team_id__in=team_ids)
+    return [str(text) for pending in pool for text in pending.comments.values()]
+
+
 def team_key(team_id: int) -> str:
     return f"team-{team_id}"
 
@@ -228,6 +241,8 @@ def survey_reports(survey: Survey) -> list[RoundReport]:
             response__round=pulse_round
         ).values_list("response_id", "response__team_id", "question_id", "value"):
             rows.setdefault(response_id, (team_id, {}))[1][question_id] = value
+        for pending in PendingResponse.objects.filter(round=pulse_round):
+            rows[pending.pk] = (pending.team_id, _pending_scores(pending))
         counts: dict[int | None, int] = dict.fromkeys(members, 0)
         for answered_team, _ in rows.values():
             counts[answered_team] = counts.get(answered_team, 0) + 1
@@ -345,6 +360,7 @@ def filtered_result(survey: Survey, report: RoundReport, team_ids: Iterable[int]
 def comments_for(report: RoundReport, key: str) -> list[str]:
     """A reportable group's comments, shuffled afresh on every read; none for other groups."""
     comments = Comment.objects.filter(round=report.round)
+    team_ids: list[int] | None = None
     if key == ORGANISATION:
         if not report.organisation_comments:
             return []
@@ -354,6 +370,7 @@ def comments_for(report: RoundReport, key: str) -> list[str]:
             return []
         comments = comments.filter(team_id__in=team_ids)
     texts = list(comments.values_list("text", flat=True))
+    texts += _pending_comments(report.round, team_ids)
     secrets.SystemRandom().shuffle(texts)
     return texts
 
@@ -364,7 +381,12 @@ def comment_themes(texts: list[str]) -> list[tuple[Theme, list[str]]]:
 
 
 def sees_every_team(user: User) -> bool:
-    return role_of(user) in {Role.CX_LEADER, Role.PEOPLE_PARTNER, Role.ADMIN}
+    return reach(user, Action.VIEW_CULTURE) is Reach.ORGANISATION
+
+
+def may_see_teams(user: User, team_ids: Iterable[int]) -> bool:
+    """Whether every one of these teams' culture figures is the viewer's to see."""
+    return all(reaches_team(user, Action.VIEW_CULTURE, team_id) for team_id in team_ids)
 
 
 def keys_visible_to(user: User, report: RoundReport) -> list[str]:
@@ -373,6 +395,6 @@ def keys_visible_to(user: User, report: RoundReport) -> list[str]:
     for key in report.results:
         if key == ORGANISATION:
             continue
-        if sees_every_team(user) or key == team_key(user.team_id or 0):
+        if may_see_teams(user, [int(part) for part in key.split("-")[1:]]):
             keys.append(key)
     return keys

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from careloop.core.permissions import Role
 from careloop.people.models import Team, User
+from careloop.people.selectors import employees
 from careloop.pulse.models import LeavingReason, RosterChange, RosterEvent
 
 
@@ -51,7 +51,8 @@ def _team_ids(teams: Team | Iterable[Team] | None) -> list[int] | None:
 
 
 def _members(team_ids: list[int] | None) -> QuerySet[User]:
-    members = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+    # Unordered: the counts below group by team.
+    members = employees().filter(is_active=True).order_by()
     return (
         members.filter(team_id__in=team_ids) if team_ids is not None else members.exclude(team=None)
     )

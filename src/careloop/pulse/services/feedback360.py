@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from careloop.core import calendar
+from careloop.core import calendar, shuffled_storage
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Role, role_of
+from careloop.core.permissions import Action, Reach, can, reach
 from careloop.empathy.engine import find_blame_language
 from careloop.empathy.rules import Flag
 from careloop.people.models import User
@@ -33,11 +33,17 @@ class AlreadyAnswered(Exception):
 def relationship_between(subject: User, reviewer: User) -> str:
     """How the reviewer stands to the subject: their lead, a direct report, or a peer."""
     same_team = subject.team_id is not None and subject.team_id == reviewer.team_id
-    if same_team and role_of(reviewer) == Role.TEAM_LEAD and role_of(subject) != Role.TEAM_LEAD:
+    reviewer_leads, subject_leads = _leads_a_team(reviewer), _leads_a_team(subject)
+    if same_team and reviewer_leads and not subject_leads:
         return Relationship.LEAD
-    if same_team and role_of(subject) == Role.TEAM_LEAD and role_of(reviewer) != Role.TEAM_LEAD:
+    if same_team and subject_leads and not reviewer_leads:
         return Relationship.REPORT
     return Relationship.PEER
+
+
+def _leads_a_team(person: User) -> bool:
+    """Whether the person coaches their team: a lead (the coaching rule in core.permissions)."""
+    return reach(person, Action.COACH_PEOPLE) is Reach.TEAM
 
 
 @transaction.atomic
@@ -56,7 +62,7 @@ def request_feedback(
         raise ValidationError("Ask at least one colleague (not yourself).")
     if len(chosen) > MAX_REVIEWERS:
         raise ValidationError(f"Ask at most {MAX_REVIEWERS} people: feedback takes their time.")
-    if any(not p.is_active or role_of(p) in (None, Role.CUSTOMER) for p in chosen.values()):
+    if any(not can(p, Action.USE_PULSE) for p in chosen.values()):
         raise ValidationError("Only active colleagues can be asked.")
     requested_on = requested_on or calendar.today()
     request = FeedbackRequest.objects.create(
@@ -104,7 +110,7 @@ def answer_feedback(
         raise ValidationError("For something to grow, give the situation, behaviour and impact.")
     if not FeedbackReviewer.objects.filter(pk=seat.pk, answered=False).update(answered=True):
         raise AlreadyAnswered("You have already answered. Thank you.")
-    return FeedbackAnswer.objects.create(
+    answer = FeedbackAnswer.objects.create(
         request=request,
         relationship=seat.relationship,
         strength_situation=strength[0],
@@ -114,6 +120,10 @@ def answer_feedback(
         growth_behaviour=growth[1],
         growth_impact=growth[2],
     )
+    # Stored order would say whose answer came last: the request's answers are rewritten shuffled.
+    FeedbackRequest.objects.select_for_update().filter(pk=request.pk).first()
+    shuffled_storage.rewrite_in_random_order(FeedbackAnswer.objects.filter(request=request))
+    return answer
 
 
 def growth_flags(answer: Mapping[str, str]) -> list[tuple[str, Flag]]:

@@ -12,26 +12,25 @@ from django.utils import timezone
 
 from careloop.core import calendar
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Action, Role, can
+from careloop.core.permissions import Action, can, holders
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.people.models import Team, User
+from careloop.people.selectors import employees
 from careloop.pulse.instruments import COMMENT, MODULES, BuiltInItem
 from careloop.pulse.models import (
     MIN_GROUP_FLOOR,
-    Answer,
     Cadence,
-    Comment,
     Invitation,
     Module,
     PrivacyMode,
     Question,
     QuestionKind,
-    Response,
     Round,
     RoundParticipation,
     Survey,
     SurveyStatus,
 )
+from careloop.pulse.services import answer_pool
 
 MAX_MIN_GROUP = 50
 MAX_COMMENT_LENGTH = 2000
@@ -167,7 +166,7 @@ def round_start(survey: Survey, number: int) -> datetime.date | None:
 
 def audience(survey: Survey) -> QuerySet[User]:
     """Everyone asked: active employees of the chosen teams, or of the whole organisation."""
-    people = User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER)
+    people = holders(Action.USE_PULSE)
     team_ids = list(survey.teams.values_list("pk", flat=True))
     if team_ids:
         people = people.filter(team_id__in=team_ids)
@@ -253,6 +252,7 @@ def settle_round(pulse_round: Round) -> None:
         for row in counts
     )
     Invitation.objects.filter(round=locked).update(answered=None)
+    answer_pool.settle(locked)
     locked.settled = True
     locked.save(update_fields=["settled"])
     pulse_round.settled = True
@@ -272,7 +272,7 @@ def end_survey(survey: Survey, by: User, today: datetime.date | None = None) -> 
 
 
 def employee_names() -> list[str]:
-    return list(User.objects.exclude(role=Role.CUSTOMER).values_list("full_name", flat=True))
+    return list(employees().values_list("full_name", flat=True))
 
 
 def _validated_answers(
@@ -314,21 +314,15 @@ def submit_response(
     claimed = Invitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True)
     if not claimed:
         raise AlreadyAnswered("You have already answered this round. Thank you.")
-    response = Response.objects.create(round=pulse_round, team_id=invitation.team_id)
-    Answer.objects.bulk_create(
-        Answer(response=response, question=question, value=value) for question, value in scored
+    names = employee_names() if written else []
+    # The round's lock orders writers to its pool, so no answer is lost between rewrites.
+    locked = Round.objects.select_for_update().select_related("survey").get(pk=pulse_round.pk)
+    answer_pool.add_answer(
+        locked,
+        invitation.team_id,
+        {question.pk: value for question, value in scored},
+        {question.pk: scrub_personal_data(text, names=names) for question, text in written},
     )
-    if written:
-        names = employee_names()
-        Comment.objects.bulk_create(
-            Comment(
-                round=pulse_round,
-                question=question,
-                team_id=invitation.team_id,
-                text=scrub_personal_data(text, names=names),
-            )
-            for question, text in written
-        )
 
 
 def has_answered(pulse_round: Round, person: User) -> bool:

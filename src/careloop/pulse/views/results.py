@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
 from careloop.core.audit import record_audit
-from careloop.core.permissions import Action, requires
+from careloop.core.permissions import Action, requires, restrict_teams
 from careloop.people.models import Team, User
 from careloop.pulse.models import Survey, SurveyStatus
 from careloop.pulse.selectors import results as selectors
@@ -52,7 +52,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "reports": reports,
         "report": report,
         "sees_every_team": selectors.sees_every_team(user),
-        "teams": Team.objects.all(),
+        "teams": restrict_teams(Team.objects.all(), user, Action.VIEW_CULTURE),
     }
     latest = current_round(survey)
     if latest is not None and not latest.is_closed():
@@ -65,7 +65,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     result: selectors.GroupResult | None = None
     refusal = ""
     if chosen_teams:
-        if not selectors.sees_every_team(user) and set(chosen_teams) != {user.team_id}:
+        if not selectors.may_see_teams(user, chosen_teams):
             refusal = "Leads see their own team and the whole organisation."
         else:
             try:
