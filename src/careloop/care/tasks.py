@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from careloop.care import execution, services
 from careloop.care.models import Gesture, GestureStatus
+from careloop.core.email_headers import send_mail
 from careloop.core.permissions import Role
 from careloop.people.models import User
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -78,14 +82,18 @@ def escalate_overdue_requests() -> int:
     )
     for gesture in services.claim_overdue_requests():
         if recipients:
-            send_mail(
-                subject=f"Overdue goodwill request: {gesture.get_kind_display()} "
-                f"{gesture.amount} {gesture.currency}",
-                message=render_to_string(
-                    "care/request_email.txt", {"gesture": gesture, "url": url, "overdue": True}
-                ),
-                from_email=None,
-                recipient_list=recipients,
-            )
+            try:
+                send_mail(
+                    subject=f"Overdue goodwill request: {gesture.get_kind_display()} "
+                    f"{gesture.amount} {gesture.currency}",
+                    message=render_to_string(
+                        "care/request_email.txt", {"gesture": gesture, "url": url, "overdue": True}
+                    ),
+                    from_email=None,
+                    recipient_list=recipients,
+                )
+            except Exception:
+                logger.exception("Escalation of goodwill request %s not sent", gesture.pk)
+                continue
         escalated += 1
     return escalated

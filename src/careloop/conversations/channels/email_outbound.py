@@ -13,6 +13,7 @@ from django.core.mail import EmailMessage, mailers, make_msgid
 from django.db import transaction
 
 from careloop.conversations.models import Channel, ContactPoint, Conversation, Message
+from careloop.core.email_headers import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def reply_subject(conversation: Conversation) -> str:
     token = f"[#{conversation.reply_token}]"
     subject = REPLY_PREFIX.sub("", conversation.subject.replace(token, "")).strip()
     subject = " ".join(subject.split()) or "Your message"
-    return f"Re: {subject} {token}"
+    return single_line(f"Re: {subject} {token}")
 
 
 def _recipient(conversation: Conversation) -> str:
