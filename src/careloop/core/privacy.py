@@ -7,6 +7,7 @@ numbers aggregates need (times, scores, statuses) and removes what identifies a 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,11 @@ from django.utils import timezone
 
 from careloop.core.audit import record_audit
 from careloop.core.models import RetentionRule
+
+logger = logging.getLogger(__name__)
+
+# A hundred years: longer is no retention period, and far longer overflows the date arithmetic.
+MAX_RETENTION_DAYS = 36_500
 
 
 @dataclass(frozen=True)
@@ -72,25 +78,34 @@ def erase_customer(customer: Model, actor: Any) -> dict[str, int]:
 
 def retention_days(source: RetentionSource) -> int:
     rule = RetentionRule.objects.filter(data_type=source.data_type).first()
-    return rule.keep_days if rule else source.default_days
+    # Rules saved before the bound existed are read within it.
+    return min(rule.keep_days, MAX_RETENTION_DAYS) if rule else source.default_days
 
 
 def set_retention_days(data_type: str, keep_days: int, actor: Any) -> None:
     if data_type not in _retention_sources:
         raise ValueError(f"Unknown data type {data_type!r}")
-    if keep_days < 1:
-        raise ValueError("Keep data for at least one day.")
+    if not 1 <= keep_days <= MAX_RETENTION_DAYS:
+        raise ValueError(f"Keep data for 1 to {MAX_RETENTION_DAYS} days.")
     RetentionRule.objects.update_or_create(data_type=data_type, defaults={"keep_days": keep_days})
     record_audit(actor, "retention.changed", summary=f"{data_type}: {keep_days} days")
 
 
 def purge_expired_data(now: datetime | None = None) -> dict[str, int]:
-    """Apply every retention rule once; safe to run again (nothing left to purge)."""
+    """Apply every retention rule once; safe to run again (nothing left to purge).
+
+    Each rule runs on its own: one that fails is logged and left out of the counts, and the
+    others still purge.
+    """
     now = now or timezone.now()
     counts = {}
     for source in retention_sources():
-        with transaction.atomic():
-            counts[source.data_type] = source.purge(now - timedelta(days=retention_days(source)))
+        try:
+            with transaction.atomic():
+                cutoff = now - timedelta(days=retention_days(source))
+                counts[source.data_type] = source.purge(cutoff)
+        except Exception:
+            logger.exception("Retention purge of %s failed; the others go on", source.data_type)
     if any(counts.values()):
         summary = ", ".join(f"{kind}: {count}" for kind, count in counts.items() if count)
         record_audit(None, "retention.purged", summary=summary)
