@@ -24,6 +24,7 @@ from careloop.care.models import Allowance, ExecutionStatus, Gesture, GestureSta
 from careloop.conversations.models import Conversation
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Action, Role, can, requires, role_of
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import User
 
 REPORT_PERIODS = {
@@ -193,7 +194,9 @@ def allowances(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Allowance saved.")
                 return redirect("care:allowances")
             if "remove" in request.POST:
-                allowance = get_object_or_404(Allowance, pk=request.POST.get("remove"))
+                allowance = get_object_or_404(
+                    Allowance, pk=parse_whole_number(request.POST.get("remove"), default=0)
+                )
                 services.remove_allowance(allowance, by=user)
                 messages.success(request, "Back to the defaults.")
                 return redirect("care:allowances")

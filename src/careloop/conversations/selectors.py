@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from careloop.conversations.models import FINISHED, Conversation, Customer, Message, Status
 from careloop.core.permissions import Role
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import User
 
 UNFINISHED = [status for status in Status if status not in FINISHED]
@@ -74,8 +75,9 @@ def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conver
     query = query.strip()
     if not query:
         return conversations
-    if query.startswith("#") and query[1:].isdigit():
-        return conversations.filter(pk=int(query[1:]))
+    number = parse_whole_number(query[1:]) if query.startswith("#") else None
+    if number is not None:
+        return conversations.filter(pk=number)
     if connection.vendor == "postgresql":
         return conversations.annotate(
             document=SearchVector("search_text", config=SEARCH_CONFIG)

@@ -12,6 +12,7 @@ from careloop.actions.services import create_action_item
 from careloop.core.audit import record_audit
 from careloop.core.csv_export import SafeCsvWriter
 from careloop.core.permissions import Action, requires
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import Team, User
 from careloop.pulse.models import Survey, SurveyStatus
 from careloop.pulse.selectors import results as selectors
@@ -37,7 +38,8 @@ def _pick_report(
 
 
 def _team_ids(request: HttpRequest) -> list[int]:
-    return [int(value) for value in request.GET.getlist("teams") if value.isdigit()]
+    numbers = (parse_whole_number(value) for value in request.GET.getlist("teams"))
+    return [number for number in numbers if number is not None]
 
 
 @requires(Action.VIEW_PULSE_RESULTS)
