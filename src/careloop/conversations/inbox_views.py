@@ -62,7 +62,7 @@ def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
     form = BulkActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Pick at least one conversation and an action.")
-        return redirect(request.POST.get("next") or "conversations:inbox")
+        return redirect(_safe_next(request.POST.get("next")))
     action = form.cleaned_data["action"]
     chosen: list[Conversation] = list(form.cleaned_data["conversations"])
     with transaction.atomic():
@@ -84,7 +84,7 @@ def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
 
 def _safe_next(target: str | None) -> str:
     # Only paths inside the inbox: never an open redirect.
-    if target and target.startswith("/inbox/") and "//" not in target:
+    if target and target.startswith("/inbox/") and "//" not in target and target.isprintable():
         return target
     return "/inbox/"
 

@@ -70,9 +70,13 @@ def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
     )
 
 
+MAX_SEARCH_CHARS = 200
+
+
 def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conversation]:
     """Full-text search on PostgreSQL (indexed), substring matches on SQLite; "#12" finds #12."""
-    query = query.strip()
+    # Bounded: on SQLite each word is a condition, and thousands of them overflow the query.
+    query = query.strip()[:MAX_SEARCH_CHARS]
     if not query:
         return conversations
     number = parse_whole_number(query[1:]) if query.startswith("#") else None
@@ -82,8 +86,7 @@ def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conver
         return conversations.annotate(
             document=SearchVector("search_text", config=SEARCH_CONFIG)
         ).filter(document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
-    terms = query.split()
-    for term in terms:
+    for term in dict.fromkeys(query.split()):
         conversations = conversations.filter(search_text__icontains=term)
     return conversations
 
