@@ -6,9 +6,11 @@ import json
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from careloop.care.services import parse_amount
 from careloop.conversations.models import InboundRecord, Message
 from careloop.core.json_input import JsonInputError, parse_json_body
 from careloop.core.permissions import Role
@@ -32,6 +34,12 @@ def test_whole_numbers_within_bounds_are_read_and_others_fall_back_to_the_defaul
     assert parse_whole_number("-3") is None
     assert parse_whole_number("101", maximum=100, default=7) == 7
     assert parse_whole_number(None, default=0) == 0
+
+
+@pytest.mark.parametrize("amount", ["1e999", "²", "NaN", "-1", "9" * 5000])
+def test_a_hostile_money_amount_is_a_validation_error(amount: str) -> None:
+    with pytest.raises(ValidationError):
+        parse_amount(amount)
 
 
 def test_json_nested_too_deeply_is_refused_before_the_parser_recurses() -> None:
