@@ -47,3 +47,12 @@ def test_a_search_of_thousands_of_words_answers(
     response = client_as(Role.AGENT).get(reverse(url_name), {"q": MANY_WORDS})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "²"])
+def test_the_recognition_feed_answers_any_month(
+    month: str, client_as: Callable[[Role], Client]
+) -> None:
+    response = client_as(Role.AGENT).get(reverse("recognition:home"), {"month": month})
+
+    assert response.status_code == 200
