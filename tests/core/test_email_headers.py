@@ -10,10 +10,14 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from careloop.actions.tasks import send_action_reminders
+from careloop.conversations import services
 from careloop.conversations.channels import chat
+from careloop.conversations.channels.email_outbound import send_email_reply
+from careloop.conversations.models import Attachment, Channel
 from careloop.core import email_headers
 from careloop.core.email_headers import single_line
 from careloop.core.permissions import Role
@@ -22,6 +26,7 @@ from careloop.feedback.models import RecoveryTask
 from careloop.pulse.services import ideas
 from careloop.pulse.tasks import escalate_overdue_ideas
 from tests.actions.factories import ActionItemFactory
+from tests.conversations.factories import CustomerFactory
 from tests.feedback.factories import answered, solved_conversation
 from tests.people.factories import TeamFactory, UserFactory
 
@@ -112,3 +117,26 @@ def test_a_line_break_in_a_chat_visitors_name_still_escalates_their_recovery() -
     [email] = mail.outbox
     assert "\n" not in email.subject
     assert email.subject.startswith("Overdue recovery: Eve Bcc: x@y.z")
+
+
+@pytest.mark.django_db
+def test_a_line_break_in_an_attachments_name_still_sends_the_reply() -> None:
+    customer = CustomerFactory(email="ada@example.test")
+    conversation = services.receive_customer_message(
+        customer, channel=Channel.EMAIL, body_text="Hi", subject="Order 42"
+    ).conversation
+    reply = services.reply(conversation, UserFactory(role=Role.AGENT), "Label attached.")
+    Attachment.objects.create(
+        message=reply,
+        file=ContentFile(b"label", name="label.txt"),
+        filename="label\r\nX-Evil: 1.txt",
+        content_type="text/plain",
+        size=5,
+    )
+    mail.outbox.clear()
+
+    assert send_email_reply(reply) is True
+
+    [email] = mail.outbox
+    [(filename, _, _)] = email.attachments
+    assert filename == "label X-Evil: 1.txt"

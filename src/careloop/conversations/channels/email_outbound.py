@@ -113,7 +113,9 @@ def send_email_reply(message: Message) -> bool:
         )
         for attachment in message.attachments.all():
             with attachment.file.open("rb") as stored:
-                email.attach(attachment.filename, stored.read(), attachment.content_type)
+                email.attach(
+                    single_line(attachment.filename), stored.read(), attachment.content_type
+                )
         mailers.default.send_messages([email])
     message.email_message_id = own_id
     return True
