@@ -11,6 +11,7 @@ from gunicorn.config import Config
 
 from careloop.core.access_log import RedactingLogger, redact_url
 from careloop.core.management.commands import web
+from careloop.core.redaction import PersonalDataFilter
 
 TOKEN = "eyJpbnZpdGF0aW9uIjo0Mn0:1tQk3f:Xx9secretSignature"
 
@@ -82,3 +83,19 @@ def test_the_web_command_runs_gunicorn_with_the_redacting_logger(
     web.Command().handle(bind="127.0.0.1:0", workers=1, threads=1, pid="")
     [argv] = calls
     assert "--logger-class=careloop.core.access_log.RedactingLogger" in argv
+
+
+def test_djangos_own_request_log_lines_lose_the_token_too() -> None:
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Not Found: %s",
+        (f"/survey/{TOKEN}/",),
+        None,
+    )
+
+    PersonalDataFilter().filter(record)
+
+    assert record.getMessage() == "Not Found: /survey/[redacted]/"

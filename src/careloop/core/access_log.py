@@ -8,29 +8,14 @@ value with [redacted] in every part of the request a log format can name.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-REDACTED = "[redacted]"
-# Path segments that are secrets: /survey/<token>/, /unsubscribe/<token>/, allauth's keys.
-_SECRET_PATH = re.compile(
-    r"(?P<before>/(?:survey|unsubscribe|confirm-email|password/reset/key)/)[^/?#\s\"]+"
-)
-# Query values that are secrets, whatever page they are sent to.
-_SECRET_QUERY = re.compile(
-    r"(?P<before>(?:^|[?&;])(?:token|code|key|secret|signature|sig|password|uid\w*)=)[^&;#\s\"]*",
-    re.IGNORECASE,
-)
+from careloop.core.redaction import REDACTED, redact_url
+
 # Request headers that prove who someone is.
 _SECRET_HEADERS = ("{x-careloop-chat}i", "{authorization}i", "{cookie}i", "{x-api-key}i")
-
-
-def redact_url(text: str) -> str:
-    """The URL (or request line, or referer) with secret path segments and query values hidden."""
-    text = _SECRET_PATH.sub(rf"\g<before>{REDACTED}", text)
-    return _SECRET_QUERY.sub(rf"\g<before>{REDACTED}", text)
 
 
 class RedactingLogger(Logger):
