@@ -87,6 +87,7 @@ class _FormFinder(HTMLParser):
 def discover(client: Client, urls: list[str]) -> list[Page]:
     """The pages that open as HTML, with their forms and their links' query parameters."""
     pages: dict[str, Page] = {}
+    seen_forms: set[Form] = set()  # a form on every page (the header's search) is tried once
     for url in urls:
         response = client.get(url)
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
@@ -95,7 +96,12 @@ def discover(client: Client, urls: list[str]) -> list[Page]:
         page = pages.setdefault(url, Page(url))
         finder = _FormFinder(url)
         finder.feed(html)
-        page.forms = [form for form in finder.forms if not form.action.startswith(SKIPPED)]
+        page.forms = [
+            form
+            for form in finder.forms
+            if not form.action.startswith(SKIPPED) and form not in seen_forms
+        ]
+        seen_forms.update(page.forms)
         for link in HREF.findall(html):
             target = urljoin(url, link.replace("&amp;", "&"))
             if urlsplit(target).path == url:
