@@ -11,6 +11,7 @@ from django.db import connection, connections
 
 from careloop.care import selectors, services
 from careloop.care.models import Gesture, GestureStatus
+from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
 from tests.care.factories import ConversationFactory
@@ -64,9 +65,7 @@ def test_parallel_gestures_cannot_overspend_the_agents_monthly_allowance() -> No
 
     assert statuses.count(GestureStatus.GRANTED) == 3
     assert statuses.count(GestureStatus.PENDING) == PARALLEL - 3
-    key = selectors.ledger_key(
-        selectors.LedgerScope.AGENT, agent.pk, selectors.timezone.localdate()
-    )
+    key = selectors.ledger_key(selectors.LedgerScope.AGENT, agent.pk, calendar.today())
     assert selectors.granted_in(key) == Decimal("90.00")
 
 

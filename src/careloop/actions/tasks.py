@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from careloop.actions import selectors, services
 from careloop.core import calendar
+from careloop.core.email_headers import send_mail
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -37,6 +41,8 @@ def send_action_reminders() -> int:
         except Exception:
             # Unclaim, so the next run (or a retry) sends the reminder that did not go out.
             services.release_reminder(item, previous=item.last_reminded_on)
-            raise
+            # One item that cannot be sent must not keep the others' reminders back.
+            logger.exception("Reminder for action item %s not sent; tried again next run", item.pk)
+            continue
         sent += 1
     return sent

@@ -47,10 +47,11 @@ def parse_amount(value: object) -> Decimal:
         raise ValidationError("Enter the amount as a number, e.g. 25.00.") from None
     if not amount.is_finite() or amount < 0:
         raise ValidationError("The amount cannot be negative.")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError("Use at most two decimal places.")
+    # Before quantize: 1e999 has more digits than quantize can give two places to.
     if amount > MAX_AMOUNT:
         raise ValidationError("This amount is larger than any gesture can be.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError("Use at most two decimal places.")
     return amount.quantize(Decimal("0.01"))
 
 

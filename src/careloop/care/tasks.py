@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from careloop.care import execution, services
 from careloop.care.models import Gesture, GestureStatus
+from careloop.core.email_headers import send_mail
 from careloop.core.permissions import Action, recipients
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -74,14 +78,18 @@ def escalate_overdue_requests() -> int:
         deciders = recipients(Action.APPROVE_GESTURES, None, excluding=gesture.agent)
         addresses = [decider.email for decider in deciders]
         if addresses:
-            send_mail(
-                subject=f"Overdue goodwill request: {gesture.get_kind_display()} "
-                f"{gesture.amount} {gesture.currency}",
-                message=render_to_string(
-                    "care/request_email.txt", {"gesture": gesture, "url": url, "overdue": True}
-                ),
-                from_email=None,
-                recipient_list=addresses,
-            )
+            try:
+                send_mail(
+                    subject=f"Overdue goodwill request: {gesture.get_kind_display()} "
+                    f"{gesture.amount} {gesture.currency}",
+                    message=render_to_string(
+                        "care/request_email.txt", {"gesture": gesture, "url": url, "overdue": True}
+                    ),
+                    from_email=None,
+                    recipient_list=addresses,
+                )
+            except Exception:
+                logger.exception("Escalation of goodwill request %s not sent", gesture.pk)
+                continue
         escalated += 1
     return escalated

@@ -25,6 +25,7 @@ from careloop.conversations.models import Conversation
 from careloop.core import calendar
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Action, can, may, requires
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import User
 
 REPORT_PERIODS = {
@@ -191,7 +192,8 @@ def allowances(request: HttpRequest) -> HttpResponse:
                 return redirect("care:allowances")
             if "remove" in request.POST:
                 allowance = get_object_or_404(
-                    selectors.allowance_overrides_for(user), pk=request.POST.get("remove")
+                    selectors.allowance_overrides_for(user),
+                    pk=parse_whole_number(request.POST.get("remove"), default=0),
                 )
                 services.remove_allowance(allowance, by=user)
                 messages.success(request, "Back to the defaults.")

@@ -4,9 +4,9 @@ that runs twice sends once."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Model
 from django.tasks import task
 from django.template.loader import render_to_string
@@ -15,7 +15,10 @@ from django.utils import timezone
 
 from careloop.coaching.models import CoachingPlan, Dispute, QAReview
 from careloop.core import calendar
+from careloop.core.email_headers import send_mail
 from careloop.people.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def _claim(model: type[Model], pk: int, field: str) -> bool:
@@ -117,6 +120,7 @@ def send_check_in_reminders() -> int:
             )
         except Exception:
             CoachingPlan.objects.filter(pk=plan.pk).update(last_reminded_on=previous)
-            raise
+            logger.exception("Check-in reminder for plan %s not sent", plan.pk)
+            continue
         sent += 1
     return sent

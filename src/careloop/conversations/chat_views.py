@@ -33,8 +33,10 @@ from django.views.decorators.csrf import csrf_exempt
 from careloop.conversations.channels import chat
 from careloop.conversations.channels.visitor_links import VisitorLink, visitor_links
 from careloop.conversations.models import Message
+from careloop.core.json_input import JsonInputError, parse_json_body
 from careloop.core.permissions import ViewFunction, public
 from careloop.core.rate_limits import public_form_limit
+from careloop.core.whole_numbers import parse_whole_number
 
 VISITOR_HEADER = "X-Careloop-Chat"
 MAX_BODY_BYTES = 16_384
@@ -77,19 +79,14 @@ def _visitor(request: HttpRequest) -> chat.ChatVisitor:
 
 
 def _json_body(request: HttpRequest) -> object:
-    if len(request.body) > MAX_BODY_BYTES:
-        raise chat.ChatError(f"The request is too large (at most {MAX_BODY_BYTES} bytes).")
     try:
-        return json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as error:
-        raise chat.ChatError("The request body must be JSON.") from error
+        return parse_json_body(request.body, max_bytes=MAX_BODY_BYTES)
+    except JsonInputError as error:
+        raise chat.ChatError(str(error)) from error
 
 
 def _after_id(value: str | None) -> int:
-    try:
-        return max(int(value or 0), 0)
-    except ValueError:
-        return 0
+    return parse_whole_number(value, default=0) or 0
 
 
 def _message_json(message: Message, link: VisitorLink | None = None) -> dict[str, object]:

@@ -154,9 +154,11 @@ def erase_customer(identities: CustomerIdentities) -> int:
 
 
 def purge_raw_inbound(cutoff: datetime) -> int:
-    """Raw emails and API bodies, once processed, are kept only for a while."""
+    """Raw emails, chat messages and API bodies, once processed or flagged, are kept only for
+    a while: a flagged record nobody looked at in time goes as well."""
+    done = (InboundRecord.State.PROCESSED, InboundRecord.State.FLAGGED)
     return (
-        InboundRecord.objects.filter(state=InboundRecord.State.PROCESSED, received_at__lt=cutoff)
+        InboundRecord.objects.filter(state__in=done, received_at__lt=cutoff)
         .exclude(raw=b"")
         .update(raw=b"")
     )

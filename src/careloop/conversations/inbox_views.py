@@ -22,6 +22,7 @@ from careloop.conversations.models import Conversation, Message, Priority, Saved
 from careloop.conversations.saved_replies import fill
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, can, requires
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.http import employee
 
 PAGE_SIZE = 50
@@ -61,7 +62,7 @@ def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
     form = BulkActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Pick at least one conversation and an action.")
-        return redirect(request.POST.get("next") or "conversations:inbox")
+        return redirect(_safe_next(request.POST.get("next")))
     action = form.cleaned_data["action"]
     chosen: list[Conversation] = list(form.cleaned_data["conversations"])
     with transaction.atomic():
@@ -83,7 +84,7 @@ def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
 
 def _safe_next(target: str | None) -> str:
     # Only paths inside the inbox: never an open redirect.
-    if target and target.startswith("/inbox/") and "//" not in target:
+    if target and target.startswith("/inbox/") and "//" not in target and target.isprintable():
         return target
     return "/inbox/"
 
@@ -187,8 +188,8 @@ def saved_reply_text(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The composer's text with a saved reply filled in, for htmx to swap in."""
     agent = employee(request)
     current = get_object_or_404(Conversation, pk=pk)
-    chosen = request.GET.get("saved_reply", "")
-    saved_reply = SavedReply.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    chosen = parse_whole_number(request.GET.get("saved_reply"))
+    saved_reply = SavedReply.objects.filter(pk=chosen).first() if chosen is not None else None
     body = fill(saved_reply, current, agent) if saved_reply else ""
     form = ReplyForm(initial={"body": body})
     return render(request, "conversations/_composer_body.html", {"reply_form": form})

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from careloop.conversations.models import FINISHED, Conversation, Customer, Message, Status
 from careloop.core.permissions import Action, restrict
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import User
 
 UNFINISHED = [status for status in Status if status not in FINISHED]
@@ -69,19 +70,23 @@ def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
     )
 
 
+MAX_SEARCH_CHARS = 200
+
+
 def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conversation]:
     """Full-text search on PostgreSQL (indexed), substring matches on SQLite; "#12" finds #12."""
-    query = query.strip()
+    # Bounded: on SQLite each word is a condition, and thousands of them overflow the query.
+    query = query.strip()[:MAX_SEARCH_CHARS]
     if not query:
         return conversations
-    if query.startswith("#") and query[1:].isdigit():
-        return conversations.filter(pk=int(query[1:]))
+    number = parse_whole_number(query[1:]) if query.startswith("#") else None
+    if number is not None:
+        return conversations.filter(pk=number)
     if connection.vendor == "postgresql":
         return conversations.annotate(
             document=SearchVector("search_text", config=SEARCH_CONFIG)
         ).filter(document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
-    terms = query.split()
-    for term in terms:
+    for term in dict.fromkeys(query.split()):
         conversations = conversations.filter(search_text__icontains=term)
     return conversations
 

@@ -11,6 +11,7 @@ its rows by an email or a conversation still finds them after another domain era
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
@@ -64,6 +65,12 @@ class CustomerIdentities:
         """Every text that names the customer (for finding copies in stored text)."""
         found = self.names | self.emails | self.chat_ids | self.external_ids | self.phones
         return frozenset(value for value in found if value.strip())
+
+
+logger = logging.getLogger(__name__)
+
+# A hundred years: longer is no retention period, and far longer overflows the date arithmetic.
+MAX_RETENTION_DAYS = 36_500
 
 
 @dataclass(frozen=True)
@@ -158,28 +165,40 @@ def erase_customer(customer: Model, actor: Any) -> dict[str, int]:
 
 def retention_days(source: RetentionSource) -> int:
     rule = RetentionRule.objects.filter(data_type=source.data_type).first()
-    return rule.keep_days if rule else source.default_days
+    # Rules saved before the bound existed are read within it.
+    return min(rule.keep_days, MAX_RETENTION_DAYS) if rule else source.default_days
 
 
 def set_retention_days(data_type: str, keep_days: int, actor: Any) -> None:
     if data_type not in _retention_sources:
         raise ValueError(f"Unknown data type {data_type!r}")
-    if keep_days < 1:
-        raise ValueError("Keep data for at least one day.")
+    if not 1 <= keep_days <= MAX_RETENTION_DAYS:
+        raise ValueError(f"Keep data for 1 to {MAX_RETENTION_DAYS} days.")
     RetentionRule.objects.update_or_create(data_type=data_type, defaults={"keep_days": keep_days})
     record_audit(actor, "retention.changed", summary=f"{data_type}: {keep_days} days")
 
 
 def purge_expired_data(now: datetime | None = None) -> dict[str, int]:
-    """Apply every retention rule once; safe to run again (nothing left to purge)."""
+    """Apply every retention rule once; safe to run again (nothing left to purge).
+
+    Each rule runs on its own: one that fails is logged and left out of the counts, and the
+    others still purge.
+    """
     now = now or timezone.now()
     counts = {}
     for source in retention_sources():
-        with transaction.atomic():
-            counts[source.data_type] = source.purge(now - timedelta(days=retention_days(source)))
+        try:
+            with transaction.atomic():
+                cutoff = now - timedelta(days=retention_days(source))
+                counts[source.data_type] = source.purge(cutoff)
+        except Exception:
+            logger.exception("Retention purge of %s failed; the others go on", source.data_type)
     for name, expiry in sorted(_expiry_sources.items()):
-        with transaction.atomic():
-            counts[name] = expiry.purge(now)
+        try:
+            with transaction.atomic():
+                counts[name] = expiry.purge(now)
+        except Exception:
+            logger.exception("Expiry of %s failed; the others go on", name)
     if any(counts.values()):
         summary = ", ".join(f"{kind}: {count}" for kind, count in counts.items() if count)
         record_audit(None, "retention.purged", summary=summary)

@@ -1,4 +1,5 @@
-"""Patterns for personal data that must not reach logs or analysis: one list, used by both."""
+"""Patterns for personal data that must not reach logs or analysis: one list, used by both;
+and the secrets that travel in links (survey tokens, sign-in keys), kept out of every log."""
 
 from __future__ import annotations
 
@@ -13,6 +14,24 @@ PERSONAL_DATA_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}\b"), "[number]"),
     (re.compile(r"(?<!\w)\+?\(?\d{2,4}\)?(?:[ .-]?\d{2,4}){2,4}(?!\w)"), "[phone]"),
 )
+REDACTED = "[redacted]"
+# Path segments that are secrets: /survey/<token>/, /unsubscribe/<token>/, allauth's keys.
+_SECRET_PATH = re.compile(
+    r"(?P<before>/(?:survey|unsubscribe|confirm-email|password/reset/key)/)[^/?#\s\"]+"
+)
+# Query values that are secrets, whatever page they are sent to.
+_SECRET_QUERY = re.compile(
+    r"(?P<before>(?:^|[?&;])(?:token|code|key|secret|signature|sig|password|uid\w*)=)[^&;#\s\"]*",
+    re.IGNORECASE,
+)
+
+
+def redact_url(text: str) -> str:
+    """The URL (or request line, or referer) with secret path segments and query values hidden."""
+    text = _SECRET_PATH.sub(rf"\g<before>{REDACTED}", text)
+    return _SECRET_QUERY.sub(rf"\g<before>{REDACTED}", text)
+
+
 # Logs keep links (paths help debugging) but never emails, card numbers or phone numbers.
 _LOG_PATTERNS = tuple(entry for entry in PERSONAL_DATA_PATTERNS if entry[1] != "[link]")
 
@@ -30,7 +49,8 @@ class PersonalDataFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = redact(message, _LOG_PATTERNS)
+        # "Not Found: /survey/<token>/" and the like: link secrets go before anything else.
+        redacted = redact(redact_url(message), _LOG_PATTERNS)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True

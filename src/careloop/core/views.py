@@ -10,6 +10,7 @@ from careloop.core import privacy
 from careloop.core.audit import audit_log as audit_log_events
 from careloop.core.navigation import sections_for
 from careloop.core.permissions import Action, public, requires
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.selectors import current_organisation
 
 
@@ -44,13 +45,25 @@ def retention_settings(request: HttpRequest) -> HttpResponse:
     sources = privacy.retention_sources()
     if request.method == "POST":
         for source in sources:
-            value = request.POST.get(source.data_type, "").strip()
-            if not value.isdigit() or int(value) < 1:
-                messages.error(request, f"{source.label}: give a whole number of days (1 or more).")
+            days = parse_whole_number(
+                request.POST.get(source.data_type, "").strip(),
+                minimum=1,
+                maximum=privacy.MAX_RETENTION_DAYS,
+            )
+            if days is None:
+                messages.error(
+                    request,
+                    f"{source.label}: give a whole number of days, "
+                    f"from 1 to {privacy.MAX_RETENTION_DAYS}.",
+                )
                 return redirect("core:retention")
-            if int(value) != privacy.retention_days(source):
-                privacy.set_retention_days(source.data_type, int(value), request.user)
+            if days != privacy.retention_days(source):
+                privacy.set_retention_days(source.data_type, days, request.user)
         messages.success(request, "Retention periods saved.")
         return redirect("core:retention")
     rows = [(source, privacy.retention_days(source)) for source in sources]
-    return render(request, "core/retention.html", {"rows": rows})
+    return render(
+        request,
+        "core/retention.html",
+        {"rows": rows, "max_days": privacy.MAX_RETENTION_DAYS},
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -87,9 +89,27 @@ class DemoLogins:
     password: str
 
 
+# Letters that NFKD does not split into an ASCII letter and an accent.
+_ASCII_LETTERS = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l",
+     "Ł": "L", "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ı": "i"}
+)  # fmt: skip
+
+
 def _email(name: str) -> str:
-    local = ".".join(part.lower() for part in name.replace("'", "").split())
-    return f"{local}@{DEMO_DOMAIN}"
+    """An ASCII address for a name: sign-in forms refuse accented letters before the @."""
+    ascii_name = unicodedata.normalize("NFKD", name.translate(_ASCII_LETTERS))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode()
+    words = (re.sub(r"[^a-z0-9-]", "", word.lower()) for word in ascii_name.split())
+    return f"{'.'.join(word for word in words if word)}@{DEMO_DOMAIN}"
+
+
+def _make_demo_emails_ascii() -> None:
+    """Demo people made before addresses were ASCII get their ASCII address, so they can sign in."""
+    for person in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}"):
+        ascii_email = _email(person.full_name)
+        if not person.email.isascii() and not User.objects.filter(email=ascii_email).exists():
+            User.objects.filter(pk=person.pk).update(email=ascii_email)
 
 
 def _person(full_name: str, role: Role, team: Team | None, password_hash: str) -> User:
@@ -120,6 +140,7 @@ def create_demo_organisation(
         password=DEMO_PASSWORD,
     )
     if demo_exists():
+        _make_demo_emails_ascii()
         # An organisation made before demo conversations existed still gets them, once.
         create_demo_conversations(conversations, seed, now=now)
         create_demo_learning(seed)
@@ -160,7 +181,8 @@ def create_demo_organisation(
     for team in teams:
         while team.members.filter(role=Role.AGENT).count() < AGENTS_PER_TEAM:
             name = fake.unique.name()
-            if name not in used_names and "." not in name:
+            taken = User.objects.filter(email=_email(name)).exists()
+            if name not in used_names and "." not in name and not taken:
                 used_names.add(name)
                 _person(name, Role.AGENT, team, password_hash)
 

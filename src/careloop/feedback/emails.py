@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from careloop.conversations.models import Customer
+from careloop.core.email_headers import single_line
 from careloop.feedback.models import EmailOptOut
 from careloop.feedback.tokens import unsubscribe_token
 
@@ -48,7 +49,7 @@ def send_customer_email(customer: Customer, *, subject: str, body: str) -> bool:
     if unsubscribe not in body:
         body = f"{body.rstrip()}\n\n--\nNo more emails like this: {unsubscribe}\n"
     EmailMessage(
-        subject=subject.replace("\n", " ").strip(),
+        subject=single_line(subject),
         body=body,
         to=[customer.email],
         headers={

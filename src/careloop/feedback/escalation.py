@@ -3,16 +3,19 @@ answered within its response SLA. Each is escalated once, by email, claimed befo
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from careloop.core.email_headers import send_mail
 from careloop.core.permissions import Action, holders, recipients
 from careloop.feedback.emails import absolute_url
 from careloop.feedback.models import Concern, RecoveryTask
+
+logger = logging.getLogger(__name__)
 
 
 def _recipients_for(task: RecoveryTask) -> list[str]:
@@ -52,7 +55,8 @@ def escalate_overdue_recovery(now: datetime | None = None) -> int:
             )
         except Exception:
             RecoveryTask.objects.filter(pk=task.pk).update(escalated_at=None)
-            raise
+            logger.exception("Recovery task %s not escalated; tried again next run", task.pk)
+            continue
         sent += 1
     return sent
 
@@ -89,6 +93,7 @@ def escalate_overdue_concerns(now: datetime | None = None) -> int:
             )
         except Exception:
             Concern.objects.filter(pk=concern.pk).update(escalated_at=None)
-            raise
+            logger.exception("Concern %s not escalated; tried again next run", concern.pk)
+            continue
         sent += 1
     return sent

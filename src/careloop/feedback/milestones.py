@@ -5,6 +5,7 @@ for anniversaries), and never to a customer who unsubscribed."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +18,7 @@ from careloop.feedback.models import EmailDelivery, EmailOptOut, EmailRule
 from careloop.people.models import User
 from careloop.people.selectors import current_organisation
 
+logger = logging.getLogger(__name__)
 Trigger = EmailRule.Trigger
 PLACEHOLDERS = ("customer_first_name", "customer_name", "organisation", "years", "unsubscribe_url")
 
@@ -129,9 +131,12 @@ def send_anniversaries(today: datetime.date | None = None) -> int:
     sent = 0
     for customer in customers.order_by("pk"):
         years = today.year - calendar.local_time(customer.created_at).year
-        sent += send_rule_email(
-            Trigger.ANNIVERSARY, customer, occasion=str(today.year), years=years
-        )
+        try:
+            sent += send_rule_email(
+                Trigger.ANNIVERSARY, customer, occasion=str(today.year), years=years
+            )
+        except Exception:
+            logger.exception("Anniversary email to customer %s not sent", customer.pk)
     return sent
 
 

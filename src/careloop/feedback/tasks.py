@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from careloop.conversations.models import Conversation, Customer
+from careloop.core.email_headers import send_mail
 from careloop.core.permissions import Action, holders
 from careloop.feedback import milestones, surveys, theming
 from careloop.feedback.emails import absolute_url

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 from dataclasses import dataclass
 from functools import cache
@@ -15,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from careloop.care.selectors import care_settings
 from careloop.core import calendar
 from careloop.core.audit import record_audit
+from careloop.core.csv_export import SafeCsvWriter
 from careloop.core.permissions import Action, can, requires
 from careloop.insights import analytics, selectors, services
 from careloop.insights.definitions import METRICS
@@ -192,7 +192,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="careloop-insights-{scope.first}-{scope.last}.csv"'
     )
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(
         ["metric", "value", "unit", "period start", "period end", "team", "channel", "definition"]
     )

@@ -72,7 +72,10 @@ class OpeningHoursForm(forms.Form):
         )
 
 
-OpeningHoursFormSet = forms.formset_factory(OpeningHoursForm, extra=0, min_num=7, max_num=7)
+# Exactly one form per weekday; a posted form count that says otherwise is refused.
+OpeningHoursFormSet = forms.formset_factory(
+    OpeningHoursForm, extra=0, min_num=7, max_num=7, validate_min=True, validate_max=True
+)
 
 
 class TeamForm(forms.Form):

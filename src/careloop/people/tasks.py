@@ -5,12 +5,12 @@ from __future__ import annotations
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from careloop.core.email_headers import send_mail
 from careloop.people.models import User
 
 

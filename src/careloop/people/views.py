@@ -100,6 +100,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
         services.set_holidays(current, form.cleaned_data["holidays"], actor=_actor(request))
         messages.success(request, "Organisation settings saved.")
         return redirect("people:organisation")
+    if len(hours_formset.forms) != len(BusinessHours.Weekday.values):
+        # A tampered form count: show the whole week again rather than part of it.
+        hours_formset = OpeningHoursFormSet(initial=initial_hours, prefix="hours")
     weekday_names = dict(BusinessHours.Weekday.choices)
     return render(
         request,

@@ -84,6 +84,9 @@ class SearchHit:
         return self.similarity + (WORD_MATCH_BONUS if self.word_match else 0.0)
 
 
+MAX_QUERY_CHARS = 200
+
+
 def _word_matches(candidates: QuerySet[Article], query: str) -> set[int]:
     if connection.vendor == "postgresql":
         vector = SearchVector("title", "body", config="simple")
@@ -91,7 +94,8 @@ def _word_matches(candidates: QuerySet[Article], query: str) -> set[int]:
         return set(
             candidates.annotate(search=vector).filter(search=matched).values_list("pk", flat=True)
         )
-    words = [word for word in re.findall(r"\w+", query) if len(word) > 2] or [query]
+    words = list(dict.fromkeys(word for word in re.findall(r"\w+", query) if len(word) > 2))
+    words = words or [query]
     condition = Q()
     for word in words:
         condition &= Q(title__icontains=word) | Q(body__icontains=word)
@@ -127,7 +131,8 @@ def search(
     query: str, candidates: QuerySet[Article] | None = None, limit: int = SEARCH_LIMIT
 ) -> list[SearchHit]:
     """Articles matching `query` by meaning (the shared encoder) or by its words, best first."""
-    query = query.strip()
+    # Bounded: each word becomes a condition, and databases refuse a query thousands deep.
+    query = query.strip()[:MAX_QUERY_CHARS]
     candidates = candidates if candidates is not None else Article.objects.all()
     if not query:
         return []

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from careloop.core import calendar
+from careloop.core.email_headers import send_mail
 from careloop.playbook import selectors, services
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -36,6 +40,7 @@ def send_review_reminders() -> int:
             )
         except Exception:
             services.release_reminder(article, previous)
-            raise
+            logger.exception("Review reminder for article %s not sent", article.pk)
+            continue
         sent += 1
     return sent

@@ -7,18 +7,21 @@ are claimed in the database before any email goes out.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from careloop.core import calendar
+from careloop.core.email_headers import send_mail
 from careloop.pulse.models import FeedbackRequest, Idea, Invitation, Round, SurveyStatus
 from careloop.pulse.selectors.ideas import escalation_recipients, overdue_ideas
 from careloop.pulse.services import ideas as idea_services
 from careloop.pulse.services import surveys as survey_services
+
+logger = logging.getLogger(__name__)
 
 
 def _url(name: str, **kwargs: object) -> str:
@@ -64,12 +67,17 @@ def send_round_reminders(today: datetime.date) -> int:
                 reminded=True
             ):
                 continue
-            send_mail(
-                subject=f"Your voice counts: {pulse_round.survey.title}",
-                message=body,
-                from_email=None,
-                recipient_list=[invitation.person.email],
-            )
+            try:
+                send_mail(
+                    subject=f"Your voice counts: {pulse_round.survey.title}",
+                    message=body,
+                    from_email=None,
+                    recipient_list=[invitation.person.email],
+                )
+            except Exception:
+                Invitation.objects.filter(pk=invitation.pk).update(reminded=False)
+                logger.exception("Pulse reminder %s not sent; tried again next run", invitation.pk)
+                continue
             sent += 1
     return sent
 
@@ -95,12 +103,16 @@ def announce_round(round_id: int) -> int:
     for invitation in pulse_round.invitations.filter(person__is_active=True).select_related(
         "person"
     ):
-        send_mail(
-            subject=f"Your voice counts: {pulse_round.survey.title}",
-            message=body,
-            from_email=None,
-            recipient_list=[invitation.person.email],
-        )
+        try:
+            send_mail(
+                subject=f"Your voice counts: {pulse_round.survey.title}",
+                message=body,
+                from_email=None,
+                recipient_list=[invitation.person.email],
+            )
+        except Exception:
+            logger.exception("Round announcement to invitation %s not sent", invitation.pk)
+            continue
         sent += 1
     return sent
 
@@ -135,7 +147,8 @@ def escalate_overdue_ideas() -> int:
                 )
             except Exception:
                 idea_services.release_escalation(idea)
-                raise
+                logger.exception("Idea %s not escalated; tried again next run", idea.pk)
+                continue
         escalated += 1
     return escalated
 
@@ -163,16 +176,19 @@ def send_feedback_invitations(request_id: int) -> None:
     if request is None:
         return
     for seat in request.reviewers.filter(answered=False).select_related("reviewer"):
-        send_mail(
-            subject=f"{request.subject} asks for your feedback",
-            message=render_to_string(
-                "pulse/feedback_invitation_email.txt",
-                {
-                    "request": request,
-                    "seat": seat,
-                    "answer_url": _url("pulse:feedback-answer", pk=request.pk),
-                },
-            ),
-            from_email=None,
-            recipient_list=[seat.reviewer.email],
-        )
+        try:
+            send_mail(
+                subject=f"{request.subject} asks for your feedback",
+                message=render_to_string(
+                    "pulse/feedback_invitation_email.txt",
+                    {
+                        "request": request,
+                        "seat": seat,
+                        "answer_url": _url("pulse:feedback-answer", pk=request.pk),
+                    },
+                ),
+                from_email=None,
+                recipient_list=[seat.reviewer.email],
+            )
+        except Exception:
+            logger.exception("Feedback invitation for seat %s not sent", seat.pk)

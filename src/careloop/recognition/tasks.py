@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from careloop.conversations.models import Message
+from careloop.core.email_headers import send_mail
 from careloop.recognition import services
 from careloop.recognition.models import StoryStatus, SuccessStory
 

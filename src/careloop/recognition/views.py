@@ -18,6 +18,8 @@ from careloop.recognition import selectors, services
 from careloop.recognition.forms import KudosForm, ProposeStoryForm, StoryForm
 from careloop.recognition.models import StoryStatus, SuccessStory
 
+EARLIEST_MONTH = datetime.date(2000, 1, 1)
+
 
 def _month(request: HttpRequest) -> datetime.date:
     today = calendar.this_month()
@@ -25,7 +27,8 @@ def _month(request: HttpRequest) -> datetime.date:
         chosen = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
     except ValueError:
         return today
-    return min(chosen, today)
+    # Bounded below too: the page steps a month back, and before year 1 there is no date.
+    return min(max(chosen, EARLIEST_MONTH), today)
 
 
 @requires(Action.USE_RECOGNITION)

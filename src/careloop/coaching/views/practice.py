@@ -14,6 +14,7 @@ from careloop.coaching.services import practice
 from careloop.coaching.views import user_of
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can, requires
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import User
 
 
@@ -89,7 +90,8 @@ def scenario_from_conversation(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     if request.method == "POST":
         conversation = get_object_or_404(
-            selectors.reviewable_conversations(user), pk=request.POST.get("conversation") or 0
+            selectors.reviewable_conversations(user),
+            pk=parse_whole_number(request.POST.get("conversation"), default=0),
         )
         try:
             scenario = practice.draft_scenario_from_conversation(conversation, by=user)

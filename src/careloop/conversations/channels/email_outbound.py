@@ -13,6 +13,7 @@ from django.core.mail import EmailMessage, mailers, make_msgid
 from django.db import transaction
 
 from careloop.conversations.models import Channel, ContactPoint, Conversation, Message
+from careloop.core.email_headers import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def reply_subject(conversation: Conversation) -> str:
     token = f"[#{conversation.reply_token}]"
     subject = REPLY_PREFIX.sub("", conversation.subject.replace(token, "")).strip()
     subject = " ".join(subject.split()) or "Your message"
-    return f"Re: {subject} {token}"
+    return single_line(f"Re: {subject} {token}")
 
 
 def _recipient(conversation: Conversation) -> str:
@@ -112,7 +113,9 @@ def send_email_reply(message: Message) -> bool:
         )
         for attachment in message.attachments.all():
             with attachment.file.open("rb") as stored:
-                email.attach(attachment.filename, stored.read(), attachment.content_type)
+                email.attach(
+                    single_line(attachment.filename), stored.read(), attachment.content_type
+                )
         mailers.default.send_messages([email])
     message.email_message_id = own_id
     return True

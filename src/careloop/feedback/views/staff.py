@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from careloop.core.permissions import Action, can, requires
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.feedback import recovery, selectors, tasks, theming
 from careloop.feedback.forms import CloseTaskForm, ContactForm, PromoteCauseForm, ThemeRenameForm
 from careloop.feedback.models import CauseTag, RecoveryTask, Theme
@@ -32,9 +33,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "90")
     if period not in dict(PERIODS):
         period = "90"
-    team = None
-    if request.GET.get("team", "").isdigit():
-        team = Team.objects.filter(pk=int(request.GET["team"])).first()
+    team_pk = parse_whole_number(request.GET.get("team"))
+    team = Team.objects.filter(pk=team_pk).first() if team_pk is not None else None
     until = timezone.now()
     since = until - datetime.timedelta(days=int(period))
     return render(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +10,9 @@ from django.views.decorators.http import require_POST
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
 from careloop.core.audit import record_audit
+from careloop.core.csv_export import SafeCsvWriter
 from careloop.core.permissions import Action, requires, restrict_teams
+from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import Team, User
 from careloop.pulse.models import Survey, SurveyStatus
 from careloop.pulse.selectors import results as selectors
@@ -38,7 +38,8 @@ def _pick_report(
 
 
 def _team_ids(request: HttpRequest) -> list[int]:
-    return [int(value) for value in request.GET.getlist("teams") if value.isdigit()]
+    numbers = (parse_whole_number(value) for value in request.GET.getlist("teams"))
+    return [number for number in numbers if number is not None]
 
 
 @requires(Action.VIEW_PULSE_RESULTS)
@@ -136,11 +137,6 @@ def plan_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("actions:item", item_id=action_item.pk)
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @requires(Action.VIEW_PULSE_RESULTS)
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The aggregates the viewer may see, as CSV: the same suppressed cells as the page."""
@@ -148,7 +144,7 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pulse-{survey.pk}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(["round", "period", "group", "answers", "question", "mean", "favourable %"])
     for report in selectors.survey_reports(survey):
         for key in selectors.keys_visible_to(user, report):
@@ -158,9 +154,9 @@ def results_export(request: HttpRequest, pk: int) -> HttpResponse:
                     [
                         report.round.number,
                         report.round.period_label,
-                        _cell(result.label),
+                        result.label,
                         result.responses,
-                        _cell(item.question.text),
+                        item.question.text,
                         item.mean,
                         item.favourable,
                     ]

@@ -41,6 +41,8 @@ class Command(BaseCommand):
             # The proxy in front sets X-Forwarded-*; trust it only from loopback by default.
             f"--forwarded-allow-ips={os.environ.get('CARELOOP_FORWARDED_ALLOW_IPS', '127.0.0.1')}",
             "--access-logfile=-",
+            # Tokens in survey, unsubscribe, chat and sign-in links never reach the log.
+            "--logger-class=careloop.core.access_log.RedactingLogger",
             # No query strings in access logs: they can carry tokens and emails.
             '--access-logformat=%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
             *([f"--pid={options['pid']}"] if options["pid"] else []),
