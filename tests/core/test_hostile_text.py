@@ -1,7 +1,8 @@
 """Script in any text a person can write is shown as text on every page, never run as HTML.
 
-The demo organisation is built, every free-text field of every careloop model is overwritten
-with a payload, and every page reachable by links is visited as each staff role.
+The demo organisation is built (once for the module), every free-text field of every careloop
+model is overwritten with a payload, and every page reachable by links is visited as each staff
+role.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from django.db import IntegrityError, models, transaction
 from django.test import Client
 
 from careloop.core.permissions import Role
-from careloop.demo.organisation import create_demo_organisation
 from careloop.people.models import User
+from tests.fixtures.demo import shared_demo
 
 PAYLOAD = "<svg onload=alert(1)>"
 # Fields that hold identifiers, codes or machine values rather than prose.
@@ -88,10 +89,13 @@ def crawl(client: Client) -> dict[str, str]:
     return seen
 
 
+demo = shared_demo(conversations=25)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("demo")
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.TEAM_LEAD, Role.AGENT, Role.PEOPLE_PARTNER])
 def test_no_page_renders_a_payload_as_html(role: Role, client: Client) -> None:
-    create_demo_organisation(conversations=25)
     assert fill_every_text_field_with_the_payload() > 100
     person = User.objects.filter(role=role, is_active=True).order_by("pk").first()
     assert person is not None
