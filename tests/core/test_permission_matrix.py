@@ -227,7 +227,7 @@ def sample_gesture_kwargs() -> dict[str, int]:
     from decimal import Decimal
 
     from careloop.care.services import grant_gesture
-    from tests.care.factories import ConversationFactory
+    from tests.conversations.factories import ConversationFactory
     from tests.people.factories import UserFactory
 
     gesture = grant_gesture(
