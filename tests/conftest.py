@@ -10,6 +10,9 @@ from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.people.factories import UserFactory
 
+# Fixtures more than one app's tests use live in plugins, not in another app's conftest.
+pytest_plugins = ["tests.fixtures.api", "tests.fixtures.mail"]
+
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from careloop.actions.models import ActionItem
 from careloop.actions.tasks import send_action_reminders
 from tests.actions.factories import ActionItemFactory
-from tests.conversations.channels.conftest import SmtpServer, smtp_server  # noqa: F401
+from tests.fixtures.mail import SmtpServer
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_a_second_run_on_the_same_day_sends_nothing_but_the_next_day_reminds_aga
     assert len(mail.outbox) == 2
 
 
-def test_reminders_reach_a_real_smtp_server(smtp_server: SmtpServer) -> None:  # noqa: F811
+def test_reminders_reach_a_real_smtp_server(smtp_server: SmtpServer) -> None:
     item = ActionItemFactory(title="Publish the new returns policy", due=days_from_today(-1))
     with override_settings(MAILERS=smtp_server.mailer_settings):
         send_action_reminders.enqueue()

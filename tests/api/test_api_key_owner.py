@@ -15,8 +15,8 @@ from careloop.conversations.services import receive_customer_message, reply
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from careloop.people.models import Team
-from tests.api.conftest import ClientMaker, KeyMaker
 from tests.conversations.factories import CustomerFactory
+from tests.fixtures.api import ClientMaker, KeyMaker
 from tests.people.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

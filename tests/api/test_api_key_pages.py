@@ -13,7 +13,7 @@ from careloop.api.models import ApiKey
 from careloop.api.services import secret_sha256
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import STAFF_ROLES, Role
-from tests.api.conftest import KeyMaker
+from tests.fixtures.api import KeyMaker
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from careloop.api.models import ApiKey
 from careloop.api.scopes import Scope
 from careloop.api.services import create_api_key, revoke_api_key, secret_sha256
 from careloop.core.permissions import Role
-from tests.api.conftest import KeyMaker
+from tests.fixtures.api import KeyMaker
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

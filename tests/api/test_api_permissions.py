@@ -16,9 +16,9 @@ from careloop.api.scopes import Scope
 from careloop.conversations.models import Channel, Conversation, InboundRecord
 from careloop.conversations.services import receive_customer_message
 from careloop.core.permissions import STAFF_ROLES, Role, can
-from tests.api.conftest import ClientMaker
 from tests.conversations.factories import CustomerFactory
 from tests.core.test_permission_matrix import Principal
+from tests.fixtures.api import ClientMaker
 
 
 def api_endpoints() -> list[tuple[str, Any, list[str]]]:

@@ -18,8 +18,8 @@ from careloop.conversations.models import (
 )
 from careloop.conversations.services import receive_customer_message, reply
 from careloop.core.permissions import Role
-from tests.api.conftest import ClientMaker
 from tests.conversations.factories import CustomerFactory
+from tests.fixtures.api import ClientMaker
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from careloop.api.parsers import MAX_DEPTH
 from careloop.conversations.models import Conversation, InboundRecord
 from careloop.core.permissions import Role
-from tests.api.conftest import ClientMaker
+from tests.fixtures.api import ClientMaker
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from careloop.api.models import ApiIdempotentResponse
 from careloop.conversations import services
 from careloop.conversations.models import Conversation, InboundRecord, Message
 from careloop.core.permissions import Role
-from tests.api.conftest import ClientMaker, KeyMaker
+from tests.fixtures.api import ClientMaker, KeyMaker
 
 OPENING = {"customer": {"email": "ana@example.test"}, "subject": "Late", "body": "Where is it?"}
 

@@ -14,7 +14,7 @@ from careloop.api.models import ApiIdempotentResponse
 from careloop.conversations.models import Conversation, Customer, InboundRecord
 from careloop.core.permissions import Role
 from careloop.core.privacy import erase_customer, purge_expired_data
-from tests.api.conftest import ClientMaker
+from tests.fixtures.api import ClientMaker
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from careloop.api.models import ApiKey
 from careloop.api.services import secret_sha256
 from careloop.core.permissions import Role
 from careloop.wsgi import application
-from tests.api.conftest import KeyMaker, make_key, office_hours  # noqa: F401
 from tests.conversations.factories import CustomerFactory
+from tests.fixtures.api import KeyMaker
 
 # The same schema /api/v1/schema/ serves, built without a request so collection needs no database.
 schema = schemathesis.openapi.from_dict(
@@ -47,7 +47,7 @@ class ApiKeyAuth:
 
 
 @pytest.fixture
-def secret(make_key: KeyMaker, office_hours: None) -> Iterator[str]:  # noqa: F811
+def secret(make_key: KeyMaker, office_hours: None) -> Iterator[str]:
     from careloop.conversations.models import Channel
     from careloop.conversations.services import receive_customer_message
 

@@ -22,8 +22,8 @@ from careloop.core.permissions import Role
 from careloop.feedback import surveys
 from careloop.feedback.models import Concern, RecoveryTask, SurveyInvitation
 from tests.browser.test_sign_in import dashboard_url, sign_in
-from tests.conversations.channels.conftest import SmtpServer, smtp_server  # noqa: F401
 from tests.conversations.factories import CustomerFactory
+from tests.fixtures.mail import SmtpServer
 from tests.people.factories import TEST_PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,7 +41,7 @@ def test_a_low_score_from_the_survey_email_becomes_a_recovery_task_closed_by_its
     page: Page,
     browser: Browser,
     live_server: LiveServer,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
     artifacts_dir: Path,
 ) -> None:
     team = TeamFactory(name="Frontline Europe")

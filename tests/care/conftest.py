@@ -8,8 +8,7 @@ from careloop.care import outcomes
 from careloop.conversations.models import Conversation
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
-from tests.api.conftest import api_as, make_key, office_hours  # noqa: F401 (shared fixtures)
-from tests.care.factories import ConversationFactory
+from tests.conversations.factories import ConversationFactory
 from tests.people.factories import TeamFactory, UserFactory
 
 

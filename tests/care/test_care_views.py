@@ -13,7 +13,7 @@ from careloop.care.models import Allowance, ExecutionStatus, Gesture, GestureSta
 from careloop.conversations.models import Conversation
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
-from tests.care.factories import ConversationFactory
+from tests.conversations.factories import ConversationFactory
 from tests.people.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

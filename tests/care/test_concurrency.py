@@ -14,7 +14,7 @@ from careloop.care.models import Gesture, GestureStatus
 from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
-from tests.care.factories import ConversationFactory
+from tests.conversations.factories import ConversationFactory
 from tests.people.factories import UserFactory
 
 pytestmark = [

@@ -23,7 +23,7 @@ from careloop.conversations.models import Conversation
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from careloop.people.models import User
-from tests.api.conftest import ClientMaker
+from tests.fixtures.api import ClientMaker
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

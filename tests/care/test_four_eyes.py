@@ -18,7 +18,7 @@ from careloop.care.forms import AllowanceForm
 from careloop.care.models import Allowance, Gesture, GestureStatus
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
-from tests.care.factories import ConversationFactory
+from tests.conversations.factories import ConversationFactory
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from careloop.conversations.models import Conversation
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
-from tests.care.factories import ConversationFactory
+from tests.conversations.factories import ConversationFactory
 from tests.people.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

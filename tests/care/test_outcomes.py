@@ -10,7 +10,7 @@ from careloop.care import outcomes, services
 from careloop.care.models import Gesture
 from careloop.conversations.models import Conversation, Tag
 from careloop.people.models import Team, User
-from tests.care.factories import ConversationFactory
+from tests.conversations.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from pytest_django import DjangoDbBlocker
 
 from careloop.conversations.models import Attachment, Message, SavedReply
 from careloop.core.permissions import Action, Reach, Role, can, reach
 from careloop.people.models import User
 from tests.actions.factories import ActionItemFactory, FeedbackSessionFactory
 from tests.conversations.factories import CustomerFactory
+from tests.fixtures.database import built_once
 from tests.people.factories import TeamFactory
 
 COLUMNS = (
@@ -231,7 +233,7 @@ def sample_gesture_kwargs() -> dict[str, int]:
     from decimal import Decimal
 
     from careloop.care.services import grant_gesture
-    from tests.care.factories import ConversationFactory
+    from tests.conversations.factories import ConversationFactory
     from tests.people.factories import UserFactory
 
     gesture = grant_gesture(
@@ -486,14 +488,33 @@ def action_of(url_name: str) -> Action:
     return Action(entry.callback.required_action)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True)
+class GuardedUrl:
+    url_name: str
+    url: str
+
+
+@pytest.fixture(scope="module", params=GUARDED_URL_NAMES)
+def guarded(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[GuardedUrl]:
+    """A guarded view's URL, with its sample objects (and a team) made once for every test of
+    that view; pytest runs those tests together, then the objects are rolled back."""
+    url_name: str = request.param
+
+    def build() -> GuardedUrl:
+        TeamFactory()
+        return GuardedUrl(url_name, url_of(url_name))
+
+    yield from built_once(django_db_blocker, build)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("url_name", GUARDED_URL_NAMES)
 @pytest.mark.parametrize("role", STAFF_COLUMNS)
 def test_each_view_answers_each_role_as_the_matrix_says(
-    url_name: str, role: Role, client_as: Callable[[Role], Client]
+    guarded: GuardedUrl, role: Role, client_as: Callable[[Role], Client]
 ) -> None:
-    TeamFactory()
-    url = url_of(url_name)
+    url_name, url = guarded.url_name, guarded.url
     response = client_as(role).get(url)
     if EXPECTED[(action_of(url_name), role)]:
         # POST-only views answer an allowed GET with 405, after the permission check.
@@ -504,21 +525,21 @@ def test_each_view_answers_each_role_as_the_matrix_says(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url_name", GUARDED_URL_NAMES)
-def test_each_view_sends_signed_out_visitors_to_sign_in(url_name: str, client: Client) -> None:
-    response = client.get(url_of(url_name))
+def test_each_view_sends_signed_out_visitors_to_sign_in(
+    guarded: GuardedUrl, client: Client
+) -> None:
+    response = client.get(guarded.url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url_name", GUARDED_URL_NAMES)
 def test_a_customer_record_reaches_no_staff_view(
-    url_name: str, client: Client, person_with_role: Callable[[Role], User]
+    guarded: GuardedUrl, client: Client, person_with_role: Callable[[Role], User]
 ) -> None:
     # Even a forced session does not authenticate a customer record: the backend refuses it.
     client.force_login(person_with_role(Role.CUSTOMER))
-    response = client.get(url_of(url_name))
+    response = client.get(guarded.url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 

@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from careloop.core.permissions import Role
-from tests.api.conftest import ClientMaker, api_as, make_key, office_hours  # noqa: F401
+from tests.fixtures.api import ClientMaker
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_another_address_is_not_held_back(client: Client) -> None:
     assert other.status_code == 200
 
 
-def test_an_api_key_is_throttled_per_key(api_as: ClientMaker) -> None:  # noqa: F811
+def test_an_api_key_is_throttled_per_key(api_as: ClientMaker) -> None:
     rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_key": "2/min"}}
     first, second = api_as(Role.AGENT), api_as(Role.AGENT)
     url = reverse("api:conversations")

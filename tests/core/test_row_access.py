@@ -22,8 +22,7 @@ from careloop.conversations.models import Conversation, Message
 from careloop.core.permissions import FOUR_EYES, Action, Reach, Role, may, restrict
 from careloop.people.models import Team, User
 from tests.actions.factories import ActionItemFactory
-from tests.care.factories import ConversationFactory
-from tests.conversations.factories import CustomerFactory
+from tests.conversations.factories import ConversationFactory, CustomerFactory
 from tests.core.test_permission_matrix import EXPECTED
 from tests.people.factories import TeamFactory, UserFactory
 

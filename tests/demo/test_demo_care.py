@@ -5,16 +5,15 @@ import pytest
 from careloop.care.models import ExecutionStatus, Gesture, GestureStatus
 from careloop.demo.care import create_demo_care
 from careloop.demo.organisation import create_demo_organisation
+from tests.fixtures.demo import BuiltDemo, shared_demo
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo() -> None:
-    create_demo_organisation(conversations=60)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-def test_demo_has_gestures_across_teams_and_months_with_requests_for_leads(demo: None) -> None:
+demo = shared_demo(conversations=60)
+
+
+def test_demo_has_gestures_across_teams_and_months_with_requests_for_leads(demo: BuiltDemo) -> None:
     gestures = Gesture.objects.all()
     assert gestures.count() >= 12
     assert gestures.values("team").distinct().count() >= 3
@@ -28,7 +27,7 @@ def test_demo_has_gestures_across_teams_and_months_with_requests_for_leads(demo:
     assert len(months) >= 2
 
 
-def test_demo_executions_are_in_every_state(demo: None) -> None:
+def test_demo_executions_are_in_every_state(demo: BuiltDemo) -> None:
     states = set(Gesture.objects.values_list("execution_status", flat=True))
     assert {
         ExecutionStatus.PENDING,
@@ -39,7 +38,7 @@ def test_demo_executions_are_in_every_state(demo: None) -> None:
     } <= states
 
 
-def test_demo_goodwill_is_created_once(demo: None) -> None:
+def test_demo_goodwill_is_created_once(demo: BuiltDemo) -> None:
     count = Gesture.objects.count()
     create_demo_care()
     create_demo_organisation(conversations=60)

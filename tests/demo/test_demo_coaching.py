@@ -15,16 +15,15 @@ from careloop.coaching.selectors import calibration_spread, progress_for
 from careloop.demo.coaching import DEFAULT_RUBRIC, create_demo_coaching
 from careloop.demo.organisation import create_demo_organisation
 from careloop.people.models import User
+from tests.fixtures.demo import BuiltDemo, shared_demo
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo() -> None:
-    create_demo_organisation(conversations=60)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-def test_demo_has_scenarios_some_from_conversations_and_a_default_rubric(demo: None) -> None:
+demo = shared_demo(conversations=60)
+
+
+def test_demo_has_scenarios_some_from_conversations_and_a_default_rubric(demo: BuiltDemo) -> None:
     scenarios = Scenario.objects.all()
     assert 6 <= scenarios.count() <= 8
     from_conversations = scenarios.filter(source=Scenario.Source.CONVERSATION)
@@ -36,7 +35,7 @@ def test_demo_has_scenarios_some_from_conversations_and_a_default_rubric(demo: N
     assert rubric.criteria.exclude(autoqa="").exists()
 
 
-def test_sam_has_practice_that_improves_and_a_coaching_plan(demo: None) -> None:
+def test_sam_has_practice_that_improves_and_a_coaching_plan(demo: BuiltDemo) -> None:
     sam = User.objects.get(full_name="Sam Okafor")
     progress = progress_for(sam)
     assert len(progress.attempts) == PracticeAttempt.objects.filter(trainee=sam).count() == 4
@@ -46,7 +45,7 @@ def test_sam_has_practice_that_improves_and_a_coaching_plan(demo: None) -> None:
     assert plan.coach.full_name == "Leah Lindqvist" and plan.scenarios.count() == 2
 
 
-def test_demo_reviews_include_one_open_dispute_and_a_revealed_calibration(demo: None) -> None:
+def test_demo_reviews_include_one_open_dispute_and_a_revealed_calibration(demo: BuiltDemo) -> None:
     assert QAReview.objects.filter(calibration__isnull=True).count() == 3
     assert Dispute.objects.filter(outcome=Dispute.Outcome.OPEN).count() == 1
     assert Dispute.objects.exclude(outcome=Dispute.Outcome.OPEN).count() == 1
@@ -56,7 +55,7 @@ def test_demo_reviews_include_one_open_dispute_and_a_revealed_calibration(demo: 
     assert len(spread.scores) == 3
 
 
-def test_demo_coaching_is_created_once(demo: None) -> None:
+def test_demo_coaching_is_created_once(demo: BuiltDemo) -> None:
     counts = (Scenario.objects.count(), QAReview.objects.count())
     create_demo_coaching()
     create_demo_organisation(conversations=60)

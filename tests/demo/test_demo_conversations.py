@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import datetime, timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from careloop.conversations.business_time import BusinessCalendar
@@ -22,8 +19,9 @@ from careloop.demo import conversation_texts as texts
 from careloop.demo.conversations import DEMO_TONE_DISTRESS, create_demo_conversations
 from careloop.demo.organisation import create_demo_organisation
 from careloop.people.selectors import current_organisation
+from tests.fixtures.demo import shared_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_organisation")]
 
 COUNT = 200
 
@@ -36,9 +34,11 @@ def last_thursday_evening() -> datetime:
     return (now - timedelta(days=days_back)).replace(hour=19, minute=0, second=0, microsecond=0)
 
 
+demo_organisation = shared_demo(conversations=COUNT, now=last_thursday_evening)
+
+
 @pytest.fixture
 def demo() -> list[Conversation]:
-    create_demo_organisation(conversations=COUNT, now=last_thursday_evening())
     return list(
         Conversation.objects.select_related("customer").prefetch_related("messages", "events")
     )
@@ -161,35 +161,3 @@ def test_running_the_demo_again_adds_no_conversations(demo: list[Conversation]) 
     assert create_demo_conversations(COUNT) == 0
     create_demo_organisation(conversations=COUNT)
     assert (Conversation.objects.count(), Message.objects.count()) == counts
-
-
-def test_the_same_seed_and_moment_give_the_same_conversations() -> None:
-    create_demo_organisation(conversations=0)
-    now = timezone.now()
-
-    def made() -> list[tuple[str, str, str, list[str]]]:
-        return [
-            (c.subject, c.status, c.channel, [m.body_text for m in c.messages.all()])
-            for c in Conversation.objects.order_by("pk").prefetch_related("messages")
-        ]
-
-    create_demo_conversations(60, seed=3, now=now)
-    first = made()
-    Conversation.objects.all().delete()
-    create_demo_conversations(60, seed=3, now=now)
-    assert made() == first
-
-
-def test_a_small_demo_is_created_quickly() -> None:
-    create_demo_organisation(conversations=0)
-    started = time.perf_counter()
-    assert create_demo_conversations(COUNT) == COUNT
-    # Generous for a loaded two-core machine; 3000 conversations take seconds, not minutes.
-    assert time.perf_counter() - started < 10
-
-
-def test_demo_command_reports_the_conversations() -> None:
-    out = StringIO()
-    call_command("demo", no_serve=True, conversations=30, stdout=out)
-    waiting = Conversation.objects.filter(status=Status.OPEN, waiting_since__isnull=False).count()
-    assert f"Conversations: 30 ({waiting} waiting on us)" in out.getvalue()

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 
 from careloop.demo.feedback import create_demo_feedback
-from careloop.demo.organisation import create_demo_organisation
 from careloop.feedback.models import (
     Concern,
     EmailRule,
@@ -14,16 +13,15 @@ from careloop.feedback.models import (
     SurveyResponse,
     Theme,
 )
+from tests.fixtures.demo import BuiltDemo, shared_demo
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo() -> None:
-    create_demo_organisation(conversations=300)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-def test_demo_has_answers_over_several_months_of_both_kinds(demo: None) -> None:
+demo = shared_demo(conversations=300)
+
+
+def test_demo_has_answers_over_several_months_of_both_kinds(demo: BuiltDemo) -> None:
     responses = SurveyResponse.objects.all()
     assert responses.filter(kind=SurveyKind.POST_RESOLUTION).count() >= 30
     assert responses.filter(kind=SurveyKind.RELATIONSHIP).exists()
@@ -38,15 +36,16 @@ def test_demo_has_answers_over_several_months_of_both_kinds(demo: None) -> None:
     outcomes = set(RecoveryTask.objects.exclude(outcome="").values_list("outcome", flat=True))
     assert "recovered" in outcomes
     assert RecoveryTask.objects.filter(causes__isnull=False).exists()
-    # Concerns, themes and rules; and no email went anywhere.
+    # Concerns, themes and rules; and no email went anywhere, while building or since.
     assert Concern.objects.count() == 4
     assert Concern.objects.filter(is_anonymous=True, name="").count() == 3
     assert Theme.objects.exists()
     assert EmailRule.objects.count() == 3
+    assert demo.emails_sent == []
     assert mail.outbox == []
 
 
-def test_demo_feedback_is_created_once(demo: None) -> None:
+def test_demo_feedback_is_created_once(demo: BuiltDemo) -> None:
     counts = (SurveyResponse.objects.count(), RecoveryTask.objects.count())
     create_demo_feedback()
     assert (SurveyResponse.objects.count(), RecoveryTask.objects.count()) == counts

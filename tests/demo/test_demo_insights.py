@@ -8,12 +8,14 @@ from careloop.core import calendar
 from careloop.demo.organisation import create_demo_organisation
 from careloop.insights import selectors
 from careloop.insights.models import DailyRollup
+from tests.fixtures.demo import shared_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+demo = shared_demo(conversations=60)
 
 
 def test_the_demo_dashboards_have_data_for_the_last_quarter() -> None:
-    create_demo_organisation(conversations=60)
     today = calendar.today()
     board = selectors.dashboard(selectors.Scope(today - datetime.timedelta(days=89), today))
     assert board.sums["conversations_created"] > 0
@@ -28,7 +30,6 @@ def test_the_demo_journey_gathers_conversations_at_its_touchpoints() -> None:
     from careloop.insights.journey import journey_map
     from careloop.insights.models import JourneyStage
 
-    create_demo_organisation(conversations=60)
     stages = journey_map()
     assert [stage.name for stage, _ in stages][:2] == ["Choose and buy", "Delivery"]
     assert sum(reading.conversations for _, readings in stages for reading in readings) > 0
@@ -40,7 +41,6 @@ def test_the_demo_replies_are_scored_so_team_empathy_has_history() -> None:
     from careloop.conversations.models import Message
     from careloop.insights.models import TeamEmpathyMonth
 
-    create_demo_organisation(conversations=60)
     replies = Message.objects.filter(author_kind=Message.Author.AGENT, is_internal_note=False)
     assert replies.exists()
     assert not replies.filter(reply_score__isnull=True).exists()

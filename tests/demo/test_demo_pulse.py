@@ -9,16 +9,15 @@ from careloop.pulse.models import FeedbackRequest, Idea, IdeaStatus, RosterEvent
 from careloop.pulse.selectors.feedback360 import feedback_report
 from careloop.pulse.selectors.results import ORGANISATION, survey_reports, team_key
 from careloop.pulse.selectors.roster import annual_turnover, turnover_series
+from tests.fixtures.demo import BuiltDemo, shared_demo
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo() -> None:
-    create_demo_organisation(conversations=20)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-def test_demo_pulse_has_a_year_of_closed_monthly_rounds_and_one_open(demo: None) -> None:
+demo = shared_demo(conversations=20)
+
+
+def test_demo_pulse_has_a_year_of_closed_monthly_rounds_and_one_open(demo: BuiltDemo) -> None:
     survey = Survey.objects.get(title=SURVEY_TITLE)
     assert survey.rounds.count() == ROUNDS
     reports = survey_reports(survey)
@@ -32,20 +31,20 @@ def test_demo_pulse_has_a_year_of_closed_monthly_rounds_and_one_open(demo: None)
     assert reports[0].results[ORGANISATION].comments_reportable
 
 
-def test_demo_agent_still_has_the_current_round_to_answer(demo: None) -> None:
+def test_demo_agent_still_has_the_current_round_to_answer(demo: BuiltDemo) -> None:
     from careloop.pulse.selectors.surveys import rounds_to_answer
 
     sam = User.objects.get(full_name="Sam Okafor")
     assert rounds_to_answer(sam).count() == 1
 
 
-def test_demo_has_ideas_in_every_state_and_an_escalated_one(demo: None) -> None:
+def test_demo_has_ideas_in_every_state_and_an_escalated_one(demo: BuiltDemo) -> None:
     assert set(Idea.objects.values_list("status", flat=True)) == set(IdeaStatus.values)
     assert Idea.objects.filter(author=None).exists()
     assert Idea.objects.filter(escalated_on__isnull=False).exists()
 
 
-def test_demo_360s_show_one_aggregate_and_one_still_hidden(demo: None) -> None:
+def test_demo_360s_show_one_aggregate_and_one_still_hidden(demo: BuiltDemo) -> None:
     sam = FeedbackRequest.objects.get(subject__full_name="Sam Okafor")
     groups = {group.relationship: group for group in feedback_report(sam)}
     assert groups["peer"].shown and groups["lead"].shown
@@ -53,7 +52,7 @@ def test_demo_360s_show_one_aggregate_and_one_still_hidden(demo: None) -> None:
     assert not feedback_report(lead)[0].shown
 
 
-def test_demo_roster_spans_a_year_of_joiners_and_leavers(demo: None) -> None:
+def test_demo_roster_spans_a_year_of_joiners_and_leavers(demo: BuiltDemo) -> None:
     assert RosterEvent.objects.filter(change="left").count() >= 6
     assert RosterEvent.objects.filter(change="joined").exists()
     from django.utils import timezone
@@ -61,7 +60,7 @@ def test_demo_roster_spans_a_year_of_joiners_and_leavers(demo: None) -> None:
     assert annual_turnover(turnover_series(None, timezone.localdate())) > 0
 
 
-def test_demo_pulse_is_created_once(demo: None) -> None:
+def test_demo_pulse_is_created_once(demo: BuiltDemo) -> None:
     counts = (Survey.objects.count(), Idea.objects.count(), RosterEvent.objects.count())
     create_demo_pulse()
     create_demo_organisation(conversations=20)
@@ -71,7 +70,7 @@ def test_demo_pulse_is_created_once(demo: None) -> None:
 @pytest.mark.parametrize(
     "full_name", ["Ada Admin", "Priya Natarajan", "Carmen Reyes", "Leah Lindqvist", "Sam Okafor"]
 )
-def test_demo_team_voice_pages_open_for_each_role(demo: None, full_name: str) -> None:
+def test_demo_team_voice_pages_open_for_each_role(demo: BuiltDemo, full_name: str) -> None:
     from django.test import Client
     from django.urls import reverse
 

@@ -19,9 +19,9 @@ from careloop.core.permissions import Role
 from careloop.feedback import surveys
 from careloop.feedback.milestones import opt_out
 from careloop.feedback.models import SurveyInvitation, SurveyKind, SurveyLink
-from tests.conversations.channels.conftest import SmtpServer, smtp_server  # noqa: F401
 from tests.conversations.factories import CustomerFactory
 from tests.feedback.factories import sent_invitation, solved_conversation
+from tests.fixtures.mail import SmtpServer
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +203,7 @@ def test_relationship_surveys_go_to_customers_due_and_respect_the_quiet_period()
     assert surveys.asked_questions(invitation).nps
 
 
-def test_survey_email_reaches_a_real_smtp_server(smtp_server: SmtpServer) -> None:  # noqa: F811
+def test_survey_email_reaches_a_real_smtp_server(smtp_server: SmtpServer) -> None:
     conversation = solved_conversation(subject="Lost parcel")
     with override_settings(MAILERS=smtp_server.mailer_settings):
         sent_invitation(conversation)

@@ -7,12 +7,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from careloop.demo.organisation import create_demo_organisation
 from careloop.insights.sources import culture_sources
 from careloop.people.models import Team
 from careloop.pulse.culture_sources import psych_safety, turnover
+from tests.fixtures.demo import shared_demo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
+
+demo = shared_demo(conversations=20)
 
 
 def test_psychological_safety_eNPS_and_turnover_are_offered_to_insights() -> None:
@@ -20,7 +22,6 @@ def test_psychological_safety_eNPS_and_turnover_are_offered_to_insights() -> Non
 
 
 def test_only_team_months_that_passed_the_anonymity_rules_are_offered() -> None:
-    create_demo_organisation(conversations=20)
     today = timezone.localdate()
     values = psych_safety(today - datetime.timedelta(days=200), today)
     assert values, "the demo has reportable rounds"
@@ -30,7 +31,6 @@ def test_only_team_months_that_passed_the_anonymity_rules_are_offered() -> None:
 
 
 def test_turnover_is_offered_per_team_and_month_with_its_headcount() -> None:
-    create_demo_organisation(conversations=20)
     today = timezone.localdate()
     values = turnover(today.replace(day=1) - datetime.timedelta(days=90), today)
     assert values and all(value.value >= 0 for value in values)

@@ -1,4 +1,4 @@
-"""Real mail peers on loopback: an aiosmtpd SMTP server and a Dovecot IMAP server.
+"""A real IMAP peer on loopback: a Dovecot server (the SMTP one is tests/fixtures/mail.py).
 
 Dovecot runs from a generated configuration in a temporary directory (Debian's
 dovecot-imapd package: `apt-get install -y dovecot-imapd`); tests that need it skip, saying
@@ -18,22 +18,14 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from tests.conversations.channels.builders import SUPPORT_DOMAIN
+from tests.fixtures.mail import free_port
 
 STARTUP_SECONDS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -172,59 +164,3 @@ def dovecot() -> Iterator[DovecotServer]:
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(base, ignore_errors=True)
-
-
-# --- SMTP -----------------------------------------------------------------------------------
-
-
-@dataclass
-class ReceivedMail:
-    mail_from: str
-    recipients: list[str]
-    content: bytes
-
-
-@dataclass
-class MailRelay:
-    """An SMTP server's handler: records every email, and delivers mail for the support
-    domain into an IMAP folder, as a real mail system would."""
-
-    received: list[ReceivedMail] = field(default_factory=list)
-    mailbox: DovecotServer | None = None
-    folder: str = "INBOX"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.original_content or b""
-        recipients = [str(address) for address in envelope.rcpt_tos]
-        self.received.append(ReceivedMail(str(envelope.mail_from), recipients, content))
-        if self.mailbox is not None and any(r.endswith(f"@{SUPPORT_DOMAIN}") for r in recipients):
-            self.mailbox.append(self.folder, content)
-        return "250 Message accepted for delivery"
-
-
-@dataclass
-class SmtpServer:
-    host: str
-    port: int
-    relay: MailRelay
-
-    @property
-    def mailer_settings(self) -> dict[str, dict[str, object]]:
-        return {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": self.host, "port": self.port, "timeout": 10},
-            }
-        }
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    relay = MailRelay()
-    port = free_port()
-    controller = Controller(relay, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield SmtpServer("127.0.0.1", port, relay)
-    finally:
-        controller.stop()

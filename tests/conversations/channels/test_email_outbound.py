@@ -15,8 +15,8 @@ from careloop.conversations.models import Channel, Conversation, Message
 from careloop.conversations.tasks import deliver_reply
 from careloop.core.permissions import Role
 from careloop.people.models import User
-from tests.conversations.channels.conftest import SmtpServer, free_port
 from tests.conversations.factories import CustomerFactory
+from tests.fixtures.mail import SmtpServer, free_port
 from tests.people.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

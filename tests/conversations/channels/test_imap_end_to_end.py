@@ -17,8 +17,9 @@ from careloop.conversations import services
 from careloop.conversations.channels.imap_poller import Mailbox, poll_mailbox
 from careloop.conversations.models import Conversation, InboundRecord, Message
 from careloop.core.permissions import Role
-from tests.conversations.channels.builders import SUPPORT_ADDRESS, customer_email
-from tests.conversations.channels.conftest import DovecotServer, SmtpServer
+from tests.conversations.channels.builders import SUPPORT_ADDRESS, SUPPORT_DOMAIN, customer_email
+from tests.conversations.channels.conftest import DovecotServer
+from tests.fixtures.mail import SmtpServer
 from tests.people.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.imap]
@@ -38,6 +39,7 @@ def mail_system(
     """SMTP delivers mail for the support address into the IMAP folder careloop polls, and
     careloop sends its replies through the same SMTP server."""
     smtp_server.relay.mailbox, smtp_server.relay.folder = dovecot, folder
+    smtp_server.relay.domain = SUPPORT_DOMAIN
     settings.CARELOOP_IMAP_HOST = dovecot.host
     settings.CARELOOP_IMAP_PORT = dovecot.port
     settings.CARELOOP_IMAP_USER = dovecot.user

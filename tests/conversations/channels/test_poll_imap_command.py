@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from careloop.conversations.tasks import poll_mailbox
-from tests.conversations.channels.conftest import free_port
+from tests.fixtures.mail import free_port
 
 
 def test_poll_imap_without_a_configured_mailbox_says_what_to_set(settings: Any) -> None:
