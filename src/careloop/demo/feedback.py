@@ -284,3 +284,16 @@ def create_demo_feedback(seed: int = 7) -> None:
                 "to you here within a week.",
             )
     theming.refresh_themes()
+
+
+def bring_pending_surveys_forward(delay: timedelta, count: int = 3) -> int:
+    """As if the newest solved conversations still waiting for their survey had just been
+    solved: their surveys go out `delay` from now, so a demo just started sends some itself."""
+    pending = SurveyInvitation.objects.filter(
+        kind=SurveyKind.POST_RESOLUTION,
+        status=SurveyInvitation.Status.SCHEDULED,
+        send_after__gt=timezone.now() + delay,
+    ).order_by("-send_after", "-pk")[:count]
+    return SurveyInvitation.objects.filter(
+        pk__in=list(pending.values_list("pk", flat=True))
+    ).update(send_after=timezone.now() + delay)

@@ -255,6 +255,10 @@ CARELOOP_SUPPORT_ADDRESS = env_str("CARELOOP_SUPPORT_ADDRESS")
 # Messages still unread this long after they were stored are read again by a periodic task.
 CARELOOP_SCORING_RETRY_AFTER_S = int(env_str("CARELOOP_SCORING_RETRY_AFTER_S") or "60")
 
+# How long after a solve its survey goes out, replacing the organisation's hours when set: only
+# `careloop demo` sets it (a minute), so a survey visibly follows a solved conversation.
+CARELOOP_SURVEY_DELAY: timedelta | None = None
+
 # Background tasks: one interface (django.tasks). Inline unless a Celery broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ACKS_LATE = True
