@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.tasks import Task, task
 from django.test import override_settings
@@ -21,7 +22,8 @@ from django.utils import timezone
 import careloop
 from careloop.conversations.models import Channel, Conversation
 from careloop.conversations.services import receive_customer_message
-from careloop.core import scheduler
+from careloop.core import gunicorn_hooks, scheduler
+from careloop.core.management.commands import serve
 from careloop.core.models import ScheduledJob
 from careloop.core.schedule import SCHEDULE, PeriodicJob, beat_schedule
 from careloop.feedback import surveys
@@ -213,3 +215,23 @@ def test_the_demo_runs_some_jobs_more_often() -> None:
     every = {"counting": timedelta(minutes=1)}
     scheduler.run_due_jobs(now, [COUNTING], every)
     assert len(scheduler.run_due_jobs(now + timedelta(minutes=1), [COUNTING], every)) == 1
+
+
+def test_careloop_serve_starts_the_scheduler_unless_told_not_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[bool] = []
+    served: list[str] = []
+    monkeypatch.setattr(serve, "start_scheduler", lambda: started.append(True))
+    monkeypatch.setattr(serve, "call_command", lambda name, *args, **options: served.append(name))
+    call_command("serve", "127.0.0.1:8765")
+    call_command("serve", "127.0.0.1:8765", "--no-scheduler")
+    assert started == [True]
+    assert served == ["runserver", "runserver"]
+
+
+def test_each_gunicorn_worker_starts_the_scheduler(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[bool] = []
+    monkeypatch.setattr(scheduler, "start_scheduler", lambda: started.append(True))
+    gunicorn_hooks.post_worker_init(worker=None)
+    assert started == [True]
