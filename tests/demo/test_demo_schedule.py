@@ -8,11 +8,17 @@ import pytest
 from django.utils import timezone
 
 from careloop.demo.feedback import bring_pending_surveys_forward
+from careloop.demo.organisation import create_demo_organisation
 from careloop.feedback import surveys
 from careloop.feedback.models import SurveyInvitation
 from tests.feedback.factories import solved_conversation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_organisation() -> None:
+    create_demo_organisation(conversations=300)
 
 
 def test_the_newest_waiting_surveys_go_out_a_minute_after_the_demo_starts() -> None:
@@ -28,3 +34,9 @@ def test_the_newest_waiting_surveys_go_out_a_minute_after_the_demo_starts() -> N
     assert soon.count() == 3
     # The oldest one waits for its own time; the sending itself is the schedule's work.
     assert surveys.send_due_surveys(timezone.now() + timedelta(minutes=2)) == (3, 0)
+
+
+def test_the_demo_history_has_had_its_reminders(demo_organisation: None) -> None:
+    # Its reminders went out in the history, not all at once when the demo starts.
+    assert surveys.send_due_surveys(timezone.now()) == (0, 0)
+    assert SurveyInvitation.objects.filter(reminded_at__isnull=False).exists()
