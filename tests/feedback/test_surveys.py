@@ -66,6 +66,13 @@ def test_the_delay_is_configurable() -> None:
     assert invitation.send_after - invitation.created_at == timedelta(hours=2)
 
 
+@override_settings(CARELOOP_SURVEY_DELAY=timedelta(minutes=1))
+def test_the_demo_setting_sends_surveys_a_minute_after_the_solve() -> None:
+    invitation = surveys.schedule_post_resolution_survey(solved_conversation())
+    assert invitation is not None
+    assert invitation.send_after - invitation.created_at == timedelta(minutes=1)
+
+
 def test_due_surveys_are_sent_once_and_only_after_the_delay() -> None:
     conversation = solved_conversation(subject="Broken zip")
     now = timezone.now()

@@ -50,3 +50,19 @@ class RetentionRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_type}: {self.keep_days} days"
+
+
+class ScheduledJob(models.Model):
+    """One periodic job's turn (see core.schedule): when it is next due and until when the
+    process that claimed it holds it. A claim is one conditional UPDATE, so of any number of
+    processes, on one machine or several, exactly one runs each due turn."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} (next {self.next_run_at:%Y-%m-%d %H:%M})"

@@ -10,6 +10,7 @@ import random
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Customer
@@ -148,6 +149,15 @@ def _send(invitation: SurveyInvitation, at: datetime) -> None:
     invitation.refresh_from_db()
 
 
+def _remind(now: datetime) -> None:
+    """As the periodic task would have: the one reminder, for history old enough to have had it,
+    so a freshly started demo does not send months of reminders at once."""
+    after = timedelta(days=surveys.survey_settings().reminder_after_days)
+    SurveyInvitation.objects.filter(
+        status=SurveyInvitation.Status.SENT, reminded_at__isnull=True, sent_at__lte=now - after
+    ).update(reminded_at=F("sent_at") + after)
+
+
 def _work_on(rng: random.Random, task: RecoveryTask, topic: str, stage: str, now: datetime) -> None:
     """Move a task to `stage`: left open, contacted, or closed with an outcome."""
     if stage == "open":
@@ -263,6 +273,7 @@ def create_demo_feedback(seed: int = 7) -> None:
         )
         topics[response.pk] = topic
     _relationship_surveys(rng, now)
+    _remind(now)
     newest_first = RecoveryTask.objects.select_related("owner").order_by("-created_at", "-pk")
     for rank, task in enumerate(newest_first):
         _work_on(rng, task, topics.get(task.response_id, "other"), _stage(rank), now)
@@ -284,3 +295,16 @@ def create_demo_feedback(seed: int = 7) -> None:
                 "to you here within a week.",
             )
     theming.refresh_themes()
+
+
+def bring_pending_surveys_forward(delay: timedelta, count: int = 3) -> int:
+    """As if the newest solved conversations still waiting for their survey had just been
+    solved: their surveys go out `delay` from now, so a demo just started sends some itself."""
+    pending = SurveyInvitation.objects.filter(
+        kind=SurveyKind.POST_RESOLUTION,
+        status=SurveyInvitation.Status.SCHEDULED,
+        send_after__gt=timezone.now() + delay,
+    ).order_by("-send_after", "-pk")[:count]
+    return SurveyInvitation.objects.filter(
+        pk__in=list(pending.values_list("pk", flat=True))
+    ).update(send_after=timezone.now() + delay)

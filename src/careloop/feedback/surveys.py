@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -103,6 +104,13 @@ def _skip_reason(customer: Customer, now: datetime, delivery: str) -> str:
     return ""
 
 
+def survey_delay(rules: SurveySettings) -> timedelta:
+    """How long after a solve its survey goes out: the organisation's hours, unless the
+    CARELOOP_SURVEY_DELAY setting (which only the demo sets) says otherwise."""
+    configured: timedelta | None = settings.CARELOOP_SURVEY_DELAY
+    return configured if configured is not None else timedelta(hours=rules.delay_hours)
+
+
 @transaction.atomic
 def schedule_post_resolution_survey(
     conversation: Conversation, now: datetime | None = None
@@ -138,7 +146,7 @@ def schedule_post_resolution_survey(
         delivery=delivery,
         status=Status.SKIPPED if reason else Status.SCHEDULED,
         skip_reason=reason,
-        send_after=now + timedelta(hours=rules.delay_hours),
+        send_after=now + survey_delay(rules),
         created_at=now,
     )
 

@@ -8,6 +8,7 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.csp import CSP
 
+from careloop.core.schedule import beat_schedule
 from careloop.settings.environment import (
     PACKAGE_ROOT,
     data_dir,
@@ -254,6 +255,10 @@ CARELOOP_SUPPORT_ADDRESS = env_str("CARELOOP_SUPPORT_ADDRESS")
 # Messages still unread this long after they were stored are read again by a periodic task.
 CARELOOP_SCORING_RETRY_AFTER_S = int(env_str("CARELOOP_SCORING_RETRY_AFTER_S") or "60")
 
+# How long after a solve its survey goes out, replacing the organisation's hours when set: only
+# `careloop demo` sets it (a minute), so a survey visibly follows a solved conversation.
+CARELOOP_SURVEY_DELAY: timedelta | None = None
+
 # Background tasks: one interface (django.tasks). Inline unless a Celery broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ACKS_LATE = True
@@ -263,99 +268,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"  # the queue name django.tasks uses
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Periodic work, run by `careloop worker --beat` (exactly one beat per deployment).
-CELERY_BEAT_SCHEDULE = {
-    "refresh-care-priorities": {
-        "task": "careloop.run_task",
-        "schedule": 300.0,
-        "args": ("careloop.conversations.tasks.refresh_care_priorities", [], {}),
-    },
-    "score-unscored-messages": {
-        "task": "careloop.run_task",
-        "schedule": 120.0,
-        "args": ("careloop.conversations.tasks.score_unscored_messages", [], {}),
-    },
-    "end-idle-chats": {
-        "task": "careloop.run_task",
-        "schedule": 300.0,
-        "args": ("careloop.conversations.channels.chat.end_idle_chats_task", [], {}),
-    },
-    "send-action-reminders": {
-        "task": "careloop.run_task",
-        "schedule": 3600.0,
-        "args": ("careloop.actions.tasks.send_action_reminders", [], {}),
-    },
-    "purge-expired-data": {
-        "task": "careloop.run_task",
-        "schedule": 24 * 3600.0,
-        "args": ("careloop.core.tasks.purge_expired_data_task", [], {}),
-    },
-    "deliver-due-gestures": {
-        "task": "careloop.run_task",
-        "schedule": 60.0,
-        "args": ("careloop.care.tasks.deliver_due_gestures", [], {}),
-    },
-    "escalate-overdue-gesture-requests": {
-        "task": "careloop.run_task",
-        "schedule": 300.0,
-        "args": ("careloop.care.tasks.escalate_overdue_requests", [], {}),
-    },
-    "send-coaching-check-in-reminders": {
-        "task": "careloop.run_task",
-        "schedule": 3600.0,
-        "args": ("careloop.coaching.tasks.send_check_in_reminders", [], {}),
-    },
-    "send-due-surveys": {
-        "task": "careloop.run_task",
-        "schedule": 600.0,
-        "args": ("careloop.feedback.tasks.send_due_surveys", [], {}),
-    },
-    "schedule-relationship-surveys": {
-        "task": "careloop.run_task",
-        "schedule": 86400.0,
-        "args": ("careloop.feedback.tasks.schedule_relationship_surveys", [], {}),
-    },
-    "send-anniversary-emails": {
-        "task": "careloop.run_task",
-        "schedule": 86400.0,
-        "args": ("careloop.feedback.tasks.send_anniversary_emails", [], {}),
-    },
-    "refresh-feedback-themes": {
-        "task": "careloop.run_task",
-        "schedule": 86400.0,
-        "args": ("careloop.feedback.tasks.refresh_themes", [], {}),
-    },
-    "escalate-overdue-feedback": {
-        "task": "careloop.run_task",
-        "schedule": 3600.0,
-        "args": ("careloop.feedback.tasks.escalate_overdue", [], {}),
-    },
-    "surface-customer-praise": {
-        "task": "careloop.run_task",
-        "schedule": 900.0,
-        "args": ("careloop.recognition.tasks.surface_recent_customer_praise", [], {}),
-    },
-    "send-playbook-review-reminders": {
-        "task": "careloop.run_task",
-        "schedule": 3600.0,
-        "args": ("careloop.playbook.tasks.send_review_reminders", [], {}),
-    },
-    "run-pulse-schedule": {
-        "task": "careloop.run_task",
-        "schedule": 3600.0,
-        "args": ("careloop.pulse.tasks.run_pulse_schedule", [], {}),
-    },
-    "escalate-overdue-ideas": {
-        "task": "careloop.run_task",
-        "schedule": 3600.0,
-        "args": ("careloop.pulse.tasks.escalate_overdue_ideas", [], {}),
-    },
-    "refresh-insights-rollups": {
-        "task": "careloop.run_task",
-        "schedule": 3600.0,
-        "args": ("careloop.insights.tasks.refresh_rollups", [], {}),
-    },
-}
+# Periodic work: one declaration (core.schedule). With a broker, `careloop worker --beat` runs
+# it (exactly one beat per deployment); without one, the scheduler inside `careloop serve`,
+# `web` and `demo` does (core.scheduler), so nothing waits for a Celery that is not there.
+CELERY_BEAT_SCHEDULE = beat_schedule()
 TASKS = {
     "default": {
         "BACKEND": "careloop.core.task_backends.CeleryBackend"

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandParser
 class Command(BaseCommand):
     help = (
         "Run a production web node: gunicorn with threaded workers (chat streams hold a thread "
-        "each), behind any reverse proxy. Run `careloop collectstatic` first."
+        "each), behind any reverse proxy; each worker runs the periodic schedule unless Celery "
+        "beat does. Run `careloop collectstatic` first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +30,8 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "careloop.wsgi:application",
+            # Starts the in-process scheduler in each worker (core.scheduler).
+            "--config=python:careloop.core.gunicorn_hooks",
             f"--bind={options['bind']}",
             f"--workers={options['workers']}",
             "--worker-class=gthread",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.management import call_command
@@ -7,10 +8,20 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 
 from careloop.conversations.models import Conversation, Status
+from careloop.core.scheduler import start_scheduler
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS
+from careloop.demo.feedback import bring_pending_surveys_forward
 from careloop.demo.organisation import create_demo_organisation
 
 DEMO_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# The demo's pace, so a visitor sees the schedule work within minutes: a survey goes out a
+# minute or two after a solve (printed by the console email backend), waiting times move each
+# minute. Everything else keeps the production intervals of core.schedule.
+DEMO_SURVEY_DELAY = timedelta(minutes=1)
+DEMO_EVERY = {
+    "refresh-care-priorities": timedelta(minutes=1),
+    "send-due-surveys": timedelta(minutes=1),
+}
 
 
 class Command(BaseCommand):
@@ -44,6 +55,14 @@ class Command(BaseCommand):
             status=Status.OPEN, waiting_since__isnull=False
         ).count()
         self.stdout.write(f"  Conversations: {total} ({waiting} waiting on us)")
-        if not options["no_serve"]:
+        if options["no_serve"]:
+            return
+        with override_settings(CARELOOP_SURVEY_DELAY=DEMO_SURVEY_DELAY):
+            soon = bring_pending_surveys_forward(DEMO_SURVEY_DELAY)
+            if start_scheduler(every=DEMO_EVERY) is not None:
+                self.stdout.write(
+                    "  Schedule: waiting times refresh every minute; surveys go out a minute or "
+                    f"two after a solve ({soon} waiting ones go out in the next two minutes)."
+                )
             self.stdout.write(f"Open http://{options['addrport']}/ and sign in.")
-            call_command("serve", options["addrport"])
+            call_command("serve", options["addrport"], scheduler=False)
