@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "careloop.recognition",
     "careloop.playbook",
     "careloop.pulse",
+    "careloop.notifications",
     "careloop.api",
     "careloop.demo",
 ]
@@ -354,6 +355,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "careloop.run_task",
         "schedule": 3600.0,
         "args": ("careloop.insights.tasks.refresh_rollups", [], {}),
+    },
+    "send-notification-digests": {
+        "task": "careloop.run_task",
+        "schedule": 3600.0,
+        "args": ("careloop.notifications.tasks.send_notification_digests", [], {}),
     },
 }
 TASKS = {
