@@ -205,3 +205,34 @@ def test_nobody_is_told_about_a_row_they_may_not_see(agent: User) -> None:
         Kind.ASSIGNED, [people_partner, agent, None], conversation, "x", url="/inbox/"
     )
     assert [n.recipient for n in told_now] == [agent]
+
+
+def test_erasing_a_customer_removes_notifications_that_name_their_conversation(
+    agent: User,
+) -> None:
+    from careloop.core.privacy import erase_customer
+
+    customer = CustomerFactory()
+    message = receive_customer_message(
+        customer, channel=Channel.EMAIL, body_text="Hi", subject="Noor's broken tent"
+    )
+    assign(message.conversation, agent, actor=None)
+    reply(message.conversation, UserFactory(team=agent.team), "@bea look", internal=True)
+    other = services.notify(
+        Kind.ASSIGNED, [agent], ConversationFactory(), "Someone else", url="/inbox/"
+    )
+    erase_customer(customer, UserFactory(role=Role.ADMIN))
+    assert list(Notification.objects.all()) == other
+
+
+def test_read_notifications_expire_after_their_retention_period(agent: User) -> None:
+    from careloop.core.privacy import purge_expired_data
+
+    old, recent, unread = (
+        services.notify(Kind.ASSIGNED, [agent], ConversationFactory(), t, url="/inbox/")[0]
+        for t in ("old", "recent", "unread")
+    )
+    services.mark_read(old, at=timezone.now() - datetime.timedelta(days=91))
+    services.mark_read(recent)
+    assert purge_expired_data()["read_notifications"] == 1
+    assert set(Notification.objects.all()) == {recent, unread}
