@@ -118,6 +118,7 @@ def test_raw_input_and_old_finished_conversations_expire_but_recent_ones_stay() 
         "audit_events": 0,
         "finished_conversation_text": 1,
         "raw_inbound": 1,
+        "read_notifications": 0,
     }
     assert bytes(InboundRecord.objects.get(dedupe_key="<1@x>").raw) == b""
     assert bytes(InboundRecord.objects.get(dedupe_key="api:1").raw) == b"{}"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from careloop.actions import selectors, services
 from careloop.core import calendar
 from careloop.core.email_headers import send_mail
+from careloop.notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,14 @@ def send_action_reminders() -> int:
         # Claimed before sending: a second run (or a retry) skips the item rather than repeating.
         if not services.claim_reminder(item, today):
             continue
+        notifications.notify(
+            notifications.Kind.ACTION_DUE,
+            [item.owner],
+            item,
+            ("Overdue: " if item.due < today else "Due soon: ") + item.title,
+            url=reverse("actions:item", kwargs={"item_id": item.pk}),
+            occasion=f"{item.due}:{'overdue' if item.due < today else 'soon'}",
+        )
         context = {
             "item": item,
             "overdue": item.due < today,

@@ -13,6 +13,12 @@ from careloop.care import execution, services
 from careloop.care.models import Gesture, GestureStatus
 from careloop.core.email_headers import send_mail
 from careloop.core.permissions import Action, recipients
+from careloop.notifications import services as notifications
+
+
+def _what(gesture: Gesture) -> str:
+    return f"{gesture.get_kind_display()} {gesture.amount} {gesture.currency}"
+
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +43,13 @@ def notify_leads_of_request(gesture_pk: int) -> int:
     if gesture.status != GestureStatus.PENDING:
         return 0
     deciders = recipients(Action.APPROVE_GESTURES, gesture.team_id, excluding=gesture.agent)
+    notifications.notify(
+        notifications.Kind.APPROVAL_REQUESTED,
+        deciders,
+        gesture,
+        f"{gesture.agent} asks you to approve {_what(gesture)}",
+        url=reverse("care:approvals"),
+    )
     addresses = [decider.email for decider in deciders]
     if not addresses:
         return 0
@@ -58,6 +71,14 @@ def notify_agent_of_decision(gesture_pk: int) -> int:
     if gesture.status not in (GestureStatus.APPROVED, GestureStatus.DECLINED):
         return 0
     url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:gesture", args=[gesture.pk])
+    notifications.notify(
+        notifications.Kind.APPROVAL_DECIDED,
+        [gesture.agent],
+        gesture,
+        f"{gesture.decided_by} {gesture.get_status_display().lower()} your {_what(gesture)}",
+        url=reverse("care:gesture", args=[gesture.pk]),
+        actor=gesture.decided_by,
+    )
     send_mail(
         subject=f"{gesture.get_status_display()}: {gesture.get_kind_display()} for "
         f"{gesture.customer}",
@@ -76,6 +97,14 @@ def escalate_overdue_requests() -> int:
     for gesture in services.claim_overdue_requests():
         # Past the team's leads: those who reach every team, the giver never among them.
         deciders = recipients(Action.APPROVE_GESTURES, None, excluding=gesture.agent)
+        notifications.notify(
+            notifications.Kind.APPROVAL_REQUESTED,
+            deciders,
+            gesture,
+            f"Overdue: {gesture.agent} asks for {_what(gesture)}",
+            url=reverse("care:approvals"),
+            occasion="overdue",
+        )
         addresses = [decider.email for decider in deciders]
         if addresses:
             try:

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from careloop.conversations import care_priority, sla
@@ -34,6 +35,8 @@ from careloop.conversations.models import (
 from careloop.conversations.sanitise import safe_filename, sanitise_html
 from careloop.conversations.signals import conversation_solved
 from careloop.core.permissions import Action, holders
+from careloop.notifications import services as notifications
+from careloop.notifications.selectors import mentioned_people
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 
@@ -179,6 +182,13 @@ def receive_customer_message(
             conversation.status = Status.OPEN
         if conversation.waiting_since is None:
             conversation.waiting_since = at
+        notifications.notify(
+            notifications.Kind.CUSTOMER_REPLIED,
+            [conversation.assignee],
+            conversation,
+            f"The customer replied: {conversation}",
+            url=reverse("conversations:conversation", args=[conversation.pk]),
+        )
     conversation.last_customer_message_at = at
     conversation.save()
     conversation.refresh_from_db()
@@ -297,6 +307,14 @@ def reply(
         _append_search_text(conversation, body_text)
     if internal:
         _record(conversation, ConversationEvent.Kind.NOTE, agent, at, message=message.pk)
+        notifications.notify(
+            notifications.Kind.MENTIONED,
+            mentioned_people(body_text),
+            message,
+            f"{agent} mentioned you in a note: {conversation}",
+            url=reverse("conversations:conversation", args=[conversation.pk]),
+            actor=agent,
+        )
         return message
 
     if conversation.first_response_at is None:
@@ -391,6 +409,14 @@ def assign(conversation: Conversation, assignee: User | None, actor: User | None
         actor,
         assignee=assignee.pk if assignee else None,
         assignee_name=str(assignee) if assignee else "",
+    )
+    notifications.notify(
+        notifications.Kind.ASSIGNED,
+        [assignee],
+        conversation,
+        f"Assigned to you: {conversation}",
+        url=reverse("conversations:conversation", args=[conversation.pk]),
+        actor=actor,
     )
     return conversation
 

@@ -70,6 +70,11 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob("send-anniversary-emails", "careloop.feedback.tasks.send_anniversary_emails", DAY),
     PeriodicJob("refresh-feedback-themes", "careloop.feedback.tasks.refresh_themes", DAY),
     PeriodicJob("purge-expired-data", "careloop.core.tasks.purge_expired_data_task", DAY),
+    PeriodicJob(
+        "send-notification-digests",
+        "careloop.notifications.tasks.send_notification_digests",
+        HOUR,
+    ),
 )
 
 

@@ -14,6 +14,7 @@ from careloop.core.email_headers import send_mail
 from careloop.core.permissions import Action, holders, recipients
 from careloop.feedback.emails import absolute_url
 from careloop.feedback.models import Concern, RecoveryTask
+from careloop.notifications import services as notifications
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,14 @@ def escalate_overdue_recovery(now: datetime | None = None) -> int:
             escalated_at=now
         ):
             continue
+        notifications.notify(
+            notifications.Kind.RECOVERY_DUE,
+            [task.owner, *recipients(Action.WORK_RECOVERY, task.team_id)],
+            task,
+            f"Recovery past its contact target ({task.reason})",
+            url=reverse("feedback:recovery", kwargs={"pk": task.pk}),
+            occasion=f"{task.due_at:%Y-%m-%d}",
+        )
         try:
             send_mail(
                 subject=f"Overdue recovery: {task.customer} ({task.reason})",

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "careloop.recognition",
     "careloop.playbook",
     "careloop.pulse",
+    "careloop.notifications",
     "careloop.api",
     "careloop.demo",
 ]

@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
@@ -16,6 +17,7 @@ from careloop.conversations.business_time import BusinessCalendar
 from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
+from careloop.notifications import services as notifications
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 from careloop.pulse.models import Idea, IdeaStatus
@@ -108,6 +110,14 @@ def respond_to_idea(
     idea.save()
     record_audit(by, "pulse.idea_answered", idea, summary=f"{idea.get_status_display()}")
     if notify and idea.author is not None:
+        notifications.notify(
+            notifications.Kind.IDEA_ANSWERED,
+            [idea.author],
+            idea,
+            f"Your idea was answered ({idea.get_status_display()}): {idea.title}",
+            url=reverse("pulse:idea", kwargs={"pk": idea.pk}),
+            actor=by,
+        )
         from careloop.pulse.tasks import send_idea_answer
 
         transaction.on_commit(lambda: send_idea_answer.enqueue(str(idea.pk)))

@@ -1,0 +1,51 @@
+"""Reads for the notification centre: a person's own notifications, and who a note mentions."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import QuerySet
+
+from careloop.core.permissions import Action, holders
+from careloop.notifications.models import DigestFrequency, Notification, NotificationSettings
+from careloop.people.models import User
+
+LIST_LENGTH = 100
+# "@" that starts a mention, not the one inside an email address (name@example.com).
+_MENTION_START = re.compile(r"(?<![\w.+-])@")
+_WORD_CHARACTER = re.compile(r"[\w.-]")
+
+
+def notifications_of(person: User) -> QuerySet[Notification]:
+    """A person's notifications, newest first: nobody else's, whatever their role."""
+    return Notification.objects.filter(recipient=person)
+
+
+def unread_count(person: User) -> int:
+    return notifications_of(person).filter(read_at__isnull=True).count()
+
+
+def digest_of(person: User) -> DigestFrequency:
+    preferences = NotificationSettings.objects.filter(person=person).first()
+    return DigestFrequency(preferences.digest) if preferences else DigestFrequency.OFF
+
+
+def _mentions_at(text: str, start: int, handle: str) -> bool:
+    """Whether `text` names `handle` right after the "@" at `start`, as a whole word."""
+    end = start + 1 + len(handle)
+    if text[start + 1 : end].casefold() != handle.casefold():
+        return False
+    return end == len(text) or not _WORD_CHARACTER.match(text[end])
+
+
+def mentioned_people(text: str) -> list[User]:
+    """Colleagues a note names as "@Full Name" or "@local-part" of their email address."""
+    starts = [match.start() for match in _MENTION_START.finditer(text)]
+    if not starts:
+        return []
+    mentioned = []
+    for person in holders(Action.VIEW_DASHBOARD):
+        handles = [h for h in (person.full_name.strip(), person.email.partition("@")[0]) if h]
+        if any(_mentions_at(text, start, h) for start in starts for h in handles):
+            mentioned.append(person)
+    return mentioned
