@@ -14,4 +14,13 @@ document.addEventListener("DOMContentLoaded", () => {
       drafting.value = composer.value.trim() ? "1" : "0";
     });
   }
+
+  // The live inbox waits while the agent has rows ticked for a bulk action, so a refresh
+  // never clears their choice.
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.id !== "inbox-live") return;
+    if (document.querySelector(".bulk-form input[name=conversations]:checked")) {
+      event.preventDefault();
+    }
+  });
 });
