@@ -69,12 +69,16 @@ def test_a_new_conversation_comes_back_as_fresh_rows(client: Client, agent: User
     assert poll(client, fresh).status_code == 204
 
 
-def test_a_change_outside_the_page_only_moves_the_marker(client: Client, agent: User) -> None:
+def test_a_change_outside_the_page_only_moves_the_marker(
+    client: Client, agent: User, django_assert_max_num_queries: type[DjangoAssertNumQueries]
+) -> None:
     mine = conversation("Mine")
     services.assign(mine, agent, agent)
     state = live_state(client, view="mine")
     conversation("Someone else's")
-    response = poll(client, state)
+    # The quiet poll's queries, then the view's size and the page's rows: nothing rendered.
+    with django_assert_max_num_queries(QUIET_POLL_QUERIES + 2):
+        response = poll(client, state)
     assert response.status_code == 200
     assert response["HX-Retarget"] == "#inbox-live"
     assert "Someone else" not in response.content.decode()

@@ -38,15 +38,19 @@ def _inbox_view(request: HtmxHttpRequest) -> selectors.InboxView:
         return selectors.InboxView.WAITING
 
 
-def _inbox_context(request: HtmxHttpRequest) -> dict[str, object]:
-    """The inbox page's rows, with what its live poll needs to tell whether they changed."""
+def _inbox_context(request: HtmxHttpRequest, marker: str) -> dict[str, object]:
+    """The inbox page's rows, with what its live poll needs to tell whether they changed
+    since `marker` (selectors.inbox_marker)."""
     agent = employee(request)
     view = _inbox_view(request)
     query = request.GET.get("q", "")
     conversations = selectors.search(selectors.inbox_for(agent, view), query)
-    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(conversations, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     start = (page.number - 1) * PAGE_SIZE
-    signature = selectors.inbox_page_signature(conversations, start, start + PAGE_SIZE)
+    signature = selectors.inbox_page_signature(
+        conversations, start, start + PAGE_SIZE, paginator.count
+    )
     state = {"view": view.value, "q": query, "page": page.number}
     return {
         "page": page,
@@ -57,7 +61,7 @@ def _inbox_context(request: HtmxHttpRequest) -> dict[str, object]:
         "can_manage_inbox": can(agent, Action.MANAGE_INBOX),
         # Bulk actions come back to the inbox page, also when the rows came from a live poll.
         "inbox_path": f"{reverse('conversations:inbox')}?{urlencode(state)}",
-        "live_query": urlencode({**state, "since": selectors.inbox_marker(), "rows": signature}),
+        "live_query": urlencode({**state, "since": marker, "rows": signature}),
         "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
         "signature": signature,
     }
@@ -68,18 +72,19 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     template = "conversations/_inbox_rows.html" if request.htmx else "conversations/inbox.html"
     with selectors.search_work_memory(query):
-        return render(request, template, _inbox_context(request))
+        return render(request, template, _inbox_context(request, selectors.inbox_marker()))
 
 
 @requires(Action.USE_INBOX)
 def inbox_live(request: HtmxHttpRequest) -> HttpResponse:
     """The open inbox's poll: 204 when nothing changed anywhere (one indexed query), only a new
     marker when changes left this page as it was, else the page's rows afresh."""
-    if request.GET.get("since") == selectors.inbox_marker():
+    marker = selectors.inbox_marker()
+    if request.GET.get("since") == marker:
         return HttpResponse(status=204)
     query = request.GET.get("q", "")
     with selectors.search_work_memory(query):
-        context = _inbox_context(request)
+        context = _inbox_context(request, marker)
         if context["signature"] == request.GET.get("rows"):
             response = render(request, "conversations/_inbox_live.html", context)
             response["HX-Retarget"] = "#inbox-live"
