@@ -168,7 +168,7 @@ def thread_live(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The open conversation's poll: 204 unless messages the agent may read arrived after
     `after`; those come back as cards, followed by the next poll."""
     agent = employee(request)
-    after = request.GET.get("after", "")
+    after = request.GET.get("after", "0")
     if not after.isdigit():
         return HttpResponse("Say after which message.", status=400)
     arrived = selectors.messages_after(agent, pk, int(after))
