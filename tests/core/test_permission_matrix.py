@@ -191,7 +191,16 @@ def sample_anonymous_report_pk() -> object:
 
 URL_KWARGS: dict[str, Callable[[], dict[str, int]]] = {
     f"conversations:{name}": sample_conversation_kwargs
-    for name in ("conversation", "reply", "settings", "merge", "saved-reply", "presence", "coach")
+    for name in (
+        "conversation",
+        "reply",
+        "settings",
+        "merge",
+        "saved-reply",
+        "presence",
+        "coach",
+        "thread-live",
+    )
 }
 URL_KWARGS.update(
     {

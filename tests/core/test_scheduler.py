@@ -86,7 +86,7 @@ def test_celery_beat_runs_the_same_declaration() -> None:
     assert set(settings.CELERY_BEAT_SCHEDULE) == {job.name for job in SCHEDULE}
     refresh = settings.CELERY_BEAT_SCHEDULE["refresh-care-priorities"]
     assert refresh["args"][0] == "careloop.conversations.tasks.refresh_care_priorities"
-    assert refresh["schedule"] == 300.0
+    assert refresh["schedule"] == 60.0
 
 
 def test_with_a_celery_broker_the_in_process_scheduler_stays_off() -> None:

@@ -5,7 +5,14 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from careloop.conversations.models import Conversation, Customer, Priority, SavedReply, Status
+from careloop.conversations.models import (
+    Channel,
+    Conversation,
+    Customer,
+    Priority,
+    SavedReply,
+    Status,
+)
 from careloop.people.models import Team
 from careloop.people.selectors import active_employees
 
@@ -148,6 +155,19 @@ class SlaPolicyForm(forms.Form):
 
 
 SlaPolicyFormSet = forms.formset_factory(SlaPolicyForm, extra=0, min_num=4, max_num=4)
+
+
+class ChannelSlaForm(forms.Form):
+    """Blank targets follow the priority targets; a filled one applies when it is tighter."""
+
+    channel = forms.ChoiceField(choices=Channel.choices, widget=forms.HiddenInput)
+    first_response_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 30, required=False)
+    next_response_minutes = forms.IntegerField(min_value=1, max_value=60 * 24 * 30, required=False)
+
+
+ChannelSlaFormSet = forms.formset_factory(
+    ChannelSlaForm, extra=0, min_num=len(Channel.choices), max_num=len(Channel.choices)
+)
 
 
 class RoutingForm(forms.Form):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from careloop.conversations import sla
-from careloop.conversations.models import Priority, SavedReply, SlaPolicy
+from careloop.conversations.models import Channel, ChannelSla, Priority, SavedReply, SlaPolicy
 from careloop.people.models import Team
 from careloop.people.selectors import current_organisation
 
@@ -46,6 +46,38 @@ def save_sla_targets(targets: Iterable[SlaTargets]) -> None:
                 "first_response_minutes": target.first_response_minutes,
                 "next_response_minutes": target.next_response_minutes,
                 "resolution_minutes": target.resolution_minutes,
+            },
+        )
+
+
+@dataclass(frozen=True)
+class ChannelTargets:
+    """A channel's response targets in business minutes; None follows the priority targets."""
+
+    channel: Channel
+    first_response_minutes: int | None
+    next_response_minutes: int | None
+
+
+def current_channel_targets() -> list[ChannelTargets]:
+    targets = []
+    for channel in Channel:
+        policy = sla.channel_policy_for(channel)
+        targets.append(
+            ChannelTargets(channel, policy.first_response_minutes, policy.next_response_minutes)
+        )
+    return targets
+
+
+@transaction.atomic
+def save_channel_targets(targets: Iterable[ChannelTargets]) -> None:
+    """Like priority targets, new channel targets apply to due times computed from now on."""
+    for target in targets:
+        ChannelSla.objects.update_or_create(
+            channel=target.channel,
+            defaults={
+                "first_response_minutes": target.first_response_minutes,
+                "next_response_minutes": target.next_response_minutes,
             },
         )
 

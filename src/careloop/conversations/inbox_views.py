@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from careloop.conversations import coaching, presence, selectors, services
@@ -35,24 +39,59 @@ def _inbox_view(request: HtmxHttpRequest) -> selectors.InboxView:
         return selectors.InboxView.WAITING
 
 
-@requires(Action.USE_INBOX)
-def inbox(request: HtmxHttpRequest) -> HttpResponse:
+def _inbox_context(request: HtmxHttpRequest, marker: str) -> dict[str, object]:
+    """The inbox page's rows, with what its live poll needs to tell whether they changed
+    since `marker` (selectors.inbox_marker)."""
     agent = employee(request)
     view = _inbox_view(request)
     query = request.GET.get("q", "")
     conversations = selectors.search(selectors.inbox_for(agent, view), query)
-    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
+    paginator = Paginator(conversations, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    start = (page.number - 1) * PAGE_SIZE
+    signature = selectors.inbox_page_signature(
+        conversations, start, start + PAGE_SIZE, paginator.count
+    )
+    state = {"view": view.value, "q": query, "page": page.number}
+    return {
         "page": page,
         "view": view,
         "views": list(selectors.InboxView),
         "query": query,
         "bulk_actions": BulkActionForm.ACTIONS,
         "can_manage_inbox": can(agent, Action.MANAGE_INBOX),
+        # Bulk actions come back to the inbox page, also when the rows came from a live poll.
+        "inbox_path": f"{reverse('conversations:inbox')}?{urlencode(state)}",
+        "live_query": urlencode({**state, "since": marker, "rows": signature}),
+        "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
+        "signature": signature,
     }
+
+
+@requires(Action.USE_INBOX)
+def inbox(request: HtmxHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
     template = "conversations/_inbox_rows.html" if request.htmx else "conversations/inbox.html"
     with selectors.search_work_memory(query):
-        return render(request, template, context)
+        return render(request, template, _inbox_context(request, selectors.inbox_marker()))
+
+
+@requires(Action.USE_INBOX)
+def inbox_live(request: HtmxHttpRequest) -> HttpResponse:
+    """The open inbox's poll: 204 when nothing changed anywhere (one indexed query), only a new
+    marker when changes left this page as it was, else the page's rows afresh."""
+    marker = selectors.inbox_marker()
+    if request.GET.get("since") == marker:
+        return HttpResponse(status=204)
+    query = request.GET.get("q", "")
+    with selectors.search_work_memory(query):
+        context = _inbox_context(request, marker)
+        if context["signature"] == request.GET.get("rows"):
+            response = render(request, "conversations/_inbox_live.html", context)
+            response["HX-Retarget"] = "#inbox-live"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+        return render(request, "conversations/_inbox_rows.html", context)
 
 
 @requires(Action.USE_INBOX)
@@ -110,6 +149,8 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         {
             "conversation": current,
             "thread": thread,
+            "last_message_id": max((message.pk for message in thread), default=0),
+            "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
             "visible_scores": {m.pk for m in thread if coaching.may_see_reply_score(agent, m)},
             "dispute_form": DisputeForm(),
             "events": current.events.all(),
@@ -119,6 +160,32 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "merge_form": MergeForm(),
             "saved_replies": SavedReply.objects.all(),
             "others": presence.mark_viewing(current.pk, agent),
+        },
+    )
+
+
+@requires(Action.USE_INBOX)
+def thread_live(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The open conversation's poll: 204 unless messages the agent may read arrived after
+    `after`; those come back as cards, followed by the next poll."""
+    agent = employee(request)
+    after = request.GET.get("after", "0")
+    if not after.isdigit():
+        return HttpResponse("Say after which message.", status=400)
+    arrived = selectors.messages_after(agent, pk, int(after))
+    if not arrived:
+        return HttpResponse(status=204)
+    current = get_object_or_404(Conversation.objects.select_related("customer"), pk=pk)
+    return render(
+        request,
+        "conversations/_thread_live.html",
+        {
+            "conversation": current,
+            "thread": arrived,
+            "last_message_id": arrived[-1].pk,
+            "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
+            "visible_scores": {m.pk for m in arrived if coaching.may_see_reply_score(agent, m)},
+            "dispute_form": DisputeForm(),
         },
     )
 

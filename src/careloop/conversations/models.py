@@ -162,6 +162,10 @@ class Conversation(models.Model):
     search_text = models.TextField(blank=True, default="")
     care_priority = models.FloatField(default=0.0)
     care_priority_reasons = models.JSONField(default=list, blank=True)
+    # Each factor's points, reason and computation (care_priority.Contribution); they add up
+    # to care_priority exactly. Nullable so SQLite adds the column in place: rebuilding this
+    # table would try to rebuild the PostgreSQL-only search index too.
+    care_priority_breakdown = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ("-care_priority", "created_at")
@@ -170,6 +174,8 @@ class Conversation(models.Model):
             models.Index(fields=("assignee", "status", "-care_priority"), name="conv_assignee"),
             models.Index(fields=("team", "status", "-care_priority"), name="conv_team"),
             models.Index(fields=("customer", "-created_at"), name="conv_customer"),
+            # The live inbox asks for the latest change many times a second (see selectors).
+            models.Index(fields=("updated_at",), name="conv_updated"),
             # Built on PostgreSQL only (see careloop.core.migration_operations).
             GinIndex(SearchVector("search_text", config="simple"), name="conv_search_gin"),
         )
@@ -338,6 +344,25 @@ class SlaPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"SLA for {self.get_priority_display()}"
+
+
+class ChannelSla(models.Model):
+    """Per-channel response targets, in business minutes, tighter than the priority's.
+
+    A chat customer is on the page now: their first answer is due in minutes, not hours.
+    Empty means the channel follows the priority targets alone.
+    """
+
+    channel = models.CharField(max_length=10, choices=Channel.choices, unique=True)
+    first_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+    next_response_minutes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "channel SLA"
+        verbose_name_plural = "channel SLAs"
+
+    def __str__(self) -> str:
+        return f"SLA for {self.get_channel_display()}"
 
 
 class SavedReply(models.Model):

@@ -526,12 +526,15 @@ def refresh_conversation(
         result = care_priority.score(
             care_priority.signals_for(conversation, calendar, now, recent, same_problem)
         )
-        conversation.care_priority, conversation.care_priority_reasons = (
-            result.score,
-            result.reasons,
-        )
+        conversation.care_priority = result.score
+        conversation.care_priority_reasons = result.reasons
+        conversation.care_priority_breakdown = result.breakdown()
     else:
         conversation.care_priority, conversation.care_priority_reasons = 0.0, []
+        conversation.care_priority_breakdown = []
+    # updated_at is the live inbox's change marker (selectors.inbox_marker): always the real
+    # clock, even when `now` is a message's earlier arrival time.
+    conversation.updated_at = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(
         first_response_due=conversation.first_response_due,
         next_response_due=conversation.next_response_due,
@@ -539,6 +542,8 @@ def refresh_conversation(
         sla_breached=conversation.sla_breached,
         care_priority=conversation.care_priority,
         care_priority_reasons=conversation.care_priority_reasons,
+        care_priority_breakdown=conversation.care_priority_breakdown,
+        updated_at=conversation.updated_at,
     )
     return conversation
 

@@ -8,8 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from careloop.conversations import inbox_settings
-from careloop.conversations.forms import RoutingForm, SavedReplyForm, SlaPolicyFormSet
-from careloop.conversations.models import Priority, SavedReply
+from careloop.conversations.forms import (
+    ChannelSlaFormSet,
+    RoutingForm,
+    SavedReplyForm,
+    SlaPolicyFormSet,
+)
+from careloop.conversations.models import Channel, Priority, SavedReply
 from careloop.core.permissions import Action, requires
 from careloop.people.models import Team
 from careloop.people.selectors import current_organisation
@@ -30,6 +35,18 @@ def inbox_settings_page(request: HttpRequest) -> HttpResponse:
         ],
         prefix="sla",
     )
+    channel_formset = ChannelSlaFormSet(
+        request.POST if "save_channel_sla" in request.POST else None,
+        initial=[
+            {
+                "channel": target.channel.value,
+                "first_response_minutes": target.first_response_minutes,
+                "next_response_minutes": target.next_response_minutes,
+            }
+            for target in inbox_settings.current_channel_targets()
+        ],
+        prefix="channel",
+    )
     routing_form = RoutingForm(
         request.POST if "save_routing" in request.POST else None,
         initial={
@@ -49,6 +66,17 @@ def inbox_settings_page(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "SLA targets saved.")
         return redirect("conversations:inbox-settings")
+    if "save_channel_sla" in request.POST and channel_formset.is_valid():
+        inbox_settings.save_channel_targets(
+            inbox_settings.ChannelTargets(
+                Channel(form.cleaned_data["channel"]),
+                form.cleaned_data["first_response_minutes"],
+                form.cleaned_data["next_response_minutes"],
+            )
+            for form in channel_formset
+        )
+        messages.success(request, "Channel targets saved.")
+        return redirect("conversations:inbox-settings")
     if "save_routing" in request.POST and routing_form.is_valid():
         inbox_settings.save_routing(
             routing_form.cleaned_data["default_team"],
@@ -57,12 +85,17 @@ def inbox_settings_page(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Routing saved.")
         return redirect("conversations:inbox-settings")
     priority_labels = dict(Priority.choices)
+    channel_labels = dict(Channel.choices)
     return render(
         request,
         "conversations/inbox_settings.html",
         {
             "sla_rows": [(priority_labels[form.initial["priority"]], form) for form in sla_formset],
             "sla_formset": sla_formset,
+            "channel_rows": [
+                (channel_labels[form.initial["channel"]], form) for form in channel_formset
+            ],
+            "channel_formset": channel_formset,
             "routing_form": routing_form,
             "saved_replies": inbox_settings.saved_replies(),
         },

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from careloop.conversations.business_time import BusinessCalendar
-from careloop.conversations.models import Conversation, Priority, SlaPolicy, Status
+from careloop.conversations.models import (
+    Channel,
+    ChannelSla,
+    Conversation,
+    Priority,
+    SlaPolicy,
+    Status,
+)
 
 # Used until an admin sets policies: minutes of business time.
 DEFAULT_TARGETS: dict[str, tuple[int, int, int]] = {
@@ -14,6 +21,36 @@ DEFAULT_TARGETS: dict[str, tuple[int, int, int]] = {
     Priority.NORMAL: (4 * 60, 4 * 60, 24 * 60),
     Priority.LOW: (8 * 60, 8 * 60, 40 * 60),
 }
+
+
+# Used until a lead sets channel targets: (first, next) response in business minutes. A chat
+# customer is on the page now, so their answers are due in minutes; other channels follow
+# the priority targets (hours).
+DEFAULT_CHANNEL_TARGETS: dict[str, tuple[int | None, int | None]] = {
+    Channel.CHAT: (3, 3),
+}
+
+
+def channel_policy_for(channel: str) -> ChannelSla:
+    policy = ChannelSla.objects.filter(channel=channel).first()
+    if policy is not None:
+        return policy
+    first, following = DEFAULT_CHANNEL_TARGETS.get(channel, (None, None))
+    return ChannelSla(
+        channel=channel, first_response_minutes=first, next_response_minutes=following
+    )
+
+
+def response_targets(priority: str, channel: str) -> tuple[int, int]:
+    """First and next response targets in business minutes: the tighter of the priority's
+    and the channel's."""
+    policy, channel_policy = policy_for(priority), channel_policy_for(channel)
+    first, following = policy.first_response_minutes, policy.next_response_minutes
+    if channel_policy.first_response_minutes:
+        first = min(first, channel_policy.first_response_minutes)
+    if channel_policy.next_response_minutes:
+        following = min(following, channel_policy.next_response_minutes)
+    return first, following
 
 
 def policy_for(priority: str) -> SlaPolicy:
@@ -32,14 +69,15 @@ def policy_for(priority: str) -> SlaPolicy:
 def refresh_due_times(conversation: Conversation, calendar: BusinessCalendar) -> None:
     """Set the due times the current state implies (the caller saves)."""
     policy = policy_for(conversation.priority)
+    first_minutes, next_minutes = response_targets(conversation.priority, conversation.channel)
     conversation.first_response_due = (
-        calendar.add_seconds(conversation.created_at, policy.first_response_minutes * 60)
+        calendar.add_seconds(conversation.created_at, first_minutes * 60)
         if conversation.first_response_at is None
         else conversation.first_response_due
     )
     if conversation.first_response_at is not None and conversation.waiting_since is not None:
         conversation.next_response_due = calendar.add_seconds(
-            conversation.waiting_since, policy.next_response_minutes * 60
+            conversation.waiting_since, next_minutes * 60
         )
     else:
         conversation.next_response_due = None

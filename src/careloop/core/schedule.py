@@ -29,7 +29,7 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "refresh-care-priorities",
         "careloop.conversations.tasks.refresh_care_priorities",
-        5 * MINUTE,
+        MINUTE,
     ),
     PeriodicJob(
         "score-unscored-messages",

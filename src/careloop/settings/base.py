@@ -234,6 +234,8 @@ MEDIA_URL = "media/"
 # Email: console by default so a demo prints password-reset links; SMTP when a host is set.
 MAILERS = {"default": mailer_from_environment(DATA_DIR)}
 # Absolute links in emails sent outside a request (invitations, surveys).
+# How often an open inbox or conversation asks whether anything changed (bench/live.py).
+CARELOOP_LIVE_POLL_SECONDS = float(env_str("CARELOOP_LIVE_POLL_SECONDS") or "1")
 CARELOOP_BASE_URL = env_str("CARELOOP_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env_str("CARELOOP_FROM_EMAIL", "careloop <care@careloop.localhost>")
 

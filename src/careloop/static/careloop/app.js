@@ -14,4 +14,27 @@ document.addEventListener("DOMContentLoaded", () => {
       drafting.value = composer.value.trim() ? "1" : "0";
     });
   }
+
+  // The live inbox waits while the agent has rows ticked for a bulk action, so a refresh
+  // never clears their choice, and never answers for a search the agent has since changed.
+  const searchChanged = (poller) => {
+    const search = document.getElementById("inbox-search");
+    const asked = new URL(poller.getAttribute("hx-get"), window.location.href);
+    return search !== null && search.value !== (asked.searchParams.get("q") || "");
+  };
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    if (event.detail.elt.id !== "inbox-live") return;
+    if (
+      document.querySelector(".bulk-form input[name=conversations]:checked") ||
+      searchChanged(event.detail.elt)
+    ) {
+      event.preventDefault();
+    }
+  });
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const poller = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (poller && poller.id === "inbox-live" && searchChanged(poller)) {
+      event.detail.shouldSwap = false;
+    }
+  });
 });
