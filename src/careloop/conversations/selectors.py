@@ -121,6 +121,16 @@ def customer_history(
     return history
 
 
+def conversations_matching(query: str) -> QuerySet[Conversation]:
+    """Conversations of any status found by number ("12" or "#12") or words, newest first:
+    what conversation pickers offer."""
+    query = query.strip()
+    conversations = _live().select_related("customer").order_by("-pk")
+    if query.lstrip("#").isdigit():
+        return conversations.filter(pk=int(query.lstrip("#")))
+    return search(conversations, query)
+
+
 def customers_matching(query: str = "") -> QuerySet[Customer]:
     customers = Customer.objects.filter(merged_into__isnull=True).order_by("full_name")
     query = query.strip()
