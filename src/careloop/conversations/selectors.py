@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -9,8 +10,11 @@ from enum import StrEnum
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Customer, Message, Status
+from careloop.core.home import Figure
 from careloop.core.permissions import Action, restrict
 from careloop.people.models import User
 
@@ -67,6 +71,59 @@ def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
     return conversations.select_related("customer", "assignee", "team").order_by(
         "-care_priority", "waiting_since", "pk"
     )
+
+
+# A conversation is "due soon" when a response or its resolution is due within this time.
+DUE_SOON = datetime.timedelta(hours=2)
+
+
+def due_by(
+    conversations: QuerySet[Conversation], moment: datetime.datetime
+) -> QuerySet[Conversation]:
+    """Conversations with a response or resolution due at `moment` or earlier (overdue too)."""
+    return conversations.filter(
+        Q(first_response_due__lte=moment, first_response_at__isnull=True)
+        | Q(next_response_due__lte=moment)
+        | Q(resolution_due__lte=moment)
+    )
+
+
+def work_figures(agent: User) -> list[Figure]:
+    """The home page's count of the agent's own work: open, waiting on us, due soon."""
+    mine = inbox_for(agent, InboxView.MINE)
+    inbox = reverse("conversations:inbox")
+    return [
+        Figure("my-open", "Your open conversations", mine.count(), url=f"{inbox}?view=mine"),
+        Figure(
+            "my-waiting",
+            "Waiting on you",
+            mine.filter(status=Status.OPEN, waiting_since__isnull=False).count(),
+            url=f"{inbox}?view=mine",
+        ),
+        Figure(
+            "my-due-soon",
+            "Due within 2 hours",
+            due_by(mine, timezone.now() + DUE_SOON).count(),
+            url=f"{inbox}?view=mine",
+        ),
+    ]
+
+
+def team_queue_figures(lead: User) -> list[Figure]:
+    """The home page's count of the team's unfinished conversations (for those with a team)."""
+    if lead.team_id is None:
+        return []
+    queue = inbox_for(lead, InboxView.TEAM)
+    inbox = reverse("conversations:inbox")
+    return [
+        Figure("team-queue", "Your team's queue", queue.count(), url=f"{inbox}?view=team"),
+        Figure(
+            "team-unassigned",
+            "Of which unassigned",
+            queue.filter(assignee__isnull=True).count(),
+            url=f"{inbox}?view=team",
+        ),
+    ]
 
 
 def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conversation]:
