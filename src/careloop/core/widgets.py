@@ -7,7 +7,7 @@ field still validates them against its own queryset. Each endpoint answers with 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,14 +49,15 @@ class Picker(forms.Widget):
         # Set by ModelChoiceField to its ModelChoiceIterator (field and queryset included).
         self.choices: Any = ()
 
-    def value_from_datadict(self, data: MultiValueDict[str, Any], files: Any, name: str) -> Any:
+    def value_from_datadict(self, data: Mapping[str, Any], files: Any, name: str) -> Any:
         if self.allow_multiple_selected:
-            return [value for value in data.getlist(name) if value]
+            values = data.getlist(name) if isinstance(data, MultiValueDict) else data.get(name)
+            if not isinstance(values, list | tuple):
+                values = [values]
+            return [value for value in values if value]
         return data.get(name) or None
 
-    def value_omitted_from_data(
-        self, data: MultiValueDict[str, Any], files: Any, name: str
-    ) -> bool:
+    def value_omitted_from_data(self, data: Mapping[str, Any], files: Any, name: str) -> bool:
         # Choosing nobody posts nothing, which is a choice, as with a multiple <select>.
         return False
 
