@@ -10,6 +10,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from careloop.actions.models import ActionItem
 from careloop.core.permissions import Role
+from tests.browser.pickers import pick
 from tests.browser.test_sign_in import dashboard_url, sign_in
 from tests.people.factories import TEST_PASSWORD, TeamFactory, UserFactory
 
@@ -28,7 +29,7 @@ def test_an_item_is_created_completed_with_evidence_and_shown_in_you_said_we_did
     page.goto(live_server.url + "/actions/")
     page.get_by_role("button", name="New action item").click()
     page.get_by_label("Title").fill("Add a stock check before promising delivery")
-    page.get_by_label("Owner").select_option(str(owner.pk))
+    pick(page, "Owner", owner.full_name)
     page.get_by_label("Type").select_option("prevent")
     page.get_by_role("button", name="Add to the ledger").click()
     expect(page.locator("#item-status")).to_have_text("Open")

@@ -11,6 +11,7 @@ from pytest_django.live_server_helper import LiveServer
 from careloop.core.permissions import Role
 from careloop.pulse.models import FeedbackRequest, Response, Survey
 from careloop.pulse.services import feedback360
+from tests.browser.pickers import pick
 from tests.browser.test_sign_in import sign_in
 from tests.people.factories import TEST_PASSWORD, UserFactory
 from tests.pulse.factories import answer_all, team_of
@@ -148,7 +149,7 @@ def test_a_360_request_answered_by_three_peers_shows_the_aggregate(
     page.get_by_role("link", name="360° feedback").click()
     page.get_by_role("button", name="Ask for feedback").click()
     for peer in peers:
-        page.get_by_label(peer.full_name, exact=True).check()
+        pick(page, "Whom to ask", peer.full_name)
     page.get_by_label("What would you like feedback on?").fill("How I support new starters")
     page.get_by_test_id("send-request").click()
     expect(page.get_by_test_id("group-count-peer")).to_contain_text("0 of 3 answered")

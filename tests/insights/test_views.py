@@ -47,6 +47,30 @@ def test_dashboard_shows_figures_with_definitions_and_response_rates(lead_client
     assert "<script>" not in page  # strict CSP: data travels in json_script only
 
 
+def test_each_tile_shows_its_change_against_the_previous_period(lead_client: Client) -> None:
+    current = _rollup(csat_positive=3, csat_total=4, first_response_count=1)
+    DailyRollup.objects.filter(pk=current.pk).update(first_response_business_seconds=3600)
+    DailyRollup.objects.create(
+        day=current.day - datetime.timedelta(days=35),
+        team=current.team,
+        channel="email",
+        csat_positive=1,
+        csat_total=2,
+        first_response_count=1,
+        first_response_business_seconds=3 * 3600,
+    )
+
+    response = lead_client.get(reverse("insights:dashboard"), {"period": "30"})
+    rows = response.context["rows"]
+    page = response.content.decode()
+
+    assert (rows["csat"]["change"], rows["csat"]["trend"]) == (25.0, "better")
+    assert rows["first_response_business_hours"]["change"] == -2.0
+    assert rows["first_response_business_hours"]["trend"] == "better"
+    assert rows["nps"]["change"] is None
+    assert "▲ +25.0 points against the previous period (better)" in page
+
+
 def test_filters_narrow_to_a_team_and_a_channel(lead_client: Client) -> None:
     row = _rollup(csat_positive=1, csat_total=1)
     DailyRollup.objects.create(day=row.day, team=TeamFactory(), channel="chat", csat_total=1)

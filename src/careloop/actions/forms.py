@@ -7,6 +7,7 @@ from django import forms
 
 from careloop.actions.models import ActionItem
 from careloop.core import calendar
+from careloop.core.widgets import Picker
 from careloop.people.models import Team, User
 from careloop.people.selectors import employees
 
@@ -17,7 +18,9 @@ class DateInput(forms.DateInput):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=300)
-    owner = forms.ModelChoiceField(queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), widget=Picker("people:person-picker")
+    )
     kind = forms.ChoiceField(label="Type", choices=ActionItem.Kind.choices)
     due = forms.DateField(
         widget=DateInput, required=False, help_text="Leave empty for a week from today."
@@ -47,7 +50,9 @@ class StatusForm(forms.Form):
 
 class FeedbackSessionForm(forms.Form):
     title = forms.CharField(max_length=200)
-    person = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    person = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, widget=Picker("people:person-picker")
+    )
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
     next_on = forms.DateField(label="Next session on", widget=DateInput)
     recurrence_days = forms.IntegerField(label="Repeat every (days)", min_value=1, initial=14)

@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from careloop.actions.models import ActionItem, FeedbackSession
 from careloop.core import calendar
-from careloop.core.permissions import Action, Reach, can, may, reach, restrict, scope_or_mine
+from careloop.core.home import Figure
+from careloop.core.permissions import (
+    Action,
+    Reach,
+    can,
+    may,
+    reach,
+    restrict,
+    scope_or_mine,
+    scopes_for,
+)
 from careloop.people.models import User
 
 _OPEN = (ActionItem.Status.OPEN, ActionItem.Status.IN_PROGRESS)
@@ -50,6 +61,38 @@ def overdue_for_lead(lead: User, today: datetime.date | None = None) -> QuerySet
         .select_related("owner")
         .order_by("due", "pk")
     )
+
+
+def overdue_visible_to(user: User, within: Reach = Reach.ORGANISATION) -> QuerySet[ActionItem]:
+    """Open items past their due date among those `user` may see, no further than `within`."""
+    items = restrict(ActionItem.objects.all(), user, Action.SEE_ACTION_ITEMS, within=within)
+    return items.filter(status__in=_OPEN, due__lt=calendar.today())
+
+
+def my_overdue_figures(user: User) -> list[Figure]:
+    """The home page's count of the person's own overdue action items."""
+    overdue = overdue_visible_to(user, within=Reach.OWN).count()
+    return [Figure("my-overdue-items", "Your overdue action items", overdue, url=_ledger())]
+
+
+def overseen_overdue_figures(user: User) -> list[Figure]:
+    """The home page's count of overdue items of everyone the person oversees (a lead's
+    team, the whole organisation for CX leadership); nothing for those who see only theirs."""
+    if reach(user, Action.SEE_ACTION_ITEMS) < Reach.TEAM:
+        return []
+    overdue = overdue_visible_to(user).count()
+    return [
+        Figure(
+            "overdue-items",
+            "Overdue action items",
+            overdue,
+            url=_ledger(scopes_for(user, Action.SEE_ACTION_ITEMS)[-1].value),
+        ),
+    ]
+
+
+def _ledger(scope: str = "mine") -> str:
+    return f"{reverse('actions:ledger')}?scope={scope}"
 
 
 def due_for_reminder(today: datetime.date) -> QuerySet[ActionItem]:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from careloop.api.scopes import SCOPE_CHOICES
+from careloop.core.widgets import Picker
 from careloop.people.models import User
 from careloop.people.selectors import employees
 
@@ -22,6 +23,7 @@ class ApiKeyForm(forms.Form):
     )
     owner = OwnerChoiceField(
         queryset=User.objects.none(),
+        widget=Picker("people:person-picker"),
         help_text="The key acts as this person: with their rights, on the rows they may see, "
         "and writes in their name.",
     )

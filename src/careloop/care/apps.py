@@ -14,6 +14,15 @@ class CareConfig(AppConfig):
         from careloop.core.privacy import register_customer_data
 
         register_customer_data(CUSTOMER_DATA)
+        from careloop.care.selectors import approval_figures
+        from careloop.core import home
+        from careloop.core.permissions import Action
+
+        home.register_tile(
+            home.HomeTile(
+                "approvals", home.Group.YOUR_TEAM, Action.APPROVE_GESTURES, approval_figures
+            )
+        )
         if apps.is_installed("careloop.feedback"):
             from careloop.care.outcomes import register_survey_score_source
             from careloop.care.survey_scores import scores_from_feedback

@@ -7,6 +7,7 @@ from django import forms
 
 from careloop.care import selectors
 from careloop.care.models import CareSettings, GestureKind
+from careloop.core.widgets import Picker
 from careloop.people.models import Team, User
 
 
@@ -60,7 +61,9 @@ class CareSettingsForm(forms.ModelForm[CareSettings]):
 
 class AllowanceForm(forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
-    agent = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    agent = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, widget=Picker("people:person-picker")
+    )
     per_incident_limit = forms.DecimalField(
         label="Per customer incident",
         required=False,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from careloop.care.models import (
     ZERO,
@@ -20,6 +22,7 @@ from careloop.care.models import (
 )
 from careloop.conversations.models import Conversation
 from careloop.core import calendar
+from careloop.core.home import Figure
 from careloop.core.permissions import Action, Reach, can, may, reach, restrict
 from careloop.people.models import Team, User
 from careloop.people.selectors import employees
@@ -151,6 +154,22 @@ def approval_queue(user: User) -> QuerySet[Gesture]:
         .filter(status=GestureStatus.PENDING)
         .order_by("approval_due", "pk")
     )
+
+
+def approval_figures(user: User) -> list[Figure]:
+    """The home page's count of requests waiting for this person's decision, and how many of
+    them are past their approval SLA."""
+    waiting = approval_queue(user)
+    url = reverse("care:home")
+    return [
+        Figure("approvals-waiting", "Approvals waiting", waiting.count(), url=url),
+        Figure(
+            "approvals-overdue",
+            "Approvals past their SLA",
+            waiting.filter(approval_due__lt=timezone.now()).count(),
+            url=url,
+        ),
+    ]
 
 
 def recently_decided(user: User, limit: int = 20) -> QuerySet[Gesture]:

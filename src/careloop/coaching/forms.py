@@ -18,6 +18,7 @@ from careloop.coaching.models import (
 from careloop.coaching.selectors import coachees, published_scenarios
 from careloop.core import calendar
 from careloop.core.permissions import Action, holders
+from careloop.core.widgets import Picker
 from careloop.people.models import User
 
 
@@ -160,7 +161,9 @@ class ResolveForm(forms.Form):
 
 def _reviewers() -> forms.ModelMultipleChoiceField:
     people = holders(Action.REVIEW_QUALITY)
-    return forms.ModelMultipleChoiceField(queryset=people, widget=forms.CheckboxSelectMultiple)
+    return forms.ModelMultipleChoiceField(
+        queryset=people, widget=Picker("people:person-picker", multiple=True)
+    )
 
 
 class CalibrationForm(forms.Form):
@@ -174,7 +177,9 @@ class CalibrationForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=User.objects.none())
+    person = forms.ModelChoiceField(
+        queryset=User.objects.none(), widget=Picker("people:person-picker")
+    )
     title = forms.CharField(max_length=200)
     goals = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="One goal per line."

@@ -13,6 +13,7 @@ from careloop.conversations.models import (
     SavedReply,
     Status,
 )
+from careloop.core.widgets import Picker
 from careloop.people.models import Team
 from careloop.people.selectors import active_employees
 
@@ -29,6 +30,7 @@ def staff_members() -> forms.ModelChoiceField:
         queryset=active_employees(),
         required=False,
         empty_label="Unassigned",
+        widget=Picker("people:person-picker", placeholder="Unassigned; type a name to assign"),
     )
 
 
@@ -54,11 +56,21 @@ class MultipleFileField(forms.FileField):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "Write to the customer…"}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 6,
+                "placeholder": "Write to the customer…",
+                "data-shortcut": "reply-body",
+            }
+        ),
         max_length=20_000,
         label="Reply",
     )
-    internal = forms.BooleanField(required=False, label="Internal note (only the team sees it)")
+    internal = forms.BooleanField(
+        required=False,
+        label="Internal note (only the team sees it)",
+        widget=forms.CheckboxInput(attrs={"data-shortcut": "internal-note"}),
+    )
     then_status = forms.ChoiceField(choices=AFTER_REPLY_CHOICES, required=False, label="Then")
     attachments = MultipleFileField(required=False, label="Attach files (up to 5, 10 MB each)")
 
@@ -73,7 +85,9 @@ class ReplyForm(forms.Form):
 
 
 class ConversationSettingsForm(forms.Form):
-    status = forms.ChoiceField(choices=Status.choices)
+    status = forms.ChoiceField(
+        choices=Status.choices, widget=forms.Select(attrs={"data-shortcut": "status"})
+    )
     priority = forms.ChoiceField(choices=Priority.choices)
     assignee = staff_members()
     tags = forms.CharField(required=False, help_text="Comma-separated, e.g. refund, damaged-item")

@@ -27,6 +27,7 @@ from careloop.conversations.saved_replies import fill
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, can, requires
 from careloop.core.whole_numbers import parse_whole_number
+from careloop.core.widgets import picker_results
 from careloop.people.http import employee
 
 PAGE_SIZE = 50
@@ -301,3 +302,14 @@ def dispute_reply_score(request: HtmxHttpRequest, message_pk: int) -> HttpRespon
             raise PermissionDenied(str(refused)) from refused
         messages.success(request, "Thank you: your view is stored and helps the coach improve.")
     return redirect("conversations:conversation", pk=message.conversation_id)
+
+
+def _conversation_label(conversation: Conversation) -> str:
+    return f"#{conversation.pk} {conversation.subject or '(no subject)'} · {conversation.customer}"
+
+
+@requires(Action.USE_INBOX)
+def conversation_picker(request: HtmxHttpRequest) -> HttpResponse:
+    """Conversations matching what was typed in a conversation picker (core/widgets.py)."""
+    query = request.GET.get("q", "")
+    return picker_results(request, selectors.conversations_matching(query), _conversation_label)

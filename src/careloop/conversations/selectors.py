@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,8 +11,11 @@ from enum import StrEnum
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Customer, Message, Status
+from careloop.core.home import Figure
 from careloop.core.permissions import Action, restrict
 from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import User
@@ -73,6 +77,58 @@ def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
 
 MAX_SEARCH_CHARS = 200
 
+# A conversation is "due soon" when a response or its resolution is due within this time.
+DUE_SOON = datetime.timedelta(hours=2)
+
+
+def due_by(
+    conversations: QuerySet[Conversation], moment: datetime.datetime
+) -> QuerySet[Conversation]:
+    """Conversations with a response or resolution due at `moment` or earlier (overdue too)."""
+    return conversations.filter(
+        Q(first_response_due__lte=moment, first_response_at__isnull=True)
+        | Q(next_response_due__lte=moment)
+        | Q(resolution_due__lte=moment)
+    )
+
+
+def work_figures(agent: User) -> list[Figure]:
+    """The home page's count of the agent's own work: open, waiting on us, due soon."""
+    mine = inbox_for(agent, InboxView.MINE)
+    inbox = reverse("conversations:inbox")
+    return [
+        Figure("my-open", "Your open conversations", mine.count(), url=f"{inbox}?view=mine"),
+        Figure(
+            "my-waiting",
+            "Waiting on you",
+            mine.filter(status=Status.OPEN, waiting_since__isnull=False).count(),
+            url=f"{inbox}?view=mine",
+        ),
+        Figure(
+            "my-due-soon",
+            "Due within 2 hours",
+            due_by(mine, timezone.now() + DUE_SOON).count(),
+            url=f"{inbox}?view=mine",
+        ),
+    ]
+
+
+def team_queue_figures(lead: User) -> list[Figure]:
+    """The home page's count of the team's unfinished conversations (for those with a team)."""
+    if lead.team_id is None:
+        return []
+    queue = inbox_for(lead, InboxView.TEAM)
+    inbox = reverse("conversations:inbox")
+    return [
+        Figure("team-queue", "Your team's queue", queue.count(), url=f"{inbox}?view=team"),
+        Figure(
+            "team-unassigned",
+            "Of which unassigned",
+            queue.filter(assignee__isnull=True).count(),
+            url=f"{inbox}?view=team",
+        ),
+    ]
+
 
 def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conversation]:
     """Full-text search on PostgreSQL (indexed), substring matches on SQLite; "#12" finds #12."""
@@ -125,6 +181,16 @@ def customer_history(
     if exclude is not None:
         history = history.exclude(pk=exclude.pk)
     return history
+
+
+def conversations_matching(query: str) -> QuerySet[Conversation]:
+    """Conversations of any status found by number ("12" or "#12") or words, newest first:
+    what conversation pickers offer."""
+    query = query.strip()
+    conversations = _live().select_related("customer").order_by("-pk")
+    if query.lstrip("#").isdigit():
+        return conversations.filter(pk=int(query.lstrip("#")))
+    return search(conversations, query)
 
 
 def customers_matching(query: str = "") -> QuerySet[Customer]:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("inbox/", inbox_views.inbox, name="inbox"),
     path("inbox/bulk/", inbox_views.bulk_action, name="bulk"),
     path("inbox/live/", inbox_views.inbox_live, name="inbox-live"),
+    path("inbox/pick/", inbox_views.conversation_picker, name="conversation-picker"),
     path("inbox/<int:pk>/", inbox_views.conversation, name="conversation"),
     path("inbox/<int:pk>/reply/", inbox_views.reply, name="reply"),
     path("inbox/<int:pk>/settings/", inbox_views.update_settings, name="settings"),

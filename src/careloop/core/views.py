@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from careloop.core import privacy
+from careloop.core import home, privacy
 from careloop.core.audit import audit_log as audit_log_events
 from careloop.core.navigation import sections_for
 from careloop.core.permissions import Action, public, requires
@@ -20,7 +20,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/dashboard.html",
-        {"organisation": current_organisation(), "sections": sections},
+        {
+            "organisation": current_organisation(),
+            "sections": sections,
+            "home_sections": home.sections_for(request.user),
+        },
     )
 
 

@@ -14,4 +14,18 @@ class FeedbackConfig(AppConfig):
         from careloop.feedback.surveys import chat_survey_links
 
         register_customer_data(CUSTOMER_DATA)
+        from careloop.core import home
+        from careloop.core.permissions import Action
+        from careloop.feedback.selectors import own_csat_figures
+
+        # Those given conversations to answer see how their own customers rated them.
+        home.register_tile(
+            home.HomeTile(
+                "own-csat",
+                home.Group.YOUR_WORK,
+                Action.RECEIVE_ASSIGNMENTS,
+                own_csat_figures,
+                order=5,
+            )
+        )
         register_visitor_links("feedback.survey", chat_survey_links)

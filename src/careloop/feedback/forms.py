@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from careloop.core.widgets import Picker
 from careloop.feedback.models import (
     Concern,
     EmailRule,
@@ -177,5 +178,7 @@ class ThemeRenameForm(forms.Form):
 
 
 class PromoteCauseForm(forms.Form):
-    owner = forms.ModelChoiceField(queryset=active_employees())
+    owner = forms.ModelChoiceField(
+        queryset=active_employees(), widget=Picker("people:person-picker")
+    )
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
 
 from careloop.conversations.models import Customer
 from careloop.core import calendar
-from careloop.core.permissions import Action, may, restrict, scope_or_mine, scopes_for
+from careloop.core.home import Figure, change
+from careloop.core.permissions import Action, Reach, may, restrict, scope_or_mine, scopes_for
 from careloop.feedback.models import (
     CauseTag,
     Concern,
@@ -103,6 +106,36 @@ def invitations_between(
     if agent is not None:
         invitations = invitations.filter(agent=agent)
     return invitations
+
+
+# The home page compares the last this-many days with the same length before them.
+HOME_PERIOD = datetime.timedelta(days=30)
+
+
+def own_csat_figures(agent: User) -> list[Figure]:
+    """The home page's CSAT of the agent's own conversations over the last 30 days, against
+    the 30 days before, and the detractors whose recovery they own."""
+    now = timezone.now()
+    current = score_card(invitations_between(now - HOME_PERIOD, now, agent=agent)).csat
+    previous = score_card(
+        invitations_between(now - 2 * HOME_PERIOD, now - HOME_PERIOD, agent=agent)
+    ).csat
+    recovery = restrict(RecoveryTask.objects.all(), agent, Action.WORK_RECOVERY, within=Reach.OWN)
+    return [
+        Figure(
+            "my-csat",
+            f"Your CSAT, last 30 days ({current.answers} answers)",
+            current.value,
+            unit="%",
+            change=change(current.value, previous.value),
+        ),
+        Figure(
+            "my-recovery",
+            "Detractors to recover",
+            recovery.exclude(status=RecoveryTask.Status.CLOSED).count(),
+            url=reverse("feedback:recovery-list"),
+        ),
+    ]
 
 
 def scores_by_team(

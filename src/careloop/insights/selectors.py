@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Case, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Greatest, TruncMonth, TruncWeek
+from django.urls import reverse
 
 from careloop.core import calendar
+from careloop.core.home import Figure, change
 from careloop.core.permissions import Action, Principal, restrict_teams
 from careloop.insights.models import COUNTERS, CustomerActivity, DailyRollup, RetentionRollup
 from careloop.people.models import Team
@@ -39,6 +41,11 @@ class Scope:
     @property
     def days(self) -> int:
         return (self.last - self.first).days + 1
+
+    def previous(self) -> Scope:
+        """The period of the same length just before this one, for the same team and channel."""
+        length = datetime.timedelta(days=self.days)
+        return Scope(self.first - length, self.last - length, self.team_id, self.channel)
 
 
 def _rollups(scope: Scope) -> QuerySet[DailyRollup]:
@@ -237,6 +244,12 @@ class Dashboard:
     # None only when asked not to wait for a retention that must be counted (see `dashboard`).
     retention: Retention | None
     series: list[tuple[datetime.date, dict[str, float | None]]]
+    # The same figures over the period of equal length before, for the change against it.
+    previous_metrics: dict[str, float | None] = field(default_factory=dict)
+
+    def change(self, key: str) -> float | None:
+        """The figure's change against the previous period, when both periods have it."""
+        return change(self.metrics.get(key), self.previous_metrics.get(key))
 
     @property
     def goodwill_amount(self) -> Decimal:
@@ -253,7 +266,49 @@ def dashboard(scope: Scope, wait_for_retention: bool = True) -> Dashboard:
         metrics=metrics_from(sums),
         retention=retention(scope) if wait_for_retention else ready_retention(scope),
         series=series(scope),
+        previous_metrics=metrics_from(totals(scope.previous())),
     )
+
+
+# Figures where a fall is the good direction.
+LOWER_IS_BETTER = frozenset(
+    {
+        "first_response_hours",
+        "first_response_business_hours",
+        "resolution_hours",
+        "resolution_business_hours",
+        "reopen_rate",
+    }
+)
+HEADLINE_METRICS = (
+    ("csat", "CSAT", "%"),
+    ("nps", "NPS", ""),
+    ("first_response_business_hours", "First response time", "business hours"),
+    ("resolution_business_hours", "Resolution time", "business hours"),
+    ("sla_attainment", "SLA met", "%"),
+)
+
+
+def headline_figures(user: Principal) -> list[Figure]:
+    """The home page's headline customer outcomes over the last 30 days, each with its change
+    against the 30 days before (organisation-wide, from the roll-ups insights reads)."""
+    today = calendar.today()
+    scope = Scope(today - datetime.timedelta(days=29), today)
+    current = metrics_from(totals(scope))
+    previous = metrics_from(totals(scope.previous()))
+    url = reverse("insights:dashboard")
+    return [
+        Figure(
+            key,
+            label,
+            current[key],
+            unit=unit,
+            change=change(current[key], previous[key]),
+            url=url,
+            lower_is_better=key in LOWER_IS_BETTER,
+        )
+        for key, label, unit in HEADLINE_METRICS
+    ]
 
 
 def culture_teams(user: Principal, team_id: int | None = None) -> QuerySet[Team]:

@@ -15,6 +15,7 @@ from careloop.care.selectors import care_settings
 from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.csv_export import SafeCsvWriter
+from careloop.core.home import trend
 from careloop.core.permissions import Action, can, requires
 from careloop.insights import analytics, selectors, services
 from careloop.insights.definitions import METRICS
@@ -74,10 +75,12 @@ def _rows(board: selectors.Dashboard) -> list[dict[str, object]]:
     values["goodwill_count"] = board.sums["goodwill_count"]
     values["conversations_created"] = board.sums["conversations_created"]
     currency = care_settings().currency
-    return [_metric_row(key, values.get(key), currency) for key in METRICS]
+    return [_metric_row(key, values.get(key), currency, board.change(key)) for key in METRICS]
 
 
-def _metric_row(key: str, value: object, currency: str = "") -> dict[str, object]:
+def _metric_row(
+    key: str, value: object, currency: str = "", change: float | None = None
+) -> dict[str, object]:
     """One figure with its label, unit and definition, as the metric templates show it."""
     label, unit, text = METRICS[key]
     return {
@@ -86,6 +89,8 @@ def _metric_row(key: str, value: object, currency: str = "") -> dict[str, object
         "unit": currency if unit == "currency" else unit,
         "definition": text,
         "value": value,
+        "change": change,
+        "trend": trend(change, lower_is_better=key in selectors.LOWER_IS_BETTER),
     }
 
 

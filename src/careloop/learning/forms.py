@@ -7,6 +7,7 @@ from django.forms import inlineformset_factory
 
 from careloop.conversations.models import Conversation
 from careloop.core.permissions import Action, holders
+from careloop.core.widgets import Picker
 from careloop.learning.models import (
     ContributingFactor,
     LearningReview,
@@ -20,12 +21,14 @@ class ReviewForm(forms.ModelForm[LearningReview]):
     participants = forms.ModelMultipleChoiceField(
         queryset=holders(Action.USE_LEARNING),
         required=False,
+        widget=Picker("people:person-picker", multiple=True),
         label="People involved",
         help_text="Who took part in what happened; they tell the story, nobody is on trial.",
     )
     reviewers = forms.ModelMultipleChoiceField(
         queryset=holders(Action.USE_LEARNING),
         required=False,
+        widget=Picker("people:person-picker", multiple=True),
         help_text="Who reads the draft and helps find contributing factors.",
     )
 
@@ -37,7 +40,10 @@ class ReviewForm(forms.ModelForm[LearningReview]):
         return cleaned
 
     conversations = forms.ModelMultipleChoiceField(
-        queryset=Conversation.objects.order_by("-pk"), required=False
+        queryset=Conversation.objects.order_by("-pk"),
+        required=False,
+        widget=Picker("conversations:conversation-picker", multiple=True),
+        help_text="Type a number or words from the conversation.",
     )
 
     class Meta:
@@ -88,7 +94,9 @@ class PublishForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(max_length=200)
-    owner = forms.ModelChoiceField(queryset=holders(Action.USE_LEARNING))
+    owner = forms.ModelChoiceField(
+        queryset=holders(Action.USE_LEARNING), widget=Picker("people:person-picker")
+    )
     due = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 

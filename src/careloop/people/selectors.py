@@ -34,6 +34,14 @@ def active_employees() -> QuerySet[User]:
     return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).order_by("full_name")
 
 
+def employees_matching(query: str) -> QuerySet[User]:
+    """Active employees whose name or email contains `query`: what people pickers offer."""
+    people = active_employees().select_related("team")
+    for term in query.split():
+        people = people.filter(Q(full_name__icontains=term) | Q(email__icontains=term))
+    return people
+
+
 def employees() -> QuerySet[User]:
     return (
         User.objects.exclude(role=Role.CUSTOMER)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("people/", views.people_list, name="people"),
     path("people/new/", views.person_add, name="person-add"),
     path("organisation/", views.organisation, name="organisation"),
+    path("people/pick/", views.person_picker, name="person-picker"),
 ]

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from careloop.core.permissions import Action, Role, can, requires
+from careloop.core.widgets import picker_results
 from careloop.people import selectors, services
 from careloop.people.forms import OpeningHoursFormSet, OrganisationForm, PersonForm, TeamForm
 from careloop.people.models import BusinessHours, User
@@ -117,4 +118,18 @@ def organisation(request: HttpRequest) -> HttpResponse:
             ],
             "hours_formset": hours_formset,
         },
+    )
+
+
+def _person_label(person: User) -> str:
+    return f"{person.full_name or person.email} · {person.role_label}" + (
+        f" · {person.team}" if person.team else ""
+    )
+
+
+@requires(Action.VIEW_PEOPLE)
+def person_picker(request: HttpRequest) -> HttpResponse:
+    """Colleagues matching what was typed in a people picker (core/widgets.py)."""
+    return picker_results(
+        request, selectors.employees_matching(request.GET.get("q", "")), _person_label
     )

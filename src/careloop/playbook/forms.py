@@ -7,6 +7,7 @@ from django import forms
 
 from careloop.core import calendar
 from careloop.core.permissions import Action, can
+from careloop.core.widgets import Picker
 from careloop.people.models import User
 from careloop.people.selectors import employees
 from careloop.playbook.models import Visibility
@@ -30,7 +31,9 @@ class ArticleForm(forms.Form):
         help_text="Plain text; blank lines separate paragraphs.",
     )
     visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.INTERNAL)
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), empty_label=None)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), empty_label=None, widget=Picker("people:person-picker")
+    )
     review_by = forms.DateField(label="Review by", widget=DateInput)
     change_note = forms.CharField(label="What changed", max_length=300, required=False)
 

@@ -6,6 +6,7 @@ from django import forms
 
 from careloop.core import calendar
 from careloop.core.permissions import Action, holders
+from careloop.core.widgets import Picker
 from careloop.people.models import Team, User
 from careloop.pulse.models import (
     DEFAULT_MIN_COMMENT_GROUP,
@@ -185,7 +186,7 @@ class FeedbackRequestForm(forms.Form):
         help_text=(
             "Peers, direct reports and your lead. Peer answers show once three have answered."
         ),
-        widget=forms.CheckboxSelectMultiple,
+        widget=Picker("people:person-picker", multiple=True),
     )
     focus = forms.CharField(
         required=False,
@@ -224,7 +225,9 @@ class FeedbackAnswerForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=User.objects.none(), label="Share with")
+    person = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Share with", widget=Picker("people:person-picker")
+    )
 
     def __init__(self, *args: Any, subject: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,13 +5,16 @@ from typing import Any
 from django import forms
 
 from careloop.conversations.models import Conversation, Message
+from careloop.core.widgets import Picker
 from careloop.people.models import User, Value
 from careloop.people.selectors import current_organisation, employees
 from careloop.recognition.selectors import agents_who_replied
 
 
 class KudosForm(forms.Form):
-    receiver = forms.ModelChoiceField(label="To", queryset=User.objects.none())
+    receiver = forms.ModelChoiceField(
+        label="To", queryset=User.objects.none(), widget=Picker("people:person-picker")
+    )
     value = forms.ModelChoiceField(
         label="For living the value", queryset=Value.objects.none(), empty_label=None
     )
