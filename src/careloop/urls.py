@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("careloop.playbook.urls")),
     path("", include("careloop.pulse.urls")),
     path("", include("careloop.insights.urls")),
+    path("", include("careloop.search.urls")),
     path("", include("careloop.core.urls")),
 ]

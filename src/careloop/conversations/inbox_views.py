@@ -39,7 +39,14 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     agent = employee(request)
     view = _inbox_view(request)
     query = request.GET.get("q", "")
-    conversations = selectors.search(selectors.inbox_for(agent, view), query)
+    number = selectors.reference(query)
+    if number is not None and Conversation.objects.filter(pk=number).exists():
+        if not request.htmx:
+            return redirect("conversations:conversation", pk=number)
+        # "#120" finds conversation 120 whatever its status or the view it is in.
+        conversations = selectors.conversation_list().filter(pk=number)
+    else:
+        conversations = selectors.search(selectors.inbox_for(agent, view), query)
     page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

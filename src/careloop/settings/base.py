@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "careloop.playbook",
     "careloop.pulse",
     "careloop.api",
+    "careloop.search",
     "careloop.demo",
 ]
 
