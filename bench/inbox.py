@@ -368,11 +368,12 @@ def seed(conversations: int, rng: random.Random) -> dict[str, float]:
                     "",
                     created_at + timedelta(minutes=30 * position),
                     "",
+                    "",
                 ]
 
     message_columns = [
         "conversation_id", "author_kind", "author_id", "channel", "is_internal_note",
-        "body_text", "body_html", "created_at", "email_message_id",
+        "body_text", "body_html", "created_at", "email_message_id", "unverified_sender",
     ]  # fmt: skip
     with transaction.atomic():
         messages = writer.insert(Message._meta.db_table, message_columns, message_rows())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 
 from careloop.conversations import selectors as conversations
 from careloop.conversations.models import Conversation, Customer
@@ -35,16 +36,16 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "search/search.html", context)
 
     found = conversations.conversations_for(person, form.filters())
+    more = False
+    page: Page[int] | Page[Conversation]
     if query:
         ids, more = conversations.best_matches(found, query)
         page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         hits = conversations.conversation_hits(list(page.object_list), query)
     else:
-        more = False
-        page = Paginator(found.select_related("customer", "assignee", "team"), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
-        hits = [conversations.ConversationHit(row, conversations.marked_html("")) for row in page]
+        listed = found.select_related("customer", "assignee", "team")
+        page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+        hits = [conversations.ConversationHit(row, mark_safe("")) for row in page.object_list]
     customer_id = form.cleaned_data.get("customer")
     context.update(
         query=query,
