@@ -14,14 +14,21 @@ always a bound parameter (hence the file-wide S608/S611 exemption below).
 
 from __future__ import annotations
 
+import datetime
+import math
+from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from careloop.core.highlight import MATCH_START, MATCH_STOP, search_words
+
+if TYPE_CHECKING:
+    from careloop.conversations.models import Conversation
 
 TABLE = "conversations_conversation"
 FTS_TABLE = "conversations_conversation_fts"
@@ -116,8 +123,62 @@ def matching(query: str) -> Q:
     )
 
 
+# SQLite reads this many of the newest matches from FTS5 first (which stops early, newest
+# first), then eight times as many, and so on, until filters leave a window's worth.
+FIRST_CANDIDATES = 1_000
+CANDIDATE_GROWTH = 8
+
+
+def newest_matches(
+    conversations: QuerySet[Conversation], query: str, limit: int
+) -> list[tuple[int, datetime.datetime]]:
+    """(id, updated_at) of the newest `limit` conversations that match `query`, newest first.
+
+    A common word never costs a sort of all its matches: PostgreSQL's planner walks the
+    primary key backwards and checks each row's stored tsvector (statistics on
+    search_document tell it when a word is common); on SQLite the FTS5 index lists matches
+    newest first and stops, and the filters run on those candidates.
+    """
+    newest_first = conversations.order_by("-pk").values_list("pk", "updated_at")
+    if connection.vendor == "postgresql":
+        return list(newest_first.filter(matching(query))[:limit])
+    fts_query = _fts_query(query)
+    candidates = FIRST_CANDIDATES
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+                f"ORDER BY rowid DESC LIMIT %s",
+                [fts_query, candidates],
+            )
+            listed = [row[0] for row in cursor.fetchall()]
+        if not listed:
+            return []
+        oldest = listed[-1]
+        found = list(
+            newest_first.filter(
+                pk__gte=oldest,
+                pk__in=RawSQL(
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid >= %s",
+                    [fts_query, oldest],
+                ),
+            )[:limit]
+        )
+        if len(found) >= limit or len(listed) < candidates:
+            return found
+        candidates *= CANDIDATE_GROWTH
+
+
 def _in_list(ids: Sequence[int]) -> str:
     return ", ".join("%s" for _ in ids)
+
+
+def _among(ids: Sequence[int]) -> tuple[str, list[int]]:
+    # FTS5 narrows its walk by rowid bounds (not by IN), so the bounds keep it to the window.
+    return (
+        f"rowid BETWEEN %s AND %s AND rowid IN ({_in_list(ids)})",
+        [min(ids), max(ids), *ids],
+    )
 
 
 def relevance(ids: Sequence[int], query: str) -> dict[int, float]:
@@ -132,13 +193,26 @@ def relevance(ids: Sequence[int], query: str) -> dict[int, float]:
                 [query, list(ids)],
             )
         else:
-            # bm25() is lower for better matches; negated so higher is better everywhere.
+            # Not bm25(): it reads every match of each word to weigh it (a common word's
+            # whole list), where only the window's rows need scoring.
             cursor.execute(
-                f"SELECT rowid, -bm25({FTS_TABLE}) FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({_in_list(ids)})",
-                [_fts_query(query), *ids],
+                f"SELECT id, subject, search_text FROM {TABLE} WHERE id IN ({_in_list(ids)})",
+                list(ids),
             )
+            return {
+                pk: _word_score(search_words(query), subject, text)
+                for pk, subject, text in cursor.fetchall()
+            }
         return {pk: float(score) for pk, score in cursor.fetchall()}
+
+
+def _word_score(words: Sequence[str], subject: str, text: str) -> float:
+    """SQLite's relevance: each word counts by how often it occurs (with diminishing returns),
+    more in the subject, less in a long text."""
+    in_text = Counter(search_words(text))
+    in_subject = set(search_words(subject))
+    score = sum(math.log1p(in_text[word]) + (word in in_subject) for word in set(words))
+    return score / (1 + math.log1p(sum(in_text.values()) / 100))
 
 
 def snippets(ids: Sequence[int], query: str) -> dict[int, str]:
@@ -158,9 +232,10 @@ def snippets(ids: Sequence[int], query: str) -> dict[int, str]:
                 [query, options, list(ids)],
             )
         else:
+            among, ids_params = _among(ids)
             cursor.execute(
                 f"SELECT rowid, snippet({FTS_TABLE}, 0, %s, %s, '…', {SNIPPET_WORDS}) "
-                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({_in_list(ids)})",
-                [MATCH_START, MATCH_STOP, _fts_query(query), *ids],
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {among}",
+                [MATCH_START, MATCH_STOP, _fts_query(query), *ids_params],
             )
         return dict(cursor.fetchall())

@@ -103,8 +103,8 @@ def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conver
 
 # --- search over every conversation, customer and article -----------------------------------
 
-# A text search ranks at most this many of the most recently changed matches: a common word
-# then costs a walk down the recency index, never a sort of every match (bench/README.md).
+# A text search ranks at most this many of the newest matches: a common word then costs a
+# walk from the newest conversation down, never a sort of every match (bench/README.md).
 RESULT_WINDOW = 200
 # Relevance halves for every this many days since a conversation last changed.
 RELEVANCE_HALF_LIFE_DAYS = 90
@@ -156,15 +156,11 @@ def conversations_for(person: User, filters: ConversationFilters) -> QuerySet[Co
 
 
 def best_matches(conversations: QuerySet[Conversation], query: str) -> tuple[list[int], bool]:
-    """The ids of the most recent matches of `query` (at most RESULT_WINDOW), best first:
+    """The ids of the newest matches of `query` (at most RESULT_WINDOW), best first:
     relevance weighed by how recently each changed; and whether more matched."""
     if not search_index.has_words(query):
         return [], False
-    recent = list(
-        conversations.filter(search_index.matching(query)).values_list("pk", "updated_at")[
-            : RESULT_WINDOW + 1
-        ]
-    )
+    recent = search_index.newest_matches(conversations, query, RESULT_WINDOW + 1)
     more = len(recent) > RESULT_WINDOW
     recent = recent[:RESULT_WINDOW]
     scores = search_index.relevance([pk for pk, _ in recent], query)
