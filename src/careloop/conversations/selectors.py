@@ -109,6 +109,7 @@ RESULT_WINDOW = 200
 # Relevance halves for every this many days since a conversation last changed.
 RELEVANCE_HALF_LIFE_DAYS = 90
 CUSTOMER_RESULTS = 10
+MIN_CUSTOMER_WORD = 3
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,9 @@ class CustomerHit:
 def customers_found(person: User, query: str) -> list[CustomerHit]:
     """Customers whose name, email or company hold every word of `query`, if `person` may
     see customers."""
-    words = search_words(query)
+    # Fragments shorter than three letters match too many to be useful, and PostgreSQL's
+    # trigram indexes (migration 0012) cannot serve them.
+    words = [word for word in search_words(query) if len(word) >= MIN_CUSTOMER_WORD]
     if not words or not can(person, Action.VIEW_CUSTOMERS):
         return []
     customers = Customer.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
