@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.conversations import selectors, services
+from careloop.conversations import search_index, selectors, services
+from careloop.conversations.apps import _keep_search_index
 from careloop.conversations.models import Channel, Conversation, Status
 from careloop.core.highlight import MATCH_START, MATCH_STOP, marked_html
 from careloop.core.permissions import Role
@@ -184,3 +186,20 @@ def test_search_syntax_is_never_read_from_what_was_typed(agent: User) -> None:
         ids, _ = selectors.best_matches(everything, query)
         assert ids in ([found.pk], []), query
     assert selectors.best_matches(everything, "parcel) OR*")[0] == [found.pk]
+
+
+def test_the_sqlite_index_comes_back_after_a_table_rebuild_drops_its_triggers(
+    agent: User,
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the triggers keep SQLite's FTS5 table in step; PostgreSQL generates it")
+    with connection.cursor() as cursor:
+        for trigger in search_index.SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {trigger}")
+    found = conversation("kingfisher")
+    everything = selectors.conversations_for(agent, selectors.ConversationFilters())
+    assert selectors.best_matches(everything, "kingfisher") == ([], False)
+    _keep_search_index()  # what runs after every migrate
+    assert selectors.best_matches(everything, "kingfisher") == ([found.pk], False)
+    services.reply(found, agent, "A puffin is on its way")
+    assert selectors.best_matches(everything, "puffin") == ([found.pk], False)
