@@ -49,3 +49,8 @@ def test_agent_finds_a_closed_conversation_by_a_word_and_by_its_number(
     page.locator("#search").fill(f"#{other.pk}")
     page.locator("#search").press("Enter")
     expect(page).to_have_url(re.compile(rf"/inbox/{other.pk}/$"))
+
+    page.goto(f"{live_server.url}/inbox/")
+    page.locator("#inbox-search").fill(f"#{closed.pk}")
+    page.locator("#inbox-search").press("Enter")
+    expect(page).to_have_url(re.compile(rf"/inbox/{closed.pk}/$"))

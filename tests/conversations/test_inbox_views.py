@@ -72,8 +72,14 @@ def test_search_finds_words_from_messages_and_customer_names(client: Client, age
         reverse("conversations:inbox"),
         {"view": "mine", "q": f"#{zip_broken.pk}"},
         HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER="inbox-search",
     ).context["page"]
     assert [c.pk for c in page] == [zip_broken.pk]
+    # Enter in the box (htmx, triggered by the form) goes to the conversation.
+    submitted = client.get(
+        reverse("conversations:inbox"), {"q": f"#{zip_broken.pk}"}, HTTP_HX_REQUEST="true"
+    )
+    assert submitted["HX-Redirect"] == reverse("conversations:conversation", args=[zip_broken.pk])
 
 
 def test_bulk_actions_change_every_selected_conversation(client: Client, agent: User) -> None:

@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from careloop.conversations import coaching, presence, selectors, services
 from careloop.conversations.forms import (
@@ -25,6 +27,8 @@ from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 
 PAGE_SIZE = 50
+# The id of the inbox's search input (conversations/inbox.html), which htmx names as trigger.
+INBOX_SEARCH_BOX = "inbox-search"
 
 
 def _inbox_view(request: HtmxHttpRequest) -> selectors.InboxView:
@@ -41,9 +45,13 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     number = selectors.reference(query)
     if number is not None and Conversation.objects.filter(pk=number).exists():
+        target = reverse("conversations:conversation", args=[number])
+        # Enter goes straight to conversation 120; while "#120" is being typed (htmx, from the
+        # box itself) the list shows it, whatever its status or the view it is in.
         if not request.htmx:
-            return redirect("conversations:conversation", pk=number)
-        # "#120" finds conversation 120 whatever its status or the view it is in.
+            return redirect(target)
+        if request.htmx.trigger != INBOX_SEARCH_BOX:
+            return HttpResponseClientRedirect(target)
         conversations = selectors.conversation_list().filter(pk=number)
     else:
         conversations = selectors.search(selectors.inbox_for(agent, view), query)
