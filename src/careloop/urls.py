@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("careloop.pulse.urls")),
     path("", include("careloop.insights.urls")),
     path("", include("careloop.notifications.urls")),
+    path("", include("careloop.search.urls")),
     path("", include("careloop.core.urls")),
 ]

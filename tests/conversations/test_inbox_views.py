@@ -61,11 +61,25 @@ def test_search_finds_words_from_messages_and_customer_names(client: Client, age
         "Jacket", body="The zipper broke on the first day", name="Ines Moreau"
     )
     conversation("Invoice", body="Please send a copy of my invoice")
-    for query in ("zipper", "Moreau", f"#{zip_broken.pk}"):
+    for query in ("zipper", "Moreau"):
         page = client.get(reverse("conversations:inbox"), {"view": "all", "q": query}).context[
             "page"
         ]
         assert [c.pk for c in page] == [zip_broken.pk], query
+    # Typed live (htmx), "#12" lists conversation 12 whatever view it is in.
+    services.change_status(zip_broken, Status.CLOSED, agent)
+    page = client.get(
+        reverse("conversations:inbox"),
+        {"view": "mine", "q": f"#{zip_broken.pk}"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TRIGGER="inbox-search",
+    ).context["page"]
+    assert [c.pk for c in page] == [zip_broken.pk]
+    # Enter in the box (htmx, triggered by the form) goes to the conversation.
+    submitted = client.get(
+        reverse("conversations:inbox"), {"q": f"#{zip_broken.pk}"}, HTTP_HX_REQUEST="true"
+    )
+    assert submitted["HX-Redirect"] == reverse("conversations:conversation", args=[zip_broken.pk])
 
 
 def test_bulk_actions_change_every_selected_conversation(client: Client, agent: User) -> None:

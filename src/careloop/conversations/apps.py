@@ -1,4 +1,20 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _keep_search_index(using: str = "default", **kwargs: Any) -> None:
+    # A later migration that rebuilds the conversation table on SQLite drops its triggers.
+    from careloop.conversations import search_index
+    from careloop.conversations.models import Conversation
+
+    database = connections[using]
+    if database.vendor == "sqlite" and (
+        Conversation._meta.db_table in database.introspection.table_names()
+    ):
+        search_index.install(database)
 
 
 class ConversationsConfig(AppConfig):
@@ -26,3 +42,4 @@ class ConversationsConfig(AppConfig):
                 selectors.team_queue_figures,
             )
         )
+        post_migrate.connect(_keep_search_index, sender=self)

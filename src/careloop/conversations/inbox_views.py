@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from careloop.conversations import coaching, presence, selectors, services
 from careloop.conversations.forms import (
@@ -31,6 +32,8 @@ from careloop.core.widgets import picker_results
 from careloop.people.http import employee
 
 PAGE_SIZE = 50
+# The id of the inbox's search input (conversations/inbox.html), which htmx names as trigger.
+INBOX_SEARCH_BOX = "inbox-search"
 
 
 def _inbox_view(request: HtmxHttpRequest) -> selectors.InboxView:
@@ -46,7 +49,12 @@ def _inbox_context(request: HtmxHttpRequest, marker: str) -> dict[str, object]:
     agent = employee(request)
     view = _inbox_view(request)
     query = request.GET.get("q", "")
-    conversations = selectors.search(selectors.inbox_for(agent, view), query)
+    number = selectors.reference(query)
+    if number is not None and Conversation.objects.filter(pk=number).exists():
+        # While "#120" is being typed the list shows it, whatever its status or view.
+        conversations = selectors.conversation_list().filter(pk=number)
+    else:
+        conversations = selectors.search(selectors.inbox_for(agent, view), query)
     paginator = Paginator(conversations, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     start = (page.number - 1) * PAGE_SIZE
@@ -72,6 +80,15 @@ def _inbox_context(request: HtmxHttpRequest, marker: str) -> dict[str, object]:
 @requires(Action.USE_INBOX)
 def inbox(request: HtmxHttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
+    number = selectors.reference(query)
+    if number is not None and Conversation.objects.filter(pk=number).exists():
+        target = reverse("conversations:conversation", args=[number])
+        # Enter goes straight to conversation 120; typing "#120" in the box (htmx, from the
+        # box itself) lists it instead.
+        if not request.htmx:
+            return redirect(target)
+        if request.htmx.trigger != INBOX_SEARCH_BOX:
+            return HttpResponseClientRedirect(target)
     template = "conversations/_inbox_rows.html" if request.htmx else "conversations/inbox.html"
     with selectors.search_work_memory(query):
         return render(request, template, _inbox_context(request, selectors.inbox_marker()))

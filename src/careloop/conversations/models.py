@@ -4,8 +4,6 @@ import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils import timezone
 
@@ -158,7 +156,7 @@ class Conversation(models.Model):
     # How upset the customer is (0..1), filled by the empathy engine; null until scored.
     distress = models.FloatField(null=True, blank=True)
     # Subject, customer and message text in one column, so search needs one index
-    # (a GIN full-text index on PostgreSQL; see migration 0003).
+    # (see conversations.search_index: a stored tsvector on PostgreSQL, FTS5 on SQLite).
     search_text = models.TextField(blank=True, default="")
     care_priority = models.FloatField(default=0.0)
     care_priority_reasons = models.JSONField(default=list, blank=True)
@@ -174,10 +172,9 @@ class Conversation(models.Model):
             models.Index(fields=("assignee", "status", "-care_priority"), name="conv_assignee"),
             models.Index(fields=("team", "status", "-care_priority"), name="conv_team"),
             models.Index(fields=("customer", "-created_at"), name="conv_customer"),
-            # The live inbox asks for the latest change many times a second (see selectors).
-            models.Index(fields=("updated_at",), name="conv_updated"),
-            # Built on PostgreSQL only (see careloop.core.migration_operations).
-            GinIndex(SearchVector("search_text", config="simple"), name="conv_search_gin"),
+            # Search results walk this, the most recently changed first; the full-text
+            # index itself lives outside the ORM (conversations.search_index, migration 0011).
+            models.Index(fields=("updated_at", "id"), name="conv_recent"),
         )
 
     def __str__(self) -> str:

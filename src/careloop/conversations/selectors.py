@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
+from careloop.conversations import search_index
 from careloop.conversations.models import FINISHED, Conversation, Customer, Message, Status
+from careloop.core import calendar
+from careloop.core.highlight import highlight, marked_html, search_words
 from careloop.core.home import Figure
-from careloop.core.permissions import Action, restrict
-from careloop.core.whole_numbers import parse_whole_number
+from careloop.core.permissions import Action, can, restrict
 from careloop.people.models import User
 
 UNFINISHED = [status for status in Status if status not in FINISHED]
@@ -45,12 +49,14 @@ INBOX_VIEW_LABELS = {
     InboxView.ALL_OPEN: "All open",
 }
 
-# The search index expression; migration 0003 builds a GIN index on exactly this on PostgreSQL.
-SEARCH_CONFIG = "simple"
-
 
 def _live() -> QuerySet[Conversation]:
     return Conversation.objects.filter(merged_into__isnull=True)
+
+
+def conversation_list() -> QuerySet[Conversation]:
+    """Every conversation not merged away, with what a list of them shows."""
+    return _live().select_related("customer", "assignee", "team")
 
 
 def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
@@ -130,22 +136,142 @@ def team_queue_figures(lead: User) -> list[Figure]:
     ]
 
 
+_REFERENCE = re.compile(r"#(\d{1,18})")
+
+
+def reference(query: str) -> int | None:
+    """The conversation number a query names ("#120"), if that is all it is."""
+    found = _REFERENCE.fullmatch(query.strip())
+    return int(found.group(1)) if found else None
+
+
 def search(conversations: QuerySet[Conversation], query: str) -> QuerySet[Conversation]:
-    """Full-text search on PostgreSQL (indexed), substring matches on SQLite; "#12" finds #12."""
-    # Bounded: on SQLite each word is a condition, and thousands of them overflow the query.
+    """The conversations holding every word of `query` (full-text indexed on both databases);
+    "#12" finds #12."""
+    # Bounded: each word is a condition, and thousands of them overflow the query.
     query = query.strip()[:MAX_SEARCH_CHARS]
     if not query:
         return conversations
-    number = parse_whole_number(query[1:]) if query.startswith("#") else None
+    number = reference(query)
     if number is not None:
         return conversations.filter(pk=number)
-    if connection.vendor == "postgresql":
-        return conversations.annotate(
-            document=SearchVector("search_text", config=SEARCH_CONFIG)
-        ).filter(document=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
-    for term in dict.fromkeys(query.split()):
-        conversations = conversations.filter(search_text__icontains=term)
-    return conversations
+    if not search_index.has_words(query):
+        return conversations.none()
+    return conversations.filter(search_index.matching(query))
+
+
+# --- search over every conversation, customer and article -----------------------------------
+
+# A text search ranks at most this many of the newest matches: a common word then costs a
+# walk from the newest conversation down, never a sort of every match (bench/README.md).
+RESULT_WINDOW = 200
+# Relevance halves for every this many days since a conversation last changed.
+RELEVANCE_HALF_LIFE_DAYS = 90
+CUSTOMER_RESULTS = 10
+MIN_CUSTOMER_WORD = 3
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    statuses: Sequence[str] = ()
+    channel: str = ""
+    team_id: int | None = None
+    assignee_id: int | None = None
+    tag: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+    customer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ConversationHit:
+    conversation: Conversation
+    snippet: SafeString
+
+
+def conversations_for(person: User, filters: ConversationFilters) -> QuerySet[Conversation]:
+    """Every conversation `person` may find, in any status, narrowed by `filters`; the most
+    recently changed first."""
+    if not can(person, Action.USE_INBOX):
+        return Conversation.objects.none()
+    conversations = _live()
+    if filters.statuses:
+        conversations = conversations.filter(status__in=filters.statuses)
+    if filters.channel:
+        conversations = conversations.filter(channel=filters.channel)
+    if filters.team_id is not None:
+        conversations = conversations.filter(team_id=filters.team_id)
+    if filters.assignee_id is not None:
+        conversations = conversations.filter(assignee_id=filters.assignee_id)
+    if filters.tag:
+        conversations = conversations.filter(tags__name=filters.tag)
+    if filters.since is not None:
+        conversations = conversations.filter(created_at__gte=calendar.start_of_day(filters.since))
+    if filters.until is not None:
+        next_day = filters.until + datetime.timedelta(days=1)
+        conversations = conversations.filter(created_at__lt=calendar.start_of_day(next_day))
+    if filters.customer_id is not None:
+        conversations = conversations.filter(customer_id=filters.customer_id)
+    return conversations.order_by("-updated_at", "-pk")
+
+
+def best_matches(conversations: QuerySet[Conversation], query: str) -> tuple[list[int], bool]:
+    """The ids of the newest matches of `query` (at most RESULT_WINDOW), best first:
+    relevance weighed by how recently each changed; and whether more matched."""
+    if not search_index.has_words(query):
+        return [], False
+    recent = search_index.newest_matches(conversations, query, RESULT_WINDOW + 1)
+    more = len(recent) > RESULT_WINDOW
+    recent = recent[:RESULT_WINDOW]
+    scores = search_index.relevance([pk for pk, _ in recent], query)
+    now = timezone.now()
+
+    def weight(pk: int, changed: datetime.datetime) -> float:
+        age_days = max((now - changed).total_seconds(), 0.0) / 86_400
+        # The small floor keeps recency deciding between matches the database scores alike.
+        return (scores.get(pk, 0.0) + 1e-6) * 0.5 ** (age_days / RELEVANCE_HALF_LIFE_DAYS)
+
+    ranked = sorted(recent, key=lambda row: -weight(*row))
+    return [pk for pk, _ in ranked], more
+
+
+def conversation_hits(ids: Sequence[int], query: str) -> list[ConversationHit]:
+    """The conversations `ids` (in that order), each with the passage that matched `query`."""
+    rows = Conversation.objects.select_related("customer", "assignee", "team").in_bulk(ids)
+    passages = search_index.snippets(ids, query)
+    return [
+        ConversationHit(rows[pk], marked_html(passages.get(pk, ""))) for pk in ids if pk in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CustomerHit:
+    customer: Customer
+    name: SafeString
+    details: SafeString
+
+
+def customers_found(person: User, query: str) -> list[CustomerHit]:
+    """Customers whose name, email or company hold every word of `query`, if `person` may
+    see customers."""
+    # Fragments shorter than three letters match too many to be useful, and PostgreSQL's
+    # trigram indexes (migration 0012) cannot serve them.
+    words = [word for word in search_words(query) if len(word) >= MIN_CUSTOMER_WORD]
+    if not words or not can(person, Action.VIEW_CUSTOMERS):
+        return []
+    customers = Customer.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
+    for word in words:
+        customers = customers.filter(
+            Q(full_name__icontains=word) | Q(email__icontains=word) | Q(company__icontains=word)
+        )
+    return [
+        CustomerHit(
+            customer,
+            highlight(str(customer), words),
+            highlight(" · ".join(filter(None, (customer.email, customer.company))), words),
+        )
+        for customer in customers.order_by("full_name", "pk")[:CUSTOMER_RESULTS]
+    ]
 
 
 # A common word matches a large share of the table; with PostgreSQL's default 4 MB the GIN

@@ -11,9 +11,11 @@ import numpy as np
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.utils.safestring import SafeString
 
 from careloop.conversations.models import Conversation, Message
 from careloop.core import calendar
+from careloop.core.highlight import highlight, search_words
 from careloop.core.permissions import Action, can
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.empathy.semantic import embed_texts, rank_by_similarity, vector_dimensions
@@ -153,6 +155,30 @@ def search(
     floor = max(MIN_SIMILARITY, float(best.max()) - RELATIVE_CUTOFF)
     kept = [hit for hit in hits if hit.word_match or hit.similarity >= floor]
     return sorted(kept, key=lambda hit: -hit.score)[:limit]
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    article: Article
+    title: SafeString
+    snippet: SafeString
+
+
+WORD_RESULTS = 10
+
+
+def articles_with_words(person: User, query: str) -> list[ArticleHit]:
+    """Articles holding every word of `query`, for the search over everything: the whole
+    playbook (internal and public) for anyone who may use it, as its own page shows."""
+    words = search_words(query)
+    if not words or not can(person, Action.USE_PLAYBOOK):
+        return []
+    found = _word_matches(Article.objects.all(), " ".join(words))
+    articles = Article.objects.filter(pk__in=found).order_by("-updated_at", "pk")[:WORD_RESULTS]
+    return [
+        ArticleHit(article, highlight(article.title, words), highlight(article.body, words))
+        for article in articles
+    ]
 
 
 SUGGESTIONS = 3

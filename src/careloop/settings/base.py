@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "careloop.pulse",
     "careloop.notifications",
     "careloop.api",
+    "careloop.search",
     "careloop.demo",
 ]
 
