@@ -12,7 +12,7 @@ from careloop.core.permissions import Role
 from careloop.learning.models import LearningReview, ParticipantRole
 from tests.browser.pickers import pick
 from tests.browser.test_sign_in import sign_in
-from tests.care.factories import ConversationFactory
+from tests.conversations.factories import ConversationFactory
 from tests.people.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -21,7 +21,7 @@ from careloop.core.permissions import Role
 from careloop.insights.models import DailyRollup
 from careloop.people.models import Team, User
 from tests.actions.factories import ActionItemFactory
-from tests.care.factories import ConversationFactory
+from tests.conversations.factories import ConversationFactory
 from tests.feedback.factories import answered, solved_conversation
 from tests.people.factories import TeamFactory, UserFactory
 
