@@ -48,18 +48,22 @@ def test_an_agent_solves_a_conversation_from_the_inbox_with_the_keyboard_alone(
 
     page.keyboard.press("a")
     expect(page.get_by_role("status").first).to_contain_text("Updated 1 conversation")
+    # Shortcuts listen once the new page's scripts have run, not as soon as its text shows.
+    page.wait_for_load_state("load")
     page.keyboard.press("r")
     composer = page.get_by_label("Reply to Calm Carla")
     expect(composer).to_be_focused()
     page.keyboard.type("Here is your invoice, Carla; it is attached to this email.")
     page.keyboard.press("Control+Enter")
     expect(page.get_by_role("status").first).to_contain_text("Reply sent.")
+    page.wait_for_load_state("load")
 
     page.keyboard.press("n")
     expect(page.get_by_label("Internal note (only the team sees it)")).to_be_checked()
     page.keyboard.type("Carla asked for invoices twice this year.")
     page.keyboard.press("Control+Enter")
     expect(page.get_by_role("status").first).to_contain_text("Note added.")
+    page.wait_for_load_state("load")
 
     page.keyboard.press("e")
     expect(page.get_by_role("status").first).to_contain_text("Conversation updated.")

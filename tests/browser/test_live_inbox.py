@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -29,8 +30,9 @@ MARKER = "window.careloopLiveMarker"
 
 
 def test_a_chat_rises_to_the_top_of_the_open_inbox_and_the_answer_arrives_live(
-    page: Page, browser: Browser, live_server: LiveServer, artifacts_dir: Path
+    page: Page, browser: Browser, live_server: LiveServer, settings: Any, artifacts_dir: Path
 ) -> None:
+    settings.CARELOOP_NOTIFICATION_POLL_SECONDS = 1
     earlier = services.receive_customer_message(
         CustomerFactory(full_name="Calm Carla"),
         channel=Channel.EMAIL,
@@ -62,6 +64,9 @@ def test_a_chat_rises_to_the_top_of_the_open_inbox_and_the_answer_arrives_live(
     inbox.screenshot(path=str(artifacts_dir / "live-inbox.png"), full_page=True)
 
     rows.first.get_by_role("link").first.click()
+    inbox.get_by_role("button", name="Assign to me").click()
+    badge = inbox.get_by_test_id("notification-badge")
+    expect(badge).to_have_attribute("data-unread", "0")
     inbox.get_by_role("textbox", name="Reply to").fill("I'm sorry! A new pole goes out today.")
     inbox.get_by_test_id("send-reply").click()
     expect(inbox.get_by_role("status").first).to_contain_text("Reply sent.")
@@ -77,6 +82,8 @@ def test_a_chat_rises_to_the_top_of_the_open_inbox_and_the_answer_arrives_live(
 
     expect(messages).to_have_count(3)
     expect(messages.last).to_contain_text("Thank you, that saves our holiday.")
+    # The customer answered the agent's conversation: the agent is told, on the same page.
+    expect(badge.get_by_test_id("unread-count")).to_have_text("1", timeout=LIVE_INBOX_MS)
     assert inbox.evaluate(MARKER) == "not reloaded"
     inbox.screenshot(path=str(artifacts_dir / "live-conversation.png"), full_page=True)
     agent_context.close()

@@ -18,6 +18,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 
+from careloop.core.whole_numbers import parse_whole_number
+
 # The most options one search returns: enough to choose from, small enough to read.
 MAX_PICKER_OPTIONS = 20
 
@@ -69,7 +71,8 @@ class Picker(forms.Widget):
         """The options for the ids in `value`, labelled as the form's field labels them."""
         values = value if isinstance(value, list | tuple) else [value]
         ids = [str(getattr(item, "pk", item)) for item in values if item not in (None, "")]
-        ids = [pk for pk in ids if pk.isdigit()]
+        # Only ids that are plain whole numbers ('²'.isdigit() is True, and int() refuses it).
+        ids = [pk for pk in ids if parse_whole_number(pk, minimum=1) is not None]
         field = getattr(self.choices, "field", None)
         if not ids or field is None:
             return []

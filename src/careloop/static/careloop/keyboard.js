@@ -89,7 +89,8 @@
     n: () => compose(true),
     e: solve,
     a: assignToMe,
-    "/": () => find("search")?.focus(),
+    // The page's own search (the inbox's) before the one in the top bar.
+    "/": () => (document.querySelector('main [data-shortcut="search"]') || find("search"))?.focus(),
     "?": () => find("shortcuts")?.showModal(),
   };
 
