@@ -314,6 +314,8 @@ def journey(request: HttpRequest) -> HttpResponse:
             "stages": journey_map(),
             "form": form,
             "may_edit": may_edit,
+            # Only people who work the inbox may open a conversation: the others see no link.
+            "may_open_conversations": can(request.user, Action.USE_INBOX),
             "window_days": WINDOW_DAYS,
             "touchpoint_form": TouchpointForm(),
         },
