@@ -26,7 +26,8 @@ LONGEST_HEADER_LINE = 998
 class CustomerEmail(EmailMessage):
     """An email whose headers keep their URLs whole: folded only past RFC 5322's limit."""
 
-    def message(self, *, policy: email.policy.Policy = email.policy.default) -> MimeMessage:
+    def message(self, *, policy: email.policy.Policy | None = None) -> MimeMessage:
+        policy = policy or email.policy.default
         return super().message(policy=policy.clone(max_line_length=LONGEST_HEADER_LINE))
 
 
