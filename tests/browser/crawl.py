@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabase
 from django.test import Client
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Browser, Page
@@ -71,7 +72,11 @@ class SignedIn:
     base_url: str
 
     def visit(self, path: str) -> None:
-        self.page.goto(self.base_url + path, wait_until="load")
+        """Open the page; one that answers with an error is a failure, not a page to check."""
+        response = self.page.goto(self.base_url + path, wait_until="load")
+        assert response is not None and response.ok, (
+            f"{path} answered {response and response.status}"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +89,6 @@ def every_page(
     database after every test; the demo organisation is removed when the module is done.
     """
     with django_db_blocker.unblock():
-        if connections["default"].vendor == "sqlite":
-            # Write-ahead logging: the test's open transaction does not hold back the pages
-            # that write (audit events, read markers) for SQLite's whole busy timeout.
-            with connections["default"].cursor() as cursor:
-                cursor.execute("PRAGMA journal_mode=WAL")
         create_demo_organisation(conversations=DEMO_CONVERSATIONS)
         server = LiveServer("localhost")
         signed_in: dict[Role, SignedIn] = {}
@@ -103,7 +103,19 @@ def every_page(
                 [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": server.url}]
             )
             signed_in[role] = SignedIn(role, context.new_page(), page_paths(client), server.url)
+        # Each test runs in a transaction on this connection, which the test itself never
+        # writes to. Begun IMMEDIATE (as careloop's SQLite settings ask), it would hold the
+        # write lock, and every page that writes (an audit event, a read marker) would wait
+        # out SQLite's timeout and fail; begun DEFERRED, it takes no lock at all.
+        connection = connections["default"]
+        connection.ensure_connection()
+        sqlite = connection if isinstance(connection, SQLiteDatabase) else None
+        transaction_mode = sqlite.transaction_mode if sqlite else None
+        if sqlite:
+            sqlite.transaction_mode = None
     yield signed_in
+    if sqlite:
+        sqlite.transaction_mode = transaction_mode
     for visitor in signed_in.values():
         visitor.page.context.close()
     server.stop()
