@@ -69,3 +69,7 @@ def artifacts_dir() -> Path:
     """Where screenshots go: test-artifacts/browser/ at the repository root (git-ignored)."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS_DIR
+
+
+# The signed-in crawl of every page, shared by the tests that visit them all.
+from tests.browser.crawl import every_page  # noqa: E402, F401

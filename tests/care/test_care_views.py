@@ -220,3 +220,52 @@ def test_the_conversation_panel_shows_the_customers_earlier_gestures(
     page = signed_in(client, agent).get(reverse("conversations:conversation", args=[now.pk]))
     assert "Earlier for this customer" in page.content.decode()
     assert "Credit 17.50 EUR" in page.content.decode()
+
+
+def test_a_declined_earlier_gesture_shows_that_it_was_declined(
+    client: Client, agent: User, lead: User, team: Team
+) -> None:
+    earlier = ConversationFactory(team=team)
+    refund = services.grant_gesture(
+        agent=agent, conversation=earlier, kind="refund", amount=Decimal("2500"), reason="x"
+    )
+    services.decide_gesture(refund, lead=lead, approve=False, reason="Too much")
+    now = ConversationFactory(team=team, customer=earlier.customer)
+
+    panel = signed_in(client, agent).get(reverse("conversations:conversation", args=[now.pk]))
+    grant_page = client.get(reverse("care:grant", args=[now.pk]))
+
+    assert "Refund 2500.00 EUR</a> declined" in panel.content.decode()
+    assert "Refund 2500.00 EUR</a> — Declined" in grant_page.content.decode()
+
+
+def test_the_grant_page_title_is_plain_text(client: Client, agent: User, team: Team) -> None:
+    earlier = ConversationFactory(team=team)
+    services.grant_gesture(
+        agent=agent, conversation=earlier, kind="credit", amount=Decimal("5"), reason="x"
+    )
+    now = ConversationFactory(team=team, customer=earlier.customer)
+
+    page = signed_in(client, agent).get(reverse("care:grant", args=[now.pk])).content.decode()
+
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title == f"Goodwill for #{now.pk} · careloop"
+
+
+def test_a_pending_request_names_who_asked_not_who_granted(
+    client: Client, agent: User, conversation: Conversation
+) -> None:
+    pending = services.grant_gesture(
+        agent=agent, conversation=conversation, kind="refund", amount=Decimal("2500"), reason="x"
+    )
+    small = services.grant_gesture(
+        agent=agent, conversation=conversation, kind="credit", amount=Decimal("5"), reason="y"
+    )
+    signed_in(client, agent)
+
+    pending_page = client.get(reverse("care:gesture", args=[pending.pk])).content.decode()
+    granted_page = client.get(reverse("care:gesture", args=[small.pk])).content.decode()
+
+    assert "Granted by" not in pending_page
+    assert "<dt>Asked by</dt><dd>Sam Agent" in pending_page
+    assert "<dt>Granted by</dt><dd>Sam Agent" in granted_page

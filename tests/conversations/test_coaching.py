@@ -163,3 +163,21 @@ def test_only_the_author_can_say_a_score_is_wrong(scored_reply: Message, client:
     dispute = ReplyScoreDispute.objects.get()
     assert (dispute.mechanism, dispute.agent_level) == ("explorations", 2)
     assert dispute.model_level == scored_reply.reply_score["explorations"]  # type: ignore[index]
+
+
+def test_the_coach_sits_above_the_send_button_and_speaks_plain_text(
+    client_as: Callable[[Role], Client], django_capture_on_commit_callbacks: CapturedCommits
+) -> None:
+    conversation = customer_writes(ANGRY, django_capture_on_commit_callbacks).conversation
+    client = client_as(Role.AGENT)
+
+    page = client.get(reverse("conversations:conversation", args=[conversation.pk])).content
+    wall = client.post(
+        reverse("conversations:coach", args=[conversation.pk]), {"body": "That's our policy."}
+    ).content.decode()
+
+    html = page.decode()
+    assert html.index('id="coach"') < html.index('data-testid="send-reply"')
+    assert '<button type="submit" form="composer" data-testid="send-reply">' in html
+    assert "what you can do" in wall
+    assert "*can*" not in wall

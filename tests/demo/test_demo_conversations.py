@@ -161,3 +161,32 @@ def test_running_the_demo_again_adds_no_conversations(demo: list[Conversation]) 
     assert create_demo_conversations(COUNT) == 0
     create_demo_organisation(conversations=COUNT)
     assert (Conversation.objects.count(), Message.objects.count()) == counts
+
+
+def test_no_customer_says_it_is_sorted_and_threatens_to_leave_in_one_message(
+    demo: list[Conversation],
+) -> None:
+    threats = texts.CLOSERS[texts.Tone.ANGRY]
+    contradictory = [
+        message.body_text
+        for conversation in demo
+        for message in conversation.messages.all()
+        if any(settled in message.body_text for settled in texts.SETTLED_FOLLOW_UPS)
+        and any(threat and threat in message.body_text for threat in threats)
+    ]
+    assert contradictory == []
+
+
+def test_a_conversation_waiting_on_us_does_not_end_on_the_customer_saying_it_is_sorted(
+    demo: list[Conversation],
+) -> None:
+    last_words = [
+        list(conversation.messages.all())[-1].body_text
+        for conversation in demo
+        if conversation.is_waiting_on_us and conversation.messages.all()
+    ]
+    assert last_words
+    settled = [
+        text for text in last_words if any(line in text for line in texts.SETTLED_FOLLOW_UPS)
+    ]
+    assert settled == []

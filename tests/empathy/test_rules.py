@@ -113,3 +113,13 @@ def test_flags_come_back_in_text_order() -> None:
 
     assert [flag.category for flag in flags] == ["hindsight", "person-subject", "human-error"]
     assert [flag.start for flag in flags] == sorted(flag.start for flag in flags)
+
+
+@pytest.mark.parametrize(
+    "reply", ["Sorry, that's our policy.", "We can't refund opened items.", "My hands are tied."]
+)
+def test_coaching_prompts_are_plain_text_without_markdown(reply: str) -> None:
+    prompts = [flag.prompt for flag in find_policy_walls(reply)]
+
+    assert prompts
+    assert not [prompt for prompt in prompts if "*" in prompt or "_" in prompt]

@@ -8,8 +8,9 @@ from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from careloop.conversations.channels import chat
@@ -17,8 +18,9 @@ from careloop.conversations.models import Channel, ContactPoint, Status
 from careloop.conversations.services import change_status, receive_customer_message
 from careloop.core.permissions import Role
 from careloop.feedback import surveys
+from careloop.feedback.emails import send_customer_email, unsubscribe_url
 from careloop.feedback.milestones import opt_out
-from careloop.feedback.models import SurveyInvitation, SurveyKind, SurveyLink
+from careloop.feedback.models import EmailOptOut, SurveyInvitation, SurveyKind, SurveyLink
 from tests.conversations.factories import CustomerFactory
 from tests.feedback.factories import sent_invitation, solved_conversation
 from tests.fixtures.mail import SmtpServer
@@ -239,3 +241,29 @@ def test_a_failed_send_is_tried_again_on_the_next_run() -> None:
     assert invitation.status == SurveyInvitation.Status.SCHEDULED
     assert not SurveyLink.objects.exists()
     assert surveys.send_due_surveys(now + timedelta(days=1, hours=2)) == (1, 0)
+
+
+def test_list_unsubscribe_is_sent_whole_for_one_click_unsubscribe() -> None:
+    customer = CustomerFactory(email="ana@example.test")
+    assert send_customer_email(customer, subject="Thanks", body="Hello")
+    link = unsubscribe_url(customer)
+    assert len(f"List-Unsubscribe: <{link}>") > 78, "a link long enough to be folded"
+
+    raw = mail.outbox[-1].message(policy=policy.SMTP).as_bytes().decode()
+
+    assert f"\r\nList-Unsubscribe: <{link}>\r\n" in raw
+    assert "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
+    assert "=?utf-8?" not in raw
+
+
+def test_a_one_click_post_from_the_mail_provider_unsubscribes() -> None:
+    customer = CustomerFactory(email="ana@example.test")
+    mail_provider = Client(enforce_csrf_checks=True)
+
+    response = mail_provider.post(
+        unsubscribe_url(customer).removeprefix(settings.CARELOOP_BASE_URL.rstrip("/")),
+        {"List-Unsubscribe": "One-Click"},
+    )
+
+    assert response.status_code == 200
+    assert EmailOptOut.objects.filter(customer=customer).exists()

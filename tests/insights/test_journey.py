@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -89,3 +91,27 @@ def test_leads_edit_the_journey_and_people_partners_only_read_it(client: Client)
     client.login(email=lead.email, password=TEST_PASSWORD)
     client.post(reverse("insights:journey-touchpoint", args=[touchpoint.pk]), {"remove": "1"})
     assert not Touchpoint.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.PEOPLE_PARTNER, Role.TEAM_LEAD, Role.CX_LEADER])
+def test_every_link_on_the_journey_map_opens_for_its_viewer(client: Client, role: Role) -> None:
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    stage = services.add_stage(name="Delivery", description="", by=lead)
+    services.save_touchpoint(
+        stage=stage,
+        name="Parcel tracking",
+        description="",
+        tag_names=["late-parcel"],
+        channel="",
+        by=lead,
+    )
+    upset = _tagged("late-parcel", 0.9)
+    client.force_login(UserFactory(role=role))
+
+    page = client.get(reverse("insights:journey")).content.decode()
+
+    assert f"#{upset.pk} " in page
+    links = set(re.findall(r'href="(/[^"#?]*)"', page)) - {"/accounts/logout/"}
+    assert links
+    closed = {link: client.get(link).status_code for link in links}
+    assert {link: status for link, status in closed.items() if status != 200} == {}

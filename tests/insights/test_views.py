@@ -216,3 +216,13 @@ def test_culture_leaders_see_every_team(client: Client, two_teams_culture: dict)
 
 def _culture_header(rows: list[list[str]]) -> int:
     return next(i for i, row in enumerate(rows) if row[:1] == ["team"])
+
+
+@pytest.mark.parametrize("query", [{}, {"outcome": "csat"}])
+def test_the_analytics_period_shown_is_the_period_computed(
+    lead_client: Client, query: dict[str, str]
+) -> None:
+    page = lead_client.get(reverse("insights:culture"), query).content.decode()
+
+    assert '<option value="12" selected>12 months</option>' in page
+    assert '<option value="6" selected>' not in page

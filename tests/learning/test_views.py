@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from careloop.actions.models import ActionItem
 from careloop.core.permissions import Role
 from careloop.learning import services
 from careloop.learning.models import (
@@ -12,6 +13,7 @@ from careloop.learning.models import (
     ParticipantRole,
     ReviewStatus,
 )
+from tests.actions.factories import ActionItemFactory
 from tests.learning.factories import LearningReviewFactory
 from tests.people.factories import UserFactory
 
@@ -162,3 +164,19 @@ def test_people_join_a_review_as_involved_or_as_reviewers_never_both(client: Cli
         {**review_post(), "participants": [str(involved.pk)], "reviewers": [str(involved.pk)]},
     )
     assert "Choose one role for each person" in both.content.decode()
+
+
+def test_a_review_links_only_the_action_items_its_reader_may_open(client: Client) -> None:
+    review = LearningReviewFactory(status=ReviewStatus.PUBLISHED)
+    agent = UserFactory(role=Role.AGENT, team=review.team)
+    source = {"source_kind": ActionItem.SourceKind.LEARNING_REVIEW, "source_id": review.pk}
+    own = ActionItemFactory(owner=agent, title="Check the refund log", **source)
+    others = ActionItemFactory(owner=review.facilitator, title="Rewrite the macro", **source)
+    client.force_login(agent)
+
+    page = client.get(reverse("learning:review", kwargs={"pk": review.pk})).content.decode()
+
+    assert f'<a href="{reverse("actions:item", args=[own.pk])}">Check the refund log</a>' in page
+    assert "Rewrite the macro" in page
+    assert reverse("actions:item", args=[others.pk]) not in page
+    assert client.get(reverse("actions:item", args=[own.pk])).status_code == 200

@@ -145,3 +145,18 @@ def test_blame_language_in_a_growth_area_is_flagged_before_it_is_sent(
     assert not FeedbackAnswer.objects.exists()
     client.post(url, {**data, "send_as_written": "1"})
     assert FeedbackAnswer.objects.get().growth_behaviour.startswith("You should have")
+
+
+def test_the_wait_for_answers_is_worded_for_one_and_for_several(
+    people: dict, client: Client
+) -> None:
+    request = services.request_feedback(
+        people["subject"], [people["lead"], *people["peers"]], focus="Leading the queue"
+    )
+    client.force_login(people["subject"])
+
+    page = client.get(reverse("pulse:feedback", args=[request.pk])).content.decode()
+
+    assert "Shown once at least 1 person has answered." in page
+    assert "Shown once at least 3 people have answered, so no answer is one person's." in page
+    assert "1 have answered" not in page

@@ -564,6 +564,21 @@ REOPEN_LINES = (
     "It's not actually fixed:",
     "Unfortunately this isn't over yet.",
 )
+# Follow-ups in which the customer says the problem is sorted: never followed by a threat in
+# the same message, and never the last word of a conversation that still waits on us.
+SETTLED_FOLLOW_UPS = frozenset(
+    {
+        "It arrived this morning, all good. Thanks for chasing it!",
+        "The replacement came and it's perfect. Thank you!",
+        "The new size fits perfectly, thanks a lot!",
+        "I can see the money now, thank you.",
+        "The repaired one came back and it looks as good as new. Great service.",
+        "Got it, thank you.",
+        "That worked, I'm in. Thanks!",
+        "Perfect, I've just ordered it.",
+        "Great, thanks for the quick help.",
+    }
+)
 THANKS_LINES = (
     "Thank you, that's perfect.",
     "Brilliant, thanks for your help.",

@@ -564,7 +564,9 @@ class Writer:
             and self.rng.random() < 0.5
         ):
             self._agent_replies(thread, reply_at, agent, self.agent_text(plan, agent, "answer"))
-            self._customer_writes(thread, follow_at, self.follow_up(plan, agent), plan.tone)
+            self._customer_writes(
+                thread, follow_at, self.follow_up(plan, agent, still_open=True), plan.tone
+            )
         elif plan.tone in (Tone.ANGRY, Tone.ANXIOUS) and self.rng.random() < 0.4:
             chase_at = at + timedelta(hours=self.rng.uniform(2, 20))
             self._customer_writes(thread, chase_at, self.chaser(plan), plan.tone)
@@ -665,10 +667,19 @@ class Writer:
             plan,
         )
 
-    def follow_up(self, plan: Plan, agent: User) -> str:
-        text = self._fill(self.rng.choice(plan.topic.follow_ups), plan)
+    def follow_up(self, plan: Plan, agent: User, *, still_open: bool = False) -> str:
+        """The customer's next message: a settled one never ends in a threat, and a
+        conversation that still waits on us never ends on one."""
+        chosen = self.rng.choice(plan.topic.follow_ups)
+        unsettled = [line for line in plan.topic.follow_ups if line not in texts.SETTLED_FOLLOW_UPS]
+        if still_open and chosen in texts.SETTLED_FOLLOW_UPS:
+            chosen = unsettled[0]
+        text = self._fill(chosen, plan)
         if plan.tone == Tone.ANGRY:
-            text = f"{text} {self.rng.choice(texts.CLOSERS[Tone.ANGRY])}"
+            # Drawn either way, so the demo's later draws stay as they were.
+            closer = self.rng.choice(texts.CLOSERS[Tone.ANGRY])
+            if chosen not in texts.SETTLED_FOLLOW_UPS:
+                text = f"{text} {closer}"
         if plan.channel == Channel.CHAT:
             return text
         return f"Hi {agent.first_name},\n\n{text}\n\n{plan.slots['first']}"

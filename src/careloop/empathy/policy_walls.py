@@ -9,7 +9,7 @@ from __future__ import annotations
 from careloop.empathy.rules import Flag, Rule, apply_rules, rule
 
 EMPOWERED_POLICY = (
-    "Say what you *can* do: offer the swap or a fix within policy, or use your goodwill "
+    "Say what you can do: offer the swap or a fix within policy, or use your goodwill "
     "allowance. If a rule truly stands, explain it in the customer's terms, not the rulebook's."
 )
 EMPOWERED_SYSTEM = (
@@ -25,7 +25,7 @@ EMPOWERED_OWNERSHIP = (
     "over warmly with a name and a time."
 )
 EMPOWERED_REFUSAL = (
-    "Pair the no with what you *can* do: an alternative, a partial fix, or a next step with a time."
+    "Pair the no with what you can do: an alternative, a partial fix, or a next step with a time."
 )
 
 _NEGATION = (

@@ -3,8 +3,10 @@ customer who unsubscribed."""
 
 from __future__ import annotations
 
+import email.policy
 import re
 from collections.abc import Mapping
+from email.message import EmailMessage as MimeMessage
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -16,6 +18,18 @@ from careloop.feedback.models import EmailOptOut
 from careloop.feedback.tokens import unsubscribe_token
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# RFC 5322's limit for a line. Folded at 78, an unsubscribe URL is one word too long for a
+# line, and Python's email package then writes it as RFC 2047 encoded words, which mail
+# providers do not decode in List-Unsubscribe: one-click unsubscribe would break.
+LONGEST_HEADER_LINE = 998
+
+
+class CustomerEmail(EmailMessage):
+    """An email whose headers keep their URLs whole: folded only past RFC 5322's limit."""
+
+    def message(self, *, policy: email.policy.Policy | None = None) -> MimeMessage:
+        policy = policy or email.policy.default
+        return super().message(policy=policy.clone(max_line_length=LONGEST_HEADER_LINE))
 
 
 def absolute_url(path: str) -> str:
@@ -48,12 +62,14 @@ def send_customer_email(customer: Customer, *, subject: str, body: str) -> bool:
     unsubscribe = unsubscribe_url(customer)
     if unsubscribe not in body:
         body = f"{body.rstrip()}\n\n--\nNo more emails like this: {unsubscribe}\n"
-    EmailMessage(
+    CustomerEmail(
         subject=single_line(subject),
         body=body,
         to=[customer.email],
         headers={
+            # RFC 8058 one-click: the mail provider POSTs to the link, with no page shown.
             "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",
         },
     ).send()

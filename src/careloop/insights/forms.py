@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django import forms
 from django.utils.text import slugify
@@ -51,6 +52,9 @@ class DashboardFilterForm(forms.Form):
 
 
 class AnalyticsForm(forms.Form):
+    # What the page computes when nothing is chosen; the form shows the same choices.
+    DEFAULTS: ClassVar[dict[str, str]] = {"culture": "empathy", "outcome": "csat", "months": "12"}
+
     culture = forms.ChoiceField(choices=(), required=False)
     outcome = forms.ChoiceField(
         choices=[(key, label) for key, (label, _, _) in OUTCOMES.items()], required=False

@@ -242,10 +242,13 @@ def definitions(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.VIEW_INSIGHTS)
 def culture_analytics(request: HttpRequest) -> HttpResponse:
-    form = AnalyticsForm(request.GET or None)
+    # Always bound, with the defaults for what was not chosen: the selects show what is computed.
+    form = AnalyticsForm({**AnalyticsForm.DEFAULTS, **request.GET.dict()})
     sources = culture_sources()
-    culture_key, outcome_key, months = "empathy", "csat", 12
-    if form.is_bound and form.is_valid():
+    defaults = AnalyticsForm.DEFAULTS
+    culture_key, outcome_key = defaults["culture"], defaults["outcome"]
+    months = int(defaults["months"])
+    if form.is_valid():
         culture_key = form.cleaned_data.get("culture") or culture_key
         outcome_key = form.cleaned_data.get("outcome") or outcome_key
         months = form.cleaned_data.get("months") or months
@@ -316,6 +319,8 @@ def journey(request: HttpRequest) -> HttpResponse:
             "stages": journey_map(),
             "form": form,
             "may_edit": may_edit,
+            # Only people who work the inbox may open a conversation: the others see no link.
+            "may_open_conversations": can(request.user, Action.USE_INBOX),
             "window_days": WINDOW_DAYS,
             "touchpoint_form": TouchpointForm(),
         },

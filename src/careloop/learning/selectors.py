@@ -37,6 +37,15 @@ def action_items_for(review: LearningReview) -> QuerySet[ActionItem]:
     ).select_related("owner")
 
 
+def openable_action_item_ids(user: User, review: LearningReview) -> set[int]:
+    """The review's action items this person may open; the others are listed without a link."""
+    return set(
+        restrict(action_items_for(review), user, Action.SEE_ACTION_ITEMS).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 _STOPWORDS = frozenset(
     [
         "a",

@@ -148,6 +148,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "flags": services.blame_flags(review),
             "recurrences": selectors.recurrences(review),
             "action_items": selectors.action_items_for(review),
+            "openable_action_items": selectors.openable_action_item_ids(user, review),
             "participants": review.participants.select_related("person"),
             "facilitating": facilitating,
             "feedback": services.process_feedback_summary(review) if facilitating else None,

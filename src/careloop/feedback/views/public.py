@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from careloop.conversations.models import Customer
 from careloop.core.permissions import public
@@ -87,6 +88,7 @@ def answer_survey(request: HttpRequest, token: str) -> HttpResponse:
 @public
 @public_form_limit("unsubscribe")
 @never_cache
+@csrf_exempt  # RFC 8058 one-click POSTs come from mail providers, with the signed token only.
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks, POST unsubscribes: mail scanners that follow links do not unsubscribe anyone."""
     try:
