@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from careloop.api.models import ApiKey
 from careloop.conversations.models import Conversation, Customer, Message, Status
-from careloop.core.permissions import Action, Principal, restrict
+from careloop.conversations.selectors import readable_messages
+from careloop.core.permissions import Principal
 
 
 def conversations_for_api(
@@ -36,13 +37,8 @@ def conversation_for_api(conversation_id: int) -> Conversation | None:
 
 def messages_visible_to(principal: Principal, conversation: Conversation) -> QuerySet[Message]:
     """A conversation's messages; its internal notes only where the principal may read them."""
-    notes = restrict(
-        Message.objects.filter(conversation=conversation, is_internal_note=True),
-        principal,
-        Action.READ_INTERNAL_NOTES,
-    )
     return (
-        conversation.messages.filter(Q(is_internal_note=False) | Q(pk__in=notes.values("pk")))
+        readable_messages(principal, conversation.messages.all())
         .select_related("author", "author__team", "conversation__customer")
         .order_by("created_at", "pk")
     )

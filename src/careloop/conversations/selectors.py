@@ -21,7 +21,7 @@ from careloop.conversations.models import FINISHED, Conversation, Customer, Mess
 from careloop.core import calendar
 from careloop.core.highlight import highlight, marked_html, search_words
 from careloop.core.home import Figure
-from careloop.core.permissions import Action, can, restrict
+from careloop.core.permissions import Action, Principal, can, restrict
 from careloop.people.models import User
 
 UNFINISHED = [status for status in Status if status not in FINISHED]
@@ -329,7 +329,7 @@ def customers_matching(query: str = "") -> QuerySet[Customer]:
     return customers
 
 
-def readable_messages(person: User, messages: QuerySet[Message]) -> QuerySet[Message]:
+def readable_messages(person: Principal, messages: QuerySet[Message]) -> QuerySet[Message]:
     """The messages of a thread `person` may read: every public message, and the internal
     notes the access policy gives them (their own, and their team's; see Message)."""
     notes = restrict(messages.filter(is_internal_note=True), person, Action.READ_INTERNAL_NOTES)
