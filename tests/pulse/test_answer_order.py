@@ -31,6 +31,9 @@ def seeded_shuffle(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shuffled_storage, "shuffle", random.Random(11).shuffle)
 
 
+REQUESTS_360 = 4
+
+
 def _physical_order(table: str, columns: str) -> list[tuple[object, ...]]:
     """The rows of a table in the order the database stores them."""
     order = "ctid" if connection.vendor == "postgresql" else "rowid"
@@ -153,20 +156,30 @@ def test_the_results_export_is_the_same_whatever_order_the_answers_came_in(clien
 def test_360_feedback_answers_are_not_stored_in_the_order_they_came() -> None:
     from careloop.pulse.services.feedback360 import answer_feedback, request_feedback
 
-    subject = UserFactory()
-    reviewers = [UserFactory() for _ in range(8)]
-    request = request_feedback(subject, reviewers, notify=False)
-    for arrival, reviewer in enumerate(reviewers):
-        answer_feedback(
-            request,
-            reviewer,
-            strength_situation=f"Moment {arrival}",
-            strength_behaviour="Listened",
-            strength_impact="Calmer customer",
-        )
-    stored = [
-        int(str(row[0]).split()[1])
-        for row in _physical_order("pulse_feedbackanswer", "strength_situation")
-    ]
-    assert sorted(stored) == list(range(8))
-    assert abs(_rank_correlation(stored)) < 0.5, stored
+    # Several requests, so the check reads a tendency rather than one permutation of eight
+    # (which correlates by chance one time in five); PostgreSQL reuses freed slots, so its
+    # physical order is not the seeded shuffle's.
+    correlations = []
+    for _ in range(REQUESTS_360):
+        subject = UserFactory()
+        reviewers = [UserFactory() for _ in range(8)]
+        request = request_feedback(subject, reviewers, notify=False)
+        for arrival, reviewer in enumerate(reviewers):
+            answer_feedback(
+                request,
+                reviewer,
+                strength_situation=f"Moment {arrival}",
+                strength_behaviour="Listened",
+                strength_impact="Calmer customer",
+            )
+        stored = [
+            int(str(situation).split()[1])
+            for situation, request_id in _physical_order(
+                "pulse_feedbackanswer", "strength_situation, request_id"
+            )
+            if request_id == request.pk
+        ]
+        assert sorted(stored) == list(range(8))
+        correlations.append(_rank_correlation(stored))
+    # Arrival order kept would give a mean of 1; shuffled storage, about 0 (sd 0.19 here).
+    assert sum(correlations) / len(correlations) < 0.6, correlations
