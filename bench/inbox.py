@@ -488,6 +488,22 @@ def explain() -> dict[str, str]:
     return plans
 
 
+def print_figures(
+    results: dict[str, dict[str, float]], plans: dict[str, str], conversations: int, vendor: str
+) -> None:
+    """The measured figures as a table, then each query plan."""
+    width = max(len(label) for label in results)
+    print(f"\n{conversations:,} conversations on {vendor}, {os.cpu_count()} CPUs")
+    print(f"{'measurement'.ljust(width)}  {'runs':>4}  {'p50 ms':>8}  {'p95 ms':>8}  {'max ms':>8}")
+    for label, figures in results.items():
+        print(
+            f"{label.ljust(width)}  {figures['runs']:>4}  {figures['p50_ms']:>8}  "
+            f"{figures['p95_ms']:>8}  {figures['max_ms']:>8}"
+        )
+    for label, plan in plans.items():
+        print(f"\n-- EXPLAIN {label}\n{plan}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     maintenance = maintenance_url()
@@ -518,16 +534,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = measurements(arguments.runs, arguments.max_seconds)
     plans = explain()
 
-    width = max(len(label) for label in results)
-    print(f"\n{arguments.conversations:,} conversations on {vendor}, {os.cpu_count()} CPUs")
-    print(f"{'measurement'.ljust(width)}  {'runs':>4}  {'p50 ms':>8}  {'p95 ms':>8}  {'max ms':>8}")
-    for label, figures in results.items():
-        print(
-            f"{label.ljust(width)}  {figures['runs']:>4}  {figures['p50_ms']:>8}  "
-            f"{figures['p95_ms']:>8}  {figures['max_ms']:>8}"
-        )
-    for label, plan in plans.items():
-        print(f"\n-- EXPLAIN {label}\n{plan}")
+    print_figures(results, plans, arguments.conversations, vendor)
 
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC)

@@ -141,16 +141,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = measurements(arguments.runs, arguments.max_seconds)
     plans = explain()
 
-    width = max(len(label) for label in results)
-    print(f"\n{arguments.conversations:,} conversations on {vendor}, {os.cpu_count()} CPUs")
-    print(f"{'measurement'.ljust(width)}  {'runs':>4}  {'p50 ms':>8}  {'p95 ms':>8}  {'max ms':>8}")
-    for label, figures in results.items():
-        print(
-            f"{label.ljust(width)}  {figures['runs']:>4}  {figures['p50_ms']:>8}  "
-            f"{figures['p95_ms']:>8}  {figures['max_ms']:>8}"
-        )
-    for label, plan in plans.items():
-        print(f"\n-- EXPLAIN {label}\n{plan}")
+    inbox.print_figures(results, plans, arguments.conversations, vendor)
 
     inbox.RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC)
