@@ -40,18 +40,18 @@ def assert_json_error(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize("name", ["page", "page_size"])
+@pytest.mark.parametrize("name", ["cursor", "page_size"])
 @pytest.mark.parametrize("value", ["²", "١", "1" * 5000, "-1", "0x10", " 1", ""])
-def test_a_page_number_that_is_not_ascii_digits_is_a_400(
+def test_a_cursor_or_page_size_the_api_did_not_give_is_a_400(
     api: APIClient, name: str, value: str
 ) -> None:
     body = assert_json_error(api.get(reverse("api:conversations"), {name: value}), 400)
     assert name in body
 
 
-def test_a_gesture_page_with_a_superscript_is_a_400(api_as: ClientMaker) -> None:
-    response = api_as(Role.ADMIN).get(reverse("api:gestures-to-execute"), {"page": "²"})
-    assert "page" in assert_json_error(response, 400)
+def test_a_gesture_cursor_with_a_superscript_is_a_400(api_as: ClientMaker) -> None:
+    response = api_as(Role.ADMIN).get(reverse("api:gestures-to-execute"), {"cursor": "²"})
+    assert "cursor" in assert_json_error(response, 400)
 
 
 def test_a_row_id_too_long_for_the_database_is_a_json_404(api: APIClient) -> None:
