@@ -10,13 +10,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +28,18 @@ from rest_framework.utils.urls import replace_query_param
 from careloop.api.query_params import one_whole_number
 
 MAX_CURSOR_LENGTH = 200
-BAD_CURSOR = "This cursor is not one the API gave; start again without it."
+CURSOR_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{1,{MAX_CURSOR_LENGTH}}}")
+BAD_CURSOR = "A cursor is 1–200 letters, digits, '-' or '_', copied from a next or previous link."
+UNKNOWN_CURSOR = (
+    "No page starts at this cursor: it is not one the API gave. Start again without it."
+)
+
+LIST_ERRORS = {
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="An invalid filter, page size or cursor (field errors)."
+    ),
+    404: OpenApiResponse(OpenApiTypes.OBJECT, description=UNKNOWN_CURSOR),
+}
 
 
 def _field_and_descending(term: str) -> tuple[str, bool]:
@@ -100,7 +114,7 @@ class CursorPages(BasePagination):
         values = request.query_params.getlist(self.cursor_query_param)
         if not values:
             return None, False
-        if len(values) > 1 or len(values[0]) > MAX_CURSOR_LENGTH:
+        if len(values) > 1 or not CURSOR_PATTERN.fullmatch(values[0]):
             raise ValidationError({self.cursor_query_param: [BAD_CURSOR]})
         try:
             padded = values[0] + "=" * (-len(values[0]) % 4)
@@ -123,7 +137,8 @@ class CursorPages(BasePagination):
             DjangoValidationError,
             FieldDoesNotExist,
         ):
-            raise ValidationError({self.cursor_query_param: [BAD_CURSOR]}) from None
+            # Well formed, but not a position the API gave: there is no such page.
+            raise NotFound(UNKNOWN_CURSOR) from None
         return position, backwards
 
     @staticmethod
@@ -193,8 +208,13 @@ class CursorPages(BasePagination):
                 "in": "query",
                 "description": "Where the page starts: copy it from a `next` or `previous` "
                 "link; leave it out for the first page. Opaque: a cursor the API did not give "
-                "is a 400.",
-                "schema": {"type": "string", "maxLength": MAX_CURSOR_LENGTH},
+                "names no page (404).",
+                "schema": {
+                    "type": "string",
+                    "pattern": f"^{CURSOR_PATTERN.pattern}$",
+                    "minLength": 1,
+                    "maxLength": MAX_CURSOR_LENGTH,
+                },
             },
             {
                 "name": self.page_size_query_param,

@@ -7,7 +7,10 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied as DomainPermissionDenied
 from django.core.exceptions import ValidationError as DomainValidationError
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import status
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
 
 @contextmanager
@@ -22,3 +25,18 @@ def as_api_errors(field: str = "non_field_errors") -> Iterator[None]:
         raise ValidationError({field: error.messages}) from None
     except DomainPermissionDenied as error:
         raise PermissionDenied(str(error) or None) from None
+
+
+class Conflict(APIException):
+    """The request is well formed, but the row's state does not allow it (already merged,
+    already closed, a duplicate)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The item's current state does not allow this."
+    default_code = "conflict"
+
+
+CONFLICT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="The item's state does not allow this (already merged, closed, or taken).",
+)

@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from careloop.api import selectors
 from careloop.api.idempotency import HEADER, Outcome, run_once
 from careloop.api.models import ApiKey
-from careloop.api.pagination import CursorPages
+from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.parsers import StrictJSONParser
 from careloop.api.permissions import KeyHasScope, OwnerMayTakeAction
 from careloop.api.schema_hooks import ScopedAutoSchema
@@ -167,7 +167,7 @@ class ConversationsView(ApiView):
         parameters=[ConversationFilterSerializer],
         responses={
             200: ConversationSerializer(many=True),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid filter or cursor."),
+            **LIST_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:

@@ -190,12 +190,24 @@ ACCOUNT_RATE_LIMITS = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "careloop API",
-    "DESCRIPTION": "Conversations and messages for integrations. Every write takes an "
-    "Idempotency-Key header, so retries never create duplicates.",
+    "DESCRIPTION": "Conversations, customers, saved replies, feedback and goodwill for "
+    "integrations. Every write takes an Idempotency-Key header, so retries never create "
+    "duplicates; every list is cursor-paginated (follow `next`).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # One schema name per choice set, however many fields use it.
-    "ENUM_NAME_OVERRIDES": {"Channel": "careloop.conversations.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {
+        "Channel": "careloop.conversations.models.Channel",
+        "ConversationStatus": "careloop.conversations.models.Status",
+        "GestureKind": "careloop.care.models.GestureKind",
+        "GestureStatus": "careloop.care.models.GestureStatus",
+        "ExecutionStatus": "careloop.care.models.ExecutionStatus",
+        "SurveyKind": "careloop.feedback.models.SurveyKind",
+        "SurveyStatus": "careloop.feedback.models.SurveyInvitation.Status",
+        "RecoveryTaskStatus": "careloop.feedback.models.RecoveryTask.Status",
+        "RecoveryOutcome": "careloop.feedback.models.RecoveryTask.Outcome",
+        "ContactChannel": "careloop.feedback.models.RecoveryContact.Channel",
+    },
     # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
     "PATH_CONVERTER_OVERRIDES": {
         "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
@@ -204,6 +216,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "careloop.api.schema_hooks.add_common_responses",
         "careloop.api.schema_hooks.require_a_customer_reference",
+        "careloop.api.schema_hooks.state_cross_field_rules",
     ],
 }
 

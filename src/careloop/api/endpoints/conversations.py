@@ -10,7 +10,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,6 +23,7 @@ from careloop.api.serializers import (
     ConversationSerializer,
     MessageSerializer,
 )
+from careloop.api.service_errors import CONFLICT, Conflict
 from careloop.api.strict_fields import StrictCharField, StrictChoiceField, StrictEmailField
 from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.conversations import services
@@ -30,10 +31,12 @@ from careloop.conversations.models import Conversation, Status
 from careloop.core.permissions import Action, can
 from careloop.people.selectors import active_employees
 
-NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No conversation has this id.")
+NOT_FOUND = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="No conversation has this id (or no assignee this email)."
+)
 
 
-class AssignSerializer(serializers.Serializer[dict[str, Any]]):
+class AssignmentSerializer(serializers.Serializer[dict[str, Any]]):
     assignee_email = StrictEmailField(
         allow_null=True,
         max_length=254,
@@ -41,7 +44,7 @@ class AssignSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class TagsSerializer(serializers.Serializer[dict[str, Any]]):
+class TagChangeSerializer(serializers.Serializer[dict[str, Any]]):
     add = serializers.ListField(
         child=StrictCharField(min_length=1, max_length=60), required=False, max_length=MAX_TAGS
     )
@@ -50,11 +53,11 @@ class TagsSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class StatusSerializer(serializers.Serializer[dict[str, Any]]):
+class StatusChangeSerializer(serializers.Serializer[dict[str, Any]]):
     status = StrictChoiceField(choices=Status.choices)
 
 
-class NoteSerializer(serializers.Serializer[dict[str, Any]]):
+class NoteCreateSerializer(serializers.Serializer[dict[str, Any]]):
     body = StrictCharField(min_length=1, max_length=MAX_BODY_LENGTH, help_text="Plain text.")
 
 
@@ -64,9 +67,7 @@ def _open_conversation(view: ApiView, conversation_id: int) -> Conversation:
     if conversation is None:
         raise NotFound("No conversation has this id.")
     if conversation.merged_into_id is not None:
-        raise ValidationError(
-            {"detail": [f"This conversation was merged into {conversation.merged_into_id}."]}
-        )
+        raise Conflict(f"This conversation was merged into {conversation.merged_into_id}.")
     return conversation
 
 
@@ -98,7 +99,7 @@ def _action_schema(operation_id: str, summary: str, description: str, request: A
         tags=["conversations"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=request,
-        responses={200: ConversationSerializer, 404: NOT_FOUND, **WRITE_ERRORS},
+        responses={200: ConversationSerializer, 404: NOT_FOUND, 409: CONFLICT, **WRITE_ERRORS},
     )
 
 
@@ -106,23 +107,22 @@ class AssignView(ConversationActionView):
     @_action_schema(
         "conversations_assign",
         "Assign a conversation, or unassign it",
-        "Assigning moves the conversation to the assignee's team, as in the inbox.",
-        AssignSerializer,
+        "Assigning moves the conversation to the assignee's team, as in the inbox. An email "
+        "of no active employee working the inbox is a 404.",
+        AssignmentSerializer,
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         return super().post(request, conversation_id)
 
     def change(self, conversation: Conversation, data: Any) -> None:
-        form = AssignSerializer(data=data)
+        form = AssignmentSerializer(data=data)
         form.is_valid(raise_exception=True)
         email = form.validated_data["assignee_email"]
         assignee = None
         if email is not None:
             assignee = active_employees().filter(email__iexact=email).first()
             if assignee is None or not can(assignee, Action.USE_INBOX):
-                raise ValidationError(
-                    {"assignee_email": ["No active employee working the inbox has this email."]}
-                )
+                raise NotFound("No active employee working the inbox has this assignee_email.")
         if assignee != conversation.assignee:
             services.assign(conversation, assignee, self.owner())
 
@@ -132,13 +132,13 @@ class TagsView(ConversationActionView):
         "conversations_tags",
         "Add and remove tags",
         "Tag names become slugs ('Late order' is `late-order`); other tags stay.",
-        TagsSerializer,
+        TagChangeSerializer,
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         return super().post(request, conversation_id)
 
     def change(self, conversation: Conversation, data: Any) -> None:
-        form = TagsSerializer(data=data)
+        form = TagChangeSerializer(data=data)
         form.is_valid(raise_exception=True)
         services.change_tags(
             conversation,
@@ -153,13 +153,13 @@ class StatusView(ConversationActionView):
         "conversations_status",
         "Change a conversation's status",
         "Pending waits on the customer and on hold pauses the SLA clock, as in the inbox.",
-        StatusSerializer,
+        StatusChangeSerializer,
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         return super().post(request, conversation_id)
 
     def change(self, conversation: Conversation, data: Any) -> None:
-        form = StatusSerializer(data=data)
+        form = StatusChangeSerializer(data=data)
         form.is_valid(raise_exception=True)
         services.change_status(conversation, Status(form.validated_data["status"]), self.owner())
 
@@ -177,15 +177,15 @@ class NotesView(ApiView):
         "the conversation is with now, and @-mentioned colleagues are told.",
         tags=["conversations"],
         parameters=[IDEMPOTENCY_PARAMETER],
-        request=NoteSerializer,
-        responses={201: MessageSerializer, 404: NOT_FOUND, **WRITE_ERRORS},
+        request=NoteCreateSerializer,
+        responses={201: MessageSerializer, 404: NOT_FOUND, 409: CONFLICT, **WRITE_ERRORS},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         return run_once(request, self.api_key(), lambda: self._note(request, conversation_id))
 
     def _note(self, request: Request, conversation_id: int) -> Outcome:
         conversation = _open_conversation(self, conversation_id)
-        form = NoteSerializer(data=request.data)
+        form = NoteCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         note = services.reply(
             conversation, self.owner(), form.validated_data["body"], internal=True

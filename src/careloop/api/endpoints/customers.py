@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DomainValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api import selectors
 from careloop.api.idempotency import Outcome, run_once
-from careloop.api.pagination import CursorPages
+from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.serializers import ContactPointSerializer, CustomerSerializer
-from careloop.api.service_errors import as_api_errors
+from careloop.api.service_errors import CONFLICT, Conflict
 from careloop.api.strict_fields import (
     NO_NUL,
     StrictCharField,
@@ -81,7 +82,7 @@ class CustomerCreateSerializer(CustomerProfileSerializer):
     email = StrictEmailField(required=False, max_length=254)
 
 
-class MergeSerializer(serializers.Serializer[dict[str, Any]]):
+class CustomerMergeSerializer(serializers.Serializer[dict[str, Any]]):
     into = StrictIntegerField(
         min_value=1, max_value=MAX_ROW_ID, help_text="The customer that absorbs this one."
     )
@@ -114,7 +115,7 @@ class CustomersView(ApiView):
         parameters=[CustomerSearchSerializer],
         responses={
             200: CustomerListSerializer(many=True),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid filter or cursor."),
+            **LIST_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
@@ -128,11 +129,11 @@ class CustomersView(ApiView):
     @extend_schema(
         operation_id="customers_create",
         summary="Create a customer",
-        description="An email already used by a customer is refused (400): merge instead.",
+        description="An email already used by a customer is refused (409): merge instead.",
         tags=["customers"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=CustomerCreateSerializer,
-        responses={201: CustomerSerializer, **WRITE_ERRORS},
+        responses={201: CustomerSerializer, 409: CONFLICT, **WRITE_ERRORS},
     )
     def post(self, request: Request) -> Response:
         return run_once(request, self.api_key(), lambda: self._create(request))
@@ -140,8 +141,10 @@ class CustomersView(ApiView):
     def _create(self, request: Request) -> Outcome:
         form = CustomerCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        with as_api_errors():
+        try:
             customer = services.create_customer(**form.validated_data)
+        except DomainValidationError as taken:
+            raise Conflict(taken.message_dict) from None
         customer = _customer_or_404(self, customer.pk, Action.VIEW_CUSTOMERS)
         return Outcome(status.HTTP_201_CREATED, CustomerSerializer(customer).data)
 
@@ -168,11 +171,11 @@ class CustomerView(ApiView):
         operation_id="customers_partial_update",
         summary="Edit a customer's profile",
         description="Changes only the fields sent. The email is a contact point and is not "
-        "edited here.",
+        "edited here. A merged customer is not edited (409): edit the one it was merged into.",
         tags=["customers"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=CustomerProfileSerializer(partial=True),
-        responses={200: CustomerSerializer, 404: NOT_FOUND, **WRITE_ERRORS},
+        responses={200: CustomerSerializer, 404: NOT_FOUND, 409: CONFLICT, **WRITE_ERRORS},
     )
     def patch(self, request: Request, customer_id: int) -> Response:
         return run_once(request, self.api_key(), lambda: self._edit(request, customer_id))
@@ -182,7 +185,9 @@ class CustomerView(ApiView):
         form = CustomerProfileSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         if customer.merged_into_id is not None:
-            raise ValidationError({"detail": ["This customer was merged; edit the survivor."]})
+            raise Conflict(
+                f"This customer was merged into {customer.merged_into_id}; edit that one."
+            )
         services.update_customer(customer, **form.validated_data)
         customer = _customer_or_404(self, customer_id, Action.VIEW_CUSTOMERS)
         return Outcome(status.HTTP_200_OK, CustomerSerializer(customer).data)
@@ -198,26 +203,30 @@ class CustomerMergeView(ApiView):
         operation_id="customers_merge",
         summary="Merge this customer into another",
         description="Moves this customer's conversations and contact points to `into`; this "
-        "one stays, pointing at `into` for the audit trail. Answers the surviving customer.",
+        "one stays, pointing at `into` for the audit trail. Answers the surviving customer. "
+        "Either customer unknown is a 404; merging into itself or a customer already merged "
+        "away is a 409.",
         tags=["customers"],
         parameters=[IDEMPOTENCY_PARAMETER],
-        request=MergeSerializer,
-        responses={201: CustomerSerializer, 404: NOT_FOUND, **WRITE_ERRORS},
+        request=CustomerMergeSerializer,
+        responses={201: CustomerSerializer, 404: NOT_FOUND, 409: CONFLICT, **WRITE_ERRORS},
     )
     def post(self, request: Request, customer_id: int) -> Response:
         return run_once(request, self.api_key(), lambda: self._merge(request, customer_id))
 
     def _merge(self, request: Request, customer_id: int) -> Outcome:
         source = _customer_or_404(self, customer_id, Action.VIEW_CUSTOMERS)
-        form = MergeSerializer(data=request.data)
+        form = CustomerMergeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         target = selectors.customer_for_api(
             self.owner(), form.validated_data["into"], Action.VIEW_CUSTOMERS
         )
-        if source.merged_into_id is not None:
-            raise ValidationError({"detail": ["This customer was merged already."]})
-        if target is None or target.pk == source.pk or target.merged_into_id is not None:
-            raise ValidationError({"into": ["Name another customer that was not merged away."]})
+        if target is None:
+            raise NotFound("No customer has the id given as `into`.")
+        if target.pk == source.pk:
+            raise Conflict("A customer cannot be merged into itself.")
+        if source.merged_into_id is not None or target.merged_into_id is not None:
+            raise Conflict("One of the customers was merged away already; use the survivor.")
         services.merge_customers(source, target)
         target = _customer_or_404(self, target.pk, Action.VIEW_CUSTOMERS)
         return Outcome(status.HTTP_201_CREATED, CustomerSerializer(target).data)

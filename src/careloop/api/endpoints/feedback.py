@@ -9,14 +9,14 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api.idempotency import Outcome, run_once
-from careloop.api.pagination import CursorPages
+from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
-from careloop.api.service_errors import as_api_errors
+from careloop.api.service_errors import CONFLICT, Conflict, as_api_errors
 from careloop.api.strict_fields import StrictBooleanField, StrictCharField, StrictChoiceField
 from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.core.permissions import Action, restrict
@@ -31,7 +31,6 @@ from careloop.feedback.models import (
 from careloop.feedback.selectors import recovery_scopes, recovery_tasks_for
 from careloop.people.models import User
 
-BAD_FILTER = OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid filter or cursor.")
 ANSWER_NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No answer has this id.")
 TASK_NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No task has this id.")
 
@@ -142,7 +141,7 @@ class SurveysView(ApiView):
         description="Surveys sent or scheduled, newest first, with the id of each one's answer.",
         tags=["feedback"],
         parameters=[SurveyFilterSerializer],
-        responses={200: SurveySerializer(many=True), 400: BAD_FILTER},
+        responses={200: SurveySerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
         filters = SurveyFilterSerializer(data=request.query_params)
@@ -172,7 +171,7 @@ class AnswersView(ApiView):
         description="Customers' answers to surveys, newest first.",
         tags=["feedback"],
         parameters=[AnswerFilterSerializer],
-        responses={200: AnswerSerializer(many=True), 400: BAD_FILTER},
+        responses={200: AnswerSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
         filters = AnswerFilterSerializer(data=request.query_params)
@@ -211,7 +210,7 @@ class RecoveryFilterSerializer(serializers.Serializer[dict[str, Any]]):
         required=False,
         allow_blank=True,
         help_text="Whose tasks: `mine`, `team` or `all`, as far as the key's owner reaches "
-        "(beyond it is a 400). Empty: as far as they reach.",
+        "(beyond it is a 403). Empty: as far as they reach.",
     )
     status = serializers.ChoiceField(
         choices=[("open", "Not closed"), *RecoveryTask.Status.choices],
@@ -264,7 +263,7 @@ class ContactCreateSerializer(serializers.Serializer[dict[str, Any]]):
     reached = StrictBooleanField(default=True, help_text="Whether the customer was reached.")
 
 
-class CloseSerializer(serializers.Serializer[dict[str, Any]]):
+class RecoveryCloseSerializer(serializers.Serializer[dict[str, Any]]):
     outcome = StrictChoiceField(choices=RecoveryTask.Outcome.choices)
     note = StrictCharField(max_length=10_000, allow_blank=True, required=False, default="")
     causes = serializers.ListField(
@@ -296,7 +295,7 @@ class RecoveryTasksView(ApiView):
         "team's for a lead, every team's for CX leadership.",
         tags=["feedback"],
         parameters=[RecoveryFilterSerializer],
-        responses={200: RecoveryTaskSerializer(many=True), 400: BAD_FILTER},
+        responses={200: RecoveryTaskSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
         filters = RecoveryFilterSerializer(data=request.query_params)
@@ -305,7 +304,7 @@ class RecoveryTasksView(ApiView):
         offered = [value for value, _ in recovery_scopes(owner)]
         scope = filters.validated_data.get("scope") or (offered[-1] if offered else "mine")
         if scope not in offered:
-            raise ValidationError({"scope": [f"This key's owner reaches: {', '.join(offered)}."]})
+            raise PermissionDenied(f"This key's owner reaches only: {', '.join(offered)}.")
         tasks = recovery_tasks_for(
             owner, scope=scope, status=filters.validated_data.get("status", "")
         )
@@ -319,6 +318,13 @@ def _task_or_404(view: ApiView, task_id: int) -> RecoveryTask:
     task = _tasks(view.owner()).filter(pk=task_id).first()
     if task is None:
         raise NotFound("No task has this id.")
+    return task
+
+
+def _open_task_or_404(view: ApiView, task_id: int) -> RecoveryTask:
+    task = _task_or_404(view, task_id)
+    if task.is_closed:
+        raise Conflict("This recovery task is closed.")
     return task
 
 
@@ -344,17 +350,22 @@ class RecoveryContactsView(ApiView):
         operation_id="recovery_tasks_contacts_create",
         summary="Log a contact with the customer",
         description="The first contact meets the task's contact target; the task becomes "
-        "`contacted`. A closed task takes no more contacts (400).",
+        "`contacted`. A closed task takes no more contacts (409).",
         tags=["feedback"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=ContactCreateSerializer,
-        responses={201: RecoveryTaskSerializer, 404: TASK_NOT_FOUND, **WRITE_ERRORS},
+        responses={
+            201: RecoveryTaskSerializer,
+            404: TASK_NOT_FOUND,
+            409: CONFLICT,
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request: Request, task_id: int) -> Response:
         return run_once(request, self.api_key(), lambda: self._log(request, task_id))
 
     def _log(self, request: Request, task_id: int) -> Outcome:
-        task = _task_or_404(self, task_id)
+        task = _open_task_or_404(self, task_id)
         form = ContactCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         with as_api_errors():
@@ -371,18 +382,23 @@ class RecoveryCloseView(ApiView):
         operation_id="recovery_tasks_close",
         summary="Close a recovery task with its outcome",
         description="Records the outcome and the causes (they roll up into the cause "
-        "backlog); a recovered customer is thanked by email. A closed task is a 400.",
+        "backlog); a recovered customer is thanked by email. A closed task is a 409.",
         tags=["feedback"],
         parameters=[IDEMPOTENCY_PARAMETER],
-        request=CloseSerializer,
-        responses={200: RecoveryTaskSerializer, 404: TASK_NOT_FOUND, **WRITE_ERRORS},
+        request=RecoveryCloseSerializer,
+        responses={
+            200: RecoveryTaskSerializer,
+            404: TASK_NOT_FOUND,
+            409: CONFLICT,
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request: Request, task_id: int) -> Response:
         return run_once(request, self.api_key(), lambda: self._close(request, task_id))
 
     def _close(self, request: Request, task_id: int) -> Outcome:
-        task = _task_or_404(self, task_id)
-        form = CloseSerializer(data=request.data)
+        task = _open_task_or_404(self, task_id)
+        form = RecoveryCloseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         with as_api_errors():

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -17,7 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api.idempotency import Outcome, run_once
-from careloop.api.pagination import CursorPages
+from careloop.api.pagination import LIST_ERRORS, CursorPages
+from careloop.api.schema_hooks import AMOUNT_PATTERN
 from careloop.api.scopes import Scope
 from careloop.api.selectors import visible_conversation
 from careloop.api.service_errors import as_api_errors
@@ -91,7 +93,7 @@ class GesturesToExecuteView(ApiView):
         tags=["gestures"],
         responses={
             200: GestureToExecuteSerializer(many=True),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid cursor."),
+            **LIST_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
@@ -197,10 +199,12 @@ class GestureRequestSerializer(serializers.Serializer[dict[str, Any]]):
     )
     kind = StrictChoiceField(choices=GestureKind.choices)
     amount = StrictCharField(
-        max_length=20,
+        max_length=13,
         required=False,
         default="0",
-        help_text='A decimal with at most two places, e.g. "25.00"; 0 for a swap or a note.',
+        validators=[RegexValidator(AMOUNT_PATTERN, "Give the amount as digits, e.g. 25.00.")],
+        help_text='A decimal with at most two places, e.g. "25.00": more than 0 for a refund, '
+        "credit or discount, 0 for a swap.",
     )
     reason = StrictCharField(min_length=1, max_length=2_000)
     items_out = StrictCharField(max_length=300, allow_blank=True, required=False, default="")
@@ -246,7 +250,7 @@ class GesturesView(ApiView):
         parameters=[GestureFilterSerializer],
         responses={
             200: GestureSerializer(many=True),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid filter or cursor."),
+            **LIST_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
@@ -269,7 +273,11 @@ class GesturesView(ApiView):
         tags=["gestures"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=GestureRequestSerializer,
-        responses={201: GestureSerializer, **WRITE_ERRORS},
+        responses={
+            201: GestureSerializer,
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No conversation has this id."),
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request: Request) -> Response:
         return run_once(request, self.api_key(), lambda: self._request(request))
@@ -280,7 +288,7 @@ class GesturesView(ApiView):
         data = form.validated_data
         conversation = visible_conversation(self.owner(), data["conversation"])
         if conversation is None:
-            raise ApiValidationError({"conversation": ["No conversation has this id."]})
+            raise NotFound("No conversation has this id.")
         with as_api_errors():
             gesture = services.grant_gesture(
                 agent=self.owner(),
@@ -325,7 +333,7 @@ class AllowancesView(ApiView):
         tags=["gestures"],
         responses={
             200: AllowanceSerializer(many=True),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid cursor."),
+            **LIST_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:

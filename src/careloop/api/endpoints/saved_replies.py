@@ -8,12 +8,12 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api.idempotency import Outcome, run_once
-from careloop.api.pagination import CursorPages
+from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.strict_fields import StrictCharField, StrictIntegerField
 from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
@@ -22,7 +22,9 @@ from careloop.conversations.models import SavedReply
 from careloop.core.permissions import Action, may, restrict
 from careloop.people.models import Team, User
 
-NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No saved reply has this id.")
+NOT_FOUND = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="No saved reply has this id (or no team the id given)."
+)
 MAX_ROW_ID = 10**18 - 1
 
 
@@ -55,7 +57,7 @@ class SavedReplyWriteSerializer(serializers.Serializer[dict[str, Any]]):
             return None
         team = Team.objects.filter(pk=team_id).first()
         if team is None:
-            raise serializers.ValidationError("No team has this id.")
+            raise NotFound("No team has this id.")
         return team
 
 
@@ -66,7 +68,7 @@ def _saved_replies(owner: User, action: Action) -> QuerySet[SavedReply]:
 def _require_team_reach(owner: User, team: Team | None) -> None:
     """A saved reply is written only for a team (or for all) the owner may manage."""
     if not may(owner, Action.MANAGE_INBOX, SavedReply(team=team)):
-        raise ValidationError({"team": ["You may not write saved replies for this team."]})
+        raise PermissionDenied("This key's owner may not write saved replies for this team.")
 
 
 class SavedRepliesView(ApiView):
@@ -82,7 +84,7 @@ class SavedRepliesView(ApiView):
         tags=["saved-replies"],
         responses={
             200: SavedReplySerializer(many=True),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid cursor."),
+            **LIST_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
@@ -99,7 +101,7 @@ class SavedRepliesView(ApiView):
         tags=["saved-replies"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=SavedReplyWriteSerializer,
-        responses={201: SavedReplySerializer, **WRITE_ERRORS},
+        responses={201: SavedReplySerializer, 404: NOT_FOUND, **WRITE_ERRORS},
     )
     def post(self, request: Request) -> Response:
         return run_once(request, self.api_key(), lambda: self._create(request))
