@@ -53,9 +53,7 @@ def test_a_malformed_cursor_is_a_400(api: APIClient, value: str) -> None:
 
 
 @pytest.mark.parametrize("value", ["-1", "0x10", "AAAA", "eyJrIjpbXSwiYiI6ZmFsc2V9"])
-def test_a_well_formed_cursor_the_api_never_gave_names_no_page(
-    api: APIClient, value: str
-) -> None:
+def test_a_well_formed_cursor_the_api_never_gave_names_no_page(api: APIClient, value: str) -> None:
     assert_json_error(api.get(reverse("api:conversations"), {"cursor": value}), 404)
 
 
