@@ -16,9 +16,17 @@ from careloop.api.scopes import Scope
 from careloop.conversations.models import Channel, Conversation, InboundRecord
 from careloop.conversations.services import receive_customer_message
 from careloop.core.permissions import STAFF_ROLES, Role, can
+from careloop.learning.models import ReviewStatus
+from careloop.learning.models import Visibility as LearningVisibility
+from careloop.pulse.services.ideas import submit_idea
+from tests.actions.factories import ActionItemFactory
 from tests.conversations.factories import CustomerFactory
 from tests.core.test_permission_matrix import Principal
 from tests.fixtures.api import ClientMaker
+from tests.learning.factories import LearningReviewFactory
+from tests.people.factories import UserFactory
+from tests.playbook.factories import ArticleFactory
+from tests.pulse.factories import live_survey
 
 
 def api_endpoints() -> list[tuple[str, Any, list[str]]]:
@@ -39,11 +47,21 @@ API_ENDPOINTS = api_endpoints()
 
 
 @pytest.fixture
-def sample_kwargs(db: None) -> dict[str, int]:
+def sample_kwargs(db: None) -> dict[str, Any]:
+    """A row for every URL argument, each one every role that may use the endpoint can see."""
     message = receive_customer_message(CustomerFactory(), channel=Channel.API, body_text="Hi")
+    review = LearningReviewFactory(
+        status=ReviewStatus.PUBLISHED, visibility=LearningVisibility.ORGANISATION
+    )
+    idea, _ = submit_idea(title="Quiet hours", body="No meetings before ten.", author=UserFactory())
     return {
         "conversation_id": message.conversation_id,
         "customer_id": message.conversation.customer_id,
+        "review_id": review.pk,
+        "item_id": ActionItemFactory().pk,
+        "idea_id": idea.pk,
+        "article_id": ArticleFactory().pk,
+        "survey_id": live_survey().pk,
     }
 
 
@@ -62,7 +80,7 @@ def test_each_endpoint_refuses_a_key_without_its_scope(
     callback: Any,
     kwarg_names: list[str],
     api_as: ClientMaker,
-    sample_kwargs: dict[str, int],
+    sample_kwargs: dict[str, Any],
 ) -> None:
     url = reverse(url_name, kwargs={name: sample_kwargs[name] for name in kwarg_names})
     for method, scope in callback.required_scopes.items():
@@ -84,7 +102,7 @@ def test_each_endpoint_answers_each_role_as_the_rules_say(
     kwarg_names: list[str],
     role: Role,
     api_as: ClientMaker,
-    sample_kwargs: dict[str, int],
+    sample_kwargs: dict[str, Any],
 ) -> None:
     url = reverse(url_name, kwargs={name: sample_kwargs[name] for name in kwarg_names})
     response = api_as(role).get(url)

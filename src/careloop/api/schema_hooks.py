@@ -41,12 +41,16 @@ def require_a_customer_reference(result: dict[str, Any], **kwargs: Any) -> dict[
 
 
 def add_common_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Add 401, 403 and 429 to every operation that needs a key, unless it says otherwise."""
+    """Add 401, 403 and 429 to every operation that needs a key (429 alone to public ones),
+    unless it says otherwise."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             answers = dict(COMMON_RESPONSES)
+            if not operation.get("security"):
+                # A public operation (the help centre) takes no key, so no key is refused.
+                answers = {"429": COMMON_RESPONSES["429"]}
             if "requestBody" in operation:
                 answers |= WRITE_RESPONSES
             for code, description in answers.items():

@@ -195,7 +195,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # One schema name per choice set, however many fields use it.
-    "ENUM_NAME_OVERRIDES": {"Channel": "careloop.conversations.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {
+        "Channel": "careloop.conversations.models.Channel",
+        "StatusEnum": "careloop.conversations.models.Status",
+        "ReviewKindEnum": "careloop.learning.models.ReviewKind",
+        "ReviewStatusEnum": "careloop.learning.models.ReviewStatus",
+        "ReviewVisibilityEnum": "careloop.learning.models.Visibility",
+        "ActionItemKindEnum": "careloop.actions.models.ActionItem.Kind",
+        "ActionItemStatusEnum": "careloop.actions.models.ActionItem.Status",
+        "IdeaStatusEnum": "careloop.pulse.models.IdeaStatus",
+        "SurveyStatusEnum": "careloop.pulse.models.SurveyStatus",
+        "ArticleVisibilityEnum": "careloop.playbook.models.Visibility",
+    },
     # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
     "PATH_CONVERTER_OVERRIDES": {
         "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
