@@ -8,6 +8,9 @@ from drf_spectacular.openapi import AutoSchema
 
 from careloop.api.permissions import required_scope
 
+# As drf-spectacular writes `strict_fields.NOT_BLANK`: some text, no null characters.
+NOT_BLANK = "^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$"
+
 SCOPE_EXTENSION = "x-required-scope"
 
 ERROR_BODY = {
@@ -37,6 +40,29 @@ def require_a_customer_reference(result: dict[str, Any], **kwargs: Any) -> dict[
             for name in ("email", "external_id")
             if name in properties
         ]
+    return result
+
+
+def require_evidence_to_close_an_item(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """An action item marked done names its evidence, and one dropped says why (see
+    `actions.services.change_status`): each status is a branch with what it needs."""
+    change = result.get("components", {}).get("schemas", {}).get("ActionItemStatus")
+    if change is not None:
+        properties = change.get("properties", {})
+        needs = {"done": "evidence", "dropped": "dropped_reason"}
+        branches: list[dict[str, Any]] = [
+            {"properties": {"status": {"type": "string", "enum": ["open", "in_progress"]}}}
+        ]
+        for status, field in needs.items():
+            longest = properties[field]["oneOf"][0]["maxLength"]
+            text = {"type": "string", "minLength": 1, "maxLength": longest, "pattern": NOT_BLANK}
+            branches.append(
+                {
+                    "required": ["status", field],
+                    "properties": {"status": {"type": "string", "enum": [status]}, field: text},
+                }
+            )
+        change["anyOf"] = branches
     return result
 
 

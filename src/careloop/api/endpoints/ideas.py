@@ -13,7 +13,8 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied as DomainPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -39,6 +40,7 @@ from careloop.pulse.selectors import ideas as selectors
 from careloop.pulse.services import ideas as services
 
 LARGEST_ID = 2**63 - 1
+TEAM_NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No team has this id.")
 
 
 class IdeaSerializer(serializers.ModelSerializer[Idea]):
@@ -93,14 +95,6 @@ class IdeaCreateSerializer(serializers.Serializer[Any]):
         help_text="The id of the team the idea is about; leave out for the whole organisation.",
     )
 
-    def validate_team(self, team_id: int | None) -> Team | None:
-        if team_id is None:
-            return None
-        team = Team.objects.filter(pk=team_id).first()
-        if team is None:
-            raise serializers.ValidationError("No team has this id.")
-        return team
-
 
 class IdeaAnswerSerializer(serializers.Serializer[Any]):
     status = StrictChoiceField(
@@ -150,7 +144,7 @@ class IdeasView(ApiView):
         tags=["ideas"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=IdeaCreateSerializer,
-        responses={201: IdeaSerializer, **WRITE_ERRORS},
+        responses={201: IdeaSerializer, **WRITE_ERRORS, 404: TEAM_NOT_FOUND},
     )
     def post(self, request: Request) -> Response:
         return run_once(request, self.api_key(), lambda: self._send(request))
@@ -159,9 +153,12 @@ class IdeasView(ApiView):
         form = IdeaCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        team = None
+        if data["team"] is not None:
+            team = found(Team.objects.filter(pk=data["team"]).first(), "team")
         try:
             idea, _ = services.submit_idea(
-                title=data["title"], body=data["body"], team=data["team"], author=self.owner()
+                title=data["title"], body=data["body"], team=team, author=self.owner()
             )
         except ValidationError as error:
             raise ApiValidationError({"body": error.messages}) from None

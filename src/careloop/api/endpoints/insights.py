@@ -8,15 +8,16 @@ see (VIEW_CULTURE: a lead their own team) and only where enough people stand beh
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.endpoints.common import found
 from careloop.api.scopes import Scope as KeyScope
 from careloop.api.views import ApiView
 from careloop.care.selectors import care_settings
@@ -25,38 +26,42 @@ from careloop.core import calendar
 from careloop.core.permissions import Action
 from careloop.insights import selectors
 from careloop.insights.definitions import METRICS
-from careloop.insights.forms import PERIODS, DashboardFilterForm
 from careloop.insights.sources import MIN_GROUP, culture_by_team, culture_sources
 from careloop.people.models import Team, User
 
 LARGEST_ID = 2**63 - 1
-# The dashboard compares a period with the one before it: dates stay well inside the calendar.
-EARLIEST = datetime.date(1900, 1, 1)
-LATEST = datetime.date(9000, 12, 31)
+# The longest period the dashboard offers (three years), and the years a period may end in:
+# the dashboard compares a period with the one before it, so dates stay inside the calendar.
+LONGEST_PERIOD_DAYS = 3 * 366
+YEARS = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": YEARS})
+class PeriodEndField(serializers.DateField):
+    """A date of the years 1900–2999, as its pattern in the schema says."""
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        if not isinstance(value, str) or not re.fullmatch(YEARS, value):
+            self.fail("invalid", format="YYYY-MM-DD, in the years 1900–2999")
+        return super().to_internal_value(value)
 
 
 class MetricsQuerySerializer(serializers.Serializer[Any]):
-    period = serializers.ChoiceField(
-        choices=PERIODS,
-        required=False,
-        allow_blank=True,
-        help_text="Days up to today (default 30); ignored when start and end are given.",
+    """Every combination is a valid period: its last day and how many days it spans."""
+
+    end = PeriodEndField(required=False, help_text="The period's last day; default today.")
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=LONGEST_PERIOD_DAYS,
+        default=30,
+        help_text="How many days the period spans, up to its end (default 30).",
     )
-    start = serializers.DateField(required=False, help_text="With end: a custom period.")
-    end = serializers.DateField(required=False, help_text="At most three years after start.")
     team = serializers.IntegerField(
         min_value=1, max_value=LARGEST_ID, required=False, help_text="Default: every team."
     )
     channel = serializers.ChoiceField(
         choices=Channel.choices, required=False, allow_blank=True, help_text="Default: all."
     )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        for name in ("start", "end"):
-            day = attrs.get(name)
-            if day is not None and not EARLIEST <= day <= LATEST:
-                raise serializers.ValidationError({name: [f"Give a date {EARLIEST}–{LATEST}."]})
-        return attrs
 
 
 class MetricSerializer(serializers.Serializer[Any]):
@@ -100,13 +105,15 @@ class MetricsSerializer(serializers.Serializer[Any]):
 
 
 def _scope(request: Request) -> selectors.Scope:
-    """The dashboard's filters, read by the dashboard's own form (same defaults and limits)."""
     query = MetricsQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    form = DashboardFilterForm({k: str(v) for k, v in query.validated_data.items()})
-    if not form.is_valid():
-        raise ValidationError(form.errors.get_json_data())
-    return form.scope(calendar.today())
+    data = query.validated_data
+    last = data.get("end") or calendar.today()
+    team_id = data.get("team")
+    if team_id is not None:
+        found(Team.objects.filter(pk=team_id).first(), "team")
+    first = last - datetime.timedelta(days=data["days"] - 1)
+    return selectors.Scope(first, last, team_id, data.get("channel") or "")
 
 
 def _metrics(scope: selectors.Scope) -> list[dict[str, Any]]:
@@ -173,6 +180,7 @@ class MetricsView(ApiView):
         responses={
             200: MetricsSerializer,
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid filter."),
+            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No team has this id."),
         },
     )
     def get(self, request: Request) -> Response:

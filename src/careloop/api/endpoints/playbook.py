@@ -86,6 +86,8 @@ class PublicApiView(ApiView):
 
 
 class HelpArticlesView(PublicApiView):
+    pagination_class = CursorPages
+
     @extend_schema(
         operation_id="help_articles_list",
         description="The help centre's articles, for anyone: public articles only, as "
@@ -96,8 +98,6 @@ class HelpArticlesView(PublicApiView):
     )
     def get(self, request: Request) -> Response:
         return cursor_page(selectors.public_articles(), request, self, HelpArticleSerializer)
-
-    pagination_class = CursorPages
 
 
 class HelpArticleView(PublicApiView):

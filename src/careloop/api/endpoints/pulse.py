@@ -149,7 +149,7 @@ class SurveyResultsView(ApiView):
         "and the teams the key's owner may see (a lead their own team), each only with at "
         "least the survey's minimum group, never a team hidden to protect a smaller one, and "
         "never a team whose membership changed by fewer than the minimum since its last "
-        "reported round. `teams` combines teams as the page's filter does, refused (422) "
+        "reported round. `teams` combines teams as the page's filter does, refused (403) "
         "when the combination includes a hidden team or leaves fewer than the minimum "
         "outside it. Comments are not served.",
         tags=["pulse"],
@@ -159,14 +159,11 @@ class SurveyResultsView(ApiView):
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid round or teams."),
             403: OpenApiResponse(
                 OpenApiTypes.OBJECT,
-                description="The key lacks the scope, or its owner may not see results, or "
-                "one of these teams (a lead sees their own team and the organisation).",
+                description="The key lacks the scope, or its owner may not see results or one "
+                "of these teams (a lead sees their own team and the organisation), or the "
+                "anonymity rules do not show this combination of teams.",
             ),
             **ONE_ROW_ERRORS,
-            422: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="This combination of teams is not shown (anonymity rules).",
-            ),
         },
     )
     def get(self, request: Request, survey_id: int) -> Response:
@@ -190,7 +187,7 @@ class SurveyResultsView(ApiView):
             try:
                 groups = [results.filtered_result(survey, report, teams)]
             except results.FilterRefused as refusal:
-                return Response({"detail": str(refusal)}, status=422)
+                raise PermissionDenied(str(refusal)) from None
         elif report is not None:
             groups = [report.results[key] for key in results.keys_visible_to(owner, report)]
         if report is not None:

@@ -9,20 +9,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careloop.api.endpoints.common import LIST_ERRORS, cursor_page, name_of
+from careloop.api.endpoints.common import LIST_ERRORS, cursor_page, found, name_of
 from careloop.api.idempotency import Outcome, run_once
 from careloop.api.pagination import CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.strict_fields import StrictCharField, StrictEmailField
 from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.core.permissions import Action, restrict_shared
-from careloop.people.models import User, Value
 from careloop.people.selectors import current_organisation, employees
 from careloop.recognition import selectors, services
 from careloop.recognition.models import Kudos, StoryStatus, SuccessStory
@@ -53,20 +54,6 @@ class KudosCreateSerializer(serializers.Serializer[Any]):
     message = StrictCharField(
         max_length=services.MAX_KUDOS_LENGTH, help_text="What they did, and why it mattered."
     )
-
-    def validate_receiver_email(self, email: str) -> User:
-        receiver = employees().filter(is_active=True, email__iexact=email.strip()).first()
-        if receiver is None:
-            raise serializers.ValidationError("No current colleague has this email.")
-        return receiver
-
-    def validate_value(self, name: str) -> Value:
-        values = current_organisation().values.all()
-        value = values.filter(name__iexact=name.strip()).first()
-        if value is None:
-            names = ", ".join(values.values_list("name", flat=True)) or "none yet"
-            raise serializers.ValidationError(f"Name one of the organisation's values: {names}.")
-        return value
 
 
 class StorySerializer(serializers.ModelSerializer[SuccessStory]):
@@ -121,7 +108,14 @@ class KudosView(ApiView):
         tags=["recognition"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=KudosCreateSerializer,
-        responses={201: KudosSerializer, **WRITE_ERRORS},
+        responses={
+            201: KudosSerializer,
+            **WRITE_ERRORS,
+            404: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="No current colleague has this email, or no value this name.",
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         return run_once(request, self.api_key(), lambda: self._give(request))
@@ -130,11 +124,17 @@ class KudosView(ApiView):
         form = KudosCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        receiver = employees().filter(is_active=True, email__iexact=data["receiver_email"])
+        values = current_organisation().values.all()
+        value = values.filter(name__iexact=data["value"].strip()).first()
+        if value is None:
+            names = ", ".join(values.values_list("name", flat=True)) or "none yet"
+            raise NotFound({"value": [f"Name one of the organisation's values: {names}."]})
         try:
             kudos = services.give_kudos(
                 giver=self.owner(),
-                receiver=data["receiver_email"],
-                value=data["value"],
+                receiver=found(receiver.first(), "current colleague"),
+                value=value,
                 message=data["message"],
             )
         except ValidationError as error:
