@@ -17,12 +17,19 @@ from careloop.api.scopes import Scope
 from careloop.conversations.models import Channel, Conversation, InboundRecord, SavedReply
 from careloop.conversations.services import receive_customer_message
 from careloop.core.permissions import STAFF_ROLES, Role, can
-from tests.conversations.factories import CustomerFactory
+from careloop.learning.models import ReviewStatus
+from careloop.learning.models import Visibility as LearningVisibility
 from careloop.people.models import User
+from careloop.pulse.services.ideas import submit_idea
+from tests.actions.factories import ActionItemFactory
+from tests.conversations.factories import CustomerFactory
 from tests.core.test_permission_matrix import Principal
 from tests.core.test_row_access import _gesture, _recovery_task
 from tests.fixtures.api import ClientMaker
+from tests.learning.factories import LearningReviewFactory
 from tests.people.factories import TeamFactory, UserFactory
+from tests.playbook.factories import ArticleFactory
+from tests.pulse.factories import live_survey
 
 
 def api_endpoints() -> list[tuple[str, Any, list[str]]]:
@@ -42,16 +49,23 @@ def api_endpoints() -> list[tuple[str, Any, list[str]]]:
 API_ENDPOINTS = api_endpoints()
 
 
-SampleRows = Callable[[User], dict[str, int]]
+SampleRows = Callable[[User], dict[str, Any]]
 
 
 @pytest.fixture
 def sample_rows(db: None) -> SampleRows:
-    """Rows for every endpoint's URL; those that belong to someone belong to `owner`."""
+    """Rows for every endpoint's URL; those that belong to someone belong to `owner`, the
+    others are ones every role that may use the endpoint can see."""
 
-    def build(owner: User) -> dict[str, int]:
+    def build(owner: User) -> dict[str, Any]:
         message = receive_customer_message(CustomerFactory(), channel=Channel.API, body_text="Hi")
         task = _recovery_task(owner, owner.team)
+        review = LearningReviewFactory(
+            status=ReviewStatus.PUBLISHED, visibility=LearningVisibility.ORGANISATION
+        )
+        idea, _ = submit_idea(
+            title="Quiet hours", body="No meetings before ten.", author=UserFactory()
+        )
         return {
             "conversation_id": message.conversation_id,
             "customer_id": message.conversation.customer_id,
@@ -59,6 +73,11 @@ def sample_rows(db: None) -> SampleRows:
             "task_id": task.pk,
             "answer_id": task.response_id,
             "saved_reply_id": SavedReply.objects.create(title="Hello", body="Hi there").pk,
+            "review_id": review.pk,
+            "item_id": ActionItemFactory().pk,
+            "idea_id": idea.pk,
+            "article_id": ArticleFactory().pk,
+            "survey_id": live_survey().pk,
         }
 
     return build

@@ -8,6 +8,9 @@ from drf_spectacular.openapi import AutoSchema
 
 from careloop.api.permissions import required_scope
 
+# As drf-spectacular writes `strict_fields.NOT_BLANK`: some text, no null characters.
+NOT_BLANK = "^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$"
+
 SCOPE_EXTENSION = "x-required-scope"
 
 ERROR_BODY = {
@@ -40,13 +43,40 @@ def require_a_customer_reference(result: dict[str, Any], **kwargs: Any) -> dict[
     return result
 
 
+def require_evidence_to_close_an_item(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """An action item marked done names its evidence, and one dropped says why (see
+    `actions.services.change_status`): each status is a branch with what it needs."""
+    change = result.get("components", {}).get("schemas", {}).get("ActionItemStatus")
+    if change is not None:
+        properties = change.get("properties", {})
+        needs = {"done": "evidence", "dropped": "dropped_reason"}
+        branches: list[dict[str, Any]] = [
+            {"properties": {"status": {"type": "string", "enum": ["open", "in_progress"]}}}
+        ]
+        for status, field in needs.items():
+            longest = properties[field]["oneOf"][0]["maxLength"]
+            text = {"type": "string", "minLength": 1, "maxLength": longest, "pattern": NOT_BLANK}
+            branches.append(
+                {
+                    "required": ["status", field],
+                    "properties": {"status": {"type": "string", "enum": [status]}, field: text},
+                }
+            )
+        change["anyOf"] = branches
+    return result
+
+
 def add_common_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Add 401, 403 and 429 to every operation that needs a key, unless it says otherwise."""
+    """Add 401, 403 and 429 to every operation that needs a key (429 alone to public ones),
+    unless it says otherwise."""
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             answers = dict(COMMON_RESPONSES)
+            if not operation.get("security"):
+                # A public operation (the help centre) takes no key, so no key is refused.
+                answers = {"429": COMMON_RESPONSES["429"]}
             if "requestBody" in operation:
                 answers |= WRITE_RESPONSES
             for code, description in answers.items():

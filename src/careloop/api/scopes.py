@@ -21,6 +21,15 @@ class Scope(StrEnum):
     # The shop or billing system's execution API (gestures to carry out, results back).
     CARE_READ = "care:read"
     CARE_EXECUTE = "care:execute"
+    LEARNING_READ = "learning:read"
+    LEARNING_WRITE = "learning:write"
+    IDEAS_READ = "ideas:read"
+    IDEAS_WRITE = "ideas:write"
+    RECOGNITION_READ = "recognition:read"
+    RECOGNITION_WRITE = "recognition:write"
+    PLAYBOOK_READ = "playbook:read"
+    PULSE_READ = "pulse:read"
+    INSIGHTS_READ = "insights:read"
 
     @property
     def label(self) -> str:
@@ -42,6 +51,15 @@ SCOPE_LABELS = {
     Scope.GOODWILL_WRITE: "Request goodwill gestures",
     Scope.CARE_READ: "Read gestures waiting to be executed",
     Scope.CARE_EXECUTE: "Report gestures executed or failed",
+    Scope.LEARNING_READ: "Read learning reviews and their action items",
+    Scope.LEARNING_WRITE: "File learning reviews and move their action items on",
+    Scope.IDEAS_READ: "Read the idea box and its answers",
+    Scope.IDEAS_WRITE: "Send ideas (named) and answer them",
+    Scope.RECOGNITION_READ: "Read kudos and shared success stories",
+    Scope.RECOGNITION_WRITE: "Give kudos",
+    Scope.PLAYBOOK_READ: "Read the internal playbook",
+    Scope.PULSE_READ: "Read pulse survey results (anonymous aggregates only)",
+    Scope.INSIGHTS_READ: "Read the insights metrics and their definitions",
 }
 
 SCOPE_CHOICES = [(scope.value, scope.label) for scope in Scope]

@@ -2,7 +2,19 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from careloop.api import views
-from careloop.api.endpoints import conversations, customers, feedback, goodwill, saved_replies
+from careloop.api.endpoints import (
+    conversations,
+    customers,
+    feedback,
+    goodwill,
+    ideas,
+    insights,
+    learning,
+    playbook,
+    pulse,
+    recognition,
+    saved_replies,
+)
 from careloop.api.views import endpoint, not_found
 from careloop.core.permissions import public
 
@@ -110,6 +122,52 @@ urlpatterns = [
         name="gesture-executions",
     ),
     path("allowances/", endpoint(goodwill.AllowancesView), name="allowances"),
+    path("learning/reviews/", endpoint(learning.ReviewsView), name="learning-reviews"),
+    path(
+        "learning/reviews/<row_id:review_id>/",
+        endpoint(learning.ReviewView),
+        name="learning-review",
+    ),
+    path(
+        "learning/action-items/",
+        endpoint(learning.ActionItemsView),
+        name="learning-action-items",
+    ),
+    path(
+        "learning/action-items/<row_id:item_id>/status/",
+        endpoint(learning.ActionItemStatusView),
+        name="learning-action-item-status",
+    ),
+    path(
+        "learning/anonymous-reports/",
+        endpoint(learning.AnonymousReportsView),
+        name="learning-anonymous-reports",
+    ),
+    path("ideas/", endpoint(ideas.IdeasView), name="ideas"),
+    path("ideas/<uuid:idea_id>/", endpoint(ideas.IdeaView), name="idea"),
+    path("ideas/<uuid:idea_id>/answer/", endpoint(ideas.IdeaAnswerView), name="idea-answer"),
+    path("recognition/kudos/", endpoint(recognition.KudosView), name="kudos"),
+    path("recognition/stories/", endpoint(recognition.StoriesView), name="stories"),
+    # The help centre's articles are public, as its pages are: no key.
+    path("help/articles/", public(playbook.HelpArticlesView.as_view()), name="help-articles"),
+    path(
+        "help/articles/<slug:slug>/",
+        public(playbook.HelpArticleView.as_view()),
+        name="help-article",
+    ),
+    path("playbook/articles/", endpoint(playbook.ArticlesView), name="playbook-articles"),
+    path(
+        "playbook/articles/<row_id:article_id>/",
+        endpoint(playbook.ArticleView),
+        name="playbook-article",
+    ),
+    path("pulse/surveys/", endpoint(pulse.SurveysView), name="pulse-surveys"),
+    path(
+        "pulse/surveys/<row_id:survey_id>/results/",
+        endpoint(pulse.SurveyResultsView),
+        name="pulse-results",
+    ),
+    path("insights/metrics/", endpoint(insights.MetricsView), name="insights-metrics"),
     # Anything else under the API is a JSON 404, never the site's HTML page.
     re_path(r"^.*$", public(not_found)),
 ]

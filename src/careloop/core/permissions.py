@@ -439,6 +439,14 @@ def restrict_teams[M: Model](
     return queryset.none()
 
 
+def restrict_shared[M: Model](
+    queryset: QuerySet[M], user: Principal, action: Action
+) -> QuerySet[M]:
+    """The rows of `queryset` under `action` when every holder of the action sees the same rows
+    (the idea box, the internal playbook): all of them for a holder, none for anyone else."""
+    return queryset if can(user, action) else queryset.none()
+
+
 def require(user: Principal, action: Action, row: Model) -> None:
     """Raise PermissionDenied unless `may(user, action, row)`: for views and services alike."""
     if not may(user, action, row):

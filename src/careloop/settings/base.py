@@ -207,6 +207,14 @@ SPECTACULAR_SETTINGS = {
         "RecoveryTaskStatus": "careloop.feedback.models.RecoveryTask.Status",
         "RecoveryOutcome": "careloop.feedback.models.RecoveryTask.Outcome",
         "ContactChannel": "careloop.feedback.models.RecoveryContact.Channel",
+        "ReviewKindEnum": "careloop.learning.models.ReviewKind",
+        "ReviewStatusEnum": "careloop.learning.models.ReviewStatus",
+        "ReviewVisibilityEnum": "careloop.learning.models.Visibility",
+        "ActionItemKindEnum": "careloop.actions.models.ActionItem.Kind",
+        "ActionItemStatusEnum": "careloop.actions.models.ActionItem.Status",
+        "IdeaStatusEnum": "careloop.pulse.models.IdeaStatus",
+        "PulseSurveyStatusEnum": "careloop.pulse.models.SurveyStatus",
+        "ArticleVisibilityEnum": "careloop.playbook.models.Visibility",
     },
     # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
     "PATH_CONVERTER_OVERRIDES": {
@@ -217,6 +225,7 @@ SPECTACULAR_SETTINGS = {
         "careloop.api.schema_hooks.add_common_responses",
         "careloop.api.schema_hooks.require_a_customer_reference",
         "careloop.api.schema_hooks.state_cross_field_rules",
+        "careloop.api.schema_hooks.require_evidence_to_close_an_item",
     ],
 }
 
