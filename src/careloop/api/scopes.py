@@ -11,6 +11,7 @@ class Scope(StrEnum):
     CUSTOMERS_READ = "customers:read"
     CARE_READ = "care:read"
     CARE_EXECUTE = "care:execute"
+    WEBHOOKS_READ = "webhooks:read"
 
     @property
     def label(self) -> str:
@@ -23,6 +24,7 @@ SCOPE_LABELS = {
     Scope.CUSTOMERS_READ: "Read customer profiles",
     Scope.CARE_READ: "Read gestures waiting to be executed",
     Scope.CARE_EXECUTE: "Report gestures executed or failed",
+    Scope.WEBHOOKS_READ: "Read the catalogue of webhook events",
 }
 
 SCOPE_CHOICES = [(scope.value, scope.label) for scope in Scope]

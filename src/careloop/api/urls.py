@@ -5,6 +5,7 @@ from careloop.api import views
 from careloop.api.views import endpoint, not_found
 from careloop.care import api as care_api
 from careloop.core.permissions import public
+from careloop.webhooks import api as webhooks_api
 
 
 class RowIdConverter:
@@ -47,6 +48,7 @@ urlpatterns = [
         endpoint(care_api.GestureExecutionsView),
         name="gesture-executions",
     ),
+    path("webhook-events/", endpoint(webhooks_api.WebhookEventsView), name="webhook-events"),
     # Anything else under the API is a JSON 404, never the site's HTML page.
     re_path(r"^.*$", public(not_found)),
 ]
