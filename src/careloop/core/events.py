@@ -177,7 +177,7 @@ _CONVERSATION_EXAMPLE = ConversationData(
     assignee_id=17,
     customer_id=905,
     created_at="2026-12-07T09:14:03+00:00",
-    url="https://care.example.com/conversations/4182/",
+    url="https://care.example.com/inbox/4182/",
 )
 _IDEA_EXAMPLE = IdeaData(
     id="6f1c1d5e-8d41-4c7e-9a55-2a0f0f3c9b11",
@@ -254,7 +254,7 @@ MESSAGE_RECEIVED = EventType(
         distress=0.82,
         distress_words="very upset",
         first_in_conversation=True,
-        url="https://care.example.com/conversations/4182/",
+        url="https://care.example.com/inbox/4182/",
     ),
 )
 REPLY_SENT = EventType(
@@ -270,7 +270,7 @@ REPLY_SENT = EventType(
         channel="email",
         body_text="I am so sorry. A new vase is on its way today.",
         created_at="2026-12-07T09:31:40+00:00",
-        url="https://care.example.com/conversations/4182/",
+        url="https://care.example.com/inbox/4182/",
     ),
 )
 SURVEY_ANSWERED = EventType(
