@@ -36,7 +36,10 @@ def test_every_post_documents_the_required_idempotency_key(schema: dict[str, Any
 def test_endpoints_are_tagged_and_secured_by_bearer_keys(schema: dict[str, Any]) -> None:
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
     operations = [op for path in schema["paths"].values() for op in path.values()]
-    assert all(op["tags"] in (["conversations"], ["customers"], ["gestures"]) for op in operations)
+    assert all(
+        op["tags"] in (["conversations"], ["customers"], ["gestures"], ["webhooks"])
+        for op in operations
+    )
     assert all(op["security"] == [{"apiKey": []}] for op in operations)
 
 
