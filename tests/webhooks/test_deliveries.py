@@ -263,3 +263,28 @@ def test_payload_examples_match_their_declared_shapes() -> None:
     for event in events.EVENT_TYPES:
         assert set(event.example) == set(event.data.__annotations__), event.name
         json.dumps(event.example)
+
+
+def test_deliveries_expire_after_thirty_days_and_go_with_a_customers_erasure(
+    receiver: Receiver, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    from careloop.conversations.models import Channel, Customer
+    from careloop.conversations.services import receive_customer_message
+    from careloop.core.privacy import erase_customer, purge_expired_data
+    from tests.conversations.factories import CustomerFactory
+
+    endpoint_for(receiver, "/ok", "conversation.created", "concern.received")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = receive_customer_message(
+            CustomerFactory(), channel=Channel.EMAIL, body_text="Hello"
+        )
+    publish_sample(django_capture_on_commit_callbacks)
+    about_customer = WebhookDelivery.objects.get(event_type="conversation.created")
+    assert about_customer.conversation_id == message.conversation_id
+    erase_customer(Customer.objects.get(pk=message.conversation.customer_id), actor=None)
+    assert list(WebhookDelivery.objects.values_list("event_type", flat=True)) == [
+        "concern.received"
+    ]
+    WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(days=31))
+    assert purge_expired_data()["webhook_deliveries"] == 1
+    assert not WebhookDelivery.objects.exists()

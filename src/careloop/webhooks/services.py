@@ -338,16 +338,16 @@ def send_test_event(endpoint: WebhookEndpoint, *, actor: User | None) -> Webhook
 
 
 def purge_old_deliveries(now: datetime) -> int:
-    deleted, _ = WebhookDelivery.objects.filter(created_at__lt=now - KEEP_DELIVERIES).delete()
-    return deleted
+    _, deleted = WebhookDelivery.objects.filter(created_at__lt=now - KEEP_DELIVERIES).delete()
+    return deleted.get(WebhookDelivery._meta.label, 0)
 
 
 def _erase(identities: CustomerIdentities) -> int:
-    deleted, _ = WebhookDelivery.objects.filter(
+    _, deleted = WebhookDelivery.objects.filter(
         Q(conversation_id__in=identities.conversation_ids)
         | Q(customer_id__in=identities.customer_ids)
     ).delete()
-    return deleted
+    return deleted.get(WebhookDelivery._meta.label, 0)
 
 
 # Deliveries copy what was sent about a customer (their messages, their conversations).
