@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
@@ -167,6 +167,11 @@ class EventType[Data: Mapping[str, Any]]:
     example: Data
 
 
+def _changed[Data: Mapping[str, Any]](example: Data, **changes: Any) -> Data:
+    """An example with some fields changed, still of its declared shape."""
+    return cast(Data, {**example, **changes})
+
+
 _CONVERSATION_EXAMPLE = ConversationData(
     id=4182,
     subject="Order 1093 arrived damaged",
@@ -237,7 +242,7 @@ CONVERSATION_SOLVED = EventType(
     1,
     "A conversation was solved or closed.",
     ConversationData,
-    {**_CONVERSATION_EXAMPLE, "status": "solved"},  # type: ignore[typeddict-item]
+    _changed(_CONVERSATION_EXAMPLE, status="solved"),
 )
 MESSAGE_RECEIVED = EventType(
     "message.received",
@@ -305,12 +310,12 @@ RECOVERY_CLOSED = EventType(
     1,
     "A recovery task was closed with its outcome (recovered, not_recovered, no_reply).",
     RecoveryData,
-    {  # type: ignore[typeddict-item]
-        **_RECOVERY_EXAMPLE,
-        "status": "closed",
-        "outcome": "recovered",
-        "closed_at": "2026-12-07T15:40:00+00:00",
-    },
+    _changed(
+        _RECOVERY_EXAMPLE,
+        status="closed",
+        outcome="recovered",
+        closed_at="2026-12-07T15:40:00+00:00",
+    ),
 )
 GESTURE_GRANTED = EventType(
     "gesture.granted",
@@ -324,20 +329,20 @@ GESTURE_REQUESTED = EventType(
     1,
     "A gesture above the allowance waits for a lead's approval.",
     GestureData,
-    {**_GESTURE_EXAMPLE, "status": "pending", "within_allowance": False},  # type: ignore[typeddict-item]
+    _changed(_GESTURE_EXAMPLE, status="pending", within_allowance=False),
 )
 GESTURE_DECIDED = EventType(
     "gesture.decided",
     1,
     "A lead approved or declined a requested gesture (status approved or declined).",
     GestureData,
-    {  # type: ignore[typeddict-item]
-        **_GESTURE_EXAMPLE,
-        "status": "approved",
-        "within_allowance": False,
-        "decided_by_id": 4,
-        "decided_at": "2026-12-07T10:02:00+00:00",
-    },
+    _changed(
+        _GESTURE_EXAMPLE,
+        status="approved",
+        within_allowance=False,
+        decided_by_id=4,
+        decided_at="2026-12-07T10:02:00+00:00",
+    ),
 )
 CONCERN_RECEIVED = EventType(
     "concern.received",
@@ -364,7 +369,7 @@ IDEA_OVERDUE = EventType(
     1,
     "An idea is still unanswered past its answer date.",
     IdeaData,
-    {**_IDEA_EXAMPLE, "status": "new", "responded_on": None},  # type: ignore[typeddict-item]
+    _changed(_IDEA_EXAMPLE, status="new", responded_on=None),
 )
 ACTION_ITEM_DONE = EventType(
     "action_item.done",
@@ -438,7 +443,7 @@ class Event:
 
 # --- Subscribers --------------------------------------------------------------------------------
 
-Handler = Callable[[Event], None]
+Handler = Callable[[Event], object]
 
 
 @dataclass(frozen=True)
