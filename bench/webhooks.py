@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         assert response.status_code == 201, response.content[:300]
         conversation_id = str(response.json()["id"])
         with arrived:
-            arrived.wait_for(lambda: conversation_id in arrivals, timeout=30)
+            arrived.wait_for(lambda wanted=conversation_id: wanted in arrivals, timeout=30)
         if run:
             latencies.append(arrivals[conversation_id] - started)
             answers.append(answered)
