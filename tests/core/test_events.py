@@ -94,6 +94,7 @@ def test_without_a_task_queue_events_reach_subscribers_in_a_thread_of_their_own(
     try:
         events.publish(events.REPLY_SENT, events.REPLY_SENT.example)
         assert arrived.wait(5)
+        assert events.background_idle.wait(5)
     finally:
         events._subscriptions.pop("thread")
     assert threads == ["careloop-events"]

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, TypedDict, cast
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.tasks import task_backends
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
@@ -511,6 +511,7 @@ def _hand_off(envelope: dict[str, Any]) -> None:
     # the events in order instead, so the product stays fast.
     immediate = isinstance(task_backends["default"], ImmediateBackend)
     if settings.CARELOOP_EVENTS_IN_THREAD and immediate:
+        background_idle.clear()
         _background_queue().put(envelope)
     else:
         dispatch_event.enqueue(envelope)
@@ -518,6 +519,9 @@ def _hand_off(envelope: dict[str, Any]) -> None:
 
 _queue: queue.SimpleQueue[dict[str, Any]] | None = None
 _queue_lock = threading.Lock()
+# Set while the background thread has nothing to do (and holds no database connection).
+background_idle = threading.Event()
+background_idle.set()
 
 
 def _background_queue() -> queue.SimpleQueue[dict[str, Any]]:
@@ -538,8 +542,11 @@ def _dispatch_forever(waiting: queue.SimpleQueue[dict[str, Any]]) -> None:
             dispatch(envelope)
         except Exception:
             logger.exception("Dispatching event %s failed", envelope.get("id"))
-        finally:
-            close_old_connections()  # this thread's own connection: never a broken one
+        if waiting.empty():
+            # Idle: hold no connection (a database restart or a test's teardown needs none).
+            connections.close_all()
+            if waiting.empty():
+                background_idle.set()
 
 
 def link(url_name: str, *args: object) -> str:
