@@ -288,3 +288,20 @@ def test_deliveries_expire_after_thirty_days_and_go_with_a_customers_erasure(
     WebhookDelivery.objects.update(created_at=timezone.now() - timedelta(days=31))
     assert purge_expired_data()["webhook_deliveries"] == 1
     assert not WebhookDelivery.objects.exists()
+
+
+def test_a_failed_redelivery_by_hand_leaves_the_retries_as_they_were(
+    receiver: Receiver, django_capture_on_commit_callbacks: OnCommit
+) -> None:
+    endpoint_for(receiver, "/fail", "concern.received")
+    publish_sample(django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get()
+    due = delivery.next_attempt_at
+    attempt = services.redeliver(delivery, actor=None)
+    delivery.refresh_from_db()
+    assert attempt.manual and attempt.response_status == 500
+    assert (delivery.status, delivery.next_attempt_at, delivery.attempts) == (
+        DeliveryStatus.PENDING,
+        due,
+        2,
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -225,10 +226,10 @@ def _record(
             delivery.status = DeliveryStatus.SUCCEEDED
             delivery.delivered_at = now
             delivery.next_attempt_at = None
-        elif manual or delivery.attempts >= MAX_ATTEMPTS:
-            # A manual redelivery is one more try, not a new retry run.
-            if delivery.status != DeliveryStatus.SUCCEEDED:
-                delivery.status = DeliveryStatus.FAILED
+        elif manual:
+            pass  # one more try by hand: a pending delivery keeps its retries, a failed one fails
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
             delivery.next_attempt_at = None
         else:
             delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
@@ -321,15 +322,20 @@ def redeliver(delivery: WebhookDelivery, *, actor: User | None) -> WebhookAttemp
 def send_test_event(endpoint: WebhookEndpoint, *, actor: User | None) -> WebhookAttempt:
     """A `ping` delivery, sent at once, so an admin sees the receiver answer."""
     event = Event(
-        id=f"evt_ping_{int(time.time() * 1000)}",
+        id=f"evt_{uuid.uuid4().hex}",
         type="ping",
         version=1,
         team_id=None,
         created=timezone.now(),
         data={"endpoint_id": endpoint.pk},
     )
+    # Never retried: it stands failed until the receiver takes it.
     delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, event_id=event.id, event_type=event.type, payload=envelope_of(event)
+        endpoint=endpoint,
+        event_id=event.id,
+        event_type=event.type,
+        payload=envelope_of(event),
+        status=DeliveryStatus.FAILED,
     )
     return redeliver(delivery, actor=actor)
 
