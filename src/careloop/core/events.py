@@ -18,7 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypedDict, cast
 
 from django.conf import settings
@@ -556,6 +556,6 @@ def link(url_name: str, *args: object) -> str:
     return settings.CARELOOP_BASE_URL.rstrip("/") + reverse(url_name, args=args)
 
 
-def stamp(moment: object) -> str | None:
-    """A date or time as ISO 8601, None as None."""
-    return None if moment is None else moment.isoformat()  # type: ignore[attr-defined]
+def stamp(moment: date | None) -> str | None:
+    """A date or time (a datetime is a date) as ISO 8601, None as None."""
+    return None if moment is None else moment.isoformat()

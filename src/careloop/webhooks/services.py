@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +37,7 @@ from careloop.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from careloop.webhooks.outbound import PostResult, UnsafeUrl, check_url, post_json
+from careloop.webhooks.outbound import PostResult, check_url, post_json
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def fan_out(event: Event) -> list[int]:
             continue  # this event already reached this endpoint
         created.append(delivery.pk)
     for delivery_id in created:
-        transaction.on_commit(lambda delivery_id=delivery_id: deliver_webhook.enqueue(delivery_id))  # type: ignore[misc]
+        transaction.on_commit(partial(deliver_webhook.enqueue, delivery_id))
     return created
 
 
@@ -234,18 +235,19 @@ def _record(
         else:
             delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
         delivery.save()
-        _count(delivery.endpoint, result.succeeded, now)
+        _count(delivery.endpoint_id, result.succeeded, now)
     return attempt
 
 
-def _count(endpoint: WebhookEndpoint, succeeded: bool, now: datetime) -> None:
+def _count(endpoint_id: int, succeeded: bool, now: datetime) -> None:
     """Keep the endpoint's run of failures; a long enough one disables it."""
-    endpoint.refresh_from_db()
     if succeeded:
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        WebhookEndpoint.objects.filter(pk=endpoint_id).update(
             consecutive_failures=0, failing_since=None
         )
         return
+    # Locked: deliveries to one endpoint fail in parallel workers, and each must count.
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
     endpoint.consecutive_failures += 1
     endpoint.failing_since = endpoint.failing_since or now
     failing_for = now - endpoint.failing_since
@@ -358,5 +360,3 @@ def _erase(identities: CustomerIdentities) -> int:
 
 # Deliveries copy what was sent about a customer (their messages, their conversations).
 CUSTOMER_DATA = CustomerDataSource(name="webhook_deliveries", export=None, erase=_erase)
-
-__all__ = ["UnsafeUrl"]
