@@ -17,8 +17,8 @@ from careloop.api.scopes import Scope
 from careloop.conversations.models import Channel, Conversation, InboundRecord, SavedReply
 from careloop.conversations.services import receive_customer_message
 from careloop.core.permissions import STAFF_ROLES, Role, can
-from tests.conversations.factories import CustomerFactory
 from careloop.people.models import User
+from tests.conversations.factories import CustomerFactory
 from tests.core.test_permission_matrix import Principal
 from tests.core.test_row_access import _gesture, _recovery_task
 from tests.fixtures.api import ClientMaker

@@ -110,6 +110,7 @@ urlpatterns = [
         name="gesture-executions",
     ),
     path("allowances/", endpoint(goodwill.AllowancesView), name="allowances"),
-    # Anything else under the API is a JSON 404, never the site's HTML page.
-    re_path(r"^.*$", public(not_found)),
+    # Anything else under the API is a JSON 404, never the site's HTML page (even a path
+    # holding a newline, which `.` would not match).
+    re_path(r"^", public(not_found)),
 ]
