@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from careloop.api.scopes import Scope
 from careloop.conversations.models import SavedReply
 from careloop.core.permissions import Role
 from tests.fixtures.api import ClientMaker
@@ -66,3 +67,13 @@ def test_a_lead_creates_and_edits_saved_replies(api_as: ClientMaker) -> None:
 
 def test_a_people_partner_key_reads_no_saved_replies(api_as: ClientMaker) -> None:
     assert api_as(Role.PEOPLE_PARTNER).get(reverse("api:saved-replies")).status_code == 403
+
+
+def test_a_leads_read_only_key_may_not_write_saved_replies(api_as: ClientMaker) -> None:
+    saved = SavedReply.objects.create(title="Late parcel", body="Sorry")
+    client = api_as(Role.TEAM_LEAD, scopes=[Scope.SAVED_REPLIES_READ])
+    assert client.get(reverse("api:saved-reply", args=[saved.pk])).status_code == 200
+    refused = write(client, "PATCH", reverse("api:saved-reply", args=[saved.pk]), {"title": "X"})
+    assert refused.status_code == 403
+    assert "saved_replies:write" in refused.json()["detail"]
+    assert SavedReply.objects.get().title == "Late parcel"
