@@ -227,7 +227,7 @@ SPECTACULAR_SETTINGS = {
         "careloop.api.schema_hooks.require_a_customer_reference",
         "careloop.api.schema_hooks.state_cross_field_rules",
         "careloop.api.schema_hooks.require_evidence_to_close_an_item",
-        "careloop.webhooks.api.add_event_schemas",
+        "careloop.api.endpoints.webhooks.add_event_schemas",
     ],
 }
 

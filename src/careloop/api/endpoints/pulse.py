@@ -32,7 +32,7 @@ MAX_TEAMS = 50
 LARGEST_ID = 2**63 - 1
 
 
-class SurveySerializer(serializers.ModelSerializer[Survey]):
+class PulseSurveySerializer(serializers.ModelSerializer[Survey]):
     reports_by_team = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -93,7 +93,7 @@ class RoundSerializer(serializers.Serializer[Any]):
 
 
 class SurveyResultsSerializer(serializers.Serializer[Any]):
-    survey = SurveySerializer()
+    survey = PulseSurveySerializer()
     rounds = serializers.ListField(
         child=serializers.IntegerField(), help_text="The closed rounds, by number, oldest first."
     )
@@ -130,10 +130,10 @@ class SurveysView(ApiView):
         description="Surveys past their draft, newest first, with the minimum group below "
         "which no result is shown.",
         tags=["pulse"],
-        responses={200: SurveySerializer(many=True), **LIST_ERRORS},
+        responses={200: PulseSurveySerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return cursor_page(_surveys_for(self.owner()), request, self, SurveySerializer)
+        return cursor_page(_surveys_for(self.owner()), request, self, PulseSurveySerializer)
 
 
 class SurveyResultsView(ApiView):
