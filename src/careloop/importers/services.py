@@ -20,7 +20,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.tasks import default_task_backend
+from django.tasks import task_backends
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
 from django.utils.text import slugify
@@ -158,7 +158,9 @@ def import_file(
 def scoring_runs_in_background() -> bool:
     """Whether scoring tasks go to workers. Inline, scoring 100 000 messages would hold the
     import for hours; the periodic `score_unscored_messages` job reads them instead."""
-    return not isinstance(default_task_backend, ImmediateBackend)
+    from careloop.importers.tasks import score_imported_messages
+
+    return not isinstance(task_backends[score_imported_messages.backend], ImmediateBackend)
 
 
 def _reference_key(conversation_id: str, message_id: str) -> str:
