@@ -19,6 +19,7 @@ from careloop.conversations.models import (
     Status,
 )
 from careloop.conversations.search_index import matching
+from careloop.conversations.services import refresh_waiting_conversations
 from careloop.importers.models import ImportRun
 from careloop.importers.services import import_file
 from careloop.people.models import User
@@ -199,8 +200,13 @@ def test_finished_history_runs_no_clock_and_open_conversations_join_the_inbox(
     assert waiting.status == Status.OPEN
     assert waiting.waiting_since == datetime(2024, 3, 6, 10, 0, tzinfo=UTC)
     assert waiting.first_response_due is not None
-    # Waiting since March: truly overdue, so it is marked and ranked like any other.
+    # Waiting since March: overdue, so marked, without a breach event made up at import time.
     assert waiting.sla_breached
+    assert not waiting.events.filter(kind=ConversationEvent.Kind.SLA_BREACH).exists()
+
+    # The periodic refresh ranks it like any other waiting conversation.
+    refresh_waiting_conversations()
+    waiting.refresh_from_db()
     assert waiting.care_priority > 0
 
 

@@ -34,7 +34,12 @@ STATUSES = {
     "resolved": Status.SOLVED,
 }
 INCOMING, OUTGOING, ACTIVITY, TEMPLATE = 0, 1, 2, 3
-MESSAGE_TYPES = {"incoming": INCOMING, "outgoing": OUTGOING, "activity": ACTIVITY, "template": TEMPLATE}
+MESSAGE_TYPES = {
+    "incoming": INCOMING,
+    "outgoing": OUTGOING,
+    "activity": ACTIVITY,
+    "template": TEMPLATE,
+}
 
 
 def export_files(path: Path) -> list[Path]:
@@ -102,7 +107,9 @@ def _conversation(record: dict[str, Any], location: str) -> ImportedConversation
     return ImportedConversation(
         external_id=conversation_id,
         customer=ImportedCustomer(
-            email=email, name=str(contact.get("name") or ""), external_id=external_id(contact.get("id"))
+            email=email,
+            name=str(contact.get("name") or ""),
+            external_id=external_id(contact.get("id")),
         ),
         subject="",
         status=status,

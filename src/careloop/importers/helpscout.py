@@ -37,7 +37,12 @@ STATUSES = {
     "closed": Status.CLOSED,
     "spam": Status.CLOSED,
 }
-CHANNELS = {"email": Channel.EMAIL, "chat": Channel.CHAT, "beacon": Channel.CHAT, "api": Channel.API}
+CHANNELS = {
+    "email": Channel.EMAIL,
+    "chat": Channel.CHAT,
+    "beacon": Channel.CHAT,
+    "api": Channel.API,
+}
 NOT_MESSAGES = {"lineitem", "forwardchild"}
 
 
@@ -83,7 +88,9 @@ def _conversation(record: dict[str, Any], location: str) -> ImportedConversation
         raise RecordError("the conversation has no threads")
     assignee = record.get("assignee") or {}
     source = record.get("source") or {}
-    tags = [str(tag.get("tag") if isinstance(tag, dict) else tag) for tag in record.get("tags") or []]
+    tags = [
+        str(tag.get("tag") if isinstance(tag, dict) else tag) for tag in record.get("tags") or []
+    ]
     return ImportedConversation(
         external_id=conversation_id,
         customer=ImportedCustomer(

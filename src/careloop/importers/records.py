@@ -159,7 +159,9 @@ def _list_in(document: object, key: str) -> list[Any] | None:
         document.get(key),
         (document.get("_embedded") or {}).get(key),
         document.get("payload"),
-        (document.get("data") or {}).get("payload") if isinstance(document.get("data"), dict) else None,
+        (document.get("data") or {}).get("payload")
+        if isinstance(document.get("data"), dict)
+        else None,
     ):
         if isinstance(candidate, list):
             return candidate

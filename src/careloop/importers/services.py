@@ -37,13 +37,12 @@ from careloop.conversations.models import (
     Tag,
 )
 from careloop.conversations.sanitise import clean_text, sanitise_html
-from careloop.conversations.services import (
-    SEARCH_TEXT_LIMIT,
-    business_calendar,
-    refresh_conversation,
-)
+from careloop.conversations import sla
+from careloop.conversations.services import SEARCH_TEXT_LIMIT, business_calendar
+from careloop.conversations.tasks import refresh_care_priorities
 from careloop.core.permissions import Role
 from careloop.importers import chatwoot, freshdesk, generic_csv, helpscout, zendesk
+from careloop.importers.inserts import insert_all
 from careloop.importers.models import ExternalReference, ImportProblem, ImportRun
 from careloop.importers.records import (
     ImportedConversation,
@@ -149,6 +148,9 @@ def import_file(
         writer.write(batch, position)
     run.state, run.finished_at = ImportRun.State.FINISHED, timezone.now()
     run.save(update_fields=["state", "finished_at"])
+    if writer.waiting and scoring_runs_in_background():
+        # Without workers, the in-process scheduler's minutely refresh ranks them.
+        refresh_care_priorities.enqueue()
     if on_progress is not None:
         elapsed = (timezone.now() - started).total_seconds()
         on_progress(Progress(position, total, run, elapsed))
@@ -192,6 +194,10 @@ class BatchWriter:
         self.before_commit = before_commit
         self.agents: dict[str, tuple[int, int | None]] = {}
         self.tags: dict[str, int] = {}
+        self.targets: dict[tuple[str, str], sla.DueTargets] = {}
+        self.now = timezone.now()
+        # Conversations written that wait on us: they need care priorities once committed.
+        self.waiting = 0
 
     def write(self, batch: list[Record], checkpoint: int) -> None:
         scored: list[int] = []
@@ -231,33 +237,30 @@ class BatchWriter:
         rows: list[Conversation] = []
         for record in new:
             rows.append(self._conversation_row(record, customers[_customer_key(record.customer)]))
-        Conversation.objects.bulk_create(rows)
+        insert_all(rows)
         conversation_ids = dict(known)
         for record, row in zip(new, rows, strict=True):
             conversation_ids[record.external_id] = row.pk
         self._remember(Kind.CONVERSATION, ((r.external_id, row.pk) for r, row in zip(new, rows)))
         self.run.conversations_created += len(rows)
-        ConversationEvent.objects.bulk_create(
-            ConversationEvent(
-                conversation=row,
-                kind=ConversationEvent.Kind.CREATED,
-                at=row.created_at,
-                detail={
-                    "channel": row.channel,
-                    "imported_from": self.source,
-                    "external_id": record.external_id,
-                },
-            )
-            for record, row in zip(new, rows, strict=True)
+        insert_all(
+            [
+                ConversationEvent(
+                    conversation=row,
+                    kind=ConversationEvent.Kind.CREATED,
+                    at=row.created_at,
+                    detail={
+                        "channel": row.channel,
+                        "imported_from": self.source,
+                        "external_id": record.external_id,
+                    },
+                )
+                for record, row in zip(new, rows, strict=True)
+            ]
         )
         self._tag(new, rows)
-        problems = self._write_messages(records, conversation_ids, {r.pk: r for r in rows}, scored)
-        # Conversations still waiting on us join the inbox with due times and care priority
-        # like any other; finished history has no clock running and raises no breach.
-        for row in rows:
-            if row.is_waiting_on_us:
-                refresh_conversation(row, self.calendar)
-        return problems
+        self.waiting += sum(row.is_waiting_on_us for row in rows)
+        return self._write_messages(records, conversation_ids, {r.pk: r for r in rows}, scored)
 
     def _conversation_row(self, record: ImportedConversation, customer_id: int) -> Conversation:
         messages = sorted(record.messages, key=lambda message: message.created_at)
@@ -300,14 +303,20 @@ class BatchWriter:
             row.solved_at = row.first_solved_at = solved_at
             row.resolution_seconds = _seconds(created_at, solved_at)
             row.resolution_business_seconds = self.calendar.seconds_between(created_at, solved_at)
-        elif record.status == Status.OPEN:
-            row.waiting_since = waiting
+        else:
+            # Unfinished conversations get due times as any other would. A breach that happened
+            # in the old helpdesk is marked, but no breach event is made up for it; care
+            # priority follows from the periodic refresh (see import_file).
+            row.waiting_since = waiting if record.status == Status.OPEN else None
+            key = (row.priority, row.channel)
+            if key not in self.targets:
+                self.targets[key] = sla.due_targets(*key)
+            sla.refresh_due_times(row, self.calendar, self.targets[key])
+            row.sla_breached = sla.is_breached(row, self.now)
         return row
 
     def _tag(self, records: list[ImportedConversation], rows: list[Conversation]) -> None:
-        wanted = {
-            slugify(name)[:60] for record in records for name in record.tags if slugify(name)
-        }
+        wanted = {slugify(name)[:60] for record in records for name in record.tags if slugify(name)}
         missing = wanted - self.tags.keys()
         if missing:
             Tag.objects.bulk_create([Tag(name=name) for name in missing], ignore_conflicts=True)
@@ -379,7 +388,7 @@ class BatchWriter:
                         )
                     waiting = None
                 rows.append((key, row))
-        Message.objects.bulk_create([row for _, row in rows])
+        insert_all([row for _, row in rows])
         self._remember(Kind.MESSAGE, ((key, row.pk) for key, row in rows))
         self.run.messages_created += len(rows)
         scored.extend(
@@ -430,9 +439,7 @@ class BatchWriter:
                 pk__in=by_email.values(), merged_into__isnull=False
             ).values_list("pk", flat=True)
         )
-        by_email = {
-            email: _followed(pk) if pk in merged else pk for email, pk in by_email.items()
-        }
+        by_email = {email: _followed(pk) if pk in merged else pk for email, pk in by_email.items()}
         found: dict[tuple[str, str], int] = {}
         new: dict[tuple[str, str], Customer] = {}
         # Two records of one new person in a batch (same address or id) make one customer.
@@ -442,7 +449,10 @@ class BatchWriter:
             if pk:
                 found[key] = pk
                 continue
-            identities = [f"email:{person.email}" if person.email else "", f"id:{person.external_id}" if person.external_id else ""]
+            identities = [
+                f"email:{person.email}" if person.email else "",
+                f"id:{person.external_id}" if person.external_id else "",
+            ]
             same = next((new_by_identity[i] for i in identities if i in new_by_identity), None)
             customer = same or Customer(
                 full_name=clean_text(person.name).strip()[:200]
@@ -452,11 +462,13 @@ class BatchWriter:
             new[key] = customer
             new_by_identity.update((identity, customer) for identity in identities if identity)
         created = list({id(customer): customer for customer in new.values()}.values())
-        Customer.objects.bulk_create(created)
-        ContactPoint.objects.bulk_create(
-            ContactPoint(customer=customer, kind=ContactPoint.Kind.EMAIL, value=customer.email)
-            for customer in created
-            if customer.email
+        insert_all(created)
+        insert_all(
+            [
+                ContactPoint(customer=customer, kind=ContactPoint.Kind.EMAIL, value=customer.email)
+                for customer in created
+                if customer.email
+            ]
         )
         self.run.customers_created += len(created)
         found.update((key, customer.pk) for key, customer in new.items())
@@ -514,9 +526,13 @@ class BatchWriter:
         )
 
     def _remember(self, kind: str, pairs: Iterable[tuple[str, int]]) -> None:
-        ExternalReference.objects.bulk_create(
-            ExternalReference(source=self.source, kind=kind, external_id=external_id, object_id=pk)
-            for external_id, pk in dict(pairs).items()
+        insert_all(
+            [
+                ExternalReference(
+                    source=self.source, kind=kind, external_id=external_id, object_id=pk
+                )
+                for external_id, pk in dict(pairs).items()
+            ]
         )
 
 

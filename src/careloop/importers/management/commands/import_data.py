@@ -72,7 +72,9 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if progress is not None and progress.redraw:
             sys.stderr.write("\n")
-        summary = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in summary_of(run).items())
+        summary = ", ".join(
+            f"{name.replace('_', ' ')}: {count}" for name, count in summary_of(run).items()
+        )
         self.stdout.write(f"Import {run.pk} of {run.path} (sha256 {run.checksum[:12]}): {summary}")
         if not scoring_runs_in_background() and run.messages_created:
             self.stdout.write(
