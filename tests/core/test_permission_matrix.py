@@ -54,6 +54,7 @@ manage_organisation      -       -    -   -     -     A
 use_admin_site           -       -    -   -     -     A
 view_audit_log           -       -    -   -     -     A
 manage_customer_privacy  -       -    -   A     -     A
+export_organisation      -       -    -   -     -     A
 approve_gestures         -       -    T   A     -     A
 manage_allowances        -       -    T   A     -     A
 execute_gestures         -       -    -   A     -     A
