@@ -31,7 +31,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 demo = shared_demo(conversations=12)
 
 
-def read_export(path: Path) -> tuple[dict[str, object], dict[str, list[dict[str, object]]], set[str]]:
+def read_export(
+    path: Path,
+) -> tuple[dict[str, object], dict[str, list[dict[str, object]]], set[str]]:
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read("manifest.json"))
         data = {
@@ -49,7 +51,9 @@ def read_export(path: Path) -> tuple[dict[str, object], dict[str, list[dict[str,
 def attachment() -> Attachment:
     message = Message.objects.filter(author_kind=Message.Author.AGENT).first()
     assert message is not None
-    stored = Attachment(message=message, filename="receipt.pdf", content_type="application/pdf", size=11)
+    stored = Attachment(
+        message=message, filename="receipt.pdf", content_type="application/pdf", size=11
+    )
     stored.file.save("receipt.pdf", ContentFile(b"%PDF-1.4 hi"), save=False)
     stored.save()
     return stored
@@ -64,12 +68,22 @@ def test_export_holds_every_model_with_the_database_counts_and_the_attachments(
 
     manifest, data, files = read_export(tmp_path / "export.zip")
     assert manifest["schema_version"] == 1
-    labels = {model._meta.label_lower for model in exported_models()} - {"exports.organisationexport"}
+    labels = {model._meta.label_lower for model in exported_models()} - {
+        "exports.organisationexport"
+    }
     models = manifest["models"]
     assert isinstance(models, dict) and set(models) == labels == set(data)
     # Every domain is in it, and many-to-many links too.
     domains = {label.split(".")[0] for label in labels}
-    assert {"conversations", "people", "learning", "pulse", "care", "feedback", "coaching"} <= domains
+    assert {
+        "conversations",
+        "people",
+        "learning",
+        "pulse",
+        "care",
+        "feedback",
+        "coaching",
+    } <= domains
     assert "conversations.conversation_tags" in labels
     for label in labels:
         count = apps.get_model(label)._base_manager.count()

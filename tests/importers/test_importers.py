@@ -213,9 +213,9 @@ def test_finished_history_runs_no_clock_and_open_conversations_join_the_inbox(
 def test_imported_words_are_searchable_but_internal_notes_are_not(sam: User) -> None:
     import_file("helpscout", FIXTURES / "helpscout.json")
 
-    assert list(Conversation.objects.filter(matching("replacement")).values_list("subject", flat=True)) == [
-        "Wrong size delivered"
-    ]
+    assert list(
+        Conversation.objects.filter(matching("replacement")).values_list("subject", flat=True)
+    ) == ["Wrong size delivered"]
     assert not Conversation.objects.filter(matching("warehouse")).exists()
     note = Message.objects.get(is_internal_note=True)
     assert note.body_text == "Warehouse picked the wrong bin."

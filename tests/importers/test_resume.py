@@ -21,10 +21,10 @@ from careloop.importers.tasks import score_imported_messages
 from tests.core.test_tasks import database_url_for_worker, wait_until
 
 FIXTURES = Path(__file__).parent / "fixtures"
-HEADER = (
-    "conversation_external_id,customer_email,customer_name,subject,status,tags,"
-    "message_external_id,author_email,author_role,internal,body,created_at"
-).split(",")
+HEADER = [
+    "conversation_external_id", "customer_email", "customer_name", "subject", "status", "tags",
+    "message_external_id", "author_email", "author_role", "internal", "body", "created_at",
+]  # fmt: skip
 
 
 class Interrupted(Exception):
@@ -61,7 +61,9 @@ def test_a_run_stopped_mid_batch_resumes_at_its_checkpoint_with_exact_counts() -
             raise Interrupted
 
     with pytest.raises(Interrupted):
-        import_file("zendesk", FIXTURES / "zendesk", batch_size=1, before_commit=stop_in_third_batch)
+        import_file(
+            "zendesk", FIXTURES / "zendesk", batch_size=1, before_commit=stop_in_third_batch
+        )
 
     interrupted = ImportRun.objects.get()
     # The third batch rolled back whole, as a kill would leave it.
@@ -95,8 +97,9 @@ def test_a_killed_import_process_finishes_on_a_re_run_without_duplicates(tmp_pat
     )
     try:
         wait_until(
-            lambda: process.poll() is not None
-            or ImportRun.objects.filter(checkpoint__gte=100).exists(),
+            lambda: (
+                process.poll() is not None or ImportRun.objects.filter(checkpoint__gte=100).exists()
+            ),
             timeout=120,
             describe=lambda: "the import never reached its fourth batch",
         )

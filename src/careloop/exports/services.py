@@ -122,9 +122,10 @@ def write_export(target: Path | IO[bytes]) -> ExportManifest:
                 if not default_storage.exists(name):
                     manifest.missing_files.append(name)
                     continue
-                with default_storage.open(name, "rb") as stored, archive.open(
-                    f"files/{name}", "w"
-                ) as copy:
+                with (
+                    default_storage.open(name, "rb") as stored,
+                    archive.open(f"files/{name}", "w") as copy,
+                ):
                     shutil.copyfileobj(stored, copy, 1 << 20)
                 manifest.files += 1
         archive.writestr(

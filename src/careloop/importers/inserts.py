@@ -36,7 +36,7 @@ def insert_all(objects: Sequence[models.Model]) -> None:
     fields = [field for field in meta.concrete_fields if field is not meta.pk]
     adapters = [_adapter(field) for field in fields]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
+    columns = ", ".join(quote(field.column or field.name) for field in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     per_statement = max(1, MAX_VALUES_PER_STATEMENT // len(fields))
     with connection.cursor() as cursor:
@@ -49,7 +49,7 @@ def insert_all(objects: Sequence[models.Model]) -> None:
             ]
             cursor.execute(
                 f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
-                f"{', '.join([row] * len(chunk))} RETURNING {quote(meta.pk.column)}",
+                f"{', '.join([row] * len(chunk))} RETURNING {quote(meta.pk.column or 'id')}",
                 values,
             )
             for instance, (pk,) in zip(chunk, cursor.fetchall(), strict=True):

@@ -18,13 +18,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.tasks import task_backends
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
 from django.utils.text import slugify
 
+from careloop.conversations import sla
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.conversations.models import (
     FINISHED,
@@ -37,10 +37,8 @@ from careloop.conversations.models import (
     Tag,
 )
 from careloop.conversations.sanitise import clean_text, sanitise_html
-from careloop.conversations import sla
 from careloop.conversations.services import SEARCH_TEXT_LIMIT, business_calendar
 from careloop.conversations.tasks import refresh_care_priorities
-from careloop.core.permissions import Role
 from careloop.importers import chatwoot, freshdesk, generic_csv, helpscout, zendesk
 from careloop.importers.inserts import insert_all
 from careloop.importers.models import ExternalReference, ImportProblem, ImportRun
@@ -51,6 +49,7 @@ from careloop.importers.records import (
     RecordProblem,
 )
 from careloop.people.models import User
+from careloop.people.services import add_former_agents
 
 SOURCES: dict[str, ModuleType] = {
     "zendesk": zendesk,
@@ -241,7 +240,9 @@ class BatchWriter:
         conversation_ids = dict(known)
         for record, row in zip(new, rows, strict=True):
             conversation_ids[record.external_id] = row.pk
-        self._remember(Kind.CONVERSATION, ((r.external_id, row.pk) for r, row in zip(new, rows)))
+        self._remember(
+            Kind.CONVERSATION, ((r.external_id, row.pk) for r, row in zip(new, rows, strict=True))
+        )
         self.run.conversations_created += len(rows)
         insert_all(
             [
@@ -432,7 +433,10 @@ class BatchWriter:
         )
         # A customer made by hand may have an address but no contact point for it.
         by_email.update(
-            Customer.objects.filter(email__in=emails - by_email.keys()).values_list("email", "pk")
+            (str(email), pk)
+            for email, pk in Customer.objects.filter(
+                email__in=emails - by_email.keys()
+            ).values_list("email", "pk")
         )
         merged = set(
             Customer.objects.filter(
@@ -499,18 +503,9 @@ class BatchWriter:
         names.update(
             (m.author_email, m.author_name) for r in records for m in r.messages if m.author_name
         )
-        unusable = make_password(None)
-        accounts = [
-            User(
-                email=email,
-                full_name=clean_text(names.get(email, "")).strip()[:150] or email.split("@")[0],
-                role=Role.AGENT,
-                is_active=False,
-                password=unusable,
-            )
-            for email in sorted(wanted - self.agents.keys())
-        ]
-        User.objects.bulk_create(accounts)
+        accounts = add_former_agents(
+            {email: clean_text(names.get(email, "")) for email in wanted - self.agents.keys()}
+        )
         self.run.agents_created += len(accounts)
         self.agents.update((account.email, (account.pk, None)) for account in accounts)
 
