@@ -96,9 +96,11 @@ def _file_names(model: type[models.Model]) -> Iterator[str]:
 def write_export(target: Path | IO[bytes]) -> ExportManifest:
     """Write the whole organisation's data as a zip to `target`; returns its manifest."""
     manifest = ExportManifest(SCHEMA_VERSION, timezone.now().isoformat())
+    # One snapshot for every table, so links and counts agree. A transaction the caller
+    # already holds (a test's) keeps its own isolation level.
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic(), zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        if connection.vendor == "postgresql":
-            # One snapshot for every table, so links and counts agree.
+        if snapshot:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         for model in exported_models():
