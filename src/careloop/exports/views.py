@@ -15,8 +15,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
     return render(request, "exports/list.html", {"exports": selectors.recent_exports()})
 
 
-@require_POST
 @requires(Action.EXPORT_ORGANISATION)
+@require_POST
 def request_export(request: HttpRequest) -> HttpResponse:
     services.request_export(request.user)
     messages.success(request, "Export requested. It appears below, ready to download, once built.")
