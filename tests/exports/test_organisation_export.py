@@ -7,6 +7,7 @@ import base64
 import json
 import zipfile
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,12 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
-from careloop.conversations.models import Attachment, InboundRecord, Message
+from careloop.conversations.models import Attachment, Customer, InboundRecord, Message
 from careloop.core.models import AuditEvent
 from careloop.core.permissions import Role
+from careloop.core.privacy import erase_customer, purge_expired_data
 from careloop.exports.models import OrganisationExport
 from careloop.exports.services import exported_models
 from careloop.learning.models import AnonymousReport
@@ -157,3 +160,31 @@ def test_only_admins_may_export_or_download(
     assert client.post(reverse("exports:request")).status_code == 403
     assert client.get(reverse("exports:download", args=[export.pk])).status_code == 403
     assert OrganisationExport.objects.count() == 1
+
+
+def test_exports_expire_after_a_week_and_go_when_a_customer_is_erased(
+    person_with_role: Callable[[Role], User],
+) -> None:
+    admin = person_with_role(Role.ADMIN)
+
+    def ready_export(days_ago: int) -> OrganisationExport:
+        export = OrganisationExport(
+            requested_by=admin,
+            state=OrganisationExport.State.READY,
+            requested_at=timezone.now() - timedelta(days=days_ago),
+        )
+        export.file.save("export.zip", ContentFile(b"PK"), save=True)
+        return export
+
+    old, recent = ready_export(8), ready_export(1)
+    old_path = Path(default_storage.path(old.file.name))
+
+    purge_expired_data()
+
+    assert list(OrganisationExport.objects.all()) == [recent]
+    assert not old_path.exists()
+
+    erase_customer(Customer.objects.first(), admin)  # type: ignore[arg-type]
+
+    assert not OrganisationExport.objects.exists()
+    assert not Path(default_storage.path(recent.file.name)).exists()

@@ -20,7 +20,8 @@ from careloop.conversations.models import (
 )
 from careloop.conversations.search_index import matching
 from careloop.conversations.services import refresh_waiting_conversations
-from careloop.importers.models import ImportRun
+from careloop.core.privacy import erase_customer
+from careloop.importers.models import ExternalReference, ImportRun
 from careloop.importers.services import import_file
 from careloop.people.models import User
 from tests.people.factories import UserFactory
@@ -288,3 +289,20 @@ def test_command_refuses_a_missing_file_and_writes_nothing(tmp_path: Path) -> No
         call_command("import_data", "zendesk", str(tmp_path), "--no-progress")
 
     assert not ImportRun.objects.exists()
+
+
+def test_erasing_an_imported_customer_forgets_their_old_id_and_a_re_run_brings_nothing_back(
+    sam: User,
+) -> None:
+    import_file("zendesk", FIXTURES / "zendesk")
+    ana = Customer.objects.get(email="ana@example.com")
+    admin = UserFactory(role="admin")
+
+    erase_customer(ana, admin)
+
+    assert not ExternalReference.objects.filter(kind="customer", object_id=ana.pk).exists()
+    conversations = Conversation.objects.count()
+    again = import_file("zendesk", FIXTURES / "zendesk")
+    assert again.conversations_created == 0
+    assert Conversation.objects.count() == conversations
+    assert not Customer.objects.filter(email="ana@example.com").exists()

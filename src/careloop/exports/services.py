@@ -17,6 +17,7 @@ import shutil
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -24,9 +25,11 @@ from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from careloop.core.audit import record_audit
+from careloop.core.privacy import CustomerIdentities
 from careloop.exports.models import OrganisationExport
 
 SCHEMA_VERSION = 1
@@ -181,3 +184,27 @@ def build_export(export: OrganisationExport) -> OrganisationExport:
 
 def record_download(admin: Any, export: OrganisationExport) -> None:
     record_audit(admin, "organisation.export_downloaded", export)
+
+
+# An export holds every customer's data: it is for moving out, not for keeping.
+EXPORT_KEPT_FOR = timedelta(days=7)
+
+
+def _remove(exports: QuerySet[OrganisationExport]) -> int:
+    removed = 0
+    for export in exports:
+        if export.file:
+            export.file.delete(save=False)
+        export.delete()
+        removed += 1
+    return removed
+
+
+def purge_expired_exports(now: datetime) -> int:
+    """Remove exports older than EXPORT_KEPT_FOR, their files first (the nightly purge)."""
+    return _remove(OrganisationExport.objects.filter(requested_at__lt=now - EXPORT_KEPT_FOR))
+
+
+def erase_customer_from_exports(identities: CustomerIdentities) -> int:
+    """An erased customer must not live on in an export file: every export made so far goes."""
+    return _remove(OrganisationExport.objects.all())
