@@ -4,6 +4,7 @@ import."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from careloop.conversations.models import (
 from careloop.conversations.search_index import matching
 from careloop.conversations.services import refresh_waiting_conversations
 from careloop.core.privacy import erase_customer
+from careloop.importers.management.commands.import_data import ProgressLine
 from careloop.importers.models import ExternalReference, ImportRun
 from careloop.importers.services import import_file
 from careloop.people.models import User
@@ -306,3 +308,23 @@ def test_erasing_an_imported_customer_forgets_their_old_id_and_a_re_run_brings_n
     assert again.conversations_created == 0
     assert Conversation.objects.count() == conversations
     assert not Customer.objects.filter(email="ana@example.com").exists()
+
+
+def test_progress_line_shows_done_of_total_the_counts_and_the_rate(sam: User) -> None:
+    output = io.StringIO()
+
+    import_file(
+        "csv",
+        FIXTURES / "conversations.csv",
+        batch_size=2,
+        on_progress=ProgressLine(output),
+        count_first=True,
+    )
+
+    lines = output.getvalue().splitlines()
+    assert len(lines) >= 3
+    last = lines[-1]
+    assert last.startswith("[##############################] 5/5")
+    assert "3 conversations, 6 messages, 2 customers new" in last
+    assert "2 failed" in last
+    assert "records/s" in last
