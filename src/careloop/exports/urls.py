@@ -5,7 +5,7 @@ from careloop.exports import views
 app_name = "exports"
 
 urlpatterns = [
-    path("export/", views.export_list, name="list"),
-    path("export/new/", views.request_export, name="request"),
-    path("export/<int:pk>/download/", views.download, name="download"),
+    path("organisation-export/", views.export_list, name="list"),
+    path("organisation-export/new/", views.request_export, name="request"),
+    path("organisation-export/<int:pk>/download/", views.download, name="download"),
 ]
