@@ -328,3 +328,22 @@ def test_progress_line_shows_done_of_total_the_counts_and_the_rate(sam: User) ->
     assert "3 conversations, 6 messages, 2 customers new" in last
     assert "2 failed" in last
     assert "records/s" in last
+
+
+def test_a_later_export_adds_only_the_new_messages_of_a_conversation(
+    sam: User, tmp_path: Path
+) -> None:
+    rows = (FIXTURES / "conversations.csv").read_text().splitlines()[:4]
+    first = tmp_path / "first.csv"
+    first.write_text("\n".join(rows) + "\n")
+    later = tmp_path / "later.csv"
+    extra = "c1,lea@example.com,Léa Martin,Broken kettle,solved,,4,,customer,false,"
+    later.write_text("\n".join([*rows, extra + "The zebra kettle works!,2024-06-04T08:00:00Z"]))
+    import_file("csv", first)
+
+    run = import_file("csv", later)
+
+    assert (run.conversations_created, run.messages_created, run.already_present) == (0, 1, 1)
+    kettle = Conversation.objects.get(subject="Broken kettle")
+    assert kettle.messages.count() == 4
+    assert list(Conversation.objects.filter(matching("zebra"))) == [kettle]

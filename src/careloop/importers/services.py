@@ -147,7 +147,7 @@ def import_file(
         writer.write(batch, position)
     run.state, run.finished_at = ImportRun.State.FINISHED, timezone.now()
     run.save(update_fields=["state", "finished_at"])
-    if writer.waiting and scoring_runs_in_background():
+    if writer.waiting and tasks_run_in_background():
         # Without workers, the in-process scheduler's minutely refresh ranks them.
         refresh_care_priorities.enqueue()
     if on_progress is not None:
@@ -156,9 +156,9 @@ def import_file(
     return run
 
 
-def scoring_runs_in_background() -> bool:
-    """Whether scoring tasks go to workers. Inline, scoring 100 000 messages would hold the
-    import for hours; the periodic `score_unscored_messages` job reads them instead."""
+def tasks_run_in_background() -> bool:
+    """Whether tasks go to workers. Inline, scoring 100 000 messages would hold the import
+    for hours; the periodic jobs (scoring, care priorities) catch up instead."""
     from careloop.importers.tasks import score_imported_messages
 
     return not isinstance(task_backends[score_imported_messages.backend], ImmediateBackend)
@@ -195,6 +195,8 @@ class BatchWriter:
         self.tags: dict[str, int] = {}
         self.targets: dict[tuple[str, str], sla.DueTargets] = {}
         self.now = timezone.now()
+        # Name and address of this batch's customers, for the conversations' search text.
+        self._customer_parts: dict[int, tuple[str, str]] = {}
         # Conversations written that wait on us: they need care priorities once committed.
         self.waiting = 0
 
@@ -220,7 +222,7 @@ class BatchWriter:
             self.run.save()
             if self.before_commit is not None:
                 self.before_commit(self.run)
-            if scored and scoring_runs_in_background():
+            if scored and tasks_run_in_background():
                 transaction.on_commit(lambda: _enqueue_scoring(scored))
 
     # --- conversations ---------------------------------------------------------------------
@@ -356,7 +358,7 @@ class BatchWriter:
             row.pk: row
             for row in Conversation.objects.filter(
                 pk__in=[pk for pk in conversation_ids.values() if pk not in created]
-            ).only("pk", "channel", "team_id", "created_at")
+            ).only("pk", "channel", "team_id", "created_at", "search_text")
         }
         for record in records:
             conversation = created.get(conversation_ids[record.external_id]) or existing.get(
@@ -391,6 +393,7 @@ class BatchWriter:
                 rows.append((key, row))
         insert_all([row for _, row in rows])
         self._remember(Kind.MESSAGE, ((key, row.pk) for key, row in rows))
+        self._extend_search_text(existing, [row for _, row in rows])
         self.run.messages_created += len(rows)
         scored.extend(
             row.pk
@@ -398,6 +401,21 @@ class BatchWriter:
             if row.author_kind == Message.Author.CUSTOMER and not row.is_internal_note
         )
         return problems
+
+    def _extend_search_text(self, existing: dict[int, Conversation], rows: list[Message]) -> None:
+        """A conversation imported before that gained messages (an incremental export) finds
+        their words too; new conversations got theirs when written."""
+        for conversation_id, conversation in existing.items():
+            words = [
+                row.body_text
+                for row in rows
+                if row.conversation_id == conversation_id and not row.is_internal_note
+            ]
+            if words:
+                text = " ".join([conversation.search_text, *words]).strip()
+                Conversation.objects.filter(pk=conversation_id).update(
+                    search_text=text[:SEARCH_TEXT_LIMIT], updated_at=timezone.now()
+                )
 
     def _message_row(self, conversation: Conversation, message: ImportedMessage) -> Message:
         author = self.agents.get(message.author_email) if message.author_email else None
@@ -415,8 +433,6 @@ class BatchWriter:
         )
 
     # --- people ----------------------------------------------------------------------------
-
-    _customer_parts: dict[int, tuple[str, str]]
 
     def _customers(self, people: list[ImportedCustomer]) -> dict[tuple[str, str], int]:
         """The careloop customer of each imported one: by earlier import, by email, or new."""

@@ -15,8 +15,8 @@ from careloop.importers.services import (
     Progress,
     import_file,
     problems_of,
-    scoring_runs_in_background,
     summary_of,
+    tasks_run_in_background,
 )
 
 BAR_WIDTH = 30
@@ -76,7 +76,7 @@ class Command(BaseCommand):
             f"{name.replace('_', ' ')}: {count}" for name, count in summary_of(run).items()
         )
         self.stdout.write(f"Import {run.pk} of {run.path} (sha256 {run.checksum[:12]}): {summary}")
-        if not scoring_runs_in_background() and run.messages_created:
+        if not tasks_run_in_background() and run.messages_created:
             self.stdout.write(
                 "Imported customer messages are read for emotion by the periodic scoring job."
             )
