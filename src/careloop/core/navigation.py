@@ -122,6 +122,13 @@ SECTIONS: tuple[Section, ...] = (
         "Everything the organisation keeps in careloop, in one file to take elsewhere.",
     ),
     Section(
+        "integrations",
+        "Integrations",
+        "webhooks:list",
+        Action.MANAGE_INTEGRATIONS,
+        "Outgoing webhooks with their delivery log, and Slack or Teams channels.",
+    ),
+    Section(
         "audit",
         "Audit log",
         "core:audit-log",

@@ -70,6 +70,8 @@ class Action(StrEnum):
     MANAGE_CUSTOMER_PRIVACY = "manage_customer_privacy"
     # Taking all of the organisation's data out of careloop (every domain, attachments).
     EXPORT_ORGANISATION = "export_organisation"
+    # outgoing webhooks and Slack / Teams channels
+    MANAGE_INTEGRATIONS = "manage_integrations"
     # care (goodwill)
     APPROVE_GESTURES = "approve_gestures"
     MANAGE_ALLOWANCES = "manage_allowances"
@@ -164,6 +166,8 @@ RULES: dict[Action, dict[Role, Reach]] = {
     Action.MANAGE_CUSTOMER_PRIVACY: _everywhere({_CX, _ADMIN}),
     # The whole organisation's data in one file: admins alone, audited.
     Action.EXPORT_ORGANISATION: _everywhere({_ADMIN}),
+    # Webhooks send customers' conversations to other systems and hold signing secrets.
+    Action.MANAGE_INTEGRATIONS: _everywhere({_ADMIN}),
     # care (goodwill): leads decide on requests above the allowance for their team, never on
     # their own (FOUR_EYES); they edit allowances that do not apply to their own gestures.
     Action.APPROVE_GESTURES: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
@@ -441,6 +445,14 @@ def restrict_teams[M: Model](
     if level is Reach.TEAM and team_id is not None:
         return queryset.filter(**{team: team_id})
     return queryset.none()
+
+
+def restrict_shared[M: Model](
+    queryset: QuerySet[M], user: Principal, action: Action
+) -> QuerySet[M]:
+    """The rows of `queryset` under `action` when every holder of the action sees the same rows
+    (the idea box, the internal playbook): all of them for a holder, none for anyone else."""
+    return queryset if can(user, action) else queryset.none()
 
 
 def require(user: Principal, action: Action, row: Model) -> None:

@@ -6,7 +6,8 @@ the name the `file` columns give) and `manifest.json` (schema version, rows per 
 Rows are streamed in primary-key order, never loaded whole, inside one read transaction so
 the counts agree with each other. Rows are written as stored: nothing is joined in, so
 anonymous rows stay without an author. Credentials (password and key hashes, webhook
-secrets, anonymous follow-up code hashes) are left out: they would only let someone sign in.
+secrets and Slack/Teams webhook URLs, anonymous follow-up code hashes) are left out: they
+would only let someone in.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from careloop.exports.models import OrganisationExport
 
 SCHEMA_VERSION = 1
 CHUNK_ROWS = 2000
-CREDENTIAL_NAMES = ("password",)
+# A Slack or Teams incoming-webhook URL lets anyone holding it post to the channel.
+CREDENTIAL_NAMES = ("password", "webhook_url")
 CREDENTIAL_ENDINGS = ("_hash", "_sha256", "secret")
 
 
