@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("careloop.insights.urls")),
     path("", include("careloop.notifications.urls")),
     path("", include("careloop.search.urls")),
+    path("", include("careloop.exports.urls")),
     path("", include("careloop.core.urls")),
 ]

@@ -54,6 +54,7 @@ manage_organisation      -       -    -   -     -     A
 use_admin_site           -       -    -   -     -     A
 view_audit_log           -       -    -   -     -     A
 manage_customer_privacy  -       -    -   A     -     A
+export_organisation      -       -    -   -     -     A
 manage_integrations      -       -    -   -     -     A
 approve_gestures         -       -    T   A     -     A
 manage_allowances        -       -    T   A     -     A
@@ -474,6 +475,19 @@ def sample_touchpoint_kwargs() -> dict[str, object]:
 
 URL_KWARGS["insights:journey-stage"] = sample_journey_stage_kwargs
 URL_KWARGS["insights:journey-touchpoint"] = sample_touchpoint_kwargs
+
+
+def sample_export_kwargs() -> dict[str, object]:
+    from django.core.files.base import ContentFile
+
+    from careloop.exports.models import OrganisationExport
+
+    export = OrganisationExport(state=OrganisationExport.State.READY)
+    export.file.save("export.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True)
+    return {"pk": export.pk}
+
+
+URL_KWARGS["exports:download"] = sample_export_kwargs
 
 
 def sample_attachment() -> Attachment:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from careloop.conversations.business_time import BusinessCalendar
@@ -66,10 +67,27 @@ def policy_for(priority: str) -> SlaPolicy:
     )
 
 
-def refresh_due_times(conversation: Conversation, calendar: BusinessCalendar) -> None:
-    """Set the due times the current state implies (the caller saves)."""
-    policy = policy_for(conversation.priority)
-    first_minutes, next_minutes = response_targets(conversation.priority, conversation.channel)
+@dataclass(frozen=True)
+class DueTargets:
+    """First response, next response and resolution targets, in business minutes."""
+
+    first_response_minutes: int
+    next_response_minutes: int
+    resolution_minutes: int
+
+
+def due_targets(priority: str, channel: str) -> DueTargets:
+    first, following = response_targets(priority, channel)
+    return DueTargets(first, following, policy_for(priority).resolution_minutes)
+
+
+def refresh_due_times(
+    conversation: Conversation, calendar: BusinessCalendar, targets: DueTargets | None = None
+) -> None:
+    """Set the due times the current state implies (the caller saves). Callers setting many
+    conversations at once (an import) pass the targets they looked up once."""
+    targets = targets or due_targets(conversation.priority, conversation.channel)
+    first_minutes, next_minutes = targets.first_response_minutes, targets.next_response_minutes
     conversation.first_response_due = (
         calendar.add_seconds(conversation.created_at, first_minutes * 60)
         if conversation.first_response_at is None
@@ -84,7 +102,7 @@ def refresh_due_times(conversation: Conversation, calendar: BusinessCalendar) ->
     # Time on hold does not count against resolution.
     conversation.resolution_due = calendar.add_seconds(
         conversation.created_at,
-        policy.resolution_minutes * 60 + conversation.paused_business_seconds,
+        targets.resolution_minutes * 60 + conversation.paused_business_seconds,
     )
 
 

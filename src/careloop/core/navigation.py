@@ -115,6 +115,13 @@ SECTIONS: tuple[Section, ...] = (
         "Keys for integrations: whom each acts as, what it may touch, when it was last used.",
     ),
     Section(
+        "export",
+        "Export all data",
+        "exports:list",
+        Action.EXPORT_ORGANISATION,
+        "Everything the organisation keeps in careloop, in one file to take elsewhere.",
+    ),
+    Section(
         "integrations",
         "Integrations",
         "webhooks:list",

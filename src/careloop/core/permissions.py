@@ -68,6 +68,8 @@ class Action(StrEnum):
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_CUSTOMER_PRIVACY = "manage_customer_privacy"
+    # Taking all of the organisation's data out of careloop (every domain, attachments).
+    EXPORT_ORGANISATION = "export_organisation"
     # outgoing webhooks and Slack / Teams channels
     MANAGE_INTEGRATIONS = "manage_integrations"
     # care (goodwill)
@@ -162,6 +164,8 @@ RULES: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_AUDIT_LOG: _everywhere({_ADMIN}),
     # Exporting or erasing a customer's data (GDPR requests): CX leadership, audited.
     Action.MANAGE_CUSTOMER_PRIVACY: _everywhere({_CX, _ADMIN}),
+    # The whole organisation's data in one file: admins alone, audited.
+    Action.EXPORT_ORGANISATION: _everywhere({_ADMIN}),
     # Webhooks send customers' conversations to other systems and hold signing secrets.
     Action.MANAGE_INTEGRATIONS: _everywhere({_ADMIN}),
     # care (goodwill): leads decide on requests above the allowance for their team, never on

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "careloop.notifications",
     "careloop.api",
     "careloop.search",
+    "careloop.importers",
+    "careloop.exports",
     "careloop.webhooks",
     "careloop.demo",
 ]
