@@ -16,15 +16,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from careloop.conversations import search_index
-from careloop.conversations.models import FINISHED, Conversation, Customer, Message, Status
+from careloop.conversations import inbox_pages, search_index
+from careloop.conversations.models import (
+    UNFINISHED,
+    Conversation,
+    ConversationEvent,
+    Customer,
+    Message,
+    Status,
+)
 from careloop.core import calendar
 from careloop.core.highlight import highlight, marked_html, search_words
 from careloop.core.home import Figure
 from careloop.core.permissions import Action, Principal, can, restrict
 from careloop.people.models import User
-
-UNFINISHED = [status for status in Status if status not in FINISHED]
 
 
 class InboxView(StrEnum):
@@ -59,10 +64,20 @@ def conversation_list() -> QuerySet[Conversation]:
     return _live().select_related("customer", "assignee", "team")
 
 
+# The partial index (models.Conversation.Meta) holding exactly each view's rows, in its
+# order; views that narrow by agent or team share one per kind.
+INBOX_VIEW_INDEXES = {
+    InboxView.WAITING: "conv_inbox_waiting",
+    InboxView.UNASSIGNED: "conv_inbox_unassigned",
+    InboxView.ON_HOLD: "conv_inbox_on_hold",
+    InboxView.ALL_OPEN: "conv_inbox_open",
+}
+
+
 def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
     """Conversations for one inbox view, the customer who most needs care first."""
-    # Listing the unfinished statuses (not excluding the finished ones) lets the database use
-    # the status and team indexes; see bench/README.md.
+    # The same conditions as the view's partial index (models.INBOX_CONDITIONS), so the
+    # database walks that index in order and stops after a page; see bench/README.md.
     conversations = _live().filter(status__in=UNFINISHED)
     if view == InboxView.MINE:
         conversations = conversations.filter(assignee=agent)
@@ -77,8 +92,22 @@ def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
     elif view == InboxView.ON_HOLD:
         conversations = conversations.filter(status=Status.ON_HOLD)
     return conversations.select_related("customer", "assignee", "team").order_by(
-        "-care_priority", "waiting_since", "pk"
+        "-care_priority", "pk"
     )
+
+
+def inbox_page(
+    agent: User,
+    view: InboxView,
+    query: str = "",
+    *,
+    after: inbox_pages.Cursor | None = None,
+    before: inbox_pages.Cursor | None = None,
+) -> inbox_pages.InboxPage:
+    """One page of an inbox view (narrowed by `query`), with its approximate total."""
+    conversations = search(inbox_for(agent, view), query)
+    index_name = None if query.strip() else INBOX_VIEW_INDEXES.get(view)
+    return inbox_pages.page_of(conversations, after=after, before=before, index_name=index_name)
 
 
 MAX_SEARCH_CHARS = 200
@@ -293,11 +322,17 @@ def search_work_memory(query: str) -> Iterator[None]:
 
 
 def conversation_page(pk: int) -> Conversation:
+    """One conversation with what its page reads of it; its thread comes from `thread_for`
+    and its history from `conversation_events`, one query each whatever their length."""
     return (
         Conversation.objects.select_related("customer", "assignee", "team", "merged_into")
-        .prefetch_related("tags", "messages__author", "messages__attachments", "events__actor")
+        .prefetch_related("tags")
         .get(pk=pk)
     )
+
+
+def conversation_events(conversation: Conversation) -> list[ConversationEvent]:
+    return list(conversation.events.select_related("actor"))
 
 
 def customer_history(
@@ -337,7 +372,13 @@ def readable_messages(person: Principal, messages: QuerySet[Message]) -> QuerySe
 
 
 def thread_for(person: User, conversation: Conversation) -> list[Message]:
-    return list(readable_messages(person, conversation.messages.all()))
+    """The thread `person` may read, with each message's author and attachments: two queries
+    however long it is."""
+    return list(
+        readable_messages(person, conversation.messages.all())
+        .select_related("author")
+        .prefetch_related("attachments")
+    )
 
 
 # --- live updates ---------------------------------------------------------------------------
@@ -352,14 +393,11 @@ def inbox_marker() -> str:
     return latest.isoformat() if latest else "none"
 
 
-def inbox_page_signature(
-    conversations: QuerySet[Conversation], start: int, end: int, count: int
-) -> str:
-    """What one inbox page shows, compactly: how many rows the view holds (`count`), and which
+def inbox_page_signature(page: inbox_pages.InboxPage) -> str:
+    """What one inbox page shows, compactly: about how many rows the view holds, and which
     rows, in which order, as of which change. Equal signatures mean the same rendered page."""
-    rows = conversations.values_list("pk", "updated_at")[start:end]
-    parts = [str(count)]
-    parts += [f"{pk}@{changed.timestamp():.6f}" for pk, changed in rows]
+    parts = [page.total_label, str(page.next), str(page.previous)]
+    parts += [f"{row.pk}@{row.updated_at.timestamp():.6f}" for row in page.rows]
     return hashlib.blake2b(",".join(parts).encode(), digest_size=12).hexdigest()
 
 
