@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from careloop.core import calendar
 from careloop.core.highlight import highlight, marked_html, search_words
 from careloop.core.home import Figure
 from careloop.core.permissions import Action, Principal, can, restrict
+from careloop.core.replica import reading_connection
 from careloop.people.models import User
 
 
@@ -312,10 +313,11 @@ SEARCH_WORK_MEM = "64MB"
 @contextmanager
 def search_work_memory(query: str) -> Iterator[None]:
     """Run a search (and the page that reads it) with enough sort memory on PostgreSQL."""
+    connection = reading_connection()
     if not query.strip() or connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic():
+    with transaction.atomic(using=connection.alias):
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = %s", [SEARCH_WORK_MEM])
         yield
