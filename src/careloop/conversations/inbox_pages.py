@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q, QuerySet
 
 from careloop.conversations.models import Conversation
@@ -123,11 +124,22 @@ def page_of(
         following = Cursor.of(rows[size - 1]) if len(rows) > size else None
         rows = rows[:size]
         previous = Cursor.of(rows[0]) if after is not None and rows else None
-    return InboxPage(rows, approximate_total(conversations, index_name), following, previous)
+    if before is None and after is None and len(rows) < size:
+        # The whole view is on this page: its size is known without asking.
+        total = Total(len(rows), exact=True)
+    else:
+        total = approximate_total(conversations, index_name)
+    return InboxPage(rows, total, following, previous)
 
 
 def approximate_total(conversations: QuerySet[Conversation], index_name: str | None) -> Total:
     """How many rows `conversations` holds: exact up to EXACT_UP_TO, else estimated."""
+    connection = connections[conversations.db]
+    if index_name is not None and connection.vendor == "postgresql":
+        # A view well past the cap is not counted at all, not even up to the cap.
+        indexed = index_size(index_name, connection)
+        if indexed is not None and indexed > 2 * EXACT_UP_TO:
+            return Total(indexed, exact=False)
     capped = conversations.order_by().values("pk")[: EXACT_UP_TO + 1].count()
     if capped <= EXACT_UP_TO:
         return Total(capped, exact=True)
@@ -137,24 +149,31 @@ def approximate_total(conversations: QuerySet[Conversation], index_name: str | N
     return Total(max(estimate, capped), exact=False)
 
 
-def estimated_rows(conversations: QuerySet[Conversation], index_name: str | None) -> int | None:
-    """PostgreSQL's estimate of how many rows `conversations` holds; None elsewhere.
+def index_size(index_name: str, connection: BaseDatabaseWrapper) -> int | None:
+    """How many rows a PostgreSQL (partial) index held when last analysed; None if never.
 
-    A view with a partial index of its own reads that index's size (pg_class.reltuples, which
-    ANALYZE and autovacuum keep current: the fraction of the sampled rows its condition
-    admits), which is right where the planner's estimate is not: it multiplies "open" by
-    "someone waiting" as if they were unrelated (1 770 where 89 919 are, bench/README.md).
-    Other views (one agent's, one team's, a search) take the planner's estimate.
+    ANALYZE (autovacuum runs it as rows change) stores in pg_class.reltuples the share of its
+    sampled rows a partial index's condition admits, times the table's rows: the size of the
+    view that index holds. The planner's own estimate is wrong exactly there: it multiplies
+    "open" by "someone waiting" as if unrelated (1 770 where 89 919 are, bench/README.md).
     """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [index_name])
+        found = cursor.fetchone()
+    return int(found[0]) if found is not None and found[0] > 0 else None
+
+
+def estimated_rows(conversations: QuerySet[Conversation], index_name: str | None) -> int | None:
+    """PostgreSQL's estimate of how many rows `conversations` holds; None elsewhere: the size
+    of the view's partial index, else (one agent's, one team's, a search) the planner's."""
     connection = connections[conversations.db]
     if connection.vendor != "postgresql":
         return None
+    if index_name is not None:
+        indexed = index_size(index_name, connection)
+        if indexed is not None:
+            return indexed
     with connection.cursor() as cursor:
-        if index_name is not None:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [index_name])
-            found = cursor.fetchone()
-            if found is not None and found[0] > 0:
-                return int(found[0])
         sql, params = conversations.order_by().values("pk").query.sql_with_params()
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
