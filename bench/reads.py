@@ -19,13 +19,13 @@ import json
 import os
 import resource
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import inbox  # noqa: E402 - the database set-up and the timer
+import inbox
 
 SEARCHES = {
     "common word": "delivery",
@@ -184,8 +184,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     inbox.print_figures(results, {}, arguments.conversations, vendor)
     print(f"queries per request: { {label: r['queries'] for label, r in results.items()} }")
-    print(f"peak RSS of this process (Django, the test client, all of the above): "
-          f"{peak_rss_mb:.0f} MB; load average {load_before} → {os.getloadavg()}")
+    print(
+        f"peak RSS of this process (Django, the test client, all of the above): "
+        f"{peak_rss_mb:.0f} MB; load average {load_before} → {os.getloadavg()}"
+    )
     inbox.RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC)
     result_file = (

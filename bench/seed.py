@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import inbox  # noqa: E402 - the bench scripts share one seeding
+import inbox
 
 
 def disk_bytes() -> int:

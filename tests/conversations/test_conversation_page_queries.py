@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
-from careloop.conversations import services
+from careloop.conversations import selectors, services
 from careloop.conversations.models import Channel, Conversation
 from careloop.core.permissions import Role
 from careloop.people.models import User
@@ -50,13 +50,30 @@ def test_the_conversation_page_queries_do_not_grow_with_the_thread(
     agent = UserFactory(role=Role.AGENT, team=TeamFactory())
     client.force_login(agent)
     current = conversation_with(agent, exchanges)
-    # 3 and 51 messages, each exchange adding events too.
-    assert current.messages.count() == 1 + 3 * exchanges
-    client.get(reverse("conversations:conversation", args=[current.pk]))  # settings row made
+    messages = 1 + 3 * exchanges  # 4 and 52, each exchange adding events too
+    assert current.messages.count() == messages
+    url = reverse("conversations:conversation", args=[current.pk])
+    client.get(url)  # the goodwill panel makes its settings row once
     with django_assert_max_num_queries(CONVERSATION_PAGE_QUERIES):
-        response = client.get(reverse("conversations:conversation", args=[current.pk]))
-    assert response.status_code == 200
-    assert response.content.decode().count('data-testid="message"') == 1 + 3 * exchanges
+        response = client.get(url)
+    with django_assert_max_num_queries(CONVERSATION_PAGE_QUERIES):
+        whole = client.get(url, {"thread": "all"})
+    assert whole.content.decode().count('data-testid="message"') == messages
+    shown = response.content.decode().count('data-testid="message"')
+    assert shown == min(messages, selectors.THREAD_WINDOW)
+    assert ('data-testid="earlier-messages"' in response.content.decode()) is (
+        messages > selectors.THREAD_WINDOW
+    )
+
+
+def test_the_page_shows_the_newest_messages_and_the_newest_is_last(client: Client) -> None:
+    agent = UserFactory(role=Role.AGENT, team=TeamFactory())
+    client.force_login(agent)
+    current = conversation_with(agent, 17)
+    thread = client.get(reverse("conversations:conversation", args=[current.pk])).context["thread"]
+    assert thread[-1].body_text == "Any news? (16)"
+    assert thread == sorted(thread, key=lambda message: (message.created_at, message.pk))
+    assert "My order never came" not in [message.body_text for message in thread]
 
 
 def test_the_conversation_page_reads_its_own_rows_in_ten_queries(client: Client) -> None:

@@ -167,7 +167,10 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if current.merged_into_id is not None:
         messages.info(request, f"Conversation {current.pk} was merged into this one.")
         return redirect("conversations:conversation", pk=current.merged_into_id)
-    thread = selectors.thread_for(agent, current)
+    # The newest messages and events; the whole thread when asked for ("Show earlier").
+    window = None if request.GET.get("thread") == "all" else selectors.THREAD_WINDOW
+    thread, earlier_messages = selectors.thread_for(agent, current, window)
+    events, earlier_events = selectors.conversation_events(current, window)
     return render(
         request,
         "conversations/conversation.html",
@@ -178,7 +181,9 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
             "visible_scores": {m.pk for m in thread if coaching.may_see_reply_score(agent, m)},
             "dispute_form": DisputeForm(),
-            "events": selectors.conversation_events(current),
+            "events": events,
+            "earlier_messages": earlier_messages,
+            "earlier_events": earlier_events,
             "history": selectors.customer_history(current.customer, exclude=current)[:20],
             "reply_form": ReplyForm(),
             "settings_form": ConversationSettingsForm.for_conversation(current),

@@ -335,8 +335,21 @@ def conversation_page(pk: int) -> Conversation:
     )
 
 
-def conversation_events(conversation: Conversation) -> list[ConversationEvent]:
-    return list(conversation.events.select_related("actor"))
+# The conversation page shows this many of the newest messages and events; the rest on
+# request. A page then costs the same whatever the thread's length (bench/reads.py).
+THREAD_WINDOW = 50
+
+
+def conversation_events(
+    conversation: Conversation, window: int | None = THREAD_WINDOW
+) -> tuple[list[ConversationEvent], bool]:
+    """The newest `window` events of a conversation (all when None), oldest first, and
+    whether older ones were left out."""
+    events = conversation.events.select_related("actor")
+    if window is None:
+        return list(events), False
+    newest = list(events.order_by("-at", "-pk")[: window + 1])
+    return newest[:window][::-1], len(newest) > window
 
 
 def customer_history(
@@ -375,14 +388,21 @@ def readable_messages(person: Principal, messages: QuerySet[Message]) -> QuerySe
     return messages.filter(Q(is_internal_note=False) | Q(pk__in=notes.values("pk")))
 
 
-def thread_for(person: User, conversation: Conversation) -> list[Message]:
-    """The thread `person` may read, with each message's author and attachments: two queries
-    however long it is."""
-    return list(
+def thread_for(
+    person: User, conversation: Conversation, window: int | None = THREAD_WINDOW
+) -> tuple[list[Message], bool]:
+    """The newest `window` messages (all when None) of the thread `person` may read, oldest
+    first, each with its author and attachments (two queries however long the thread is);
+    and whether older ones were left out."""
+    thread = (
         readable_messages(person, conversation.messages.all())
         .select_related("author")
         .prefetch_related("attachments")
     )
+    if window is None:
+        return list(thread), False
+    newest = list(thread.order_by("-created_at", "-pk")[: window + 1])
+    return newest[:window][::-1], len(newest) > window
 
 
 # --- live updates ---------------------------------------------------------------------------
