@@ -1,8 +1,8 @@
 """Every read an agent waits on, on a database `bench/seed.py` filled: p50/p95/max and queries.
 
-    CARELOOP_BENCH_DATABASE=careloop_bench DATABASE_URL=postgres://postgres@127.0.0.1:5432/careloop \\
-        python bench/seed.py --conversations 1000000
-    ... python bench/reads.py --conversations 1000000
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/careloop
+    python bench/seed.py --conversations 1000000      # database careloop_bench
+    python bench/reads.py --conversations 1000000
 
 Measures, through Django's test client as a signed-in agent (middleware, view, template):
 each inbox view's first page and a page deep in "All open" (its cursor), the search page over
@@ -173,9 +173,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from careloop.conversations.models import Conversation
 
-    if not Conversation.objects.filter(subject__startswith="Bench:").exists():
-        if Conversation.objects.count() < arguments.conversations:
-            sys.exit("Seed first: python bench/seed.py --conversations N")
+    if Conversation.objects.count() < arguments.conversations:
+        sys.exit("Seed first: python bench/seed.py --conversations N")
     vendor = connection.vendor
     load_before = os.getloadavg()
     print(f"{arguments.conversations:,} conversations on {vendor}", flush=True)
