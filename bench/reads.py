@@ -18,7 +18,9 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -111,6 +113,13 @@ def measurements(runs: int, max_seconds: float) -> dict[str, dict[str, float]]:
             response = render()
         figures = inbox.measure(render, runs, max_seconds)
         figures["queries"] = len(executed)
+        # The web process's own CPU per request: what a loaded, shared machine inflates least.
+        cpu = []
+        for _ in range(5):
+            started = time.process_time()
+            render()
+            cpu.append((time.process_time() - started) * 1000)
+        figures["django_cpu_ms"] = round(statistics.median(cpu), 1)
         results[label] = figures
         print(f"  {label}: {figures}", flush=True)
         return response
@@ -126,6 +135,9 @@ def measurements(runs: int, max_seconds: float) -> dict[str, dict[str, float]]:
         response = client.get(inbox_url, query)
         query = dict(part.split("=", 1) for part in response.context["next_query"].split("&"))
     timed("inbox 'all', 11th page (cursor)", inbox_url, query)
+
+    for label, words in SEARCHES.items():
+        timed(f"inbox 'all' narrowed by {label} '{words}'", inbox_url, {"view": "all", "q": words})
 
     search_url = reverse("search:search")
     for label, words in SEARCHES.items():
@@ -181,8 +193,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = measurements(arguments.runs, arguments.max_seconds)
     plans = explain()
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    inbox.print_figures(results, {}, arguments.conversations, vendor)
-    print(f"queries per request: { {label: r['queries'] for label, r in results.items()} }")
+    width = max(len(label) for label in results)
+    print(f"\n{arguments.conversations:,} conversations on {vendor}, {os.cpu_count()} CPUs")
+    print(f"{'measurement'.ljust(width)}  p50 / p95 / max ms (runs)   Django CPU ms  queries")
+    for label, figures in results.items():
+        wall = (
+            f"{figures['p50_ms']} / {figures['p95_ms']} / {figures['max_ms']} ({figures['runs']})"
+        )
+        print(
+            f"{label.ljust(width)}  {wall:<26}  {figures['django_cpu_ms']:>13}  "
+            f"{figures['queries']:>7}"
+        )
     print(
         f"peak RSS of this process (Django, the test client, all of the above): "
         f"{peak_rss_mb:.0f} MB; load average {load_before} → {os.getloadavg()}"
