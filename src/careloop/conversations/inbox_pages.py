@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connections
@@ -67,7 +68,7 @@ class InboxPage:
     next: Cursor | None
     previous: Cursor | None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Conversation]:
         return iter(self.rows)
 
     def __len__(self) -> int:
