@@ -135,16 +135,14 @@ def page_of(
 
 def approximate_total(conversations: QuerySet[Conversation], index_name: str | None) -> Total:
     """How many rows `conversations` holds: exact up to EXACT_UP_TO, else estimated."""
-    connection = connections[conversations.db]
-    if index_name is not None and connection.vendor == "postgresql":
-        # A view well past the cap is not counted at all, not even up to the cap.
-        indexed = index_size(index_name, connection)
-        if indexed is not None and indexed > 2 * EXACT_UP_TO:
-            return Total(indexed, exact=False)
+    estimate = estimated_rows(conversations, index_name)
+    if estimate is not None and estimate > 2 * EXACT_UP_TO:
+        # Well past the cap: not counted at all, not even up to the cap (counting the first
+        # thousand matches of a common word reads most of them: 280 ms at 1 M).
+        return Total(estimate, exact=False)
     capped = conversations.order_by().values("pk")[: EXACT_UP_TO + 1].count()
     if capped <= EXACT_UP_TO:
         return Total(capped, exact=True)
-    estimate = estimated_rows(conversations, index_name)
     if estimate is None:
         return Total(conversations.order_by().count(), exact=True)
     return Total(max(estimate, capped), exact=False)
