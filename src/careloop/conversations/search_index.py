@@ -5,8 +5,8 @@ SQLite keeps an FTS5 table over the same text, synchronised by triggers. Both ar
 migration 0011 and are invisible to the ORM: queries reach them through the helpers here.
 Migration 0016 adds, on PostgreSQL, a second GIN index over the same column for the inbox's
 conversations only (`conv_inbox_search`, partial: unfinished and not merged away), which the
-inbox's own search uses. Internal notes never enter `search_text` (see services.add_internal_note), so neither index
-holds them.
+inbox's own search uses. Internal notes never enter `search_text` (see
+services.add_internal_note), so no index holds them.
 
 Every statement here is assembled only from this module's constants; what people type is
 always a bound parameter (hence the file-wide S608/S611 exemption below).
