@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -19,6 +20,11 @@ from django.utils import timezone
 
 from careloop.conversations import care_priority, sla
 from careloop.conversations.business_time import BusinessCalendar
+from careloop.conversations.events import (
+    publish_conversation,
+    publish_message_read,
+    publish_reply,
+)
 from careloop.conversations.models import (
     FINISHED,
     Attachment,
@@ -34,6 +40,7 @@ from careloop.conversations.models import (
 )
 from careloop.conversations.sanitise import safe_filename, sanitise_html
 from careloop.conversations.signals import conversation_solved
+from careloop.core import events
 from careloop.core.permissions import Action, holders
 from careloop.notifications import services as notifications
 from careloop.notifications.selectors import mentioned_people
@@ -113,6 +120,43 @@ def find_or_create_customer_by(
     return customer
 
 
+# What staff may change on a customer's profile (the email is a contact point: channels own it).
+EDITABLE_CUSTOMER_FIELDS = ("full_name", "company", "language", "preferred_channel", "notes")
+
+
+@transaction.atomic
+def create_customer(*, full_name: str, email: str = "", **profile: str) -> Customer:
+    """A new customer, reachable by `email` if given; ValidationError when the address is
+    already someone's (merge instead)."""
+    address = email.strip().lower()
+    if address and (
+        Customer.objects.filter(email=address).exists()
+        or ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value=address).exists()
+    ):
+        raise ValidationError({"email": ["A customer with this email exists already."]})
+    unknown = set(profile) - set(EDITABLE_CUSTOMER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    customer = Customer.objects.create(
+        full_name=full_name.strip(), email=address or None, **profile
+    )
+    if address:
+        ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.EMAIL, value=address)
+    return customer
+
+
+def update_customer(customer: Customer, **changes: str) -> Customer:
+    """Change profile fields (EDITABLE_CUSTOMER_FIELDS) of a customer."""
+    unknown = set(changes) - set(EDITABLE_CUSTOMER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(customer, name, value)
+    if changes:
+        customer.save(update_fields=list(changes))
+    return customer
+
+
 @transaction.atomic
 def merge_customers(source: Customer, target: Customer) -> Customer:
     """Move everything of `source` to `target`; `source` stays as a pointer for the audit trail."""
@@ -164,6 +208,7 @@ def receive_customer_message(
     calendar = business_calendar()
     if conversation is not None and conversation.merged_into_id is not None:
         conversation = Conversation.objects.get(pk=conversation.merged_into_id)
+    started = conversation is None or conversation.status == Status.CLOSED
     if conversation is None or conversation.status == Status.CLOSED:
         conversation = Conversation.objects.create(
             customer=customer,
@@ -192,6 +237,8 @@ def receive_customer_message(
     conversation.last_customer_message_at = at
     conversation.save()
     conversation.refresh_from_db()
+    if started:
+        publish_conversation(events.CONVERSATION_CREATED, conversation)
 
     message = Message.objects.create(
         conversation=conversation,
@@ -332,6 +379,7 @@ def reply(
         _apply_status(conversation, then_status, agent, calendar, at)
     conversation.save()
     refresh_conversation(conversation, calendar, now=at)
+    publish_reply(message)
     transaction.on_commit(lambda: _deliver(message.pk))
     return message
 
@@ -364,6 +412,8 @@ def _apply_status(
         conversation.reopen_count += 1
     conversation.status = status
     _record(conversation, ConversationEvent.Kind.STATUS, actor, at, old=old, new=status)
+    if status in FINISHED and old not in FINISHED:
+        publish_conversation(events.CONVERSATION_SOLVED, conversation)
 
 
 @transaction.atomic
@@ -418,6 +468,7 @@ def assign(conversation: Conversation, assignee: User | None, actor: User | None
         url=reverse("conversations:conversation", args=[conversation.pk]),
         actor=actor,
     )
+    publish_conversation(events.CONVERSATION_ASSIGNED, conversation)
     return conversation
 
 
@@ -466,6 +517,17 @@ def set_tags(conversation: Conversation, names: Iterable[str], actor: User | Non
     conversation.tags.set(tags)
     _record(conversation, ConversationEvent.Kind.TAGGED, actor, tags=wanted)
     refresh_conversation(conversation, business_calendar())
+
+
+def change_tags(
+    conversation: Conversation, *, add: Iterable[str], remove: Iterable[str], actor: User | None
+) -> None:
+    """Add and remove tags by name, keeping the others."""
+    from django.utils.text import slugify
+
+    dropped = {slugify(name) for name in remove}
+    kept = [tag.name for tag in conversation.tags.all() if tag.name not in dropped]
+    set_tags(conversation, [*kept, *add], actor)
 
 
 @transaction.atomic
@@ -565,6 +627,7 @@ def record_message_reading(message: Message, emotions: dict[str, Any], distress:
     conversation.distress = latest.distress if latest else distress
     Conversation.objects.filter(pk=conversation.pk).update(distress=conversation.distress)
     refresh_conversation(conversation, business_calendar())
+    publish_message_read(message)
 
 
 def refresh_waiting_conversations(now: datetime | None = None) -> int:
