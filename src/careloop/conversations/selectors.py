@@ -28,7 +28,7 @@ from careloop.conversations.models import (
 from careloop.core import calendar
 from careloop.core.highlight import highlight, marked_html, search_words
 from careloop.core.home import Figure
-from careloop.core.permissions import Action, Principal, can, restrict
+from careloop.core.permissions import Action, Principal, Reach, can, reach, restrict
 from careloop.core.replica import reading_connection
 from careloop.people.models import User
 
@@ -94,6 +94,8 @@ def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
         )
     elif view == InboxView.UNASSIGNED:
         conversations = conversations.filter(assignee__isnull=True)
+    # The access policy's rows (every row for an organisation-wide reach: no condition added).
+    conversations = restrict(conversations, agent, Action.USE_INBOX)
     return conversations.select_related("customer", "assignee", "team").order_by(
         "-care_priority", "pk"
     )
@@ -109,7 +111,10 @@ def inbox_page(
 ) -> inbox_pages.InboxPage:
     """One page of an inbox view (narrowed by `query`), with its approximate total."""
     conversations = search(inbox_for(agent, view), query)
-    index_name = None if query.strip() else INBOX_VIEW_INDEXES.get(view)
+    # The view's index holds exactly its rows only when neither words nor the access policy
+    # narrow it.
+    whole_view = not query.strip() and reach(agent, Action.USE_INBOX) is Reach.ORGANISATION
+    index_name = INBOX_VIEW_INDEXES.get(view) if whole_view else None
     return inbox_pages.page_of(conversations, after=after, before=before, index_name=index_name)
 
 
@@ -226,7 +231,7 @@ def conversations_for(person: User, filters: ConversationFilters) -> QuerySet[Co
     recently changed first."""
     if not can(person, Action.USE_INBOX):
         return Conversation.objects.none()
-    conversations = _live()
+    conversations = restrict(_live(), person, Action.USE_INBOX)
     if filters.statuses:
         conversations = conversations.filter(status__in=filters.statuses)
     if filters.channel:
