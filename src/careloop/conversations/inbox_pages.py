@@ -167,6 +167,7 @@ def estimated_rows(conversations: QuerySet[Conversation], index_name: str | None
     of the view's partial index, else (one agent's, one team's, a search) the planner's."""
     connection = connections[conversations.db]
     if connection.vendor != "postgresql":
+        # SQLite keeps no statistics it refreshes by itself: small installations count.
         return None
     if index_name is not None:
         indexed = index_size(index_name, connection)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import BooleanField, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -75,17 +76,27 @@ INBOX_VIEW_INDEXES = {
 }
 
 
+def _status_is(*statuses: Status) -> Q:
+    """The status condition as the partial indexes spell it, with the values written out:
+    SQLite uses a partial index only when the query repeats its condition's constants (a
+    bound parameter never matches them); PostgreSQL receives them written out either way."""
+    column = f'"{Conversation._meta.db_table}"."status"'
+    listed = ", ".join(f"'{status.value}'" for status in statuses)  # the enum's own values
+    condition = f"{column} = {listed}" if len(statuses) == 1 else f"{column} IN ({listed})"
+    return Q(RawSQL(condition, [], output_field=BooleanField()))  # noqa: S611 - constants only
+
+
 def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
     """Conversations for one inbox view, the customer who most needs care first."""
     # Exactly the conditions of the view's partial index (models.Conversation.Meta), so the
     # database walks that index in order and stops after a page; and nothing the status
     # already implies: the planner multiplies redundant conditions and then misjudges sizes.
     if view == InboxView.WAITING:
-        conversations = _live().filter(status=Status.OPEN, waiting_since__isnull=False)
+        conversations = _live().filter(_status_is(Status.OPEN), waiting_since__isnull=False)
     elif view == InboxView.ON_HOLD:
-        conversations = _live().filter(status=Status.ON_HOLD)
+        conversations = _live().filter(_status_is(Status.ON_HOLD))
     else:
-        conversations = _live().filter(status__in=UNFINISHED)
+        conversations = _live().filter(_status_is(*UNFINISHED))
     if view == InboxView.MINE:
         conversations = conversations.filter(assignee=agent)
     elif view == InboxView.TEAM:
@@ -96,8 +107,12 @@ def inbox_for(agent: User, view: InboxView) -> QuerySet[Conversation]:
         conversations = conversations.filter(assignee__isnull=True)
     # The access policy's rows (every row for an organisation-wide reach: no condition added).
     conversations = restrict(conversations, agent, Action.USE_INBOX)
-    return conversations.select_related("customer", "assignee", "team").order_by(
-        "-care_priority", "pk"
+    # Customers come in a second query: joined, SQLite's planner drives the page from the
+    # customer table and sorts every open conversation (1.3 s at 100 000, bench/reads.py).
+    return (
+        conversations.select_related("assignee", "team")
+        .prefetch_related("customer")
+        .order_by("-care_priority", "pk")
     )
 
 
