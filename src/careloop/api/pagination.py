@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
@@ -26,7 +26,7 @@ class CursorPages(CursorPagination):
     _model: type[Model] | None = None
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
+        self, queryset: Any, request: Request, view: Any = None
     ) -> list[Any] | None:
         # Kept for `decode_cursor`, which checks a cursor's position against the key's field.
         self._model = queryset.model
@@ -44,6 +44,7 @@ class CursorPages(CursorPagination):
             return cursor
         ordering = self.ordering if isinstance(self.ordering, str) else self.ordering[0]
         field = self._model._meta.get_field(ordering.lstrip("-"))
+        assert isinstance(field, Field)  # an ordering key is a column of the model
         try:
             value = field.to_python(cursor.position)
         except DjangoValidationError:

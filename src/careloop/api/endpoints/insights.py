@@ -66,7 +66,7 @@ class MetricsQuerySerializer(serializers.Serializer[Any]):
 
 class MetricSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     unit = serializers.CharField(help_text="A currency code for money.")
     definition = serializers.CharField(help_text="How the figure is counted.")
     value = serializers.FloatField(allow_null=True, help_text="Null: no data in the period.")
@@ -78,7 +78,7 @@ class MetricSerializer(serializers.Serializer[Any]):
 
 class CultureMeasureSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     definition = serializers.CharField()
     value = serializers.FloatField(
         allow_null=True, help_text=f"Null below the privacy minimum ({MIN_GROUP} people)."

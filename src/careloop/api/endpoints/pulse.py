@@ -64,7 +64,7 @@ class ItemResultSerializer(serializers.Serializer[Any]):
 
 class GroupResultSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="'organisation', 'team-<id>' or 'teams-<id>-<id>…'.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     responses = serializers.IntegerField()
     invited = serializers.IntegerField()
     participation = serializers.IntegerField(help_text="Per cent of those invited.")
@@ -78,7 +78,7 @@ class GroupResultSerializer(serializers.Serializer[Any]):
 
 
 class WithheldSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     reason = serializers.CharField()
 
 
