@@ -95,5 +95,5 @@ urlpatterns = [
     ),
     path("insights/metrics/", endpoint(insights.MetricsView), name="insights-metrics"),
     # Anything else under the API is a JSON 404, never the site's HTML page.
-    re_path(r"^.*$", public(not_found)),
+    re_path(r"^[\s\S]*$", public(not_found)),
 ]

@@ -209,7 +209,8 @@ SPECTACULAR_SETTINGS = {
     },
     # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
     "PATH_CONVERTER_OVERRIDES": {
-        "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+        "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careloop.api.endpoints.common import found
+from careloop.api.endpoints.common import QueryWholeNumber, found
 from careloop.api.scopes import Scope as KeyScope
 from careloop.api.views import ApiView
 from careloop.care.selectors import care_settings
@@ -40,6 +40,12 @@ YEARS = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
 class PeriodEndField(serializers.DateField):
     """A date of the years 1900–2999, as its pattern in the schema says."""
 
+    def get_value(self, dictionary: Any) -> Any:
+        # Given empty, it is an invalid date (as the schema says), not a missing one.
+        if hasattr(dictionary, "getlist") and self.field_name in dictionary:
+            return dictionary.get(self.field_name)
+        return super().get_value(dictionary)
+
     def to_internal_value(self, value: Any) -> datetime.date:
         if not isinstance(value, str) or not re.fullmatch(YEARS, value):
             self.fail("invalid", format="YYYY-MM-DD, in the years 1900–2999")
@@ -50,13 +56,13 @@ class MetricsQuerySerializer(serializers.Serializer[Any]):
     """Every combination is a valid period: its last day and how many days it spans."""
 
     end = PeriodEndField(required=False, help_text="The period's last day; default today.")
-    days = serializers.IntegerField(
+    days = QueryWholeNumber(
         min_value=1,
         max_value=LONGEST_PERIOD_DAYS,
         default=30,
         help_text="How many days the period spans, up to its end (default 30).",
     )
-    team = serializers.IntegerField(
+    team = QueryWholeNumber(
         min_value=1, max_value=LARGEST_ID, required=False, help_text="Default: every team."
     )
     channel = serializers.ChoiceField(

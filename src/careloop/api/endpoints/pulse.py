@@ -18,7 +18,13 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careloop.api.endpoints.common import LIST_ERRORS, ONE_ROW_ERRORS, cursor_page, found
+from careloop.api.endpoints.common import (
+    LIST_ERRORS,
+    ONE_ROW_ERRORS,
+    QueryWholeNumber,
+    cursor_page,
+    found,
+)
 from careloop.api.pagination import CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.views import ApiView
@@ -103,11 +109,11 @@ class SurveyResultsSerializer(serializers.Serializer[Any]):
 
 
 class ResultsQuerySerializer(serializers.Serializer[Any]):
-    round = serializers.IntegerField(
+    round = QueryWholeNumber(
         min_value=1, max_value=LARGEST_ID, required=False, help_text="Default: the latest."
     )
     teams = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID),
+        child=QueryWholeNumber(min_value=1, max_value=LARGEST_ID),
         required=False,
         max_length=MAX_TEAMS,
         help_text="Team ids to see together, if the anonymity rules allow that combination.",
