@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "careloop.api.schema_hooks.drop_redundant_blank_branches",
         "careloop.api.schema_hooks.add_common_responses",
         "careloop.api.schema_hooks.require_a_customer_reference",
         "careloop.api.schema_hooks.require_evidence_to_close_an_item",

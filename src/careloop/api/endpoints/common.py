@@ -47,6 +47,10 @@ def name_of(person: Any) -> str | None:
     return str(person) if person is not None else None
 
 
+# Query numbers are 1–18 digits, as row ids in paths are: none overflows a 64-bit column.
+QUERY_MAX = 10**18 - 1
+
+
 class QueryWholeNumber(serializers.IntegerField):
     """A whole number in a query string: ASCII digits only, and given empty it is an error,
     not absent (DRF would quietly fall back to the default)."""
@@ -58,7 +62,7 @@ class QueryWholeNumber(serializers.IntegerField):
         return super().get_value(dictionary)
 
     def to_internal_value(self, data: Any) -> int:
-        number = whole_number(data, 0, 2**63 - 1) if isinstance(data, str) else None
+        number = whole_number(data, 0, QUERY_MAX) if isinstance(data, str) else None
         if number is None:
             self.fail("invalid")
         return super().to_internal_value(number)

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careloop.api.endpoints.common import QueryWholeNumber, found
+from careloop.api.endpoints.common import QUERY_MAX, QueryWholeNumber, found
 from careloop.api.scopes import Scope as KeyScope
 from careloop.api.views import ApiView
 from careloop.care.selectors import care_settings
@@ -29,7 +29,6 @@ from careloop.insights.definitions import METRICS
 from careloop.insights.sources import MIN_GROUP, culture_by_team, culture_sources
 from careloop.people.models import Team, User
 
-LARGEST_ID = 2**63 - 1
 # The longest period the dashboard offers (three years), and the years a period may end in:
 # the dashboard compares a period with the one before it, so dates stay inside the calendar.
 LONGEST_PERIOD_DAYS = 3 * 366
@@ -63,7 +62,7 @@ class MetricsQuerySerializer(serializers.Serializer[Any]):
         help_text="How many days the period spans, up to its end (default 30).",
     )
     team = QueryWholeNumber(
-        min_value=1, max_value=LARGEST_ID, required=False, help_text="Default: every team."
+        min_value=1, max_value=QUERY_MAX, required=False, help_text="Default: every team."
     )
     channel = serializers.ChoiceField(
         choices=Channel.choices, required=False, allow_blank=True, help_text="Default: all."

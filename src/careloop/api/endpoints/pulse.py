@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from careloop.api.endpoints.common import (
     LIST_ERRORS,
     ONE_ROW_ERRORS,
+    QUERY_MAX,
     QueryWholeNumber,
     cursor_page,
     found,
@@ -35,7 +36,6 @@ from careloop.pulse.selectors import results
 from careloop.pulse.selectors.surveys import surveys_with_results
 
 MAX_TEAMS = 50
-LARGEST_ID = 2**63 - 1
 
 
 class SurveySerializer(serializers.ModelSerializer[Survey]):
@@ -110,10 +110,10 @@ class SurveyResultsSerializer(serializers.Serializer[Any]):
 
 class ResultsQuerySerializer(serializers.Serializer[Any]):
     round = QueryWholeNumber(
-        min_value=1, max_value=LARGEST_ID, required=False, help_text="Default: the latest."
+        min_value=1, max_value=QUERY_MAX, required=False, help_text="Default: the latest."
     )
     teams = serializers.ListField(
-        child=QueryWholeNumber(min_value=1, max_value=LARGEST_ID),
+        child=QueryWholeNumber(min_value=1, max_value=QUERY_MAX),
         required=False,
         max_length=MAX_TEAMS,
         help_text="Team ids to see together, if the anonymity rules allow that combination.",
