@@ -49,7 +49,8 @@ def drop_redundant_blank_branches(result: dict[str, Any], **kwargs: Any) -> dict
             isinstance(branches, list)
             and len(branches) == 2
             and branches[1] == BLANK_BRANCH
-            and re.search(branches[0].get("pattern", ""), "")
+            and "pattern" in branches[0]
+            and re.search(branches[0]["pattern"], "")
         ):
             del node["oneOf"]
             node.update({k: v for k, v in branches[0].items() if k not in node})
