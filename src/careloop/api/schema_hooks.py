@@ -122,6 +122,69 @@ def add_common_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any
     return result
 
 
+# Money as text: up to 10 digits and 2 decimals (care.services.MAX_AMOUNT); these two are
+# subsets of it, for the kinds that need an amount and for swaps, which cost nothing.
+AMOUNT_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+NONZERO_AMOUNT_PATTERN = r"^([1-9][0-9]{0,9}(\.[0-9]{1,2})?|0\.([1-9][0-9]?|0[1-9]))$"
+ZERO_AMOUNT_PATTERN = r"^0(\.0{1,2})?$"
+
+
+def _choices(schemas: dict[str, Any], field: dict[str, Any]) -> list[str]:
+    """A choice field's values, through the shared enum component it refers to."""
+    ref = field.get("$ref", "")
+    target = schemas.get(ref.rsplit("/", 1)[-1], field) if ref else field
+    return list(target.get("enum", []))
+
+
+def _one_of(values: list[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": values}
+
+
+def state_cross_field_rules(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Rules that join fields, as `anyOf`, so a request the schema allows is one the API
+    takes: a refund, credit or discount needs an amount, a swap costs nothing and names both
+    items (care.services); closing a recovery task names a cause unless nobody replied."""
+    schemas = result.get("components", {}).get("schemas", {})
+    gesture = schemas.get("GestureRequest")
+    if gesture is not None:
+        properties = gesture.get("properties", {})
+        kinds = _choices(schemas, properties.get("kind", {}))
+        money, swap = ["refund", "credit", "discount"], ["swap"]
+        others = [kind for kind in kinds if kind not in money + swap]
+        amount = {"type": "string", "maxLength": properties.get("amount", {}).get("maxLength")}
+        # Written as `reason` is: some text that is not only spaces.
+        not_blank = properties.get("reason", {}).get("pattern")
+        item = {"type": "string", "minLength": 1, "maxLength": 300, "pattern": not_blank}
+        gesture["anyOf"] = [
+            {
+                "required": ["kind", "amount"],
+                "properties": {
+                    "kind": _one_of(money),
+                    "amount": {**amount, "pattern": NONZERO_AMOUNT_PATTERN},
+                },
+            },
+            {
+                "required": ["kind", "items_out", "items_in"],
+                "properties": {
+                    "kind": _one_of(swap),
+                    "amount": {**amount, "pattern": ZERO_AMOUNT_PATTERN},
+                    "items_out": item,
+                    "items_in": item,
+                },
+            },
+            {"required": ["kind"], "properties": {"kind": _one_of(others)}},
+        ]
+    closing = schemas.get("RecoveryClose")
+    if closing is not None:
+        properties = closing.get("properties", {})
+        causes = {**properties.get("causes", {}), "minItems": 1}
+        closing["anyOf"] = [
+            {"properties": {"outcome": _one_of(["no_reply"])}},
+            {"required": ["causes"], "properties": {"causes": causes}},
+        ]
+    return result
+
+
 class ScopedAutoSchema(AutoSchema):
     """Names the scope each operation needs, as `x-required-scope` and in its description."""
 

@@ -2,9 +2,20 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from careloop.api import views
-from careloop.api.endpoints import ideas, insights, learning, playbook, pulse, recognition
+from careloop.api.endpoints import (
+    conversations,
+    customers,
+    feedback,
+    goodwill,
+    ideas,
+    insights,
+    learning,
+    playbook,
+    pulse,
+    recognition,
+    saved_replies,
+)
 from careloop.api.views import endpoint, not_found
-from careloop.care import api as care_api
 from careloop.core.permissions import public
 
 
@@ -37,17 +48,80 @@ urlpatterns = [
         endpoint(views.ConversationMessagesView),
         name="conversation-messages",
     ),
-    path("customers/<row_id:customer_id>/", endpoint(views.CustomerView), name="customer"),
+    path(
+        "conversations/<row_id:conversation_id>/assign/",
+        endpoint(conversations.AssignView),
+        name="conversation-assign",
+    ),
+    path(
+        "conversations/<row_id:conversation_id>/tags/",
+        endpoint(conversations.TagsView),
+        name="conversation-tags",
+    ),
+    path(
+        "conversations/<row_id:conversation_id>/status/",
+        endpoint(conversations.StatusView),
+        name="conversation-status",
+    ),
+    path(
+        "conversations/<row_id:conversation_id>/notes/",
+        endpoint(conversations.NotesView),
+        name="conversation-notes",
+    ),
+    path("customers/", endpoint(customers.CustomersView), name="customers"),
+    path("customers/<row_id:customer_id>/", endpoint(customers.CustomerView), name="customer"),
+    path(
+        "customers/<row_id:customer_id>/merge/",
+        endpoint(customers.CustomerMergeView),
+        name="customer-merge",
+    ),
+    path(
+        "customers/<row_id:customer_id>/export/",
+        endpoint(customers.CustomerExportView),
+        name="customer-export",
+    ),
+    path("saved-replies/", endpoint(saved_replies.SavedRepliesView), name="saved-replies"),
+    path(
+        "saved-replies/<row_id:saved_reply_id>/",
+        endpoint(saved_replies.SavedReplyView),
+        name="saved-reply",
+    ),
+    path("surveys/", endpoint(feedback.SurveysView), name="surveys"),
+    path("survey-answers/", endpoint(feedback.AnswersView), name="survey-answers"),
+    path(
+        "survey-answers/<row_id:answer_id>/",
+        endpoint(feedback.AnswerView),
+        name="survey-answer",
+    ),
+    path("recovery-tasks/", endpoint(feedback.RecoveryTasksView), name="recovery-tasks"),
+    path(
+        "recovery-tasks/<row_id:task_id>/",
+        endpoint(feedback.RecoveryTaskView),
+        name="recovery-task",
+    ),
+    path(
+        "recovery-tasks/<row_id:task_id>/contacts/",
+        endpoint(feedback.RecoveryContactsView),
+        name="recovery-task-contacts",
+    ),
+    path(
+        "recovery-tasks/<row_id:task_id>/close/",
+        endpoint(feedback.RecoveryCloseView),
+        name="recovery-task-close",
+    ),
+    path("gestures/", endpoint(goodwill.GesturesView), name="gestures"),
+    path("gestures/<row_id:gesture_id>/", endpoint(goodwill.GestureView), name="gesture"),
     path(
         "gestures/to-execute/",
-        endpoint(care_api.GesturesToExecuteView),
+        endpoint(goodwill.GesturesToExecuteView),
         name="gestures-to-execute",
     ),
     path(
         "gestures/executions/",
-        endpoint(care_api.GestureExecutionsView),
+        endpoint(goodwill.GestureExecutionsView),
         name="gesture-executions",
     ),
+    path("allowances/", endpoint(goodwill.AllowancesView), name="allowances"),
     path("learning/reviews/", endpoint(learning.ReviewsView), name="learning-reviews"),
     path(
         "learning/reviews/<row_id:review_id>/",

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -110,6 +111,43 @@ def find_or_create_customer_by(
         if not customer.email:
             customer.email = address
             customer.save(update_fields=["email"])
+    return customer
+
+
+# What staff may change on a customer's profile (the email is a contact point: channels own it).
+EDITABLE_CUSTOMER_FIELDS = ("full_name", "company", "language", "preferred_channel", "notes")
+
+
+@transaction.atomic
+def create_customer(*, full_name: str, email: str = "", **profile: str) -> Customer:
+    """A new customer, reachable by `email` if given; ValidationError when the address is
+    already someone's (merge instead)."""
+    address = email.strip().lower()
+    if address and (
+        Customer.objects.filter(email=address).exists()
+        or ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value=address).exists()
+    ):
+        raise ValidationError({"email": ["A customer with this email exists already."]})
+    unknown = set(profile) - set(EDITABLE_CUSTOMER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    customer = Customer.objects.create(
+        full_name=full_name.strip(), email=address or None, **profile
+    )
+    if address:
+        ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.EMAIL, value=address)
+    return customer
+
+
+def update_customer(customer: Customer, **changes: str) -> Customer:
+    """Change profile fields (EDITABLE_CUSTOMER_FIELDS) of a customer."""
+    unknown = set(changes) - set(EDITABLE_CUSTOMER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(customer, name, value)
+    if changes:
+        customer.save(update_fields=list(changes))
     return customer
 
 
@@ -466,6 +504,17 @@ def set_tags(conversation: Conversation, names: Iterable[str], actor: User | Non
     conversation.tags.set(tags)
     _record(conversation, ConversationEvent.Kind.TAGGED, actor, tags=wanted)
     refresh_conversation(conversation, business_calendar())
+
+
+def change_tags(
+    conversation: Conversation, *, add: Iterable[str], remove: Iterable[str], actor: User | None
+) -> None:
+    """Add and remove tags by name, keeping the others."""
+    from django.utils.text import slugify
+
+    dropped = {slugify(name) for name in remove}
+    kept = [tag.name for tag in conversation.tags.all() if tag.name not in dropped]
+    set_tags(conversation, [*kept, *add], actor)
 
 
 @transaction.atomic

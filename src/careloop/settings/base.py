@@ -190,21 +190,30 @@ ACCOUNT_RATE_LIMITS = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "careloop API",
-    "DESCRIPTION": "Conversations and messages for integrations. Every write takes an "
-    "Idempotency-Key header, so retries never create duplicates.",
+    "DESCRIPTION": "Conversations, customers, saved replies, feedback and goodwill for "
+    "integrations. Every write takes an Idempotency-Key header, so retries never create "
+    "duplicates; every list is cursor-paginated (follow `next`).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # One schema name per choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
         "Channel": "careloop.conversations.models.Channel",
-        "StatusEnum": "careloop.conversations.models.Status",
+        "ConversationStatus": "careloop.conversations.models.Status",
+        "GestureKind": "careloop.care.models.GestureKind",
+        "GestureStatus": "careloop.care.models.GestureStatus",
+        "ExecutionStatus": "careloop.care.models.ExecutionStatus",
+        "SurveyKind": "careloop.feedback.models.SurveyKind",
+        "SurveyStatus": "careloop.feedback.models.SurveyInvitation.Status",
+        "RecoveryTaskStatus": "careloop.feedback.models.RecoveryTask.Status",
+        "RecoveryOutcome": "careloop.feedback.models.RecoveryTask.Outcome",
+        "ContactChannel": "careloop.feedback.models.RecoveryContact.Channel",
         "ReviewKindEnum": "careloop.learning.models.ReviewKind",
         "ReviewStatusEnum": "careloop.learning.models.ReviewStatus",
         "ReviewVisibilityEnum": "careloop.learning.models.Visibility",
         "ActionItemKindEnum": "careloop.actions.models.ActionItem.Kind",
         "ActionItemStatusEnum": "careloop.actions.models.ActionItem.Status",
         "IdeaStatusEnum": "careloop.pulse.models.IdeaStatus",
-        "SurveyStatusEnum": "careloop.pulse.models.SurveyStatus",
+        "PulseSurveyStatusEnum": "careloop.pulse.models.SurveyStatus",
         "ArticleVisibilityEnum": "careloop.playbook.models.Visibility",
     },
     # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
@@ -217,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "careloop.api.schema_hooks.drop_redundant_blank_branches",
         "careloop.api.schema_hooks.add_common_responses",
         "careloop.api.schema_hooks.require_a_customer_reference",
+        "careloop.api.schema_hooks.state_cross_field_rules",
         "careloop.api.schema_hooks.require_evidence_to_close_an_item",
     ],
 }
