@@ -38,7 +38,7 @@ from careloop.pulse.selectors.surveys import surveys_with_results
 MAX_TEAMS = 50
 
 
-class SurveySerializer(serializers.ModelSerializer[Survey]):
+class PulseSurveySerializer(serializers.ModelSerializer[Survey]):
     reports_by_team = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -99,7 +99,7 @@ class RoundSerializer(serializers.Serializer[Any]):
 
 
 class SurveyResultsSerializer(serializers.Serializer[Any]):
-    survey = SurveySerializer()
+    survey = PulseSurveySerializer()
     rounds = serializers.ListField(
         child=serializers.IntegerField(), help_text="The closed rounds, by number, oldest first."
     )
@@ -136,10 +136,10 @@ class SurveysView(ApiView):
         description="Surveys past their draft, newest first, with the minimum group below "
         "which no result is shown.",
         tags=["pulse"],
-        responses={200: SurveySerializer(many=True), **LIST_ERRORS},
+        responses={200: PulseSurveySerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return cursor_page(_surveys_for(self.owner()), request, self, SurveySerializer)
+        return cursor_page(_surveys_for(self.owner()), request, self, PulseSurveySerializer)
 
 
 class SurveyResultsView(ApiView):
