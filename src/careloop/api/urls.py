@@ -170,6 +170,7 @@ urlpatterns = [
     ),
     path("insights/metrics/", endpoint(insights.MetricsView), name="insights-metrics"),
     path("webhook-events/", endpoint(webhooks_api.WebhookEventsView), name="webhook-events"),
-    # Anything else under the API is a JSON 404, never the site's HTML page.
-    re_path(r"^[\s\S]*$", public(not_found)),
+    # Anything else under the API is a JSON 404, never the site's HTML page (even a path
+    # holding a newline, which `.` would not match).
+    re_path(r"^", public(not_found)),
 ]
