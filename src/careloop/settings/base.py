@@ -230,10 +230,12 @@ SPECTACULAR_SETTINGS = {
     },
     # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
     "PATH_CONVERTER_OVERRIDES": {
-        "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+        "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "careloop.api.schema_hooks.drop_redundant_blank_branches",
         "careloop.api.schema_hooks.add_common_responses",
         "careloop.api.schema_hooks.require_a_customer_reference",
         "careloop.api.schema_hooks.state_cross_field_rules",

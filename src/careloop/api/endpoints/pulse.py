@@ -18,7 +18,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careloop.api.endpoints.common import LIST_ERRORS, ONE_ROW_ERRORS, cursor_page, found
+from careloop.api.endpoints.common import (
+    LIST_ERRORS,
+    ONE_ROW_ERRORS,
+    QUERY_MAX,
+    QueryWholeNumber,
+    cursor_page,
+    found,
+)
 from careloop.api.pagination import CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.views import ApiView
@@ -29,7 +36,6 @@ from careloop.pulse.selectors import results
 from careloop.pulse.selectors.surveys import surveys_with_results
 
 MAX_TEAMS = 50
-LARGEST_ID = 2**63 - 1
 
 
 class PulseSurveySerializer(serializers.ModelSerializer[Survey]):
@@ -64,7 +70,7 @@ class ItemResultSerializer(serializers.Serializer[Any]):
 
 class GroupResultSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="'organisation', 'team-<id>' or 'teams-<id>-<id>…'.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     responses = serializers.IntegerField()
     invited = serializers.IntegerField()
     participation = serializers.IntegerField(help_text="Per cent of those invited.")
@@ -78,7 +84,7 @@ class GroupResultSerializer(serializers.Serializer[Any]):
 
 
 class WithheldSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     reason = serializers.CharField()
 
 
@@ -103,11 +109,11 @@ class SurveyResultsSerializer(serializers.Serializer[Any]):
 
 
 class ResultsQuerySerializer(serializers.Serializer[Any]):
-    round = serializers.IntegerField(
-        min_value=1, max_value=LARGEST_ID, required=False, help_text="Default: the latest."
+    round = QueryWholeNumber(
+        min_value=1, max_value=QUERY_MAX, required=False, help_text="Default: the latest."
     )
     teams = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID),
+        child=QueryWholeNumber(min_value=1, max_value=QUERY_MAX),
         required=False,
         max_length=MAX_TEAMS,
         help_text="Team ids to see together, if the anonymity rules allow that combination.",
