@@ -80,6 +80,8 @@ read_learning_reviews    -       T    T   A     A     A
 facilitate_review        -       O    A   A     A     A
 hear_overdue_ideas       -       -    T   -     A     -
 coach_people             -       -    T   A     -     A
+view_initiatives         -       -    -   A     A     A
+manage_initiatives       -       -    -   A     A     A
 """
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "careloop.actions",
     "careloop.learning",
     "careloop.insights",
+    "careloop.initiatives",
     "careloop.care",
     "careloop.coaching",
     "careloop.feedback",
