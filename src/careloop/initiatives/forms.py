@@ -39,7 +39,7 @@ class InitiativeForm(forms.Form):
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
-        if start and end and end < start:  # type: ignore[operator]
+        if start and end and end < start:
             raise forms.ValidationError("The end date comes before the start date.")
         if data.get("source_kind", "") not in Initiative.SourceKind.values:
             raise forms.ValidationError("Unknown source.")

@@ -7,6 +7,7 @@ import datetime
 import io
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.lineplots import LinePlot
@@ -148,17 +149,15 @@ def money_steps(effect: Effect) -> list[tuple[str, Decimal]] | None:
     ]
 
 
-def _styles() -> dict[str, object]:
-    return getSampleStyleSheet()  # type: ignore[return-value]
-
-
-def _initiative_story(initiative: Initiative, effects: Sequence[Effect], currency: str) -> list:  # type: ignore[type-arg]
+def _initiative_story(
+    initiative: Initiative, effects: Sequence[Effect], currency: str
+) -> list[Any]:
     styles = getSampleStyleSheet()
     teams = ", ".join(team.name for team in initiative.teams.all())
     period = f"{initiative.start:%d %b %Y}" + (
         f" to {initiative.end:%d %b %Y}" if initiative.end else " onwards"
     )
-    story: list = [  # type: ignore[type-arg]
+    story: list[Any] = [
         Paragraph(initiative.name, styles["Title"]),
         Paragraph(
             f"{initiative.get_kind_display()} for {teams}, {period}. "
@@ -201,7 +200,7 @@ def _initiative_story(initiative: Initiative, effects: Sequence[Effect], currenc
     return story
 
 
-def _build(story: list) -> bytes:  # type: ignore[type-arg]
+def _build(story: list[Any]) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer, pagesize=A4, title="careloop report", leftMargin=2 * cm, rightMargin=2 * cm
@@ -224,7 +223,7 @@ def quarterly_pdf(
     styles = getSampleStyleSheet()
     first, last = overview.quarter
     inaction = overview.inaction
-    story: list = [  # type: ignore[type-arg]
+    story: list[Any] = [
         Paragraph(f"Quarterly summary {first:%d %b} – {last:%d %b %Y}", styles["Title"]),
         Paragraph("Cost of inaction", styles["Heading2"]),
         waterfall_chart(

@@ -222,6 +222,8 @@ def recovery_value(
     ).values_list("customer_id", "closed_at", "outcome")
     counts = {"recovered": [0, 0], "not_recovered": [0, 0]}
     for customer_id, closed_at, outcome in tasks:
+        if closed_at is None:
+            continue
         closed = closed_at.astimezone(calendar.organisation_zone()).date()
         retained = CustomerActivity.objects.filter(
             customer_id=customer_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -74,7 +76,7 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             source_id = data.get("source_id")
             if data["source_kind"] == Initiative.SourceKind.ACTION_ITEM:
-                item = ActionItem.objects.filter(pk=source_id).first()
+                item = ActionItem.objects.filter(pk=source_id or 0).first()
                 if item is None or not may(request.user, Action.SEE_ACTION_ITEMS, item):
                     raise PermissionDenied("That action item is not yours to promote.")
             try:
@@ -190,7 +192,7 @@ def money_page(request: HttpRequest) -> HttpResponse:
     waterfall = report.waterfall_chart(
         [
             ("Turnover", -inaction.turnover),
-            ("Unrecovered", -(inaction.unrecovered_loss or 0)),
+            ("Unrecovered", -(inaction.unrecovered_loss or Decimal(0))),
             ("Total", -inaction.total),
         ]
     )
