@@ -13,7 +13,7 @@ from careloop.initiatives.models import Initiative
 from careloop.people.models import User
 from tests.actions.factories import ActionItemFactory
 from tests.initiatives.rollups import csat_history
-from tests.people.factories import UserFactory
+from tests.people.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,40 @@ def test_the_money_page_saves_settings_and_the_quarterly_summary_renders(
 
 def test_a_team_lead_sees_no_initiatives(client_as: Callable[[Role], Client]) -> None:
     assert client_as(Role.TEAM_LEAD).get(reverse("initiatives:list")).status_code == 403
+
+
+def test_a_published_learning_review_is_promoted_to_an_initiative(client: Client) -> None:
+    from tests.learning.factories import LearningReviewFactory
+
+    team = TeamFactory(name="Orders & Billing")
+    leader = UserFactory(role=Role.CX_LEADER)
+    review = LearningReviewFactory(
+        title="Refund sent twice", facilitator=leader, team=team, status="published",
+        visibility="organisation",
+    )  # fmt: skip
+    client.force_login(leader)
+    page = client.get(reverse("learning:review", kwargs={"pk": review.pk})).content.decode()
+    assert "Promote this review to an initiative" in page
+    form = client.get(reverse("initiatives:new") + f"?learning_review={review.pk}")
+    assert "Learning review: Refund sent twice" in form.content.decode()
+    response = client.post(
+        reverse("initiatives:new"),
+        {
+            "name": "Refund form fix", "kind": "process", "teams": [team.pk],
+            "start": "2026-06-01", "cost_amount": "0", "cost_hours": "12",
+            "outcomes": ["recontact_rate"], "source_kind": "learning_review",
+            "source_id": review.pk, "source_label": "Learning review: Refund sent twice",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302
+    initiative = Initiative.objects.get()
+    assert (initiative.source_kind, initiative.source_id) == ("learning_review", review.pk)
+
+
+def test_a_draft_review_cannot_be_promoted(client: Client) -> None:
+    from tests.learning.factories import LearningReviewFactory
+
+    client.force_login(UserFactory(role=Role.CX_LEADER))
+    draft = LearningReviewFactory()
+    response = client.get(reverse("initiatives:new") + f"?learning_review={draft.pk}")
+    assert response.status_code == 404

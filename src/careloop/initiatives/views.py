@@ -17,6 +17,7 @@ from careloop.core.permissions import Action, can, may, requires, restrict
 from careloop.initiatives import report, selectors, services
 from careloop.initiatives.forms import InitiativeForm, MoneySettingsForm
 from careloop.initiatives.models import Initiative
+from careloop.learning.models import LearningReview
 from careloop.people.models import User
 
 
@@ -44,8 +45,31 @@ def initiatives(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _readable_review(request: HttpRequest, pk: int | None) -> LearningReview:
+    review = LearningReview.objects.filter(pk=pk or 0).first()
+    if (
+        review is None
+        or not review.is_published
+        or not may(request.user, Action.READ_LEARNING_REVIEWS, review)
+    ):
+        raise Http404("No such learning review.")
+    return review
+
+
 def _initial_from_source(request: HttpRequest) -> dict[str, object]:
-    """Prefill from an action item (which may itself come from a learning review)."""
+    """Prefill from a learning review, or an action item (which may come from one)."""
+    review_id = request.GET.get("learning_review", "")
+    if review_id.isdigit():
+        review = _readable_review(request, int(review_id))
+        return {
+            "name": review.title,
+            "kind": Initiative.Kind.PROCESS,
+            "teams": [review.team_id] if review.team_id else [],
+            "start": calendar.today(),
+            "source_kind": Initiative.SourceKind.LEARNING_REVIEW,
+            "source_id": review.pk,
+            "source_label": f"Learning review: {review.title}",
+        }
     item_id = request.GET.get("action_item", "")
     if not item_id.isdigit():
         return {"start": calendar.today()}
@@ -79,6 +103,8 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
                 item = ActionItem.objects.filter(pk=source_id or 0).first()
                 if item is None or not may(request.user, Action.SEE_ACTION_ITEMS, item):
                     raise PermissionDenied("That action item is not yours to promote.")
+            if data["source_kind"] == Initiative.SourceKind.LEARNING_REVIEW:
+                _readable_review(request, source_id)
             try:
                 initiative = services.create_initiative(
                     name=data["name"],
