@@ -225,11 +225,7 @@ def recovery_value(
         if closed_at is None:
             continue
         closed = closed_at.astimezone(calendar.organisation_zone()).date()
-        retained = CustomerActivity.objects.filter(
-            customer_id=customer_id,
-            day__gt=closed,
-            day__lte=closed + datetime.timedelta(days=RETENTION_DAYS),
-        ).exists()
+        retained = _came_back(customer_id, closed)
         counts[outcome][0] += 1
         counts[outcome][1] += int(retained)
     return money.recovery_value(
@@ -238,6 +234,52 @@ def recovery_value(
         counts["not_recovered"][0],
         counts["not_recovered"][1],
         settings.customer_annual_value,
+    )
+
+
+def _came_back(customer_id: int, after: datetime.date) -> bool:
+    return CustomerActivity.objects.filter(
+        customer_id=customer_id,
+        day__gt=after,
+        day__lte=after + datetime.timedelta(days=RETENTION_DAYS),
+    ).exists()
+
+
+@dataclass(frozen=True)
+class GoodwillReturn:
+    spent: Decimal
+    customers: int
+    came_back: int
+    value: Decimal  # customers who came back × a customer's annual value
+
+
+def goodwill_return(
+    first: datetime.date, last: datetime.date, settings: MoneySettings | None = None
+) -> GoodwillReturn:
+    """Goodwill granted between `first` and `last` against the customers who received it and
+    started another conversation within RETENTION_DAYS, valued at a customer's annual value
+    (their actual later orders are not imported)."""
+    from careloop.care.models import Booking, Gesture, GestureStatus
+
+    settings = settings or money_settings()
+    gestures = Gesture.objects.filter(
+        status__in=(GestureStatus.GRANTED, GestureStatus.APPROVED),
+        created_at__gte=calendar.start_of_day(first),
+        created_at__lt=calendar.start_of_day(last + datetime.timedelta(days=1)),
+    ).exclude(booking=Booking.SWAP)
+    spent, first_gesture = Decimal(0), {}
+    for customer_id, amount, created_at in gestures.values_list(
+        "customer_id", "amount", "created_at"
+    ):
+        spent += amount
+        day = created_at.astimezone(calendar.organisation_zone()).date()
+        first_gesture[customer_id] = min(day, first_gesture.get(customer_id, day))
+    came_back = sum(_came_back(customer, day) for customer, day in first_gesture.items())
+    return GoodwillReturn(
+        money.money(spent),
+        len(first_gesture),
+        came_back,
+        money.money(came_back * settings.customer_annual_value),
     )
 
 
@@ -274,6 +316,7 @@ class MoneyOverview:
     turnover: list[TeamTurnoverCost]
     inaction: money.Inaction
     quarter: tuple[datetime.date, datetime.date]
+    goodwill: GoodwillReturn
 
 
 def money_overview(today: datetime.date | None = None) -> MoneyOverview:
@@ -299,7 +342,10 @@ def money_overview(today: datetime.date | None = None) -> MoneyOverview:
     inaction = money.cost_of_inaction(
         leavers, settings.replacement_cost, quarter_loss, settings.customer_annual_value
     )
-    return MoneyOverview(settings, recovery, turnover, inaction, (quarter[0], quarter_end))
+    goodwill = goodwill_return(year_start, quarter_end, settings)
+    return MoneyOverview(
+        settings, recovery, turnover, inaction, (quarter[0], quarter_end), goodwill
+    )
 
 
 @dataclass(frozen=True)
