@@ -267,7 +267,8 @@ def goodwill_return(
         created_at__gte=calendar.start_of_day(first),
         created_at__lt=calendar.start_of_day(last + datetime.timedelta(days=1)),
     ).exclude(booking=Booking.SWAP)
-    spent, first_gesture = Decimal(0), {}
+    spent = Decimal(0)
+    first_gesture: dict[int, datetime.date] = {}
     for customer_id, amount, created_at in gestures.values_list(
         "customer_id", "amount", "created_at"
     ):
