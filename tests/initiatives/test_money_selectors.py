@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from careloop.core import calendar
 from careloop.core.permissions import Role
@@ -60,3 +61,33 @@ def test_goodwill_return_sets_the_money_spent_against_customers_who_came_back() 
     assert result.spent == Decimal("20.00")
     assert (result.customers, result.came_back) == (2, 1)
     assert result.value == Decimal("300.00")
+
+
+def test_imported_customer_values_replace_the_average_and_bad_rows_are_reported(
+    client: Client,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from careloop.initiatives.models import CustomerValue, CustomerValueImport
+    from tests.conversations.factories import CustomerFactory
+
+    known = CustomerFactory(email="Ana@Example.test")
+    client.force_login(UserFactory(role=Role.CX_LEADER))
+    raw = "email,annual_value\nana@example.test,1200\nnobody@example.test,5\nana@x,abc\n"
+    response = client.post(
+        reverse("initiatives:customer-values"),
+        {"file": SimpleUploadedFile("values.csv", raw.encode(), content_type="text/csv")},
+    )
+    assert response.status_code == 422
+    assert "no customer with that email" in response.content.decode()
+    assert CustomerValue.objects.get(customer=known).annual_value == Decimal("1200.00")
+    assert CustomerValueImport.objects.get().raw == raw
+    settings = selectors.money_settings()
+    values = selectors.customer_values([known.pk, CustomerFactory().pk], settings)
+    assert sorted(values.values()) == [Decimal("300.00"), Decimal("1200.00")]
+    wrong = client.post(
+        reverse("initiatives:customer-values"),
+        {"file": SimpleUploadedFile("v.csv", b"id,value\n1,2\n", content_type="text/csv")},
+    )
+    assert wrong.status_code == 422 and "first line must be" in wrong.content.decode()

@@ -73,3 +73,35 @@ class MoneySettings(models.Model):
 
     def __str__(self) -> str:
         return "Money settings"
+
+
+class CustomerValue(models.Model):
+    """What one customer is worth a year, imported from the shop or CRM; customers without a
+    row count at the organisation's average (MoneySettings.customer_annual_value)."""
+
+    customer = models.OneToOneField(
+        "conversations.Customer", on_delete=models.CASCADE, related_name="+"
+    )
+    annual_value = models.DecimalField(max_digits=12, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.annual_value}"
+
+
+class CustomerValueImport(models.Model):
+    """One received CSV of customer values, kept as received before it is processed."""
+
+    raw = models.TextField()
+    received_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ("-received_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"Customer values of {self.received_at:%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ organisation's cost of inaction."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from django.db.models import QuerySet
 from careloop.core import calendar
 from careloop.core.permissions import Action, Principal, restrict
 from careloop.initiatives import money, stats
-from careloop.initiatives.models import Initiative, MoneySettings
+from careloop.initiatives.models import CustomerValue, Initiative, MoneySettings
 from careloop.initiatives.outcomes import NOT_MONTHLY, OUTCOMES, Outcome
 from careloop.insights import selectors as insights
 from careloop.insights.models import CustomerActivity
@@ -221,20 +222,47 @@ def recovery_value(
         outcome__in=(RecoveryTask.Outcome.RECOVERED, RecoveryTask.Outcome.NOT_RECOVERED),
     ).values_list("customer_id", "closed_at", "outcome")
     counts = {"recovered": [0, 0], "not_recovered": [0, 0]}
+    recovered_customers = []
     for customer_id, closed_at, outcome in tasks:
         if closed_at is None:
             continue
         closed = closed_at.astimezone(calendar.organisation_zone()).date()
         retained = _came_back(customer_id, closed)
         counts[outcome][0] += 1
+        if outcome == "recovered":
+            recovered_customers.append(customer_id)
         counts[outcome][1] += int(retained)
     return money.recovery_value(
         counts["recovered"][0],
         counts["recovered"][1],
         counts["not_recovered"][0],
         counts["not_recovered"][1],
-        settings.customer_annual_value,
+        _mean_value(recovered_customers, settings),
     )
+
+
+def _mean_value(customer_ids: list[int], settings: MoneySettings) -> Decimal:
+    """The mean annual value of these customers (repeats counted), imported or average."""
+    if not customer_ids:
+        return settings.customer_annual_value
+    values = customer_values(set(customer_ids), settings)
+    return sum((values[customer_id] for customer_id in customer_ids), Decimal(0)) / len(
+        customer_ids
+    )
+
+
+def customer_values(customer_ids: Collection[int], settings: MoneySettings) -> dict[int, Decimal]:
+    """Each customer's annual value: imported where the shop or CRM sent one, else the
+    organisation's average."""
+    imported = dict(
+        CustomerValue.objects.filter(customer_id__in=customer_ids).values_list(
+            "customer_id", "annual_value"
+        )
+    )
+    return {
+        customer_id: imported.get(customer_id, settings.customer_annual_value)
+        for customer_id in customer_ids
+    }
 
 
 def _came_back(customer_id: int, after: datetime.date) -> bool:
@@ -275,12 +303,13 @@ def goodwill_return(
         spent += amount
         day = created_at.astimezone(calendar.organisation_zone()).date()
         first_gesture[customer_id] = min(day, first_gesture.get(customer_id, day))
-    came_back = sum(_came_back(customer, day) for customer, day in first_gesture.items())
+    returned = [customer for customer, day in first_gesture.items() if _came_back(customer, day)]
+    values = customer_values(returned, settings)
     return GoodwillReturn(
         money.money(spent),
         len(first_gesture),
-        came_back,
-        money.money(came_back * settings.customer_annual_value),
+        len(returned),
+        money.money(sum(values.values(), Decimal(0))),
     )
 
 

@@ -3,15 +3,23 @@ review), and keep the money settings."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from careloop.conversations.models import Customer
 from careloop.core.audit import record_audit
-from careloop.initiatives.models import Initiative, MoneySettings
+from careloop.initiatives.models import (
+    CustomerValue,
+    CustomerValueImport,
+    Initiative,
+    MoneySettings,
+)
 from careloop.initiatives.outcomes import NOT_MONTHLY, OUTCOMES
 from careloop.people.models import Team, User
 
@@ -85,3 +93,51 @@ def update_money_settings(
     settings.save()
     record_audit(actor, "initiatives.money_settings", settings, summary="Money settings changed")
     return settings
+
+
+CUSTOMER_VALUE_COLUMNS = ("email", "annual_value")
+
+
+def import_customer_values(raw: str, *, by: User | None) -> CustomerValueImport:
+    """Import `email,annual_value` rows from the shop or CRM. The text is kept first; rows
+    that name no known customer or no valid amount are reported, the rest saved (running the
+    same file twice leaves the same values)."""
+    received = CustomerValueImport.objects.create(raw=raw, imported_by=by)
+    reader = csv.DictReader(io.StringIO(raw.lstrip("\ufeff")))
+    header = tuple(name.strip().lower() for name in reader.fieldnames or ())
+    if header[:2] != CUSTOMER_VALUE_COLUMNS:
+        received.errors = [f"The first line must be: {','.join(CUSTOMER_VALUE_COLUMNS)}"]
+        received.save(update_fields=["errors"])
+        return received
+    customers = {
+        email.lower(): pk
+        for email, pk in Customer.objects.exclude(email=None).values_list("email", "pk")
+        if email
+    }
+    errors: list[str] = []
+    values: dict[int, Decimal] = {}
+    for line, row in enumerate(reader, start=2):
+        cells = list(row.values())
+        email, amount = (str(cells[0] or "").strip().lower(), str(cells[1] or "").strip())
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            errors.append(f"Line {line}: “{amount[:40]}” is not an amount.")
+            continue
+        if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
+            errors.append(f"Line {line}: the amount must be between 0 and 10 billion.")
+            continue
+        customer_id = customers.get(email)
+        if customer_id is None:
+            errors.append(f"Line {line}: no customer with that email.")
+            continue
+        values[customer_id] = value.quantize(Decimal("0.01"))
+    with transaction.atomic():
+        for customer_id, value in values.items():
+            CustomerValue.objects.update_or_create(
+                customer_id=customer_id, defaults={"annual_value": value}
+            )
+        received.imported, received.errors = len(values), errors
+        received.save(update_fields=["imported", "errors"])
+    record_audit(by, "initiatives.customer_values", received, summary=f"{len(values)} values")
+    return received

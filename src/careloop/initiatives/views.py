@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
 from careloop.actions.models import ActionItem
 from careloop.care.selectors import care_settings
@@ -234,6 +235,39 @@ def money_page(request: HttpRequest) -> HttpResponse:
             "currency": care_settings().currency,
         },
         status=422 if form.errors else 200,
+    )
+
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@requires(Action.MANAGE_INITIATIVES)
+@require_POST
+def customer_values_import(request: HttpRequest) -> HttpResponse:
+    """Per-customer annual values from the shop or CRM, as `email,annual_value` CSV."""
+    upload = request.FILES.get("file")
+    if upload is None or upload.size is None or upload.size > MAX_IMPORT_BYTES:
+        return render(
+            request,
+            "initiatives/import_result.html",
+            {"errors": ["Choose a CSV file of at most 5 MB."], "imported": 0},
+            status=400,
+        )
+    try:
+        raw = upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        return render(
+            request,
+            "initiatives/import_result.html",
+            {"errors": ["The file is not UTF-8 text."], "imported": 0},
+            status=400,
+        )
+    received = services.import_customer_values(raw, by=_user(request))
+    return render(
+        request,
+        "initiatives/import_result.html",
+        {"errors": received.errors, "imported": received.imported},
+        status=422 if received.errors else 200,
     )
 
 
