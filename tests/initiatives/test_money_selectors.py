@@ -91,3 +91,19 @@ def test_imported_customer_values_replace_the_average_and_bad_rows_are_reported(
         {"file": SimpleUploadedFile("v.csv", b"id,value\n1,2\n", content_type="text/csv")},
     )
     assert wrong.status_code == 422 and "first line must be" in wrong.content.decode()
+
+
+def test_erasing_a_customer_removes_their_value_and_their_line_of_the_kept_import() -> None:
+    from careloop.core.privacy import erase_customer
+    from careloop.initiatives.models import CustomerValue, CustomerValueImport
+    from careloop.initiatives.services import import_customer_values
+    from tests.conversations.factories import CustomerFactory
+
+    gone, kept = CustomerFactory(email="gone@example.test"), CustomerFactory(email="k@example.test")
+    import_customer_values(
+        "email,annual_value\ngone@example.test,900\nk@example.test,100\n", by=None
+    )
+    erase_customer(gone, UserFactory(role=Role.ADMIN))
+    assert list(CustomerValue.objects.values_list("customer_id", flat=True)) == [kept.pk]
+    assert "gone@example.test" not in CustomerValueImport.objects.get().raw
+    assert "k@example.test,100" in CustomerValueImport.objects.get().raw
