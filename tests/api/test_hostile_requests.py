@@ -62,6 +62,10 @@ def test_a_gesture_cursor_with_a_superscript_is_a_400(api_as: ClientMaker) -> No
     assert "cursor" in assert_json_error(response, 400)
 
 
+def test_an_api_path_holding_a_newline_is_a_json_404(api: APIClient) -> None:
+    assert_json_error(api.get("/api/v1/customers/1%0A2/"), 404)
+
+
 def test_a_row_id_too_long_for_the_database_is_a_json_404(api: APIClient) -> None:
     response = api.get(f"/api/v1/conversations/{'9' * 30}/")
     assert_json_error(response, 404)

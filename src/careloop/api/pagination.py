@@ -74,8 +74,10 @@ class CursorPages(BasePagination):
     # --- reading a page ---------------------------------------------------------------------
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
+        if not isinstance(queryset, QuerySet):
+            raise TypeError("Cursor pages walk a queryset: its rows have a key to resume at.")
         if view is not None and getattr(view, "cursor_ordering", None):
             self.ordering = tuple(view.cursor_ordering)
         self.request = request

@@ -30,6 +30,7 @@ class Scope(StrEnum):
     PLAYBOOK_READ = "playbook:read"
     PULSE_READ = "pulse:read"
     INSIGHTS_READ = "insights:read"
+    WEBHOOKS_READ = "webhooks:read"
 
     @property
     def label(self) -> str:
@@ -60,6 +61,7 @@ SCOPE_LABELS = {
     Scope.PLAYBOOK_READ: "Read the internal playbook",
     Scope.PULSE_READ: "Read pulse survey results (anonymous aggregates only)",
     Scope.INSIGHTS_READ: "Read the insights metrics and their definitions",
+    Scope.WEBHOOKS_READ: "Read the catalogue of webhook events",
 }
 
 SCOPE_CHOICES = [(scope.value, scope.label) for scope in Scope]

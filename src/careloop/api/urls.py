@@ -17,6 +17,7 @@ from careloop.api.endpoints import (
 )
 from careloop.api.views import endpoint, not_found
 from careloop.core.permissions import public
+from careloop.webhooks import api as webhooks_api
 
 
 class RowIdConverter:
@@ -168,6 +169,8 @@ urlpatterns = [
         name="pulse-results",
     ),
     path("insights/metrics/", endpoint(insights.MetricsView), name="insights-metrics"),
-    # Anything else under the API is a JSON 404, never the site's HTML page.
-    re_path(r"^.*$", public(not_found)),
+    path("webhook-events/", endpoint(webhooks_api.WebhookEventsView), name="webhook-events"),
+    # Anything else under the API is a JSON 404, never the site's HTML page (even a path
+    # holding a newline, which `.` would not match).
+    re_path(r"^", public(not_found)),
 ]

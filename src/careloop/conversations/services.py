@@ -20,6 +20,11 @@ from django.utils import timezone
 
 from careloop.conversations import care_priority, sla
 from careloop.conversations.business_time import BusinessCalendar
+from careloop.conversations.events import (
+    publish_conversation,
+    publish_message_read,
+    publish_reply,
+)
 from careloop.conversations.models import (
     FINISHED,
     Attachment,
@@ -35,6 +40,7 @@ from careloop.conversations.models import (
 )
 from careloop.conversations.sanitise import safe_filename, sanitise_html
 from careloop.conversations.signals import conversation_solved
+from careloop.core import events
 from careloop.core.permissions import Action, holders
 from careloop.notifications import services as notifications
 from careloop.notifications.selectors import mentioned_people
@@ -202,6 +208,7 @@ def receive_customer_message(
     calendar = business_calendar()
     if conversation is not None and conversation.merged_into_id is not None:
         conversation = Conversation.objects.get(pk=conversation.merged_into_id)
+    started = conversation is None or conversation.status == Status.CLOSED
     if conversation is None or conversation.status == Status.CLOSED:
         conversation = Conversation.objects.create(
             customer=customer,
@@ -230,6 +237,8 @@ def receive_customer_message(
     conversation.last_customer_message_at = at
     conversation.save()
     conversation.refresh_from_db()
+    if started:
+        publish_conversation(events.CONVERSATION_CREATED, conversation)
 
     message = Message.objects.create(
         conversation=conversation,
@@ -370,6 +379,7 @@ def reply(
         _apply_status(conversation, then_status, agent, calendar, at)
     conversation.save()
     refresh_conversation(conversation, calendar, now=at)
+    publish_reply(message)
     transaction.on_commit(lambda: _deliver(message.pk))
     return message
 
@@ -402,6 +412,8 @@ def _apply_status(
         conversation.reopen_count += 1
     conversation.status = status
     _record(conversation, ConversationEvent.Kind.STATUS, actor, at, old=old, new=status)
+    if status in FINISHED and old not in FINISHED:
+        publish_conversation(events.CONVERSATION_SOLVED, conversation)
 
 
 @transaction.atomic
@@ -456,6 +468,7 @@ def assign(conversation: Conversation, assignee: User | None, actor: User | None
         url=reverse("conversations:conversation", args=[conversation.pk]),
         actor=actor,
     )
+    publish_conversation(events.CONVERSATION_ASSIGNED, conversation)
     return conversation
 
 
@@ -614,6 +627,7 @@ def record_message_reading(message: Message, emotions: dict[str, Any], distress:
     conversation.distress = latest.distress if latest else distress
     Conversation.objects.filter(pk=conversation.pk).update(distress=conversation.distress)
     refresh_conversation(conversation, business_calendar())
+    publish_message_read(message)
 
 
 def refresh_waiting_conversations(now: datetime | None = None) -> int:

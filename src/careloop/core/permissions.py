@@ -68,6 +68,8 @@ class Action(StrEnum):
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_CUSTOMER_PRIVACY = "manage_customer_privacy"
+    # outgoing webhooks and Slack / Teams channels
+    MANAGE_INTEGRATIONS = "manage_integrations"
     # care (goodwill)
     APPROVE_GESTURES = "approve_gestures"
     MANAGE_ALLOWANCES = "manage_allowances"
@@ -163,6 +165,8 @@ RULES: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_AUDIT_LOG: _everywhere({_ADMIN}),
     # Exporting or erasing a customer's data (GDPR requests): CX leadership, audited.
     Action.MANAGE_CUSTOMER_PRIVACY: _everywhere({_CX, _ADMIN}),
+    # Webhooks send customers' conversations to other systems and hold signing secrets.
+    Action.MANAGE_INTEGRATIONS: _everywhere({_ADMIN}),
     # care (goodwill): leads decide on requests above the allowance for their team, never on
     # their own (FOUR_EYES); they edit allowances that do not apply to their own gestures.
     Action.APPROVE_GESTURES: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "careloop.notifications",
     "careloop.api",
     "careloop.search",
+    "careloop.webhooks",
     "careloop.demo",
 ]
 
@@ -227,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "careloop.api.schema_hooks.require_a_customer_reference",
         "careloop.api.schema_hooks.state_cross_field_rules",
         "careloop.api.schema_hooks.require_evidence_to_close_an_item",
+        "careloop.webhooks.api.add_event_schemas",
     ],
 }
 
@@ -285,6 +287,14 @@ CARELOOP_SCORING_RETRY_AFTER_S = int(env_str("CARELOOP_SCORING_RETRY_AFTER_S") o
 # How long after a solve its survey goes out, replacing the organisation's hours when set: only
 # `careloop demo` sets it (a minute), so a survey visibly follows a solved conversation.
 CARELOOP_SURVEY_DELAY: timedelta | None = None
+
+# Events (core.events) reach their subscribers in a task; without a task queue, in a thread of
+# their own, so a slow webhook receiver never holds up a request.
+CARELOOP_EVENTS_IN_THREAD = True
+# Outgoing webhooks and chat notifications refuse loopback and private addresses unless this is
+# on (a receiver on the same machine or network, and the tests' receivers on 127.0.0.1).
+CARELOOP_WEBHOOKS_ALLOW_PRIVATE = env_bool("CARELOOP_WEBHOOKS_ALLOW_PRIVATE", default=False)
+CARELOOP_WEBHOOK_TIMEOUT_S = float(env_str("CARELOOP_WEBHOOK_TIMEOUT_S") or "5")
 
 # Background tasks: one interface (django.tasks). Inline unless a Celery broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

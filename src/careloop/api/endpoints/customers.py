@@ -50,6 +50,9 @@ class CustomerSearchSerializer(serializers.Serializer[dict[str, Any]]):
 
 class CustomerListSerializer(serializers.ModelSerializer[Customer]):
     contact_points = ContactPointSerializer(many=True, read_only=True)
+    preferred_channel = serializers.ChoiceField(
+        choices=Channel.choices, allow_blank=True, read_only=True, help_text="Empty: no preference."
+    )
 
     class Meta:
         model = Customer

@@ -234,6 +234,12 @@ class RecoveryTaskSerializer(serializers.ModelSerializer[RecoveryTask]):
     owner_email = serializers.EmailField(source="owner.email", read_only=True)
     causes = serializers.SlugRelatedField[Any](slug_field="name", many=True, read_only=True)
     contacts = RecoveryContactSerializer(many=True, read_only=True)
+    outcome = serializers.ChoiceField(
+        choices=RecoveryTask.Outcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty until the task is closed.",
+    )
 
     class Meta:
         model = RecoveryTask
