@@ -59,7 +59,8 @@ def before_after_chart(effect: Effect) -> Drawing:
     start_index = next(
         (i for i, (month, _, _) in enumerate(series) if month >= effect.start), len(series)
     )
-    x = plot.x + plot.width * (start_index - 0.5 + 0.5) / len(series)
+    # Month i sits at i on an axis from −0.5: the start line falls between the months.
+    x = plot.x + plot.width * start_index / len(series)
     drawing.add(Line(x, plot.y, x, plot.y + plot.height, strokeColor=LOSS, strokeDashArray=[3, 2]))
     drawing.add(String(x + 3, plot.y + plot.height + 4, "start", fontSize=8, fillColor=LOSS))
     drawing.add(String(45, 8, "— with the initiative", fontSize=8, fillColor=TREATED))
