@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -134,10 +135,26 @@ def waterfall_chart(steps: Sequence[tuple[str, Decimal]]) -> Drawing:
     return drawing
 
 
+_STYLE = re.compile(r'style="([^"]*)"')
+
+
+def _as_attributes(match: re.Match[str]) -> str:
+    """One inline style as presentation attributes: the content security policy refuses style
+    attributes, not these."""
+    pairs = []
+    for declaration in match.group(1).split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if name and value:
+            value = "none" if value.lower() == "none" else value
+            pairs.append(f'{name}="{value}"')
+    return " ".join(pairs)
+
+
 def svg(drawing: Drawing) -> str:
     """The drawing as inline SVG (its text is the figures' own, escaped by reportlab)."""
     text = renderSVG.drawToString(drawing)
-    return text[text.index("<svg") :]
+    return _STYLE.sub(_as_attributes, text[text.index("<svg") :])
 
 
 def money_steps(effect: Effect) -> list[tuple[str, Decimal]] | None:

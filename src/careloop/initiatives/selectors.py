@@ -79,7 +79,8 @@ def reading(outcome: Outcome, estimate: stats.Estimate) -> str:
         )
     figures = (
         f"{estimate.value:+.2f} {outcome.unit} (95 % interval {estimate.low:+.2f} to "
-        f"{estimate.high:+.2f}; {estimate.treated_teams} teams with it against "
+        f"{estimate.high:+.2f}; {estimate.treated_teams} "
+        f"{'team' if estimate.treated_teams == 1 else 'teams'} with it against "
         f"{estimate.comparison_teams} without, {estimate.pre_months} months before and "
         f"{estimate.post_months} after)"
     )
