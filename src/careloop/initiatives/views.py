@@ -180,12 +180,13 @@ def initiative_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="initiative-{initiative.pk}.csv"'
     writer = SafeCsvWriter(response)
+    effects = selectors.effects_of(initiative)
     writer.writerow(
         ["outcome", "effect", "low", "high", "treated_teams", "comparison_teams",
          "pre_months", "post_months", "pre_trend", "pre_trend_low", "pre_trend_high",
          "net_return", "net_return_low", "net_return_high", "reading"]
     )  # fmt: skip
-    for effect in selectors.effects_of(initiative):
+    for effect in effects:
         estimate, trend, returns = effect.result.effect, effect.result.pre_trend, effect.returns
         writer.writerow(
             [effect.outcome.key, estimate.value, estimate.low, estimate.high,
@@ -196,7 +197,7 @@ def initiative_csv(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
     writer.writerow([])
     writer.writerow(["month", "outcome", "with_initiative", "comparison"])
-    for effect in selectors.effects_of(initiative):
+    for effect in effects:
         for month, treated, comparison in effect.result.series:
             writer.writerow([f"{month:%Y-%m}", effect.outcome.key, treated, comparison])
     return response
