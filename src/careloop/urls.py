@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("careloop.playbook.urls")),
     path("", include("careloop.pulse.urls")),
     path("", include("careloop.insights.urls")),
+    path("", include("careloop.initiatives.urls")),
     path("", include("careloop.notifications.urls")),
     path("", include("careloop.search.urls")),
     path("", include("careloop.exports.urls")),

@@ -98,6 +98,13 @@ SECTIONS: tuple[Section, ...] = (
         "How culture and customer outcomes move together, with honest statistics.",
     ),
     Section(
+        "initiatives",
+        "Initiatives",
+        "initiatives:list",
+        Action.VIEW_INITIATIVES,
+        "What each initiative changed and what it was worth, with honest uncertainty.",
+    ),
+    Section(
         "people", "People & teams", "people:teams", Action.VIEW_PEOPLE, "Who is on which team."
     ),
     Section(

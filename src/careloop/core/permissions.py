@@ -108,6 +108,9 @@ class Action(StrEnum):
     FACILITATE_REVIEW = "facilitate_review"
     HEAR_OVERDUE_IDEAS = "hear_overdue_ideas"
     COACH_PEOPLE = "coach_people"
+    # initiatives: what a change did and what it was worth (budget-level, organisation-wide)
+    VIEW_INITIATIVES = "view_initiatives"
+    MANAGE_INITIATIVES = "manage_initiatives"
 
 
 class Reach(IntEnum):
@@ -224,6 +227,10 @@ RULES: dict[Action, dict[Role, Reach]] = {
     # A person's coach is the lead of their team; those who lead a team are coached by those
     # who reach the whole organisation.
     Action.COACH_PEOPLE: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
+    # Initiatives compare teams against each other and put money on them: the leaders who
+    # ask for budget (CX, people) and admins; a lead of one team would read other teams' data.
+    Action.VIEW_INITIATIVES: _everywhere({_CX, _PP, _ADMIN}),
+    Action.MANAGE_INITIATIVES: _everywhere({_CX, _PP, _ADMIN}),
 }
 
 # Four eyes: the person a row belongs to never takes these actions on it (a lead does not

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "careloop.actions",
     "careloop.learning",
     "careloop.insights",
+    "careloop.initiatives",
     "careloop.care",
     "careloop.coaching",
     "careloop.feedback",
