@@ -34,8 +34,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def documented_verify() -> Callable[..., bool]:
     """The signature check exactly as the README's Integrations section prints it."""
-    section = README.read_text().split("#### Outgoing webhooks", 1)[1]
-    [snippet] = re.findall(r"```python\n(.*?)```", section.split("####", 1)[0], re.S)
+    section = README.read_text().split("### Outgoing webhooks", 1)[1]
+    [snippet] = re.findall(r"```python\n(.*?)```", section.split("\n### ", 1)[0], re.S)
     namespace: dict[str, Any] = {}
     exec(snippet, namespace)  # noqa: S102 - our own README
     return namespace["verify"]  # type: ignore[no-any-return]
