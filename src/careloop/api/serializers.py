@@ -21,7 +21,6 @@ from careloop.conversations.models import (
     Message,
     Priority,
     Status,
-    Tag,
 )
 from careloop.core.permissions import Action, may
 
@@ -155,9 +154,15 @@ class CustomerSummarySerializer(serializers.ModelSerializer[Customer]):
         read_only_fields = fields
 
 
+TAG_NAMES_SCHEMA = {"type": "array", "items": {"type": "string"}, "readOnly": True}
+
+
 class ConversationSerializer(serializers.ModelSerializer[Conversation]):
+    """A conversation. Context `tag_names` ({id: names}) gives tags already known (a create
+    just wrote them), so no query reads them back."""
+
     customer = CustomerSummarySerializer()
-    tags = serializers.SlugRelatedField[Tag](slug_field="name", many=True, read_only=True)
+    tags = serializers.SerializerMethodField()
     assignee_email = serializers.SerializerMethodField()
 
     class Meta:
@@ -183,6 +188,13 @@ class ConversationSerializer(serializers.ModelSerializer[Conversation]):
         )
         read_only_fields = fields
 
+    @extend_schema_field(TAG_NAMES_SCHEMA)
+    def get_tags(self, conversation: Conversation) -> list[str]:
+        known = self.context.get("tag_names", {}).get(conversation.pk)
+        if known is not None:
+            return list(known)
+        return [tag.name for tag in conversation.tags.all()]
+
     def get_assignee_email(self, conversation: Conversation) -> str | None:
         return conversation.assignee.email if conversation.assignee else None
 
@@ -196,7 +208,13 @@ class ConversationDetailSerializer(ConversationSerializer):
 
     @extend_schema_field(MessageSerializer(many=True))
     def get_messages(self, conversation: Conversation) -> Any:
-        """Internal notes appear only to readers who may read this conversation's notes."""
+        """Internal notes appear only to readers who may read this conversation's notes.
+
+        Context `messages` ({id: messages}) gives them where they are known already: a new
+        conversation's only message is the customer's, which every reader may see."""
+        known = self.context.get("messages", {}).get(conversation.pk)
+        if known is not None:
+            return MessageSerializer(known, many=True, context=self.context).data
         messages = messages_visible_to(self.context["request"].user, conversation)
         return MessageSerializer(messages, many=True, context=self.context).data
 

@@ -19,6 +19,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Tasks run inline in tests; the Celery path is exercised by its own test with a real worker.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
+# Rules are read on every use: a test that changes an SLA target sees it at once.
+CARELOOP_RULES_CACHE_S = 0.0
+
 # Limits are tested on their own with low rates; elsewhere one test client is many "visitors".
 CARELOOP_PUBLIC_FORM_RATE = "100000/m"
 REST_FRAMEWORK = {
