@@ -9,10 +9,12 @@ from rest_framework import serializers
 
 from careloop.api.selectors import conversation_ids_of, messages_visible_to
 from careloop.api.strict_fields import (
+    IdempotencyKeyField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
     StrictEmailField,
+    StrictIntegerField,
 )
 from careloop.conversations.models import (
     Channel,
@@ -82,6 +84,56 @@ class MessageCreateSerializer(serializers.Serializer[dict[str, Any]]):
                     {name: ["Only an agent's message takes this."] for name in wrong}
                 )
         return attrs
+
+
+MAX_BATCH_ITEMS = 100
+
+
+class BatchItemSerializer(serializers.Serializer[dict[str, Any]]):
+    """One message of a batch: a new conversation (`customer`, like a create) or what the
+    customer wrote in an existing one (`conversation`)."""
+
+    idempotency_key = IdempotencyKeyField(
+        help_text="This item's own key, unique per message: a retry of the item (in any batch) "
+        "gets its first answer; the same key with different content gets 422."
+    )
+    conversation = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=10**18 - 1,
+        help_text="An existing conversation the customer wrote in (leave `customer` out).",
+    )
+    customer = CustomerReferenceSerializer(
+        required=False, help_text="Opens a new conversation (leave `conversation` out)."
+    )
+    subject = StrictCharField(max_length=300, required=False, allow_blank=True)
+    body = StrictCharField(min_length=1, max_length=MAX_BODY_LENGTH, help_text="Plain text.")
+    priority = StrictChoiceField(choices=Priority.choices, required=False)
+    tags = serializers.ListField(
+        child=StrictCharField(min_length=1, max_length=60), required=False, max_length=MAX_TAGS
+    )
+
+
+class BatchSerializer(serializers.Serializer[dict[str, Any]]):
+    items = BatchItemSerializer(many=True, min_length=1, max_length=MAX_BATCH_ITEMS)
+
+
+class BatchResultSerializer(serializers.Serializer[dict[str, Any]]):
+    """What became of one item, in the order sent."""
+
+    idempotency_key = serializers.CharField()
+    status = serializers.IntegerField(
+        help_text="201 stored now; 200 stored by an earlier request with this key (`replayed`); "
+        "422 not stored, see `errors`."
+    )
+    replayed = serializers.BooleanField()
+    conversation = serializers.IntegerField(required=False)
+    message = serializers.IntegerField(required=False)
+    errors = serializers.DictField(required=False)
+
+
+class BatchResultsSerializer(serializers.Serializer[dict[str, Any]]):
+    results = BatchResultSerializer(many=True)
 
 
 class ConversationFilterSerializer(serializers.Serializer[dict[str, Any]]):

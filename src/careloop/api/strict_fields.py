@@ -50,3 +50,28 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: DRF would also take "12", 12.0 and true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if not isinstance(data, int) or isinstance(data, bool):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+PRINTABLE_ASCII = RegexValidator(r"^[ -~]+$", "Use printable ASCII characters only.")
+
+
+class IdempotencyKeyField(serializers.CharField):
+    """An idempotency key as the header takes one: 1–255 printable ASCII characters, as sent."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_length=1, max_length=255, trim_whitespace=False, **kwargs)
+        self.validators.append(PRINTABLE_ASCII)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

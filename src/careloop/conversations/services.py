@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -131,6 +131,78 @@ def customer_named_by(
             customer.email = address
             customer.save(update_fields=["email"])
     return customer, created
+
+
+@dataclass(frozen=True)
+class CustomerReference:
+    """How another system names a customer: an email, its own id, or both."""
+
+    email: str = ""
+    external_id: str = ""
+    full_name: str = ""
+
+    @property
+    def contact(self) -> tuple[str, str]:
+        """The contact point that finds them (the external id wins), normalised."""
+        if self.external_id:
+            return ContactPoint.Kind.EXTERNAL, self.external_id.strip()
+        return ContactPoint.Kind.EMAIL, self.email.strip().lower()
+
+
+@transaction.atomic(savepoint=False)
+def customers_named_by(references: Sequence[CustomerReference]) -> list[tuple[Customer, bool]]:
+    """`customer_named_by` for many references: the known customers in one query, the new
+    ones created in two, whatever the number (a reference giving both an email and an
+    external id, or a first contact another request creates at the same moment, goes
+    through `customer_named_by` on its own)."""
+    simple = [ref for ref in references if not (ref.email and ref.external_id)]
+    wanted = {ref.contact for ref in simple}
+    found: dict[tuple[str, str], Customer] = {}
+    if wanted:
+        points = Q()
+        for kind in (ContactPoint.Kind.EMAIL, ContactPoint.Kind.EXTERNAL):
+            values = {value for point_kind, value in wanted if point_kind == kind}
+            if values:
+                points |= Q(kind=kind, value__in=values)
+        for point in ContactPoint.objects.select_related("customer").filter(points):
+            found[(point.kind, point.value)] = _followed(point.customer)
+    names: dict[tuple[str, str], str] = {}
+    for ref in simple:
+        if ref.contact not in found and (ref.full_name.strip() or ref.contact not in names):
+            names.setdefault(ref.contact, "")
+            names[ref.contact] = names[ref.contact] or ref.full_name.strip()
+    created: dict[tuple[str, str], Customer] = {}
+    if names:
+        try:
+            with transaction.atomic():
+                customers = Customer.objects.bulk_create(
+                    Customer(
+                        full_name=name or (value.split("@")[0] if "@" in value else value),
+                        email=value if kind == ContactPoint.Kind.EMAIL else None,
+                    )
+                    for (kind, value), name in names.items()
+                )
+                ContactPoint.objects.bulk_create(
+                    ContactPoint(customer=customer, kind=kind, value=value)
+                    for (kind, value), customer in zip(names, customers, strict=True)
+                )
+                created = dict(zip(names, customers, strict=True))
+        except IntegrityError:
+            created = {}  # someone else's first contact won: each is looked up on its own
+    results = []
+    for ref in references:
+        single = not (ref.email and ref.external_id)
+        if single and ref.contact in found:
+            results.append((found[ref.contact], False))
+        elif single and ref.contact in created:
+            results.append((created[ref.contact], True))
+        else:
+            results.append(
+                customer_named_by(
+                    email=ref.email, external_id=ref.external_id, full_name=ref.full_name
+                )
+            )
+    return results
 
 
 @transaction.atomic
