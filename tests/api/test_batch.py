@@ -99,12 +99,17 @@ def test_a_message_joins_its_conversation_and_a_bad_item_fails_alone(
     items = [
         {"idempotency_key": "m-1", "conversation": conversation.pk, "body": "Still late"},
         {"idempotency_key": "m-2", "conversation": 999_999, "body": "Hello?"},
-        {"idempotency_key": "m-3", "conversation": conversation.pk, "body": "x", "priority": "high"},
+        {
+            "idempotency_key": "m-3",
+            "conversation": conversation.pk,
+            "body": "x",
+            "priority": "high",
+        },
         {"idempotency_key": "m-4", "body": "Nobody named"},
     ]
     results = send(agent_api, items, key="more").json()["results"]
     assert [r["status"] for r in results] == [201, 422, 422, 422]
-    assert "conversation" in results[1]["errors"] and "priority" in results[2]["errors"]
+    assert "conversation" in results[1]["errors"] and "tags" in results[2]["errors"]
     conversation.refresh_from_db()
     assert conversation.status == Status.OPEN and conversation.reopen_count == 1
     assert conversation.messages.count() == 2
@@ -115,7 +120,11 @@ def test_a_message_joins_its_conversation_and_a_bad_item_fails_alone(
 
 def test_a_key_twice_in_one_batch_is_stored_once(agent_api: APIClient) -> None:
     results = send(agent_api, [opening(1), opening(1), opening(1, body="Other")]).json()["results"]
-    assert [(r["status"], r["replayed"]) for r in results] == [(201, False), (200, True), (422, False)]
+    assert [(r["status"], r["replayed"]) for r in results] == [
+        (201, False),
+        (200, True),
+        (422, False),
+    ]
     assert Message.objects.count() == 1
 
 

@@ -773,11 +773,16 @@ def _opening_histories(
     it, counting the openings before it in the same batch: one query for all of them."""
     known = {opening.customer.pk for opening in openings if not opening.new_customer}
     dated = any(opening.at is not None for opening in openings)
+    untagged = {
+        opening.customer.pk
+        for opening, names in zip(openings, wanted_tags, strict=True)
+        if not names and opening.customer.pk in known
+    }
     recent: dict[int, int] = {}
-    if known and not dated:
+    if untagged and not dated:
         recent = dict(
             Conversation.objects.filter(
-                customer_id__in=known,
+                customer_id__in=untagged,
                 created_at__gte=now - HISTORY_WINDOW,
                 merged_into__isnull=True,
             )
@@ -804,11 +809,14 @@ def _opening_histories(
 
 
 def _stored_history(customer_id: int, tag_names: Sequence[str], now: datetime) -> tuple[int, int]:
-    recent = Conversation.objects.filter(
+    """(recent conversations, those sharing one of `tag_names`) of a customer, in one query."""
+    counts = Conversation.objects.filter(
         customer_id=customer_id, created_at__gte=now - HISTORY_WINDOW, merged_into__isnull=True
+    ).aggregate(
+        recent=Count("pk", distinct=True),
+        same=Count("pk", distinct=True, filter=Q(tags__name__in=tag_names)),
     )
-    same = recent.filter(tags__name__in=tag_names).distinct().count() if tag_names else 0
-    return recent.count(), same
+    return counts["recent"], counts["same"] if tag_names else 0
 
 
 def _compute_figures(
