@@ -31,7 +31,7 @@ def agent_api(api_as: ClientMaker) -> APIClient:
 def send(client: APIClient, items: list[dict[str, Any]], key: str = "batch-1") -> Any:
     return client.post(
         reverse("api:conversations-batch"),
-        {"items": items},
+        {"messages": items},
         format="json",
         headers={"Idempotency-Key": key},
     )
@@ -131,7 +131,7 @@ def test_a_key_twice_in_one_batch_is_stored_once(agent_api: APIClient) -> None:
 def test_a_malformed_batch_is_refused_whole_and_kept(agent_api: APIClient) -> None:
     response = send(agent_api, [opening(1), {"idempotency_key": "x", "body": 5}])
     assert response.status_code == 400
-    assert "items" in response.json()
+    assert "messages" in response.json()
     assert not Message.objects.exists()
     assert InboundRecord.objects.get().state == InboundRecord.State.FLAGGED
     too_many = send(agent_api, [opening(n) for n in range(101)], key="big")

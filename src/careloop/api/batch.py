@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -258,6 +258,27 @@ class ConversationsBatchView(ApiView):
         tags=["conversations"],
         parameters=[IDEMPOTENCY_PARAMETER],
         request=BatchSerializer,
+        examples=[
+            OpenApiExample(
+                "A new conversation and a message in an existing one",
+                request_only=True,
+                value={
+                    "messages": [
+                        {
+                            "idempotency_key": "shop-order-1042-1",
+                            "customer": {"email": "ana@example.com", "name": "Ana"},
+                            "subject": "Order 1042",
+                            "body": "My order has not arrived.",
+                        },
+                        {
+                            "idempotency_key": "shop-ticket-77-3",
+                            "conversation": 77,
+                            "body": "Any news?",
+                        },
+                    ]
+                },
+            )
+        ],
         responses={
             200: BatchResultsSerializer,
             **WRITE_ERRORS,
@@ -276,7 +297,7 @@ class ConversationsBatchView(ApiView):
         form.is_valid(raise_exception=True)
         items = [
             Item(index, data["idempotency_key"], data, _fingerprint(request.path, data))
-            for index, data in enumerate(form.validated_data["items"])
+            for index, data in enumerate(form.validated_data["messages"])
         ]
         process_batch(items, self.api_key(), self.owner(), request.path)
         return Outcome(status.HTTP_200_OK, {"results": [item.result() for item in items]})

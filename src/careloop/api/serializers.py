@@ -115,7 +115,9 @@ class BatchItemSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class BatchSerializer(serializers.Serializer[dict[str, Any]]):
-    items = BatchItemSerializer(many=True, min_length=1, max_length=MAX_BATCH_ITEMS)
+    messages = serializers.ListField(
+        child=BatchItemSerializer(), min_length=1, max_length=MAX_BATCH_ITEMS
+    )
 
 
 class BatchResultSerializer(serializers.Serializer[dict[str, Any]]):
