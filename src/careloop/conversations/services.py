@@ -7,6 +7,7 @@ and care priority current.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +43,8 @@ from careloop.notifications import services as notifications
 from careloop.notifications.selectors import mentioned_people
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
+
+logger = logging.getLogger(__name__)
 
 HISTORY_WINDOW = timedelta(days=30)
 SEARCH_TEXT_LIMIT = 20_000
@@ -498,10 +501,16 @@ def hold_unverified_message(
 
 
 def _after_customer_messages(message_ids: list[int]) -> None:
-    """Customer messages were stored: make sure they are read soon (never before commit)."""
+    """Customer messages were stored: make sure they are read soon (never before commit).
+
+    Asking can fail (the broker is down) without failing the store: the periodic sweep
+    reads whatever was stored and never asked for."""
     from careloop.conversations.tasks import request_reading
 
-    request_reading(message_ids)
+    try:
+        request_reading(message_ids)
+    except Exception:
+        logger.exception("Could not ask for messages %s to be read; the sweep will", message_ids)
 
 
 # --- agents act ----------------------------------------------------------------------------

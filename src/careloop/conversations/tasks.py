@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.tasks import task, task_backends
 from django.tasks.backends.immediate import ImmediateBackend
+from django.utils import timezone
 
 from careloop.conversations.channels import email_inbound, email_outbound, imap_poller
 from careloop.conversations.models import Channel, Message
@@ -47,7 +48,8 @@ def request_reading(message_ids: Sequence[int] = (), *, helper: bool = False) ->
         if cache.add(HELPER_REQUESTED, True, timeout=1):
             read_unread_customer_messages.enqueue()
     elif cache.add(READING_REQUESTED, True, timeout=window):
-        read_unread_customer_messages.using(run_after=READING_WINDOW).enqueue()
+        start = timezone.now() + READING_WINDOW
+        read_unread_customer_messages.using(run_after=start).enqueue()
 
 
 @task()
