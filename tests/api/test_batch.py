@@ -103,7 +103,7 @@ def test_a_message_joins_its_conversation_and_a_bad_item_fails_alone(
             "idempotency_key": "m-3",
             "conversation": conversation.pk,
             "body": "x",
-            "priority": "high",
+            "tags": ["a"],
         },
         {"idempotency_key": "m-4", "body": "Nobody named"},
     ]

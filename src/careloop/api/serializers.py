@@ -131,7 +131,7 @@ class BatchResultSerializer(serializers.Serializer[dict[str, Any]]):
     replayed = serializers.BooleanField()
     conversation = serializers.IntegerField(required=False)
     message = serializers.IntegerField(required=False)
-    errors = serializers.DictField(required=False)
+    errors = serializers.DictField(required=False)  # type: ignore[assignment]
 
 
 class BatchResultsSerializer(serializers.Serializer[dict[str, Any]]):

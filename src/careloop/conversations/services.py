@@ -175,6 +175,9 @@ def customers_named_by(references: Sequence[CustomerReference]) -> list[tuple[Cu
             names.setdefault(ref.contact, "")
             names[ref.contact] = names[ref.contact] or ref.full_name.strip()
     created: dict[tuple[str, str], Customer] = {}
+    # Inserted in one order everywhere: two batches creating the same customers then wait on
+    # each other instead of deadlocking.
+    names = dict(sorted(names.items()))
     if names:
         try:
             with transaction.atomic():
@@ -941,7 +944,7 @@ def record_message_readings(readings: Sequence[MessageReading]) -> None:
     histories = _histories(conversations, now)
     breaches = []
     for conversation in conversations:
-        conversation.distress = conversation.latest_distress  # type: ignore[attr-defined]
+        conversation.distress = conversation.latest_distress
         if _compute_figures(conversation, rules, now, histories.get(conversation.pk, (0, 0))):
             breaches.append(_event(conversation, ConversationEvent.Kind.SLA_BREACH, at=now))
         conversation.updated_at = now

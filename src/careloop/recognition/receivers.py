@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -27,7 +28,7 @@ def messages_read(message_ids: Sequence[int]) -> None:
         ).values_list("pk", flat=True)
     )
     for message_id in candidates:
-        transaction.on_commit(lambda pk=message_id: surface_praise_in_message.enqueue(pk))
+        transaction.on_commit(partial(surface_praise_in_message.enqueue, message_id))
 
 
 def survey_answered(sender: type[Any], instance: Any, created: bool, **kwargs: Any) -> None:
