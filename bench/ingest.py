@@ -43,6 +43,7 @@ from tests.deploy.processes import (
 )
 
 CLIENT_THREADS = 8
+ERRORS: list[str] = []
 UNREAD = (
     "SELECT count(*) FROM conversations_message "
     "WHERE author_kind = 'customer' AND scored_at IS NULL"
@@ -64,7 +65,8 @@ for n in range(2):
     with CaptureQueriesContext(connection) as queries:
         client.post("/api/v1/conversations/", body, content_type="application/json",
                     headers={**headers, "Idempotency-Key": f"count-%s-{n}"})
-print(len(queries.captured_queries))
+statements = [q["sql"] for q in queries.captured_queries]
+print(len(statements), "|", "; ".join(sql[:40] for sql in statements))
 """
 
 
@@ -86,6 +88,8 @@ def post(port: int, secret: str, path: str, key: str, payload: object) -> tuple[
             answer = json.loads(response.read())
     except urllib.error.HTTPError as error:
         status, answer = error.code, {}
+        if len(ERRORS) < 3:
+            ERRORS.append(f"{error.code} {error.read()[:300]!r}")
     elapsed = time.perf_counter() - started
     if path.endswith("batch/") and status == 200:
         bad = [r for r in answer["results"] if r["status"] != 201]
@@ -142,6 +146,20 @@ def wait_for(cluster: PostgresCluster, sql: str, timeout: float = 600) -> float:
     while count(cluster, sql) and time.perf_counter() - started < timeout:
         time.sleep(0.05)
     return time.perf_counter() - started
+
+
+def cpu_seconds(services: list[Service]) -> float:
+    """CPU time (user + system) spent so far by these services' processes, pools included."""
+    groups = {service.process.pid for service in services if service.process is not None}
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) in groups:  # field 5 of /proc/<pid>/stat: the process group
+            ticks += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(service: Service) -> float:
@@ -237,13 +255,14 @@ def main() -> None:
                 ports[n % len(ports)],
                 secret,
                 "conversations/batch/",
-                f"unread-{n}",
+                f"batch-unread-{n}",
                 {"messages": [item(n * 100 + i, "unread") for i in range(100)]},
             ),
         )
         waiting = count(cluster, UNREAD)
         for service in workers:
             service.start()
+        worker_cpu = cpu_seconds(workers)
         run_careloop(
             environment,
             "shell",
@@ -254,6 +273,7 @@ def main() -> None:
         )
         wait_for(cluster, UNREAD)
         read_count, read_s = span(cluster, "%worried about it. [unread]")
+        read_cpu_ms = (cpu_seconds(workers) - worker_cpu) * 1000 / max(read_count, 1)
         memory = [rss_mb(worker) for worker in workers]
 
         # 4. The live path: one message, the workers idle.
@@ -267,16 +287,19 @@ def main() -> None:
         )
 
         # 1. Single creates, read by the workers as they come.
+        web_cpu = cpu_seconds(web)
         creates_s, create_latencies, create_errors = timed(
             options.creates,
             lambda n: post(
                 ports[n % len(ports)], secret, "conversations/", f"create-{n}", opening(n, "c")
             ),
         )
+        create_cpu_ms = (cpu_seconds(web) - web_cpu) * 1000 / options.creates
         creates_read_s = creates_s + wait_for(cluster, UNREAD)
 
         # 2. The batch endpoint.
         batches = options.batched // 100
+        web_cpu = cpu_seconds(web)
         batch_s, batch_latencies, batch_errors = timed(
             batches,
             lambda n: post(
@@ -287,6 +310,7 @@ def main() -> None:
                 {"messages": [item(n * 100 + i, "b") for i in range(100)]},
             ),
         )
+        batch_cpu_ms = (cpu_seconds(web) - web_cpu) * 1000 / (batches * 100)
         batch_read_s = batch_s + wait_for(cluster, UNREAD)
         total = count(cluster, "SELECT count(*) FROM conversations_message")
 
@@ -297,23 +321,29 @@ def main() -> None:
         )
         print(
             f"API creates: {options.creates / creates_s:.0f}/s ({options.creates} in "
-            f"{creates_s:.1f} s, {create_errors} errors), {percentiles(create_latencies)}; "
+            f"{creates_s:.1f} s, {create_errors} errors), {percentiles(create_latencies)}, "
+            f"web CPU {create_cpu_ms:.1f} ms a create; "
             f"queries of one create (whole request): {queries}; all read "
             f"{creates_read_s - creates_s:.1f} s after the last"
         )
         print(
             f"Batch endpoint: {batches * 100 / batch_s:.0f} messages/s ({batches} requests of "
-            f"100 in {batch_s:.1f} s, {batch_errors} with errors), per request "
+            f"100 in {batch_s:.1f} s, {batch_errors} with errors), web CPU {batch_cpu_ms:.2f} ms a "
+            f"message, per request "
             f"{percentiles(batch_latencies)}; all read {batch_read_s - batch_s:.1f} s after"
         )
         print(
             f"Reading: {waiting} unread (stored at {waiting / stored_s:.0f}/s, "
             f"{unread_errors} errors) read by 2 worker processes, {read_count} in {read_s:.1f} s "
-            f"from the first reading to the last = {read_count / read_s:.0f} messages/s; "
+            f"from the first reading to the last = {read_count / read_s:.0f} messages/s, "
+            f"worker CPU "
+            f"{read_cpu_ms:.2f} ms a message (boot included); "
             "worker memory after: " + ", ".join(f"{mb:.0f} MB" for mb in memory)
         )
         print(f"Live path: stored and re-ranked in {live_s * 1000:.0f} ms")
         print(f"Messages stored in all: {total}")
+        for error in ERRORS:
+            print(f"error: {error}")
     finally:
         for service in services:
             service.stop()
