@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("careloop.api.urls")),
     path("", include("careloop.api.key_urls")),
+    path("", include("careloop.webhooks.urls")),
     path("", include("careloop.people.urls")),
     path("", include("careloop.conversations.urls")),
     path("", include("careloop.learning.urls")),

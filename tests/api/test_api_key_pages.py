@@ -115,3 +115,44 @@ def test_only_admins_manage_keys(role: Role, client_as: ClientAs, make_key: KeyM
 def test_admins_find_the_keys_page_in_the_navigation(client_as: ClientAs) -> None:
     page = client_as(Role.ADMIN).get(reverse("core:dashboard")).content.decode()
     assert reverse("api_keys:list") in page
+
+
+def test_revoking_is_in_the_audit_log_under_the_admin(
+    client_as: ClientAs, make_key: KeyMaker
+) -> None:
+    key, _ = make_key(Role.AGENT)
+    admin_client = client_as(Role.ADMIN)
+    admin_client.post(reverse("api_keys:revoke"), {"key": key.pk})
+    [revoked] = audit_events_for(key).filter(action="api_key.revoked")
+    assert revoked.actor is not None and revoked.actor.role == Role.ADMIN
+    assert key.prefix in revoked.summary
+
+
+def test_the_keys_page_shows_when_each_key_was_last_used(
+    client_as: ClientAs, make_key: KeyMaker
+) -> None:
+    key, secret = make_key(Role.AGENT)
+    admin_client = client_as(Role.ADMIN)
+    before = admin_client.get(reverse("api_keys:list")).content.decode()
+    assert "Never" in before
+    assert works(secret)
+    key.refresh_from_db()
+    assert key.last_used_at is not None
+    after = admin_client.get(reverse("api_keys:list")).content.decode()
+    assert "Never" not in after
+    assert f"{key.last_used_at:%-d %b %Y %H:%M}" in after
+
+
+def test_the_form_offers_read_and_write_for_each_domain_and_issues_them(
+    client_as: ClientAs,
+) -> None:
+    admin_client = client_as(Role.ADMIN)
+    page = admin_client.get(reverse("api_keys:list")).content.decode()
+    for domain in ("conversations", "customers", "saved_replies", "feedback", "goodwill"):
+        assert f'value="{domain}:read"' in page and f'value="{domain}:write"' in page, domain
+    owner = UserFactory(role=Role.TEAM_LEAD)
+    scopes = ["saved_replies:read", "saved_replies:write", "goodwill:read"]
+    admin_client.post(
+        reverse("api_keys:list"), {"name": "Macros", "owner": owner.pk, "scopes": scopes}
+    )
+    assert ApiKey.objects.get(name="Macros").scopes == scopes

@@ -6,6 +6,7 @@ they answer 401/403 rather than redirecting to the sign-in page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,12 +14,22 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from careloop.api.models import ApiIdempotentResponse
 from careloop.api.scopes import Scope
-from careloop.conversations.models import Channel, Conversation, InboundRecord
+from careloop.conversations.models import Channel, Conversation, InboundRecord, SavedReply
 from careloop.conversations.services import receive_customer_message
 from careloop.core.permissions import STAFF_ROLES, Role, can
+from careloop.learning.models import ReviewStatus
+from careloop.learning.models import Visibility as LearningVisibility
+from careloop.people.models import User
+from careloop.pulse.services.ideas import submit_idea
+from tests.actions.factories import ActionItemFactory
 from tests.conversations.factories import CustomerFactory
 from tests.core.test_permission_matrix import Principal
+from tests.core.test_row_access import _gesture, _recovery_task
 from tests.fixtures.api import ClientMaker
+from tests.learning.factories import LearningReviewFactory
+from tests.people.factories import TeamFactory, UserFactory
+from tests.playbook.factories import ArticleFactory
+from tests.pulse.factories import live_survey
 
 
 def api_endpoints() -> list[tuple[str, Any, list[str]]]:
@@ -38,13 +49,38 @@ def api_endpoints() -> list[tuple[str, Any, list[str]]]:
 API_ENDPOINTS = api_endpoints()
 
 
+SampleRows = Callable[[User], dict[str, Any]]
+
+
 @pytest.fixture
-def sample_kwargs(db: None) -> dict[str, int]:
-    message = receive_customer_message(CustomerFactory(), channel=Channel.API, body_text="Hi")
-    return {
-        "conversation_id": message.conversation_id,
-        "customer_id": message.conversation.customer_id,
-    }
+def sample_rows(db: None) -> SampleRows:
+    """Rows for every endpoint's URL; those that belong to someone belong to `owner`, the
+    others are ones every role that may use the endpoint can see."""
+
+    def build(owner: User) -> dict[str, Any]:
+        message = receive_customer_message(CustomerFactory(), channel=Channel.API, body_text="Hi")
+        task = _recovery_task(owner, owner.team)
+        review = LearningReviewFactory(
+            status=ReviewStatus.PUBLISHED, visibility=LearningVisibility.ORGANISATION
+        )
+        idea, _ = submit_idea(
+            title="Quiet hours", body="No meetings before ten.", author=UserFactory()
+        )
+        return {
+            "conversation_id": message.conversation_id,
+            "customer_id": message.conversation.customer_id,
+            "gesture_id": _gesture(owner, owner.team).pk,
+            "task_id": task.pk,
+            "answer_id": task.response_id,
+            "saved_reply_id": SavedReply.objects.create(title="Hello", body="Hi there").pk,
+            "review_id": review.pk,
+            "item_id": ActionItemFactory().pk,
+            "idea_id": idea.pk,
+            "article_id": ArticleFactory().pk,
+            "survey_id": live_survey().pk,
+        }
+
+    return build
 
 
 def test_the_api_endpoints_are_found_and_each_declares_an_action_and_scopes() -> None:
@@ -52,7 +88,9 @@ def test_the_api_endpoints_are_found_and_each_declares_an_action_and_scopes() ->
     assert {"api:conversations", "api:conversation", "api:customer"} <= names
     assert all(hasattr(callback, "required_action") for _, callback, _ in API_ENDPOINTS)
     for _, callback, _ in API_ENDPOINTS:
-        answered = {method.upper() for method in ("get", "post") if hasattr(callback.cls, method)}
+        answered = {
+            method.upper() for method in ("get", "post", "patch") if hasattr(callback.cls, method)
+        }
         assert set(callback.required_scopes) == answered, callback.cls
 
 
@@ -62,8 +100,9 @@ def test_each_endpoint_refuses_a_key_without_its_scope(
     callback: Any,
     kwarg_names: list[str],
     api_as: ClientMaker,
-    sample_kwargs: dict[str, int],
+    sample_rows: SampleRows,
 ) -> None:
+    sample_kwargs = sample_rows(UserFactory(role=Role.ADMIN))
     url = reverse(url_name, kwargs={name: sample_kwargs[name] for name in kwarg_names})
     for method, scope in callback.required_scopes.items():
         others = [other for other in Scope if other is not scope]
@@ -84,10 +123,12 @@ def test_each_endpoint_answers_each_role_as_the_rules_say(
     kwarg_names: list[str],
     role: Role,
     api_as: ClientMaker,
-    sample_kwargs: dict[str, int],
+    sample_rows: SampleRows,
 ) -> None:
+    owner = UserFactory(role=role, team=TeamFactory())
+    sample_kwargs = sample_rows(owner)
     url = reverse(url_name, kwargs={name: sample_kwargs[name] for name in kwarg_names})
-    response = api_as(role).get(url)
+    response = api_as(owner=owner).get(url)
     allowed = can(Principal(role), callback.required_action)
     # POST-only endpoints answer an allowed GET with 405: the permission check came first.
     expected = (200 if hasattr(callback.cls, "get") else 405) if allowed else 403

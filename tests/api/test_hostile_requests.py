@@ -40,18 +40,30 @@ def assert_json_error(response: Any, status: int) -> dict[str, Any]:
     return body
 
 
-@pytest.mark.parametrize("name", ["page", "page_size"])
 @pytest.mark.parametrize("value", ["²", "١", "1" * 5000, "-1", "0x10", " 1", ""])
-def test_a_page_number_that_is_not_ascii_digits_is_a_400(
-    api: APIClient, name: str, value: str
-) -> None:
-    body = assert_json_error(api.get(reverse("api:conversations"), {name: value}), 400)
-    assert name in body
+def test_a_page_size_that_is_not_ascii_digits_is_a_400(api: APIClient, value: str) -> None:
+    body = assert_json_error(api.get(reverse("api:conversations"), {"page_size": value}), 400)
+    assert "page_size" in body
 
 
-def test_a_gesture_page_with_a_superscript_is_a_400(api_as: ClientMaker) -> None:
-    response = api_as(Role.ADMIN).get(reverse("api:gestures-to-execute"), {"page": "²"})
-    assert "page" in assert_json_error(response, 400)
+@pytest.mark.parametrize("value", ["²", "١", "1" * 5000, " 1", "", "a=b", "a.b"])
+def test_a_malformed_cursor_is_a_400(api: APIClient, value: str) -> None:
+    body = assert_json_error(api.get(reverse("api:conversations"), {"cursor": value}), 400)
+    assert "cursor" in body
+
+
+@pytest.mark.parametrize("value", ["-1", "0x10", "AAAA", "eyJrIjpbXSwiYiI6ZmFsc2V9"])
+def test_a_well_formed_cursor_the_api_never_gave_names_no_page(api: APIClient, value: str) -> None:
+    assert_json_error(api.get(reverse("api:conversations"), {"cursor": value}), 404)
+
+
+def test_a_gesture_cursor_with_a_superscript_is_a_400(api_as: ClientMaker) -> None:
+    response = api_as(Role.ADMIN).get(reverse("api:gestures-to-execute"), {"cursor": "²"})
+    assert "cursor" in assert_json_error(response, 400)
+
+
+def test_an_api_path_holding_a_newline_is_a_json_404(api: APIClient) -> None:
+    assert_json_error(api.get("/api/v1/customers/1%0A2/"), 404)
 
 
 def test_a_row_id_too_long_for_the_database_is_a_json_404(api: APIClient) -> None:

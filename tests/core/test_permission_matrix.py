@@ -54,6 +54,7 @@ manage_organisation      -       -    -   -     -     A
 use_admin_site           -       -    -   -     -     A
 view_audit_log           -       -    -   -     -     A
 manage_customer_privacy  -       -    -   A     -     A
+manage_integrations      -       -    -   -     -     A
 approve_gestures         -       -    T   A     -     A
 manage_allowances        -       -    T   A     -     A
 execute_gestures         -       -    -   A     -     A
@@ -259,6 +260,18 @@ URL_KWARGS["care:grant"] = sample_conversation_kwargs
 URL_KWARGS["care:gesture"] = URL_KWARGS["care:decide"] = sample_gesture_kwargs
 URL_KWARGS["care:retry"] = URL_KWARGS["care:resolve"] = sample_gesture_kwargs
 OBJECT_SCOPED_URL_NAMES |= {"care:gesture"}
+
+
+def sample_webhook_endpoint_kwargs() -> dict[str, int]:
+    from careloop.webhooks.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://example.com/hook", secret="whsec_sample", event_types=["reply.sent"]
+    )
+    return {"pk": endpoint.pk}
+
+
+URL_KWARGS["webhooks:endpoint"] = sample_webhook_endpoint_kwargs
 
 
 # coaching: sample objects belong to someone else, so object-level rules may answer 404.

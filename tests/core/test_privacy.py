@@ -119,6 +119,7 @@ def test_raw_input_and_old_finished_conversations_expire_but_recent_ones_stay() 
         "finished_conversation_text": 1,
         "raw_inbound": 1,
         "read_notifications": 0,
+        "webhook_deliveries": 0,
     }
     assert bytes(InboundRecord.objects.get(dedupe_key="<1@x>").raw) == b""
     assert bytes(InboundRecord.objects.get(dedupe_key="api:1").raw) == b"{}"

@@ -114,6 +114,25 @@ def _recovery_task(owner: User, team: Team | None) -> Model:
     )
 
 
+def _customer(owner: User, team: Team | None) -> Model:
+    """A customer of a conversation with `owner`: customers are everyone's who sees any."""
+    return _conversation(owner, team).customer
+
+
+def _saved_reply(owner: User, team: Team | None) -> Model:
+    from careloop.conversations.models import SavedReply
+
+    return SavedReply.objects.create(title="Late parcel", body="Sorry!", team=team)
+
+
+def _survey_answer(owner: User, team: Team | None) -> Model:
+    return _recovery_task(owner, team).response  # type: ignore[attr-defined,no-any-return]
+
+
+def _survey(owner: User, team: Team | None) -> Model:
+    return _survey_answer(owner, team).invitation  # type: ignore[attr-defined,no-any-return]
+
+
 def _action_item(owner: User, team: Team | None) -> Model:
     if team is not None and owner.team_id != team.pk:
         owner.team = team
@@ -179,6 +198,13 @@ def _model(label: str) -> type[Model]:
 
 
 CASES = [
+    RowCase(Conversation, Action.USE_INBOX, _conversation),
+    RowCase(_model("conversations.Customer"), Action.VIEW_CUSTOMERS, _customer),
+    RowCase(_model("conversations.Customer"), Action.MANAGE_CUSTOMER_PRIVACY, _customer),
+    RowCase(_model("conversations.SavedReply"), Action.USE_INBOX, _saved_reply),
+    RowCase(_model("conversations.SavedReply"), Action.MANAGE_INBOX, _saved_reply),
+    RowCase(_model("feedback.SurveyInvitation"), Action.VIEW_FEEDBACK, _survey),
+    RowCase(_model("feedback.SurveyResponse"), Action.VIEW_FEEDBACK, _survey_answer),
     RowCase(Message, Action.READ_INTERNAL_NOTES, _note),
     RowCase(Message, Action.SEE_REPLY_SCORES, _scored_reply),
     RowCase(_model("care.Gesture"), Action.SEE_GESTURES, _gesture),

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from careloop.actions.events import publish_done
 from careloop.actions.models import ActionItem, AgendaItem, FeedbackSession
 from careloop.actions.selectors import can_change_item, can_see_session
 from careloop.core import calendar
@@ -69,6 +70,7 @@ def change_status(
         raise ValidationError("Describe the evidence that this item is done.")
     if status == ActionItem.Status.DROPPED and not dropped_reason:
         raise ValidationError("Say why this item is dropped.")
+    was_done = item.status == ActionItem.Status.DONE
     item.status = status
     if evidence:
         item.evidence = evidence
@@ -78,6 +80,8 @@ def change_status(
         item.recheck_on = recheck_on
     item.completed_at = timezone.now() if status == ActionItem.Status.DONE else None
     item.save()
+    if status == ActionItem.Status.DONE and not was_done:
+        publish_done(item)
     return item
 
 

@@ -38,13 +38,22 @@ class KeyHasScope(BasePermission):
         return True
 
 
+def required_action(view: APIView, method: str) -> Action | None:
+    """The action the view's owner needs for `method`: its `method_actions` entry (a write
+    that needs more than a read, such as editing saved replies), else `required_action`."""
+    method = method.upper()
+    actions: Mapping[str, Action] = getattr(view, "method_actions", {})
+    found = actions.get("GET" if method == "HEAD" else method)
+    return found if found is not None else getattr(view, "required_action", None)
+
+
 class OwnerMayTakeAction(BasePermission):
-    """Allows the request when the key's owner may take the view's `required_action`."""
+    """Allows the request when the key's owner may take the view's action for its method."""
 
     message = "This API key's owner may not do this."
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        action: Action | None = getattr(view, "required_action", None)
+        action = required_action(view, str(request.method))
         user = request.user
         if action is None or user is None or not user.is_authenticated:
             return False

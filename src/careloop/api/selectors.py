@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from careloop.api.models import ApiKey
 from careloop.conversations.models import Conversation, Customer, Message, Status
-from careloop.conversations.selectors import readable_messages
-from careloop.core.permissions import Principal
+from careloop.conversations.selectors import InboxView, inbox_for, readable_messages
+from careloop.core.permissions import Action, Principal, restrict
+from careloop.people.models import User
 
 
 def conversations_for_api(
-    *, status: Status | None = None, customer_email: str = ""
+    principal: User,
+    *,
+    view: InboxView | None = None,
+    status: Status | None = None,
+    customer_email: str = "",
+    tag: str = "",
+    assignee_email: str = "",
 ) -> QuerySet[Conversation]:
-    """Newest first, in a stable order so pages never skip or repeat a conversation."""
-    conversations = (
-        Conversation.objects.select_related("customer", "assignee")
-        .prefetch_related("tags")
-        .order_by("-created_at", "-pk")
-    )
+    """The conversations `principal` may see, narrowed as the inbox's `view` does, newest
+    first in a stable order so pages never skip or repeat a conversation."""
+    conversations = inbox_for(principal, view) if view is not None else Conversation.objects.all()
+    conversations = restrict(conversations, principal, Action.USE_INBOX)
     if status is not None:
         conversations = conversations.filter(status=status)
     if customer_email:
         conversations = conversations.filter(customer__email=customer_email.strip().lower())
-    return conversations
+    if tag:
+        conversations = conversations.filter(tags__name=tag)
+    if assignee_email:
+        conversations = conversations.filter(assignee__email__iexact=assignee_email.strip())
+    return (
+        conversations.select_related("customer", "assignee")
+        .prefetch_related("tags")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def visible_conversation(principal: User, conversation_id: int) -> Conversation | None:
+    """One conversation, if `principal` may see it."""
+    return (
+        restrict(Conversation.objects.all(), principal, Action.USE_INBOX)
+        .select_related("customer", "assignee")
+        .prefetch_related("tags")
+        .filter(pk=conversation_id)
+        .first()
+    )
 
 
 def conversation_for_api(conversation_id: int) -> Conversation | None:
@@ -44,8 +68,26 @@ def messages_visible_to(principal: Principal, conversation: Conversation) -> Que
     )
 
 
-def customer_for_api(customer_id: int) -> Customer | None:
-    return Customer.objects.prefetch_related("contact_points").filter(pk=customer_id).first()
+def customers_for_api(principal: User, query: str = "") -> QuerySet[Customer]:
+    """The customers `principal` may see, not merged away; `query` matches name or email."""
+    customers = restrict(Customer.objects.all(), principal, Action.VIEW_CUSTOMERS).filter(
+        merged_into__isnull=True
+    )
+    query = query.strip()
+    if query:
+        customers = customers.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    return customers.prefetch_related("contact_points")
+
+
+def customer_for_api(principal: User, customer_id: int, action: Action) -> Customer | None:
+    """One customer (merged ones too, which point at their survivor), if `principal` may take
+    `action` on them."""
+    return (
+        restrict(Customer.objects.all(), principal, action)
+        .prefetch_related("contact_points")
+        .filter(pk=customer_id)
+        .first()
+    )
 
 
 def conversation_ids_of(customer: Customer) -> list[int]:

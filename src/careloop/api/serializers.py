@@ -24,6 +24,7 @@ from careloop.conversations.models import (
     Priority,
     Status,
 )
+from careloop.conversations.selectors import InboxView
 from careloop.core.permissions import Action, may
 
 MAX_BODY_LENGTH = 100_000
@@ -139,8 +140,22 @@ class BatchResultsSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class ConversationFilterSerializer(serializers.Serializer[dict[str, Any]]):
+    view = serializers.ChoiceField(
+        choices=[(view.value, view.label) for view in InboxView],
+        required=False,
+        allow_blank=True,
+        help_text="One of the inbox's views: `waiting` (waiting on us), `mine` (assigned to the "
+        "key's owner), `team` (the owner's team), `unassigned`, `on_hold`, `all` (all open). "
+        "Empty: every conversation, finished ones too.",
+    )
     status = serializers.ChoiceField(
         choices=Status.choices, required=False, allow_blank=True, help_text="Empty: any status."
+    )
+    tag = serializers.SlugField(
+        max_length=60, required=False, allow_blank=True, help_text="Empty: any tags."
+    )
+    assignee_email = serializers.EmailField(
+        required=False, allow_blank=True, help_text="Assigned to this employee. Empty: anyone."
     )
     customer_email = serializers.EmailField(
         required=False, allow_blank=True, help_text="Empty: any customer."

@@ -59,12 +59,12 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer: DRF would also take "12", 12.0 and true."""
+    """A JSON integer: "12", 12.0 and true are refused."""
 
     def to_internal_value(self, data: Any) -> int:
         if not isinstance(data, int) or isinstance(data, bool):
             self.fail("invalid")
-        return int(super().to_internal_value(data))
+        return super().to_internal_value(data)
 
 
 PRINTABLE_ASCII = RegexValidator(r"^[ -~]+$", "Use printable ASCII characters only.")
@@ -78,6 +78,15 @@ class IdempotencyKeyField(serializers.CharField):
         self.validators.append(PRINTABLE_ASCII)
 
     def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """Money as a string ("25.00"), so no client loses cents to floating point."""
+
+    def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)

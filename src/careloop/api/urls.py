@@ -2,9 +2,22 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from careloop.api import batch, views
+from careloop.api.endpoints import (
+    conversations,
+    customers,
+    feedback,
+    goodwill,
+    ideas,
+    insights,
+    learning,
+    playbook,
+    pulse,
+    recognition,
+    saved_replies,
+)
 from careloop.api.views import endpoint, not_found
-from careloop.care import api as care_api
 from careloop.core.permissions import public
+from careloop.webhooks import api as webhooks_api
 
 
 class RowIdConverter:
@@ -41,17 +54,128 @@ urlpatterns = [
         endpoint(views.ConversationMessagesView),
         name="conversation-messages",
     ),
-    path("customers/<row_id:customer_id>/", endpoint(views.CustomerView), name="customer"),
+    path(
+        "conversations/<row_id:conversation_id>/assign/",
+        endpoint(conversations.AssignView),
+        name="conversation-assign",
+    ),
+    path(
+        "conversations/<row_id:conversation_id>/tags/",
+        endpoint(conversations.TagsView),
+        name="conversation-tags",
+    ),
+    path(
+        "conversations/<row_id:conversation_id>/status/",
+        endpoint(conversations.StatusView),
+        name="conversation-status",
+    ),
+    path(
+        "conversations/<row_id:conversation_id>/notes/",
+        endpoint(conversations.NotesView),
+        name="conversation-notes",
+    ),
+    path("customers/", endpoint(customers.CustomersView), name="customers"),
+    path("customers/<row_id:customer_id>/", endpoint(customers.CustomerView), name="customer"),
+    path(
+        "customers/<row_id:customer_id>/merge/",
+        endpoint(customers.CustomerMergeView),
+        name="customer-merge",
+    ),
+    path(
+        "customers/<row_id:customer_id>/export/",
+        endpoint(customers.CustomerExportView),
+        name="customer-export",
+    ),
+    path("saved-replies/", endpoint(saved_replies.SavedRepliesView), name="saved-replies"),
+    path(
+        "saved-replies/<row_id:saved_reply_id>/",
+        endpoint(saved_replies.SavedReplyView),
+        name="saved-reply",
+    ),
+    path("surveys/", endpoint(feedback.SurveysView), name="surveys"),
+    path("survey-answers/", endpoint(feedback.AnswersView), name="survey-answers"),
+    path(
+        "survey-answers/<row_id:answer_id>/",
+        endpoint(feedback.AnswerView),
+        name="survey-answer",
+    ),
+    path("recovery-tasks/", endpoint(feedback.RecoveryTasksView), name="recovery-tasks"),
+    path(
+        "recovery-tasks/<row_id:task_id>/",
+        endpoint(feedback.RecoveryTaskView),
+        name="recovery-task",
+    ),
+    path(
+        "recovery-tasks/<row_id:task_id>/contacts/",
+        endpoint(feedback.RecoveryContactsView),
+        name="recovery-task-contacts",
+    ),
+    path(
+        "recovery-tasks/<row_id:task_id>/close/",
+        endpoint(feedback.RecoveryCloseView),
+        name="recovery-task-close",
+    ),
+    path("gestures/", endpoint(goodwill.GesturesView), name="gestures"),
+    path("gestures/<row_id:gesture_id>/", endpoint(goodwill.GestureView), name="gesture"),
     path(
         "gestures/to-execute/",
-        endpoint(care_api.GesturesToExecuteView),
+        endpoint(goodwill.GesturesToExecuteView),
         name="gestures-to-execute",
     ),
     path(
         "gestures/executions/",
-        endpoint(care_api.GestureExecutionsView),
+        endpoint(goodwill.GestureExecutionsView),
         name="gesture-executions",
     ),
-    # Anything else under the API is a JSON 404, never the site's HTML page.
-    re_path(r"^.*$", public(not_found)),
+    path("allowances/", endpoint(goodwill.AllowancesView), name="allowances"),
+    path("learning/reviews/", endpoint(learning.ReviewsView), name="learning-reviews"),
+    path(
+        "learning/reviews/<row_id:review_id>/",
+        endpoint(learning.ReviewView),
+        name="learning-review",
+    ),
+    path(
+        "learning/action-items/",
+        endpoint(learning.ActionItemsView),
+        name="learning-action-items",
+    ),
+    path(
+        "learning/action-items/<row_id:item_id>/status/",
+        endpoint(learning.ActionItemStatusView),
+        name="learning-action-item-status",
+    ),
+    path(
+        "learning/anonymous-reports/",
+        endpoint(learning.AnonymousReportsView),
+        name="learning-anonymous-reports",
+    ),
+    path("ideas/", endpoint(ideas.IdeasView), name="ideas"),
+    path("ideas/<uuid:idea_id>/", endpoint(ideas.IdeaView), name="idea"),
+    path("ideas/<uuid:idea_id>/answer/", endpoint(ideas.IdeaAnswerView), name="idea-answer"),
+    path("recognition/kudos/", endpoint(recognition.KudosView), name="kudos"),
+    path("recognition/stories/", endpoint(recognition.StoriesView), name="stories"),
+    # The help centre's articles are public, as its pages are: no key.
+    path("help/articles/", public(playbook.HelpArticlesView.as_view()), name="help-articles"),
+    path(
+        "help/articles/<slug:slug>/",
+        public(playbook.HelpArticleView.as_view()),
+        name="help-article",
+    ),
+    path("playbook/articles/", endpoint(playbook.ArticlesView), name="playbook-articles"),
+    path(
+        "playbook/articles/<row_id:article_id>/",
+        endpoint(playbook.ArticleView),
+        name="playbook-article",
+    ),
+    path("pulse/surveys/", endpoint(pulse.SurveysView), name="pulse-surveys"),
+    path(
+        "pulse/surveys/<row_id:survey_id>/results/",
+        endpoint(pulse.SurveyResultsView),
+        name="pulse-results",
+    ),
+    path("insights/metrics/", endpoint(insights.MetricsView), name="insights-metrics"),
+    path("webhook-events/", endpoint(webhooks_api.WebhookEventsView), name="webhook-events"),
+    # Anything else under the API is a JSON 404, never the site's HTML page (even a path
+    # holding a newline, which `.` would not match).
+    re_path(r"^", public(not_found)),
 ]

@@ -20,7 +20,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,9 +27,9 @@ from rest_framework.views import APIView
 from careloop.api import selectors
 from careloop.api.idempotency import HEADER, Outcome, run_once
 from careloop.api.models import ApiKey
+from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.parsers import StrictJSONParser
 from careloop.api.permissions import KeyHasScope, OwnerMayTakeAction
-from careloop.api.query_params import one_whole_number
 from careloop.api.schema_hooks import ScopedAutoSchema
 from careloop.api.scopes import Scope
 from careloop.api.serializers import (
@@ -38,13 +37,13 @@ from careloop.api.serializers import (
     ConversationDetailSerializer,
     ConversationFilterSerializer,
     ConversationSerializer,
-    CustomerSerializer,
     MessageCreateSerializer,
     MessageSerializer,
 )
 from careloop.api.services import record_key_use
 from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, Message, Priority
+from careloop.conversations.selectors import InboxView
 from careloop.core.permissions import Action
 from careloop.people.models import User
 
@@ -79,35 +78,6 @@ WRITE_ERRORS = {
 }
 
 
-MAX_PAGE_NUMBER = 10**9
-
-
-class StrictPages(PageNumberPagination):
-    """Pages of 50 (1–200 on request); a bad page size is a 400, not silently ignored."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
-    def get_page_size(self, request: Request) -> int:
-        # Strict, unlike DRF's default: a page size that is not 1–200 is an error, not ignored.
-        size = one_whole_number(request, self.page_size_query_param, 1, self.max_page_size)
-        return self.page_size if size is None else size
-
-    def get_page_number(self, request: Request, paginator: Any) -> int:
-        number = one_whole_number(request, self.page_query_param, 1, MAX_PAGE_NUMBER)
-        return 1 if number is None else number
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
-            if parameter["name"] == self.page_query_param:
-                parameter["schema"] |= {"minimum": 1, "maximum": MAX_PAGE_NUMBER}
-        return parameters
-
-
 class BodyTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The body is larger than the API accepts."
@@ -119,6 +89,8 @@ class ApiView(APIView):
 
     required_action: ClassVar[Action]
     required_scopes: ClassVar[Mapping[str, Scope]]
+    # A method that needs more than `required_action` (editing what others only read).
+    method_actions: ClassVar[Mapping[str, Action]] = {}
     # Reads of confidential rows (internal notes, customer profiles) go to the audit log too.
     audit_reads: ClassVar[bool] = False
     permission_classes = (KeyHasScope, OwnerMayTakeAction)
@@ -177,34 +149,43 @@ def _conversation_or_404(conversation_id: int) -> Conversation:
 
 
 class ConversationsView(ApiView):
-    """Conversations, newest first; a POST opens one with the customer's first message."""
+    """Conversations as the inbox filters them, newest first; a POST opens one with the
+    customer's first message."""
 
     required_action = Action.USE_INBOX
     required_scopes = {"GET": Scope.CONVERSATIONS_READ, "POST": Scope.CONVERSATIONS_WRITE}
-    pagination_class = StrictPages
+    pagination_class = CursorPages
+    cursor_ordering = ("-created_at", "-id")
 
     @extend_schema(
         operation_id="conversations_list",
-        description="Every conversation, newest first, optionally by status or customer email.",
+        description="The conversations the key's owner may see, newest first, narrowed by "
+        "the inbox's views (`view`: waiting on us, mine, my team, unassigned, on hold, all "
+        "open; each leaves out finished and merged conversations) and by status, tag, "
+        "assignee or customer email. Without `view`, every status.",
         tags=["conversations"],
         parameters=[ConversationFilterSerializer],
         responses={
             200: ConversationSerializer(many=True),
-            400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid filter."),
-            404: OpenApiResponse(OpenApiTypes.OBJECT, description="No such page."),
+            **LIST_ERRORS,
         },
     )
     def get(self, request: Request) -> Response:
         filters = ConversationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        data = filters.validated_data
         conversations = selectors.conversations_for_api(
-            status=filters.validated_data.get("status") or None,
-            customer_email=filters.validated_data.get("customer_email", ""),
+            self.owner(),
+            view=InboxView(data["view"]) if data.get("view") else None,
+            status=data.get("status") or None,
+            customer_email=data.get("customer_email", ""),
+            tag=data.get("tag", ""),
+            assignee_email=data.get("assignee_email", ""),
         )
-        paginator = StrictPages()
+        paginator = CursorPages()
         page = paginator.paginate_queryset(conversations, request, view=self)
-        data = ConversationSerializer(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        body = ConversationSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(body)
 
     @extend_schema(
         operation_id="conversations_create",
@@ -275,7 +256,9 @@ class ConversationView(ApiView):
         responses={200: ConversationDetailSerializer, 404: OpenApiResponse(description="None.")},
     )
     def get(self, request: Request, conversation_id: int) -> Response:
-        conversation = _conversation_or_404(conversation_id)
+        conversation = selectors.visible_conversation(self.owner(), conversation_id)
+        if conversation is None:
+            raise NotFound("No conversation has this id.")
         return Response(
             ConversationDetailSerializer(conversation, context={"request": request}).data
         )
@@ -338,31 +321,12 @@ class ConversationMessagesView(ApiView):
         return owner
 
 
-class CustomerView(ApiView):
-    """A customer's profile and the ids of their conversations."""
-
-    required_action = Action.VIEW_CUSTOMERS
-    required_scopes = {"GET": Scope.CUSTOMERS_READ}
-    audit_reads = True
-
-    @extend_schema(
-        operation_id="customers_retrieve",
-        description="A customer's profile, contact points and conversation ids.",
-        tags=["customers"],
-        responses={200: CustomerSerializer, 404: OpenApiResponse(description="None.")},
-    )
-    def get(self, request: Request, customer_id: int) -> Response:
-        customer = selectors.customer_for_api(customer_id)
-        if customer is None:
-            raise NotFound("No customer has this id.")
-        return Response(CustomerSerializer(customer).data)
-
-
 def endpoint(view_class: type[ApiView], **initkwargs: Any) -> Any:
     """The view callable, carrying its declaration for the permission audit."""
     view = view_class.as_view(**initkwargs)
     view.required_action = view_class.required_action  # type: ignore[attr-defined]
     view.required_scopes = view_class.required_scopes  # type: ignore[attr-defined]
+    view.method_actions = view_class.method_actions  # type: ignore[attr-defined]
     # API endpoints answer 401/403 instead of redirecting to the sign-in page.
     view.is_api_endpoint = True  # type: ignore[attr-defined]
     return view

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careloop.care import selectors
+from careloop.care.events import publish_gesture
 from careloop.care.models import (
     DECIMAL_PLACES,
     EXECUTED_BY_SHOP,
@@ -157,6 +158,7 @@ def grant_gesture(
             f"#{conversation.pk}" + ("" if fits else " (above the allowance, sent to a lead)"),
         )
         transaction.on_commit(lambda: _after_change(gesture.pk))
+        publish_gesture(gesture)
     return gesture
 
 
@@ -224,6 +226,7 @@ def decide_gesture(gesture: Gesture, *, lead: User, approve: bool, reason: str) 
             f"{locked.agent}" + (f": {reason}" if reason else ""),
         )
         transaction.on_commit(lambda: _after_change(locked.pk))
+        publish_gesture(locked)
     return locked
 
 

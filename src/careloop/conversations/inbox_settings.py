@@ -98,3 +98,13 @@ def save_routing(default_team: Team | None, auto_assign_teams: Iterable[Team]) -
 
 def saved_replies() -> list[SavedReply]:
     return list(SavedReply.objects.select_related("team"))
+
+
+def save_saved_reply(
+    saved_reply: SavedReply | None, *, title: str, body: str, team: Team | None
+) -> SavedReply:
+    """Create a saved reply (`saved_reply` None) or change one."""
+    saved_reply = saved_reply or SavedReply()
+    saved_reply.title, saved_reply.body, saved_reply.team = title.strip(), body, team
+    saved_reply.save()
+    return saved_reply

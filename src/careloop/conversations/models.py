@@ -20,6 +20,12 @@ class Channel(models.TextChoices):
 class Customer(models.Model):
     """Someone the team serves. Customers never sign in to the staff side."""
 
+    # Customers are the whole organisation's: whoever may see customers sees every one.
+    row_ownership: ClassVar[dict[Action, Ownership]] = {
+        Action.VIEW_CUSTOMERS: Ownership(),
+        Action.MANAGE_CUSTOMER_PRIVACY: Ownership(),
+    }
+
     full_name = models.CharField(max_length=200)
     email = models.EmailField(unique=True, null=True, blank=True)
     company = models.CharField(max_length=200, blank=True)
@@ -103,6 +109,13 @@ def new_reply_token() -> str:
 
 
 class Conversation(models.Model):
+    # Whose a conversation is: its assignee's and its team's (unrouted ones everyone's).
+    row_ownership: ClassVar[dict[Action, Ownership]] = {
+        Action.USE_INBOX: Ownership(
+            owners=("assignee",), teams=("team",), teamless_rows_shared=True
+        )
+    }
+
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="conversations")
     subject = models.CharField(max_length=300, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -373,6 +386,12 @@ class ChannelSla(models.Model):
 
 class SavedReply(models.Model):
     """A starting point for a reply, with placeholders such as {{ customer.first_name }}."""
+
+    # A team's saved replies are its own; those without a team are everyone's.
+    row_ownership: ClassVar[dict[Action, Ownership]] = {
+        action: Ownership(teams=("team",), teamless_rows_shared=True)
+        for action in (Action.USE_INBOX, Action.MANAGE_INBOX)
+    }
 
     title = models.CharField(max_length=120)
     body = models.TextField()

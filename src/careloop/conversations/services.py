@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -22,6 +23,11 @@ from django.utils.text import slugify
 
 from careloop.conversations import care_priority, sla
 from careloop.conversations.business_time import BusinessCalendar
+from careloop.conversations.events import (
+    publish_conversation,
+    publish_messages_read,
+    publish_reply,
+)
 from careloop.conversations.models import (
     FINISHED,
     Attachment,
@@ -38,6 +44,7 @@ from careloop.conversations.models import (
 from careloop.conversations.rules import ConversationRules, current_rules
 from careloop.conversations.sanitise import safe_filename, sanitise_html
 from careloop.conversations.signals import conversation_solved, customer_messages_read
+from careloop.core import events
 from careloop.core.permissions import Action, holders
 from careloop.notifications import services as notifications
 from careloop.notifications.selectors import mentioned_people
@@ -209,6 +216,43 @@ def customers_named_by(references: Sequence[CustomerReference]) -> list[tuple[Cu
                 )
             )
     return results
+
+
+# What staff may change on a customer's profile (the email is a contact point: channels own it).
+EDITABLE_CUSTOMER_FIELDS = ("full_name", "company", "language", "preferred_channel", "notes")
+
+
+@transaction.atomic
+def create_customer(*, full_name: str, email: str = "", **profile: str) -> Customer:
+    """A new customer, reachable by `email` if given; ValidationError when the address is
+    already someone's (merge instead)."""
+    address = email.strip().lower()
+    if address and (
+        Customer.objects.filter(email=address).exists()
+        or ContactPoint.objects.filter(kind=ContactPoint.Kind.EMAIL, value=address).exists()
+    ):
+        raise ValidationError({"email": ["A customer with this email exists already."]})
+    unknown = set(profile) - set(EDITABLE_CUSTOMER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    customer = Customer.objects.create(
+        full_name=full_name.strip(), email=address or None, **profile
+    )
+    if address:
+        ContactPoint.objects.create(customer=customer, kind=ContactPoint.Kind.EMAIL, value=address)
+    return customer
+
+
+def update_customer(customer: Customer, **changes: str) -> Customer:
+    """Change profile fields (EDITABLE_CUSTOMER_FIELDS) of a customer."""
+    unknown = set(changes) - set(EDITABLE_CUSTOMER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(customer, name, value)
+    if changes:
+        customer.save(update_fields=list(changes))
+    return customer
 
 
 @transaction.atomic
@@ -387,6 +431,8 @@ def open_conversations(
     if team is not None and team.auto_assign:
         for conversation in conversations:
             assign_round_robin(conversation, team)
+    for conversation in conversations:
+        publish_conversation(events.CONVERSATION_CREATED, conversation)
     transaction.on_commit(lambda: _after_customer_messages([m.pk for m in messages]))
     return messages
 
@@ -584,6 +630,7 @@ def reply(
         _apply_status(conversation, then_status, agent, calendar, at)
     conversation.save()
     refresh_conversation(conversation, calendar, now=at)
+    publish_reply(message)
     transaction.on_commit(lambda: _deliver(message.pk))
     return message
 
@@ -616,6 +663,8 @@ def _apply_status(
         conversation.reopen_count += 1
     conversation.status = status
     _record(conversation, ConversationEvent.Kind.STATUS, actor, at, old=old, new=status)
+    if status in FINISHED and old not in FINISHED:
+        publish_conversation(events.CONVERSATION_SOLVED, conversation)
 
 
 @transaction.atomic
@@ -670,6 +719,7 @@ def assign(conversation: Conversation, assignee: User | None, actor: User | None
         url=reverse("conversations:conversation", args=[conversation.pk]),
         actor=actor,
     )
+    publish_conversation(events.CONVERSATION_ASSIGNED, conversation)
     return conversation
 
 
@@ -733,6 +783,17 @@ def set_tags(conversation: Conversation, names: Iterable[str], actor: User | Non
     conversation.tags.set([tags[name] for name in wanted])
     _record(conversation, ConversationEvent.Kind.TAGGED, actor, tags=wanted)
     refresh_conversation(conversation, business_calendar())
+
+
+def change_tags(
+    conversation: Conversation, *, add: Iterable[str], remove: Iterable[str], actor: User | None
+) -> None:
+    """Add and remove tags by name, keeping the others."""
+    from django.utils.text import slugify
+
+    dropped = {slugify(name) for name in remove}
+    kept = [tag.name for tag in conversation.tags.all() if tag.name not in dropped]
+    set_tags(conversation, [*kept, *add], actor)
 
 
 @transaction.atomic
@@ -950,6 +1011,10 @@ def record_message_readings(readings: Sequence[MessageReading]) -> None:
         conversation.updated_at = now
     Conversation.objects.bulk_update(conversations, ["distress", *FIGURE_FIELDS])
     ConversationEvent.objects.bulk_create(breaches)
+    by_id = {conversation.pk: conversation for conversation in conversations}
+    for message in messages:
+        message.conversation = by_id[message.conversation_id]
+    publish_messages_read(messages)
     customer_messages_read([message.pk for message in messages])
 
 

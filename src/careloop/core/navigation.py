@@ -115,6 +115,13 @@ SECTIONS: tuple[Section, ...] = (
         "Keys for integrations: whom each acts as, what it may touch, when it was last used.",
     ),
     Section(
+        "integrations",
+        "Integrations",
+        "webhooks:list",
+        Action.MANAGE_INTEGRATIONS,
+        "Outgoing webhooks with their delivery log, and Slack or Teams channels.",
+    ),
+    Section(
         "audit",
         "Audit log",
         "core:audit-log",

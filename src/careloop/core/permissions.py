@@ -68,6 +68,8 @@ class Action(StrEnum):
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_CUSTOMER_PRIVACY = "manage_customer_privacy"
+    # outgoing webhooks and Slack / Teams channels
+    MANAGE_INTEGRATIONS = "manage_integrations"
     # care (goodwill)
     APPROVE_GESTURES = "approve_gestures"
     MANAGE_ALLOWANCES = "manage_allowances"
@@ -160,6 +162,8 @@ RULES: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_AUDIT_LOG: _everywhere({_ADMIN}),
     # Exporting or erasing a customer's data (GDPR requests): CX leadership, audited.
     Action.MANAGE_CUSTOMER_PRIVACY: _everywhere({_CX, _ADMIN}),
+    # Webhooks send customers' conversations to other systems and hold signing secrets.
+    Action.MANAGE_INTEGRATIONS: _everywhere({_ADMIN}),
     # care (goodwill): leads decide on requests above the allowance for their team, never on
     # their own (FOUR_EYES); they edit allowances that do not apply to their own gestures.
     Action.APPROVE_GESTURES: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
@@ -437,6 +441,14 @@ def restrict_teams[M: Model](
     if level is Reach.TEAM and team_id is not None:
         return queryset.filter(**{team: team_id})
     return queryset.none()
+
+
+def restrict_shared[M: Model](
+    queryset: QuerySet[M], user: Principal, action: Action
+) -> QuerySet[M]:
+    """The rows of `queryset` under `action` when every holder of the action sees the same rows
+    (the idea box, the internal playbook): all of them for a holder, none for anyone else."""
+    return queryset if can(user, action) else queryset.none()
 
 
 def require(user: Principal, action: Action, row: Model) -> None:

@@ -40,6 +40,7 @@ SCHEDULE: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         "end-idle-chats", "careloop.conversations.channels.chat.end_idle_chats_task", 5 * MINUTE
     ),
+    PeriodicJob("retry-webhook-deliveries", "careloop.webhooks.tasks.retry_due_deliveries", MINUTE),
     PeriodicJob("deliver-due-gestures", "careloop.care.tasks.deliver_due_gestures", MINUTE),
     PeriodicJob(
         "escalate-overdue-gesture-requests",

@@ -17,6 +17,7 @@ from careloop.conversations.services import business_calendar
 from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
+from careloop.feedback.events import publish_concern
 from careloop.feedback.models import Concern, ConcernMessage
 from careloop.people.models import User
 
@@ -98,6 +99,7 @@ def raise_concern(
     )
     if notify:
         transaction.on_commit(lambda: _notify(concern.pk))
+        publish_concern(concern)
     return concern, code
 
 

@@ -13,8 +13,10 @@ from django.utils import timezone
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
 from careloop.conversations.services import business_calendar
+from careloop.core import events
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, recipients
+from careloop.feedback.events import publish_recovery
 from careloop.feedback.models import CauseTag, RecoveryContact, RecoveryTask, SurveyResponse
 from careloop.feedback.selectors import can_work_on_task
 from careloop.people.models import User
@@ -67,6 +69,7 @@ def open_recovery_task(
     )
     if notify:
         transaction.on_commit(lambda: _notify(task.pk))
+        publish_recovery(events.RECOVERY_OPENED, task)
     return task
 
 
@@ -152,6 +155,7 @@ def close_task(
     record_audit(
         by, "recovery.closed", task, summary=f"{task.get_outcome_display()}: {task.customer}"
     )
+    publish_recovery(events.RECOVERY_CLOSED, task)
     if outcome == RecoveryTask.Outcome.RECOVERED and thank_customer:
         customer_id = task.customer_id
         transaction.on_commit(lambda: _thank(customer_id))

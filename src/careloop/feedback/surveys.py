@@ -401,6 +401,7 @@ def submit_answers(
 ) -> SurveyResponse:
     """Store the answer once (a second submit raises SurveyUnavailable); detractors open a
     recovery task."""
+    from careloop.feedback.events import publish_survey_answer
     from careloop.feedback.recovery import open_recovery_task
 
     now = now or timezone.now()
@@ -434,4 +435,6 @@ def submit_answers(
             **scores,
         )
         open_recovery_task(response, now=now, notify=notify)
+        if notify:
+            publish_survey_answer(response)
     return response

@@ -256,6 +256,16 @@ class Dashboard:
         return Decimal(self.sums["goodwill_amount"])
 
 
+def figures_of(board: Dashboard) -> dict[str, Any]:
+    """Every figure the dashboard shows, by its key in `definitions.METRICS` (None: no data)."""
+    values: dict[str, Any] = {**board.metrics}
+    values["retention"] = board.retention.rate if board.retention is not None else None
+    values["goodwill_amount"] = board.goodwill_amount
+    values["goodwill_count"] = board.sums["goodwill_count"]
+    values["conversations_created"] = board.sums["conversations_created"]
+    return values
+
+
 def dashboard(scope: Scope, wait_for_retention: bool = True) -> Dashboard:
     """Everything the dashboard shows; with `wait_for_retention` False, a retention that is
     neither rolled up nor cached (a custom period) is left None for the page to fetch after."""

@@ -69,11 +69,7 @@ def _filters(request: HttpRequest) -> tuple[DashboardFilterForm, selectors.Scope
 
 
 def _rows(board: selectors.Dashboard) -> list[dict[str, object]]:
-    values: dict[str, object] = {**board.metrics}
-    values["retention"] = board.retention.rate if board.retention is not None else None
-    values["goodwill_amount"] = board.goodwill_amount
-    values["goodwill_count"] = board.sums["goodwill_count"]
-    values["conversations_created"] = board.sums["conversations_created"]
+    values = selectors.figures_of(board)
     currency = care_settings().currency
     return [_metric_row(key, values.get(key), currency, board.change(key)) for key in METRICS]
 

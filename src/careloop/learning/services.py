@@ -21,12 +21,16 @@ from careloop.learning.models import (
     AnonymousReply,
     AnonymousReport,
     BlameAcknowledgement,
+    ContributingFactor,
     LearningReview,
     Participant,
     ParticipantRole,
     ProcessFeedbackAnswer,
     ProcessFeedbackMarker,
     ReviewStatus,
+    Severity,
+    TimelineEntry,
+    Visibility,
 )
 from careloop.people.models import User
 
@@ -81,6 +85,51 @@ def review_texts(review: LearningReview) -> list[tuple[str, str]]:
 
 def blame_flags(review: LearningReview) -> list[ReviewFlag]:
     return blame_flags_in(review_texts(review))
+
+
+@dataclass(frozen=True)
+class ReviewDraft:
+    """What someone writes when they open a review: the story, its timeline and its factors."""
+
+    title: str
+    kind: str
+    summary: str
+    severity: str = Severity.LOW
+    visibility: str = Visibility.TEAM
+    impact: str = ""
+    went_well: str = ""
+    went_wrong: str = ""
+    got_lucky: str = ""
+    # (when, what was known at the time), in order
+    timeline: tuple[tuple[str, str], ...] = ()
+    # (category, description): conditions in the system, never a person
+    factors: tuple[tuple[str, str], ...] = ()
+
+
+@transaction.atomic
+def open_review(facilitator: User, draft: ReviewDraft) -> LearningReview:
+    """A new draft review, facilitated by its author and booked to their team."""
+    review = LearningReview.objects.create(
+        title=draft.title,
+        kind=draft.kind,
+        severity=draft.severity,
+        visibility=draft.visibility,
+        summary=draft.summary,
+        impact=draft.impact,
+        went_well=draft.went_well,
+        went_wrong=draft.went_wrong,
+        got_lucky=draft.got_lucky,
+        facilitator=facilitator,
+        team=facilitator.team,
+    )
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(review=review, at=at, known=known) for at, known in draft.timeline
+    )
+    ContributingFactor.objects.bulk_create(
+        ContributingFactor(review=review, category=category, description=description)
+        for category, description in draft.factors
+    )
+    return review
 
 
 def add_participant(review: LearningReview, person: User, role: ParticipantRole) -> Participant:

@@ -149,6 +149,7 @@ def escalate_overdue_ideas() -> int:
                 idea_services.release_escalation(idea)
                 logger.exception("Idea %s not escalated; tried again next run", idea.pk)
                 continue
+        idea_services.announce_escalation(idea)
         escalated += 1
     return escalated
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "careloop.notifications",
     "careloop.api",
     "careloop.search",
+    "careloop.webhooks",
     "careloop.demo",
 ]
 
@@ -190,12 +191,32 @@ ACCOUNT_RATE_LIMITS = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "careloop API",
-    "DESCRIPTION": "Conversations and messages for integrations. Every write takes an "
-    "Idempotency-Key header, so retries never create duplicates.",
+    "DESCRIPTION": "Conversations, customers, saved replies, feedback and goodwill for "
+    "integrations. Every write takes an Idempotency-Key header, so retries never create "
+    "duplicates; every list is cursor-paginated (follow `next`).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # One schema name per choice set, however many fields use it.
-    "ENUM_NAME_OVERRIDES": {"Channel": "careloop.conversations.models.Channel"},
+    "ENUM_NAME_OVERRIDES": {
+        "Channel": "careloop.conversations.models.Channel",
+        "ConversationStatus": "careloop.conversations.models.Status",
+        "GestureKind": "careloop.care.models.GestureKind",
+        "GestureStatus": "careloop.care.models.GestureStatus",
+        "ExecutionStatus": "careloop.care.models.ExecutionStatus",
+        "SurveyKind": "careloop.feedback.models.SurveyKind",
+        "SurveyStatus": "careloop.feedback.models.SurveyInvitation.Status",
+        "RecoveryTaskStatus": "careloop.feedback.models.RecoveryTask.Status",
+        "RecoveryOutcome": "careloop.feedback.models.RecoveryTask.Outcome",
+        "ContactChannel": "careloop.feedback.models.RecoveryContact.Channel",
+        "ReviewKindEnum": "careloop.learning.models.ReviewKind",
+        "ReviewStatusEnum": "careloop.learning.models.ReviewStatus",
+        "ReviewVisibilityEnum": "careloop.learning.models.Visibility",
+        "ActionItemKindEnum": "careloop.actions.models.ActionItem.Kind",
+        "ActionItemStatusEnum": "careloop.actions.models.ActionItem.Status",
+        "IdeaStatusEnum": "careloop.pulse.models.IdeaStatus",
+        "PulseSurveyStatusEnum": "careloop.pulse.models.SurveyStatus",
+        "ArticleVisibilityEnum": "careloop.playbook.models.Visibility",
+    },
     # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
     "PATH_CONVERTER_OVERRIDES": {
         "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
@@ -204,6 +225,9 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "careloop.api.schema_hooks.add_common_responses",
         "careloop.api.schema_hooks.require_a_customer_reference",
+        "careloop.api.schema_hooks.state_cross_field_rules",
+        "careloop.api.schema_hooks.require_evidence_to_close_an_item",
+        "careloop.webhooks.api.add_event_schemas",
     ],
 }
 
@@ -267,6 +291,14 @@ CARELOOP_RULES_CACHE_S = float(env_str("CARELOOP_RULES_CACHE_S") or "5")
 # How long after a solve its survey goes out, replacing the organisation's hours when set: only
 # `careloop demo` sets it (a minute), so a survey visibly follows a solved conversation.
 CARELOOP_SURVEY_DELAY: timedelta | None = None
+
+# Events (core.events) reach their subscribers in a task; without a task queue, in a thread of
+# their own, so a slow webhook receiver never holds up a request.
+CARELOOP_EVENTS_IN_THREAD = True
+# Outgoing webhooks and chat notifications refuse loopback and private addresses unless this is
+# on (a receiver on the same machine or network, and the tests' receivers on 127.0.0.1).
+CARELOOP_WEBHOOKS_ALLOW_PRIVATE = env_bool("CARELOOP_WEBHOOKS_ALLOW_PRIVATE", default=False)
+CARELOOP_WEBHOOK_TIMEOUT_S = float(env_str("CARELOOP_WEBHOOK_TIMEOUT_S") or "5")
 
 # Background tasks: one interface (django.tasks). Inline unless a Celery broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

@@ -18,6 +18,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Tasks run inline in tests; the Celery path is exercised by its own test with a real worker.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Events reach subscribers inline too; the thread hand-off has its own test.
+CARELOOP_EVENTS_IN_THREAD = False
+# The tests' webhook receivers listen on 127.0.0.1.
+CARELOOP_WEBHOOKS_ALLOW_PRIVATE = True
+CARELOOP_WEBHOOK_TIMEOUT_S = 1.0
 
 # Rules are read on every use: a test that changes an SLA target sees it at once.
 CARELOOP_RULES_CACHE_S = 0.0

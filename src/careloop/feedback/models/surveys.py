@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+
+from careloop.core.permissions import Action, Ownership
+
+# A survey and its answer are about the agent who served and their team (snapshots).
+SURVEY_OWNERSHIP = Ownership(owners=("agent",), teams=("team",))
 
 
 class SurveyKind(models.TextChoices):
@@ -65,6 +72,8 @@ class SurveyQuestion(models.Model):
 
 
 class SurveyInvitation(models.Model):
+    row_ownership: ClassVar[dict[Action, Ownership]] = {Action.VIEW_FEEDBACK: SURVEY_OWNERSHIP}
+
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         SENT = "sent", "Sent"
@@ -141,6 +150,8 @@ class SurveyLink(models.Model):
 
 
 class SurveyResponse(models.Model):
+    row_ownership: ClassVar[dict[Action, Ownership]] = {Action.VIEW_FEEDBACK: SURVEY_OWNERSHIP}
+
     invitation = models.OneToOneField(
         SurveyInvitation, on_delete=models.CASCADE, related_name="response"
     )

@@ -398,3 +398,17 @@ def keys_visible_to(user: User, report: RoundReport) -> list[str]:
         if may_see_teams(user, [int(part) for part in key.split("-")[1:]]):
             keys.append(key)
     return keys
+
+
+def withheld_visible_to(user: User, report: RoundReport) -> list[Withheld]:
+    """Why groups were withheld: every group for those who see every team, otherwise only the
+    organisation and the viewer's own team (another team's absence is not theirs to read)."""
+    if sees_every_team(user):
+        return list(report.withheld)
+    team = user.team
+    return [
+        withheld
+        for withheld in report.withheld
+        if withheld.label == "Whole organisation"
+        or (team is not None and withheld.label == team.name)
+    ]

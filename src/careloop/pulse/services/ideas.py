@@ -14,12 +14,13 @@ from django.urls import reverse
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
 from careloop.conversations.business_time import BusinessCalendar
-from careloop.core import calendar
+from careloop.core import calendar, events
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
 from careloop.notifications import services as notifications
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
+from careloop.pulse.events import publish_idea
 from careloop.pulse.models import Idea, IdeaStatus
 
 # Every idea is answered within this many working days (a setting can change it).
@@ -109,6 +110,8 @@ def respond_to_idea(
         )
     idea.save()
     record_audit(by, "pulse.idea_answered", idea, summary=f"{idea.get_status_display()}")
+    if notify:
+        publish_idea(events.IDEA_ANSWERED, idea)
     if notify and idea.author is not None:
         notifications.notify(
             notifications.Kind.IDEA_ANSWERED,
@@ -129,6 +132,11 @@ def claim_escalation(idea: Idea, today: datetime.date) -> bool:
     return bool(
         Idea.objects.filter(pk=idea.pk, escalated_on__isnull=True).update(escalated_on=today)
     )
+
+
+def announce_escalation(idea: Idea) -> None:
+    """The idea's leads were told it is overdue: so are the subscribers (chat channels)."""
+    publish_idea(events.IDEA_OVERDUE, idea)
 
 
 def release_escalation(idea: Idea) -> None:

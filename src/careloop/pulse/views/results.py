@@ -13,7 +13,7 @@ from careloop.core.audit import record_audit
 from careloop.core.csv_export import SafeCsvWriter
 from careloop.core.permissions import Action, requires, restrict_teams
 from careloop.core.whole_numbers import parse_whole_number
-from careloop.people.models import Team, User
+from careloop.people.models import Team
 from careloop.pulse.models import Survey, SurveyStatus
 from careloop.pulse.selectors import results as selectors
 from careloop.pulse.selectors import trends
@@ -88,9 +88,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "comments": comments,
             "themes": selectors.comment_themes(comments) if len(comments) >= 3 else [],
             "trend": trends.trend(reports, result.key) if result and not chosen_teams else [],
-            "withheld": report.withheld
-            if selectors.sees_every_team(user)
-            else [w for w in report.withheld if _withheld_is_own(w, user)],
+            "withheld": selectors.withheld_visible_to(user, report),
         }
     )
     shown = result.label if result else refusal or "nothing shown"
@@ -98,13 +96,6 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         user, "pulse.results_viewed", survey, summary=f"round {report.round.number}: {shown}"
     )
     return render(request, "pulse/results.html", context)
-
-
-def _withheld_is_own(withheld: selectors.Withheld, user: User) -> bool:
-    team = user.team
-    return withheld.label == "Whole organisation" or (
-        team is not None and withheld.label == team.name
-    )
 
 
 @requires(Action.VIEW_PULSE_RESULTS)
