@@ -401,19 +401,19 @@ def open_conversations(
         )
         for opening, conversation in zip(openings, conversations, strict=True)
     )
-    events = []
+    timeline = []
     for opening, conversation, message, names, newly_breached in zip(
         openings, conversations, messages, wanted_tags, breached, strict=True
     ):
         at = conversation.created_at
-        events += [
+        timeline += [
             _event(conversation, ConversationEvent.Kind.CREATED, at=at, channel=channel),
             _event(conversation, ConversationEvent.Kind.MESSAGE, at=at, message=message.pk),
         ]
         if newly_breached:
-            events.append(_event(conversation, ConversationEvent.Kind.SLA_BREACH, at=at))
+            timeline.append(_event(conversation, ConversationEvent.Kind.SLA_BREACH, at=at))
         if conversation.priority != Priority.NORMAL:
-            events.append(
+            timeline.append(
                 _event(
                     conversation,
                     ConversationEvent.Kind.PRIORITY,
@@ -424,10 +424,10 @@ def open_conversations(
                 )
             )
         if opening.tags:
-            events.append(
+            timeline.append(
                 _event(conversation, ConversationEvent.Kind.TAGGED, actor, now, tags=names)
             )
-    ConversationEvent.objects.bulk_create(events)
+    ConversationEvent.objects.bulk_create(timeline)
     if team is not None and team.auto_assign:
         for conversation in conversations:
             assign_round_robin(conversation, team)
@@ -464,11 +464,11 @@ def receive_customer_message(
         )
     at = at or timezone.now()
     rules = current_rules()
-    events = []
+    timeline = []
     reopened = conversation.status == Status.SOLVED
     if reopened:
         conversation.reopen_count += 1
-        events.append(
+        timeline.append(
             _event(conversation, ConversationEvent.Kind.STATUS, at=at, old="solved", new="open")
         )
     if conversation.status in (Status.SOLVED, Status.PENDING):
@@ -492,7 +492,7 @@ def receive_customer_message(
         email_message_id=email_message_id,
         created_at=at,
     )
-    events.append(_event(conversation, ConversationEvent.Kind.MESSAGE, at=at, message=message.pk))
+    timeline.append(_event(conversation, ConversationEvent.Kind.MESSAGE, at=at, message=message.pk))
     if not conversation.search_text:
         customer_of = conversation.customer
         conversation.search_text = _with_text(
@@ -500,7 +500,7 @@ def receive_customer_message(
         )
     conversation.search_text = _with_text(conversation.search_text, body_text)
     if _compute_figures(conversation, rules, at):
-        events.append(_event(conversation, ConversationEvent.Kind.SLA_BREACH, at=at))
+        timeline.append(_event(conversation, ConversationEvent.Kind.SLA_BREACH, at=at))
     conversation.updated_at = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(
         status=conversation.status,
@@ -511,7 +511,7 @@ def receive_customer_message(
         search_text=conversation.search_text,
         **_figure_fields(conversation),
     )
-    ConversationEvent.objects.bulk_create(events)
+    ConversationEvent.objects.bulk_create(timeline)
     transaction.on_commit(lambda: _after_customer_messages([message.pk]))
     return message
 
