@@ -30,7 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
-BENCH_DATABASE = "careloop_bench"
+# CARELOOP_BENCH_DATABASE picks another name, so two people can seed on one server.
+BENCH_DATABASE = os.environ.get("CARELOOP_BENCH_DATABASE", "careloop_bench")
 BENCH_TMP = Path(tempfile.gettempdir()) / "careloop-bench"
 PAGE_SIZE = 50
 MESSAGES_PER_CONVERSATION = (2, 3, 3, 4)  # about three on average

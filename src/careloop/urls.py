@@ -24,7 +24,9 @@ urlpatterns = [
     path("", include("careloop.playbook.urls")),
     path("", include("careloop.pulse.urls")),
     path("", include("careloop.insights.urls")),
+    path("", include("careloop.initiatives.urls")),
     path("", include("careloop.notifications.urls")),
     path("", include("careloop.search.urls")),
+    path("", include("careloop.exports.urls")),
     path("", include("careloop.core.urls")),
 ]

@@ -84,10 +84,11 @@ def test_an_idea_sent_through_the_api_is_named_by_the_keys_owner(
     assert (response.json()["author"], response.json()["team"]) == ("Nadia Named", "Returns")
     assert Idea.objects.get(title="Label printer").author == author
     assert unknown_team.status_code == 404
-    # No anonymous ideas by API: an API write is kept with its key, so with its sender.
-    assert anonymous_asked.status_code == 201
-    assert Idea.objects.get(title="A").author == author
-    assert not Idea.objects.filter(author__isnull=True).exists()
+    # No anonymous ideas by API: an API write is kept with its key, so with its sender. Asked
+    # for one, the API says so rather than sending it named.
+    assert anonymous_asked.status_code == 400
+    assert "idea page" in anonymous_asked.json()["anonymous"][0]
+    assert not Idea.objects.filter(title="A").exists()
 
 
 def test_only_those_who_answer_ideas_answer_them_and_the_answer_sticks(

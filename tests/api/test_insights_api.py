@@ -76,12 +76,17 @@ def test_a_team_and_period_narrow_the_figures(teams: dict[str, Team], api_as: Cl
     unknown_team = client.get(reverse(METRICS_URL), {"team": 10**12})
     too_long = client.get(reverse(METRICS_URL), {"days": 5000})
     ancient = client.get(reverse(METRICS_URL), {"end": "0001-01-01"})
+    empty_or_odd = [
+        client.get(reverse(METRICS_URL), query).status_code
+        for query in ({"end": ""}, {"days": ""}, {"days": "7.0"}, {"team": "²"})
+    ]
 
     csat = {row["key"]: row["value"] for row in own.json()["metrics"]}["csat"]
     assert csat == 75.0
     assert {row["key"]: row["value"] for row in last_year.json()["metrics"]}["csat"] is None
     assert unknown_team.status_code == 404
     assert too_long.status_code == 400 and ancient.status_code == 400
+    assert empty_or_odd == [400, 400, 400, 400]
 
 
 def test_a_lead_sees_culture_figures_of_their_own_team_only(

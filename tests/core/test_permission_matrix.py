@@ -54,6 +54,7 @@ manage_organisation      -       -    -   -     -     A
 use_admin_site           -       -    -   -     -     A
 view_audit_log           -       -    -   -     -     A
 manage_customer_privacy  -       -    -   A     -     A
+export_organisation      -       -    -   -     -     A
 manage_integrations      -       -    -   -     -     A
 approve_gestures         -       -    T   A     -     A
 manage_allowances        -       -    T   A     -     A
@@ -81,6 +82,8 @@ read_learning_reviews    -       T    T   A     A     A
 facilitate_review        -       O    A   A     A     A
 hear_overdue_ideas       -       -    T   -     A     -
 coach_people             -       -    T   A     -     A
+view_initiatives         -       -    -   A     A     A
+manage_initiatives       -       -    -   A     A     A
 """
 
 
@@ -472,8 +475,39 @@ def sample_touchpoint_kwargs() -> dict[str, object]:
     return {"pk": Touchpoint.objects.create(stage=stage, name="Tracking").pk}
 
 
+# initiatives: a sample initiative of one team.
+def sample_initiative_kwargs() -> dict[str, object]:
+    import datetime
+
+    from careloop.initiatives.services import create_initiative
+
+    initiative = create_initiative(
+        name="Empathy training",
+        teams=[TeamFactory()],
+        start=datetime.date(2026, 1, 1),
+        outcomes=["csat"],
+        created_by=None,
+    )
+    return {"pk": initiative.pk}
+
+
+for _name in ("initiative", "pdf", "csv"):
+    URL_KWARGS[f"initiatives:{_name}"] = sample_initiative_kwargs
 URL_KWARGS["insights:journey-stage"] = sample_journey_stage_kwargs
 URL_KWARGS["insights:journey-touchpoint"] = sample_touchpoint_kwargs
+
+
+def sample_export_kwargs() -> dict[str, object]:
+    from django.core.files.base import ContentFile
+
+    from careloop.exports.models import OrganisationExport
+
+    export = OrganisationExport(state=OrganisationExport.State.READY)
+    export.file.save("export.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True)
+    return {"pk": export.pk}
+
+
+URL_KWARGS["exports:download"] = sample_export_kwargs
 
 
 def sample_attachment() -> Attachment:

@@ -117,6 +117,7 @@ def test_raw_input_and_old_finished_conversations_expire_but_recent_ones_stay() 
         "api_idempotent_responses": 0,
         "audit_events": 0,
         "finished_conversation_text": 1,
+        "organisation_exports": 0,
         "raw_inbound": 1,
         "read_notifications": 0,
         "webhook_deliveries": 0,

@@ -140,6 +140,20 @@ def _action_item(owner: User, team: Team | None) -> Model:
     return ActionItemFactory(owner=owner, created_by=owner)
 
 
+def _initiative(owner: User, team: Team | None) -> Model:
+    import datetime
+
+    from careloop.initiatives.services import create_initiative
+
+    return create_initiative(
+        name="Empathy training",
+        teams=[team or TeamFactory()],
+        start=datetime.date(2026, 1, 1),
+        outcomes=["csat"],
+        created_by=owner,
+    )
+
+
 def _qa_review(owner: User, team: Team | None) -> Model:
     from tests.coaching.factories import rubric
 
@@ -216,6 +230,8 @@ CASES = [
     RowCase(_model("recognition.SuccessStory"), Action.SEE_UNSHARED_STORIES, _story),
     RowCase(_model("learning.LearningReview"), Action.READ_LEARNING_REVIEWS, _learning_review),
     RowCase(_model("learning.LearningReview"), Action.FACILITATE_REVIEW, _learning_review),
+    RowCase(_model("initiatives.Initiative"), Action.VIEW_INITIATIVES, _initiative),
+    RowCase(_model("initiatives.Initiative"), Action.MANAGE_INITIATIVES, _initiative),
 ]
 
 

@@ -167,3 +167,21 @@ def run_careloop(environment: dict[str, str], *arguments: str, timeout: float = 
     if finished.returncode != 0:
         pytest.fail(f"careloop {' '.join(arguments)} failed:\n{finished.stdout}\n{finished.stderr}")
     return finished.stdout
+
+
+def start_standby(primary: PostgresCluster) -> PostgresCluster:
+    """A streaming replica of `primary`: a base backup taken over the replication protocol
+    (`pg_basebackup -R` writes standby.signal and the connection back), started on a port of
+    its own. initdb's default pg_hba.conf trusts replication connections from 127.0.0.1."""
+    standby = PostgresCluster(
+        primary.bin_dir, Path(tempfile.mkdtemp(prefix="careloop-pg-standby-"))
+    )
+    if os.geteuid() == 0:
+        shutil.chown(standby.data_dir, "postgres", "postgres")
+    standby._run(
+        "pg_basebackup",
+        *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres"),
+        *("-D", str(standby.data_dir / "db"), "-R", "-X", "stream", "-c", "fast"),
+    )
+    standby._pg_ctl("start")
+    return standby

@@ -231,3 +231,26 @@ def _physical_order(table: str, column: str) -> list[object]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM {table} ORDER BY {order}")  # noqa: S608
         return [row[0] for row in cursor.fetchall()]
+
+
+def test_opening_a_review_makes_a_draft_of_its_author_with_timeline_and_factors_in_order() -> None:
+    author = UserFactory()
+    draft = services.ReviewDraft(
+        title="Refund sent twice",
+        kind="mistake",
+        summary="A refund went out twice.",
+        timeline=(("09:10", "No refund showed."), ("09:12", "The second click went through.")),
+        factors=((FactorCategory.TOOLING, "No warning about an earlier refund."),),
+    )
+
+    review = services.open_review(author, draft)
+
+    assert (review.facilitator, review.team_id, review.status) == (
+        author,
+        author.team_id,
+        ReviewStatus.DRAFT,
+    )
+    assert [entry.at for entry in review.timeline.all()] == ["09:10", "09:12"]
+    assert [factor.category for factor in review.factors.all()] == [FactorCategory.TOOLING]
+    assert selectors.may_view(author, review)
+    assert not selectors.may_view(UserFactory(team=author.team), review)

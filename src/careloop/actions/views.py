@@ -15,7 +15,7 @@ from careloop.actions.forms import (
     StatusForm,
 )
 from careloop.actions.models import ActionItem, FeedbackSession
-from careloop.core.permissions import Action, requires, scopes_for
+from careloop.core.permissions import Action, can, requires, scopes_for
 from careloop.people.models import User
 
 
@@ -83,7 +83,12 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         else:
             messages.success(request, f"Status: {item.get_status_display()}.")
             return redirect("actions:item", item_id=item.pk)
-    return render(request, "actions/item_detail.html", {"item": item, "form": form})
+    return render(
+        request,
+        "actions/item_detail.html",
+        # An item may become an initiative whose effect is measured (initiatives app).
+        {"item": item, "form": form, "may_promote": can(user, Action.MANAGE_INITIATIVES)},
+    )
 
 
 @requires(Action.USE_ACTIONS)

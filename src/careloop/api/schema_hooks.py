@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
@@ -29,6 +30,37 @@ COMMON_RESPONSES = {
 }
 
 
+BLANK_BRANCH = {"type": "string", "maxLength": 0}
+
+
+def drop_redundant_blank_branches(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Text that may be blank and has a pattern comes out as `oneOf: [text, maxLength 0]`;
+    where the pattern already allows "", a blank value would match both branches, which
+    `oneOf` (exactly one) forbids. Such a field is its text branch alone."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        if not isinstance(node, dict):
+            return
+        branches = node.get("oneOf")
+        if (
+            isinstance(branches, list)
+            and len(branches) == 2
+            and branches[1] == BLANK_BRANCH
+            and "pattern" in branches[0]
+            and re.search(branches[0]["pattern"], "")
+        ):
+            del node["oneOf"]
+            node.update({k: v for k, v in branches[0].items() if k not in node})
+        for value in node.values():
+            visit(value)
+
+    visit(result)
+    return result
+
+
 def require_a_customer_reference(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """A customer is named by email, by external id, or both (see the serializer)."""
     reference = result.get("components", {}).get("schemas", {}).get("CustomerReference")
@@ -54,7 +86,7 @@ def require_evidence_to_close_an_item(result: dict[str, Any], **kwargs: Any) -> 
             {"properties": {"status": {"type": "string", "enum": ["open", "in_progress"]}}}
         ]
         for status, field in needs.items():
-            longest = properties[field]["oneOf"][0]["maxLength"]
+            longest = properties[field]["maxLength"]
             text = {"type": "string", "minLength": 1, "maxLength": longest, "pattern": NOT_BLANK}
             branches.append(
                 {

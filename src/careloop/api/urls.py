@@ -15,9 +15,9 @@ from careloop.api.endpoints import (
     recognition,
     saved_replies,
 )
+from careloop.api.endpoints import webhooks as webhooks_api
 from careloop.api.views import endpoint, not_found
 from careloop.core.permissions import public
-from careloop.webhooks import api as webhooks_api
 
 
 class RowIdConverter:

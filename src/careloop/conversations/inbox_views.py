@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from careloop.conversations.forms import (
     MergeForm,
     ReplyForm,
 )
+from careloop.conversations.inbox_pages import Cursor, page_of
 from careloop.conversations.models import Conversation, Message, Priority, SavedReply, Status
 from careloop.conversations.saved_replies import fill
 from careloop.core.http import HtmxHttpRequest
@@ -31,7 +31,6 @@ from careloop.core.whole_numbers import parse_whole_number
 from careloop.core.widgets import picker_results
 from careloop.people.http import employee
 
-PAGE_SIZE = 50
 # The id of the inbox's search input (conversations/inbox.html), which htmx names as trigger.
 INBOX_SEARCH_BOX = "inbox-search"
 
@@ -49,19 +48,20 @@ def _inbox_context(request: HtmxHttpRequest, marker: str) -> dict[str, object]:
     agent = employee(request)
     view = _inbox_view(request)
     query = request.GET.get("q", "")
+    after = Cursor.parse(request.GET.get("after"))
+    before = None if after else Cursor.parse(request.GET.get("before"))
     number = selectors.reference(query)
     if number is not None and Conversation.objects.filter(pk=number).exists():
         # While "#120" is being typed the list shows it, whatever its status or view.
-        conversations = selectors.conversation_list().filter(pk=number)
+        page = page_of(selectors.conversation_list().filter(pk=number))
     else:
-        conversations = selectors.search(selectors.inbox_for(agent, view), query)
-    paginator = Paginator(conversations, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    start = (page.number - 1) * PAGE_SIZE
-    signature = selectors.inbox_page_signature(
-        conversations, start, start + PAGE_SIZE, paginator.count
-    )
-    state = {"view": view.value, "q": query, "page": page.number}
+        page = selectors.inbox_page(agent, view, query, after=after, before=before)
+    signature = selectors.inbox_page_signature(page)
+    state = {"view": view.value, "q": query}
+    if after is not None:
+        state["after"] = after.token
+    elif before is not None:
+        state["before"] = before.token
     return {
         "page": page,
         "view": view,
@@ -74,6 +74,13 @@ def _inbox_context(request: HtmxHttpRequest, marker: str) -> dict[str, object]:
         "live_query": urlencode({**state, "since": marker, "rows": signature}),
         "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
         "signature": signature,
+        # Links to the neighbouring pages keep the view and the words.
+        "next_query": urlencode({"view": view.value, "q": query, "after": page.next.token})
+        if page.next
+        else "",
+        "previous_query": urlencode({"view": view.value, "q": query, "before": page.previous.token})
+        if page.previous
+        else "",
     }
 
 
@@ -160,7 +167,10 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if current.merged_into_id is not None:
         messages.info(request, f"Conversation {current.pk} was merged into this one.")
         return redirect("conversations:conversation", pk=current.merged_into_id)
-    thread = selectors.thread_for(agent, current)
+    # The newest messages and events; the whole thread when asked for ("Show earlier").
+    window = None if request.GET.get("thread") == "all" else selectors.THREAD_WINDOW
+    thread, earlier_messages = selectors.thread_for(agent, current, window)
+    events, earlier_events = selectors.conversation_events(current, window)
     return render(
         request,
         "conversations/conversation.html",
@@ -171,7 +181,9 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
             "visible_scores": {m.pk for m in thread if coaching.may_see_reply_score(agent, m)},
             "dispute_form": DisputeForm(),
-            "events": current.events.all(),
+            "events": events,
+            "earlier_messages": earlier_messages,
+            "earlier_events": earlier_events,
             "history": selectors.customer_history(current.customer, exclude=current)[:20],
             "reply_form": ReplyForm(),
             "settings_form": ConversationSettingsForm.for_conversation(current),

@@ -104,6 +104,16 @@ PAUSED = (Status.PENDING, Status.ON_HOLD)
 FINISHED = (Status.SOLVED, Status.CLOSED)
 
 
+UNFINISHED = (Status.OPEN, Status.PENDING, Status.ON_HOLD)
+# The conditions of the inbox views (conversations.selectors.inbox_for), each the condition of
+# a partial index in the view's order: the index holds exactly the view's rows, so a page is
+# a short walk of it and its size is the view's estimated total (inbox_pages.estimated_rows).
+IN_INBOX = models.Q(status__in=UNFINISHED, merged_into__isnull=True)
+WAITING_IN_INBOX = models.Q(
+    status=Status.OPEN, waiting_since__isnull=False, merged_into__isnull=True
+)
+
+
 def new_reply_token() -> str:
     return secrets.token_hex(8)
 
@@ -188,6 +198,32 @@ class Conversation(models.Model):
             # Search results walk this, the most recently changed first; the full-text
             # index itself lives outside the ORM (conversations.search_index, migration 0011).
             models.Index(fields=("updated_at", "id"), name="conv_recent"),
+            models.Index(
+                fields=("-care_priority", "id"), condition=IN_INBOX, name="conv_inbox_open"
+            ),
+            models.Index(
+                fields=("-care_priority", "id"),
+                condition=WAITING_IN_INBOX,
+                name="conv_inbox_waiting",
+            ),
+            models.Index(
+                fields=("-care_priority", "id"),
+                condition=IN_INBOX & models.Q(assignee__isnull=True),
+                name="conv_inbox_unassigned",
+            ),
+            models.Index(
+                fields=("-care_priority", "id"),
+                condition=models.Q(status=Status.ON_HOLD, merged_into__isnull=True),
+                name="conv_inbox_on_hold",
+            ),
+            models.Index(
+                fields=("assignee", "-care_priority", "id"),
+                condition=IN_INBOX,
+                name="conv_inbox_assignee",
+            ),
+            models.Index(
+                fields=("team", "-care_priority", "id"), condition=IN_INBOX, name="conv_inbox_team"
+            ),
         )
 
     def __str__(self) -> str:

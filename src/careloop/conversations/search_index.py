@@ -3,8 +3,10 @@
 PostgreSQL keeps a stored, generated `tsvector` column (`search_document`) with a GIN index;
 SQLite keeps an FTS5 table over the same text, synchronised by triggers. Both are created by
 migration 0011 and are invisible to the ORM: queries reach them through the helpers here.
-Internal notes never enter `search_text` (see services.add_internal_note), so neither index
-holds them.
+Migration 0016 adds, on PostgreSQL, a second GIN index over the same column for the inbox's
+conversations only (`conv_inbox_search`, partial: unfinished and not merged away), which the
+inbox's own search uses. Internal notes never enter `search_text` (see
+services.add_internal_note), so no index holds them.
 
 Every statement here is assembled only from this module's constants; what people type is
 always a bound parameter (hence the file-wide S608/S611 exemption below).
@@ -20,12 +22,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from careloop.core.highlight import MATCH_START, MATCH_STOP, search_words
+from careloop.core.replica import reading_connection
 
 if TYPE_CHECKING:
     from careloop.conversations.models import Conversation
@@ -108,7 +110,7 @@ def has_words(query: str) -> bool:
 
 def matching(query: str) -> Q:
     """A filter for the conversations whose search text holds every word of `query`."""
-    if connection.vendor == "postgresql":
+    if reading_connection().vendor == "postgresql":
         return Q(
             RawSQL(
                 f"{TABLE}.search_document @@ websearch_to_tsquery('{CONFIG}', %s)",
@@ -140,6 +142,7 @@ def newest_matches(
     newest first and stops, and the filters run on those candidates.
     """
     newest_first = conversations.order_by("-pk").values_list("pk", "updated_at")
+    connection = reading_connection()
     if connection.vendor == "postgresql":
         return list(newest_first.filter(matching(query))[:limit])
     fts_query = _fts_query(query)
@@ -185,6 +188,7 @@ def relevance(ids: Sequence[int], query: str) -> dict[int, float]:
     """How well each conversation matches `query`; higher is better, 0 when unknown."""
     if not ids or not has_words(query):
         return {}
+    connection = reading_connection()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -220,6 +224,7 @@ def snippets(ids: Sequence[int], query: str) -> dict[int, str]:
     (core.highlight.MATCH_START/STOP); turn them into HTML with `marked_html`."""
     if not ids or not has_words(query):
         return {}
+    connection = reading_connection()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             options = (

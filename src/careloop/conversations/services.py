@@ -903,7 +903,11 @@ def _compute_figures(
     True when the conversation has just breached its SLA (the caller records the event).
     `history` (recent contacts, same problem) is counted in the database when not given.
     """
-    sla.refresh_due_times(conversation, rules.calendar, rules.sla)
+    sla.refresh_due_times(
+        conversation,
+        rules.calendar,
+        rules.sla.due_targets(conversation.priority, conversation.channel),
+    )
     breached = sla.is_breached(conversation, now)
     newly_breached = breached and not conversation.sla_breached
     conversation.sla_breached = breached or conversation.sla_breached

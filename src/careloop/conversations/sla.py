@@ -79,6 +79,20 @@ def policy_for(priority: str, stored: dict[str, SlaPolicy] | None = None) -> Sla
 
 
 @dataclass(frozen=True)
+class DueTargets:
+    """First response, next response and resolution targets, in business minutes."""
+
+    first_response_minutes: int
+    next_response_minutes: int
+    resolution_minutes: int
+
+
+def due_targets(priority: str, channel: str) -> DueTargets:
+    first, following = response_targets(priority, channel)
+    return DueTargets(first, following, policy_for(priority).resolution_minutes)
+
+
+@dataclass(frozen=True)
 class SlaRules:
     """Every priority's and channel's targets, read in two queries: what a batch of new
     conversations (or one) needs, without a query per conversation."""
@@ -100,16 +114,19 @@ class SlaRules:
     def response_targets(self, priority: str, channel: str) -> tuple[int, int]:
         return _tighter(self.policies[priority], self.channel_policies[channel])
 
+    def due_targets(self, priority: str, channel: str) -> DueTargets:
+        first, following = self.response_targets(priority, channel)
+        return DueTargets(first, following, self.policies[priority].resolution_minutes)
+
 
 def refresh_due_times(
-    conversation: Conversation, calendar: BusinessCalendar, rules: SlaRules | None = None
+    conversation: Conversation, calendar: BusinessCalendar, targets: DueTargets | None = None
 ) -> None:
-    """Set the due times the current state implies (the caller saves)."""
-    rules = rules or SlaRules.load()
-    policy = rules.policies[conversation.priority]
-    first_minutes, next_minutes = rules.response_targets(
-        conversation.priority, conversation.channel
-    )
+    """Set the due times the current state implies (the caller saves). Callers setting many
+    conversations at once (an import) pass the targets they looked up once."""
+    targets = targets or due_targets(conversation.priority, conversation.channel)
+    first_minutes, next_minutes = targets.first_response_minutes, targets.next_response_minutes
+
     conversation.first_response_due = (
         calendar.add_seconds(conversation.created_at, first_minutes * 60)
         if conversation.first_response_at is None
@@ -124,7 +141,7 @@ def refresh_due_times(
     # Time on hold does not count against resolution.
     conversation.resolution_due = calendar.add_seconds(
         conversation.created_at,
-        policy.resolution_minutes * 60 + conversation.paused_business_seconds,
+        targets.resolution_minutes * 60 + conversation.paused_business_seconds,
     )
 
 

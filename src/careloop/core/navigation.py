@@ -98,6 +98,13 @@ SECTIONS: tuple[Section, ...] = (
         "How culture and customer outcomes move together, with honest statistics.",
     ),
     Section(
+        "initiatives",
+        "Initiatives",
+        "initiatives:list",
+        Action.VIEW_INITIATIVES,
+        "What each initiative changed and what it was worth, with honest uncertainty.",
+    ),
+    Section(
         "people", "People & teams", "people:teams", Action.VIEW_PEOPLE, "Who is on which team."
     ),
     Section(
@@ -113,6 +120,13 @@ SECTIONS: tuple[Section, ...] = (
         "api_keys:list",
         Action.MANAGE_ORGANISATION,
         "Keys for integrations: whom each acts as, what it may touch, when it was last used.",
+    ),
+    Section(
+        "export",
+        "Export all data",
+        "exports:list",
+        Action.EXPORT_ORGANISATION,
+        "Everything the organisation keeps in careloop, in one file to take elsewhere.",
     ),
     Section(
         "integrations",

@@ -68,6 +68,8 @@ class Action(StrEnum):
     USE_ADMIN_SITE = "use_admin_site"
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_CUSTOMER_PRIVACY = "manage_customer_privacy"
+    # Taking all of the organisation's data out of careloop (every domain, attachments).
+    EXPORT_ORGANISATION = "export_organisation"
     # outgoing webhooks and Slack / Teams channels
     MANAGE_INTEGRATIONS = "manage_integrations"
     # care (goodwill)
@@ -106,6 +108,9 @@ class Action(StrEnum):
     FACILITATE_REVIEW = "facilitate_review"
     HEAR_OVERDUE_IDEAS = "hear_overdue_ideas"
     COACH_PEOPLE = "coach_people"
+    # initiatives: what a change did and what it was worth (budget-level, organisation-wide)
+    VIEW_INITIATIVES = "view_initiatives"
+    MANAGE_INITIATIVES = "manage_initiatives"
 
 
 class Reach(IntEnum):
@@ -162,6 +167,8 @@ RULES: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_AUDIT_LOG: _everywhere({_ADMIN}),
     # Exporting or erasing a customer's data (GDPR requests): CX leadership, audited.
     Action.MANAGE_CUSTOMER_PRIVACY: _everywhere({_CX, _ADMIN}),
+    # The whole organisation's data in one file: admins alone, audited.
+    Action.EXPORT_ORGANISATION: _everywhere({_ADMIN}),
     # Webhooks send customers' conversations to other systems and hold signing secrets.
     Action.MANAGE_INTEGRATIONS: _everywhere({_ADMIN}),
     # care (goodwill): leads decide on requests above the allowance for their team, never on
@@ -220,6 +227,10 @@ RULES: dict[Action, dict[Role, Reach]] = {
     # A person's coach is the lead of their team; those who lead a team are coached by those
     # who reach the whole organisation.
     Action.COACH_PEOPLE: {_L: _TEAM, _CX: _ORG, _ADMIN: _ORG},
+    # Initiatives compare teams against each other and put money on them: the leaders who
+    # ask for budget (CX, people) and admins; a lead of one team would read other teams' data.
+    Action.VIEW_INITIATIVES: _everywhere({_CX, _PP, _ADMIN}),
+    Action.MANAGE_INITIATIVES: _everywhere({_CX, _PP, _ADMIN}),
 }
 
 # Four eyes: the person a row belongs to never takes these actions on it (a lead does not

@@ -17,6 +17,7 @@ from careloop.conversations.models import FINISHED, Conversation, Customer
 from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.demo.culture import felt_by_customers
+from careloop.demo.initiatives import lifted_csat
 from careloop.feedback import concerns, milestones, recovery, surveys, theming
 from careloop.feedback.models import (
     RecoveryTask,
@@ -258,9 +259,9 @@ def create_demo_feedback(seed: int = 7) -> None:
         if rng.random() > RESPONSE_RATE:
             continue
         team_name = conversation.team.name if conversation.team else ""
-        csat, ces, nps = _scores(
-            rng, conversation, felt_by_customers(team_name, calendar.local_date(sent_at), today)
-        )
+        day = calendar.local_date(sent_at)
+        csat, ces, nps = _scores(rng, conversation, felt_by_customers(team_name, day, today))
+        csat = lifted_csat(team_name, day, csat, conversation.pk)
         topic = _topic(conversation)
         response = surveys.submit_answers(
             invitation,

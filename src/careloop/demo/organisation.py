@@ -19,6 +19,7 @@ from careloop.demo.care import create_demo_care
 from careloop.demo.coaching import create_demo_coaching
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS, create_demo_conversations
 from careloop.demo.feedback import create_demo_feedback
+from careloop.demo.initiatives import create_demo_initiatives
 from careloop.demo.insights import create_demo_insights
 from careloop.demo.learning import create_demo_learning
 from careloop.demo.pulse import create_demo_pulse
@@ -150,6 +151,7 @@ def create_demo_organisation(
         create_demo_recognition(seed)
         create_demo_pulse(seed)
         create_demo_insights(seed)
+        create_demo_initiatives(seed)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -227,4 +229,5 @@ def create_demo_organisation(
     create_demo_recognition(seed)
     create_demo_pulse(seed)
     create_demo_insights(seed)
+    create_demo_initiatives(seed)
     return logins

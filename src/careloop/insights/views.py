@@ -17,6 +17,7 @@ from careloop.core.audit import record_audit
 from careloop.core.csv_export import SafeCsvWriter
 from careloop.core.home import trend
 from careloop.core.permissions import Action, can, requires
+from careloop.core.replica import reads_from_replica
 from careloop.insights import analytics, selectors, services
 from careloop.insights.definitions import METRICS
 from careloop.insights.forms import AnalyticsForm, DashboardFilterForm, StageForm, TouchpointForm
@@ -134,6 +135,7 @@ def _team_culture(
 
 
 @requires(Action.VIEW_INSIGHTS)
+@reads_from_replica
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, scope = _filters(request)
     # A custom period's retention is counted in a request of its own (`retention_figure`), so
@@ -170,6 +172,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.VIEW_INSIGHTS)
+@reads_from_replica
 def retention_figure(request: HttpRequest) -> HttpResponse:
     """The retention tile of the dashboard, counted now (and cached) for the filters given."""
     _, scope = _filters(request)
@@ -182,6 +185,7 @@ def retention_figure(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.VIEW_INSIGHTS)
+@reads_from_replica
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     _, scope = _filters(request)
     board = selectors.dashboard(scope)
@@ -237,6 +241,7 @@ def definitions(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.VIEW_INSIGHTS)
+@reads_from_replica
 def culture_analytics(request: HttpRequest) -> HttpResponse:
     # Always bound, with the defaults for what was not chosen: the selects show what is computed.
     form = AnalyticsForm({**AnalyticsForm.DEFAULTS, **request.GET.dict()})

@@ -157,6 +157,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and not services.has_given_process_feedback(user, review),
             "publish_form": PublishForm(),
             "action_form": ActionItemForm(initial={"owner": user.pk}),
+            # A review's fix may become an initiative whose effect is measured (initiatives).
+            "may_promote": can(user, Action.MANAGE_INITIATIVES),
         },
     )
 

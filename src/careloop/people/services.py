@@ -147,3 +147,26 @@ def deactivate_person(person: User, actor: User | None = None) -> User:
     person.save(update_fields=["is_active"])
     record_audit(actor, "person.deactivated", person)
     return person
+
+
+def add_former_agents(names_by_email: dict[str, str]) -> list[User]:
+    """Accounts for agents who wrote in another helpdesk's history (an import): inactive, with
+    no password, so their replies keep an author and nobody gains a sign-in. An admin who
+    wants one of them on board activates and invites them like any new colleague."""
+    from django.contrib.auth.hashers import make_password
+
+    unusable = make_password(None)
+    accounts = [
+        User(
+            email=email,
+            full_name=name.strip()[:150] or email.split("@")[0],
+            role=Role.AGENT,
+            is_active=False,
+            password=unusable,
+        )
+        for email, name in sorted(names_by_email.items())
+    ]
+    User.objects.bulk_create(accounts)
+    for account in accounts:
+        record_audit(None, "person.imported_inactive", account)
+    return accounts

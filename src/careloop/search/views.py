@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from careloop.conversations import selectors as conversations
 from careloop.conversations.models import Conversation, Customer
 from careloop.core.permissions import Action, can, requires
+from careloop.core.replica import reads_from_replica
 from careloop.people.http import employee
 from careloop.playbook import selectors as playbook
 from careloop.search.forms import SearchForm
@@ -18,6 +19,7 @@ PAGE_SIZE = 20
 
 
 @requires(Action.USE_PLAYBOOK)
+@reads_from_replica
 def search(request: HttpRequest) -> HttpResponse:
     person = employee(request)
     form = SearchForm(request.GET or None)

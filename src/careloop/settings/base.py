@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import dj_database_url
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "careloop.actions",
     "careloop.learning",
     "careloop.insights",
+    "careloop.initiatives",
     "careloop.care",
     "careloop.coaching",
     "careloop.feedback",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
     "careloop.notifications",
     "careloop.api",
     "careloop.search",
+    "careloop.importers",
+    "careloop.exports",
     "careloop.webhooks",
     "careloop.demo",
 ]
@@ -122,6 +126,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A streaming replica of the PostgreSQL primary, when there is one, serves insights, exports
+# and search (careloop.core.replica); tests read the primary under the same alias.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["careloop.core.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "people.User"
@@ -219,15 +231,17 @@ SPECTACULAR_SETTINGS = {
     },
     # careloop.api.urls: row ids are 1–18 digits, so none overflows a 64-bit column.
     "PATH_CONVERTER_OVERRIDES": {
-        "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}
+        "row_id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "careloop.api.schema_hooks.drop_redundant_blank_branches",
         "careloop.api.schema_hooks.add_common_responses",
         "careloop.api.schema_hooks.require_a_customer_reference",
         "careloop.api.schema_hooks.state_cross_field_rules",
         "careloop.api.schema_hooks.require_evidence_to_close_an_item",
-        "careloop.webhooks.api.add_event_schemas",
+        "careloop.api.endpoints.webhooks.add_event_schemas",
     ],
 }
 

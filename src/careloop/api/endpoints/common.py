@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api.pagination import CursorPages
+from careloop.api.query_params import whole_number
 
 LIST_ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="An invalid page size or filter."),
@@ -44,3 +45,24 @@ def found[T](row: T | None, what: str) -> T:
 def name_of(person: Any) -> str | None:
     """A person as the pages name them; None for nobody."""
     return str(person) if person is not None else None
+
+
+# Query numbers are 1–18 digits, as row ids in paths are: none overflows a 64-bit column.
+QUERY_MAX = 10**18 - 1
+
+
+class QueryWholeNumber(serializers.IntegerField):
+    """A whole number in a query string: ASCII digits only, and given empty it is an error,
+    not absent (DRF would quietly fall back to the default)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if hasattr(dictionary, "getlist") and self.field_name in dictionary:
+            values = dictionary.getlist(self.field_name)
+            return values[0] if len(values) == 1 else values
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = whole_number(data, 0, QUERY_MAX) if isinstance(data, str) else None
+        if number is None:
+            self.fail("invalid")
+        return super().to_internal_value(number)

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied as DomainPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -83,6 +83,19 @@ class IdeaFilterSerializer(serializers.Serializer[Any]):
     )
 
 
+@extend_schema_field({"type": "boolean", "enum": [False]})
+class NeverAnonymous(StrictBooleanField):
+    """Only `false`: a client asking for anonymity is told why not, never sent named quietly."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if super().to_internal_value(data):
+            raise serializers.ValidationError(
+                "The API sends named ideas only: an API write is kept with the key that sent "
+                "it, and so with its owner. Send anonymous ideas from the idea page."
+            )
+        return False
+
+
 class IdeaCreateSerializer(serializers.Serializer[Any]):
     title = StrictCharField(max_length=200)
     body = StrictCharField(max_length=20_000)
@@ -94,6 +107,7 @@ class IdeaCreateSerializer(serializers.Serializer[Any]):
         default=None,
         help_text="The id of the team the idea is about; leave out for the whole organisation.",
     )
+    anonymous = NeverAnonymous(default=False, help_text="Always false (see the description).")
 
 
 class IdeaAnswerSerializer(serializers.Serializer[Any]):

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careloop.api.endpoints.common import found
+from careloop.api.endpoints.common import QUERY_MAX, QueryWholeNumber, found
 from careloop.api.scopes import Scope as KeyScope
 from careloop.api.views import ApiView
 from careloop.care.selectors import care_settings
@@ -29,7 +29,6 @@ from careloop.insights.definitions import METRICS
 from careloop.insights.sources import MIN_GROUP, culture_by_team, culture_sources
 from careloop.people.models import Team, User
 
-LARGEST_ID = 2**63 - 1
 # The longest period the dashboard offers (three years), and the years a period may end in:
 # the dashboard compares a period with the one before it, so dates stay inside the calendar.
 LONGEST_PERIOD_DAYS = 3 * 366
@@ -39,6 +38,12 @@ YEARS = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
 @extend_schema_field({"type": "string", "format": "date", "pattern": YEARS})
 class PeriodEndField(serializers.DateField):
     """A date of the years 1900–2999, as its pattern in the schema says."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        # Given empty, it is an invalid date (as the schema says), not a missing one.
+        if hasattr(dictionary, "getlist") and self.field_name in dictionary:
+            return dictionary.get(self.field_name)
+        return super().get_value(dictionary)
 
     def to_internal_value(self, value: Any) -> datetime.date:
         if not isinstance(value, str) or not re.fullmatch(YEARS, value):
@@ -50,14 +55,14 @@ class MetricsQuerySerializer(serializers.Serializer[Any]):
     """Every combination is a valid period: its last day and how many days it spans."""
 
     end = PeriodEndField(required=False, help_text="The period's last day; default today.")
-    days = serializers.IntegerField(
+    days = QueryWholeNumber(
         min_value=1,
         max_value=LONGEST_PERIOD_DAYS,
         default=30,
         help_text="How many days the period spans, up to its end (default 30).",
     )
-    team = serializers.IntegerField(
-        min_value=1, max_value=LARGEST_ID, required=False, help_text="Default: every team."
+    team = QueryWholeNumber(
+        min_value=1, max_value=QUERY_MAX, required=False, help_text="Default: every team."
     )
     channel = serializers.ChoiceField(
         choices=Channel.choices, required=False, allow_blank=True, help_text="Default: all."
@@ -66,7 +71,7 @@ class MetricsQuerySerializer(serializers.Serializer[Any]):
 
 class MetricSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     unit = serializers.CharField(help_text="A currency code for money.")
     definition = serializers.CharField(help_text="How the figure is counted.")
     value = serializers.FloatField(allow_null=True, help_text="Null: no data in the period.")
@@ -78,7 +83,7 @@ class MetricSerializer(serializers.Serializer[Any]):
 
 class CultureMeasureSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     definition = serializers.CharField()
     value = serializers.FloatField(
         allow_null=True, help_text=f"Null below the privacy minimum ({MIN_GROUP} people)."

@@ -78,8 +78,12 @@ class ReviewCreateSerializer(serializers.Serializer[Any]):
     went_well = StrictCharField(max_length=LONG_TEXT, allow_blank=True, default="")
     went_wrong = StrictCharField(max_length=LONG_TEXT, allow_blank=True, default="")
     got_lucky = StrictCharField(max_length=LONG_TEXT, allow_blank=True, default="")
-    timeline = TimelineEntrySerializer(many=True, required=False, max_length=MAX_ENTRIES)
-    factors = FactorSerializer(many=True, required=False, max_length=MAX_ENTRIES)
+    timeline = serializers.ListField(
+        child=TimelineEntrySerializer(), required=False, max_length=MAX_ENTRIES
+    )
+    factors = serializers.ListField(
+        child=FactorSerializer(), required=False, max_length=MAX_ENTRIES
+    )
 
     def draft(self) -> services.ReviewDraft:
         data = self.validated_data

@@ -18,7 +18,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careloop.api.endpoints.common import LIST_ERRORS, ONE_ROW_ERRORS, cursor_page, found
+from careloop.api.endpoints.common import (
+    LIST_ERRORS,
+    ONE_ROW_ERRORS,
+    QUERY_MAX,
+    QueryWholeNumber,
+    cursor_page,
+    found,
+)
 from careloop.api.pagination import CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.views import ApiView
@@ -29,10 +36,9 @@ from careloop.pulse.selectors import results
 from careloop.pulse.selectors.surveys import surveys_with_results
 
 MAX_TEAMS = 50
-LARGEST_ID = 2**63 - 1
 
 
-class SurveySerializer(serializers.ModelSerializer[Survey]):
+class PulseSurveySerializer(serializers.ModelSerializer[Survey]):
     reports_by_team = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -64,7 +70,7 @@ class ItemResultSerializer(serializers.Serializer[Any]):
 
 class GroupResultSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="'organisation', 'team-<id>' or 'teams-<id>-<id>…'.")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     responses = serializers.IntegerField()
     invited = serializers.IntegerField()
     participation = serializers.IntegerField(help_text="Per cent of those invited.")
@@ -78,7 +84,7 @@ class GroupResultSerializer(serializers.Serializer[Any]):
 
 
 class WithheldSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     reason = serializers.CharField()
 
 
@@ -93,7 +99,7 @@ class RoundSerializer(serializers.Serializer[Any]):
 
 
 class SurveyResultsSerializer(serializers.Serializer[Any]):
-    survey = SurveySerializer()
+    survey = PulseSurveySerializer()
     rounds = serializers.ListField(
         child=serializers.IntegerField(), help_text="The closed rounds, by number, oldest first."
     )
@@ -103,11 +109,11 @@ class SurveyResultsSerializer(serializers.Serializer[Any]):
 
 
 class ResultsQuerySerializer(serializers.Serializer[Any]):
-    round = serializers.IntegerField(
-        min_value=1, max_value=LARGEST_ID, required=False, help_text="Default: the latest."
+    round = QueryWholeNumber(
+        min_value=1, max_value=QUERY_MAX, required=False, help_text="Default: the latest."
     )
     teams = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID),
+        child=QueryWholeNumber(min_value=1, max_value=QUERY_MAX),
         required=False,
         max_length=MAX_TEAMS,
         help_text="Team ids to see together, if the anonymity rules allow that combination.",
@@ -130,10 +136,10 @@ class SurveysView(ApiView):
         description="Surveys past their draft, newest first, with the minimum group below "
         "which no result is shown.",
         tags=["pulse"],
-        responses={200: SurveySerializer(many=True), **LIST_ERRORS},
+        responses={200: PulseSurveySerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        return cursor_page(_surveys_for(self.owner()), request, self, SurveySerializer)
+        return cursor_page(_surveys_for(self.owner()), request, self, PulseSurveySerializer)
 
 
 class SurveyResultsView(ApiView):

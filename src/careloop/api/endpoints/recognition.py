@@ -58,7 +58,7 @@ class KudosCreateSerializer(serializers.Serializer[Any]):
 
 class StorySerializer(serializers.ModelSerializer[SuccessStory]):
     agent = serializers.SerializerMethodField()
-    value = serializers.SerializerMethodField()
+    value = serializers.CharField(source="value.name", allow_null=True, read_only=True)
 
     class Meta:
         model = SuccessStory
@@ -76,9 +76,6 @@ class StorySerializer(serializers.ModelSerializer[SuccessStory]):
 
     def get_agent(self, story: SuccessStory) -> str | None:
         return name_of(story.agent)
-
-    def get_value(self, story: SuccessStory) -> str | None:
-        return name_of(story.value)
 
 
 class KudosView(ApiView):

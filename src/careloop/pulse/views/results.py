@@ -12,6 +12,7 @@ from careloop.actions.services import create_action_item
 from careloop.core.audit import record_audit
 from careloop.core.csv_export import SafeCsvWriter
 from careloop.core.permissions import Action, requires, restrict_teams
+from careloop.core.replica import reads_from_replica
 from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.models import Team
 from careloop.pulse.models import Survey, SurveyStatus
@@ -129,6 +130,7 @@ def plan_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(Action.VIEW_PULSE_RESULTS)
+@reads_from_replica
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The aggregates the viewer may see, as CSV: the same suppressed cells as the page."""
     survey = _survey(pk)

@@ -93,7 +93,7 @@ class WebhookEventsView(ApiView):
     required_scopes = {"GET": Scope.WEBHOOKS_READ}
 
     @extend_schema(
-        operation_id="webhook_events_list",
+        operation_id="webhook_events_catalogue",
         description="Every event type webhooks send, with its payload version and an example "
         "body. Deliveries are POSTed with `Careloop-Signature: t=<unix>,v1=<hex>`, the "
         "HMAC-SHA256 of `<t>.<raw body>` keyed with the endpoint's secret.",

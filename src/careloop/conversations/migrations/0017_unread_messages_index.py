@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0014_recency_index_serves_the_live_marker'),
+        ('conversations', '0016_inbox_search_index'),
         ('people', '0003_routing_default_team_and_auto_assign'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
