@@ -55,11 +55,11 @@ def test_every_customer_message_is_read_after_it_is_stored(
 def test_a_failed_reading_keeps_the_message_and_is_retried(
     django_capture_on_commit_callbacks: CapturedCommits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(text: str) -> object:
+    def broken(texts: object) -> object:
         raise RuntimeError("model file unreadable")
 
     with monkeypatch.context() as patched:
-        patched.setattr(engine, "read_customer_message", broken)
+        patched.setattr(engine, "read_customer_messages", broken)
         message = customer_writes(ANGRY, django_capture_on_commit_callbacks)
     message.refresh_from_db()
     assert message.scored_at is None

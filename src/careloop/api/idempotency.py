@@ -66,18 +66,18 @@ def _fingerprint(request: Request, raw: bytes) -> str:
     return digest.hexdigest()
 
 
-def _as_json(data: Any) -> Any:
+def as_json(data: Any) -> Any:
     """Exactly the JSON a client receives, so a replay is byte-for-byte the same answer."""
     return json.loads(JSONRenderer().render(data))
 
 
-def _kept_since(now: datetime) -> datetime:
+def kept_since(now: datetime) -> datetime:
     return now - settings.CARELOOP_API_IDEMPOTENCY_KEEP
 
 
 def purge_expired_answers(now: datetime) -> int:
     """Forget answers past their time (the raw request stays, under raw-input retention)."""
-    expired = ApiIdempotentResponse.objects.filter(record__received_at__lt=_kept_since(now))
+    expired = ApiIdempotentResponse.objects.filter(record__received_at__lt=kept_since(now))
     return expired.delete()[0]
 
 
@@ -137,7 +137,7 @@ def run_once(request: Request, api_key: ApiKey, process: Callable[[], Outcome]) 
                 .filter(record__dedupe_key=dedupe_key)
                 .first()
             )
-            if stored is None or stored.record.received_at < _kept_since(timezone.now()):
+            if stored is None or stored.record.received_at < kept_since(timezone.now()):
                 return _no_longer_kept()
             if stored.request_sha256 != fingerprint:
                 return Response(
@@ -169,12 +169,12 @@ def _process_and_store(
             raise
         outcome = Outcome(status=response.status_code, body=response.data)
         record.state = InboundRecord.State.FLAGGED
-        record.problem = f"Rejected with {outcome.status}: {json.dumps(_as_json(outcome.body))}"
+        record.problem = f"Rejected with {outcome.status}: {json.dumps(as_json(outcome.body))}"
     else:
         record.state = InboundRecord.State.PROCESSED
         record.message = outcome.message
     record.save(update_fields=["state", "problem", "message"])
-    stored.status_code, stored.body = outcome.status, _as_json(outcome.body)
+    stored.status_code, stored.body = outcome.status, as_json(outcome.body)
     stored.completed_at = timezone.now()
     stored.save(update_fields=["status_code", "body", "completed_at"])
     return Response(stored.body, status=stored.status_code)

@@ -9,10 +9,12 @@ from rest_framework import serializers
 
 from careloop.api.selectors import conversation_ids_of, messages_visible_to
 from careloop.api.strict_fields import (
+    IdempotencyKeyField,
     StrictBooleanField,
     StrictCharField,
     StrictChoiceField,
     StrictEmailField,
+    StrictIntegerField,
 )
 from careloop.conversations.models import (
     Channel,
@@ -21,7 +23,6 @@ from careloop.conversations.models import (
     Message,
     Priority,
     Status,
-    Tag,
 )
 from careloop.conversations.selectors import InboxView
 from careloop.core.permissions import Action, may
@@ -84,6 +85,58 @@ class MessageCreateSerializer(serializers.Serializer[dict[str, Any]]):
                     {name: ["Only an agent's message takes this."] for name in wrong}
                 )
         return attrs
+
+
+MAX_BATCH_ITEMS = 100
+
+
+class BatchItemSerializer(serializers.Serializer[dict[str, Any]]):
+    """One message of a batch: a new conversation (`customer`, like a create) or what the
+    customer wrote in an existing one (`conversation`)."""
+
+    idempotency_key = IdempotencyKeyField(
+        help_text="This item's own key, unique per message: a retry of the item (in any batch) "
+        "gets its first answer; the same key with different content gets 422."
+    )
+    conversation = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=10**18 - 1,
+        help_text="An existing conversation the customer wrote in (leave `customer` out).",
+    )
+    customer = CustomerReferenceSerializer(
+        required=False, help_text="Opens a new conversation (leave `conversation` out)."
+    )
+    subject = StrictCharField(max_length=300, required=False, allow_blank=True)
+    body = StrictCharField(min_length=1, max_length=MAX_BODY_LENGTH, help_text="Plain text.")
+    priority = StrictChoiceField(choices=Priority.choices, required=False)
+    tags = serializers.ListField(
+        child=StrictCharField(min_length=1, max_length=60), required=False, max_length=MAX_TAGS
+    )
+
+
+class BatchSerializer(serializers.Serializer[dict[str, Any]]):
+    messages = serializers.ListField(
+        child=BatchItemSerializer(), min_length=1, max_length=MAX_BATCH_ITEMS
+    )
+
+
+class BatchResultSerializer(serializers.Serializer[dict[str, Any]]):
+    """What became of one item, in the order sent."""
+
+    idempotency_key = serializers.CharField()
+    status = serializers.IntegerField(
+        help_text="201 stored now; 200 stored by an earlier request with this key (`replayed`); "
+        "422 not stored, see `errors`."
+    )
+    replayed = serializers.BooleanField()
+    conversation = serializers.IntegerField(required=False)
+    message = serializers.IntegerField(required=False)
+    errors = serializers.DictField(required=False)  # type: ignore[assignment]
+
+
+class BatchResultsSerializer(serializers.Serializer[dict[str, Any]]):
+    results = BatchResultSerializer(many=True)
 
 
 class ConversationFilterSerializer(serializers.Serializer[dict[str, Any]]):
@@ -170,9 +223,15 @@ class CustomerSummarySerializer(serializers.ModelSerializer[Customer]):
         read_only_fields = fields
 
 
+TAG_NAMES_SCHEMA = {"type": "array", "items": {"type": "string"}, "readOnly": True}
+
+
 class ConversationSerializer(serializers.ModelSerializer[Conversation]):
+    """A conversation. Context `tag_names` ({id: names}) gives tags already known (a create
+    just wrote them), so no query reads them back."""
+
     customer = CustomerSummarySerializer()
-    tags = serializers.SlugRelatedField[Tag](slug_field="name", many=True, read_only=True)
+    tags = serializers.SerializerMethodField()
     assignee_email = serializers.SerializerMethodField()
 
     class Meta:
@@ -198,6 +257,13 @@ class ConversationSerializer(serializers.ModelSerializer[Conversation]):
         )
         read_only_fields = fields
 
+    @extend_schema_field(TAG_NAMES_SCHEMA)
+    def get_tags(self, conversation: Conversation) -> list[str]:
+        known = self.context.get("tag_names", {}).get(conversation.pk)
+        if known is not None:
+            return list(known)
+        return [tag.name for tag in conversation.tags.all()]
+
     def get_assignee_email(self, conversation: Conversation) -> str | None:
         return conversation.assignee.email if conversation.assignee else None
 
@@ -211,7 +277,13 @@ class ConversationDetailSerializer(ConversationSerializer):
 
     @extend_schema_field(MessageSerializer(many=True))
     def get_messages(self, conversation: Conversation) -> Any:
-        """Internal notes appear only to readers who may read this conversation's notes."""
+        """Internal notes appear only to readers who may read this conversation's notes.
+
+        Context `messages` ({id: messages}) gives them where they are known already: a new
+        conversation's only message is the customer's, which every reader may see."""
+        known = self.context.get("messages", {}).get(conversation.pk)
+        if known is not None:
+            return MessageSerializer(known, many=True, context=self.context).data
         messages = messages_visible_to(self.context["request"].user, conversation)
         return MessageSerializer(messages, many=True, context=self.context).data
 

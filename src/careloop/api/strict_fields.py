@@ -13,8 +13,14 @@ from rest_framework import serializers
 # DRF refuses NUL characters and (unless blank is allowed) text that is only whitespace, which
 # it trims away; saying so as a pattern puts the rules in the schema.
 NO_NUL = RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")
+# What Python's str.strip() (and so DRF) trims, spelled out: the schema's readers use
+# ECMAScript's \s, which differs (it leaves out \x1c-\x1f and \x85, and adds \ufeff).
+PYTHON_WHITESPACE = (
+    r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 NOT_BLANK = RegexValidator(
-    r"^[^\x00]*[^\x00\s][^\x00]*$", "Write some text (not only spaces) and no null characters."
+    rf"^[^\x00]*[^\x00{PYTHON_WHITESPACE}][^\x00]*$",
+    "Write some text (not only spaces) and no null characters.",
 )
 
 
@@ -57,6 +63,22 @@ class StrictIntegerField(serializers.IntegerField):
 
     def to_internal_value(self, data: Any) -> int:
         if not isinstance(data, int) or isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+PRINTABLE_ASCII = RegexValidator(r"^[ -~]+$", "Use printable ASCII characters only.")
+
+
+class IdempotencyKeyField(serializers.CharField):
+    """An idempotency key as the header takes one: 1–255 printable ASCII characters, as sent."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_length=1, max_length=255, trim_whitespace=False, **kwargs)
+        self.validators.append(PRINTABLE_ASCII)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -1,7 +1,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from careloop.api import views
+from careloop.api import batch, views
 from careloop.api.endpoints import (
     conversations,
     customers,
@@ -39,6 +39,11 @@ app_name = "api"
 urlpatterns = [
     path("schema/", public(SpectacularAPIView.as_view()), name="schema"),
     path("conversations/", endpoint(views.ConversationsView), name="conversations"),
+    path(
+        "conversations/batch/",
+        endpoint(batch.ConversationsBatchView),
+        name="conversations-batch",
+    ),
     path(
         "conversations/<row_id:conversation_id>/",
         endpoint(views.ConversationView),

@@ -42,7 +42,7 @@ from careloop.api.serializers import (
 )
 from careloop.api.services import record_key_use
 from careloop.conversations import services
-from careloop.conversations.models import Channel, Conversation, Priority
+from careloop.conversations.models import Channel, Conversation, Message, Priority
 from careloop.conversations.selectors import InboxView
 from careloop.core.permissions import Action
 from careloop.people.models import User
@@ -204,23 +204,40 @@ class ConversationsView(ApiView):
         form = ConversationCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        who = data["customer"]
-        customer = services.find_or_create_customer_by(
-            email=who.get("email", ""),
-            external_id=who.get("external_id", ""),
-            full_name=who["name"],
-        )
-        message = services.receive_customer_message(
-            customer, channel=Channel.API, body_text=data["body"], subject=data["subject"]
-        )
-        conversation = message.conversation
-        if data.get("priority") and data["priority"] != conversation.priority:
-            services.set_priority(conversation, Priority(data["priority"]), self.owner())
-        if data.get("tags"):
-            services.set_tags(conversation, data["tags"], self.owner())
-        conversation = _conversation_or_404(conversation.pk)
-        body = ConversationDetailSerializer(conversation, context={"request": request}).data
+        message = open_from_api(data, self.owner())
+        tag_names = services.tag_slugs(data.get("tags") or ())
+        body = created_conversation(message, tag_names, request)
         return Outcome(status.HTTP_201_CREATED, body, message)
+
+
+def open_from_api(data: dict[str, Any], owner: User) -> Message:
+    """Open the conversation a valid create request asks for, as the key's owner."""
+    who = data["customer"]
+    customer, new_customer = services.customer_named_by(
+        email=who.get("email", ""), external_id=who.get("external_id", ""), full_name=who["name"]
+    )
+    return services.open_conversation(
+        customer,
+        channel=Channel.API,
+        body_text=data["body"],
+        subject=data["subject"],
+        priority=Priority(data["priority"]) if data.get("priority") else None,
+        tags=data.get("tags") or (),
+        actor=owner,
+        new_customer=new_customer,
+    )
+
+
+def created_conversation(message: Message, tag_names: list[str], request: Request) -> Any:
+    """The answer to a create: the new conversation as stored, told from what was written
+    (its only message is the customer's, which everyone who may use the inbox reads)."""
+    conversation = message.conversation
+    context = {
+        "request": request,
+        "messages": {conversation.pk: [message]},
+        "tag_names": {conversation.pk: tag_names},
+    }
+    return ConversationDetailSerializer(conversation, context=context).data
 
 
 class ConversationView(ApiView):

@@ -7,10 +7,12 @@ task, a failure leaves the message unscored, and `score_unscored_messages` retri
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from careloop.conversations import services
@@ -29,35 +31,71 @@ LEVEL_WORDS = ("none", "weak", "strong")
 
 def read_message(message: Message) -> bool:
     """Store the emotion reading of one customer message; False if it could not be read."""
+    return read_messages([message]) == 1
+
+
+def read_messages(messages: Sequence[Message]) -> int:
+    """Read customer messages in one call to the engine and store the readings; how many
+    were stored. A batch the engine fails on is read one message at a time, so one unreadable
+    message never holds back the others; it stays unread and is retried later."""
+    if not messages:
+        return 0
+    texts = [message.body_text for message in messages]
     try:
-        reading = engine.read_customer_message(message.body_text)
-    except Exception:  # the message is safe; it stays unscored and is retried later
-        logger.exception("Reading customer message %s failed; it will be retried", message.pk)
-        return False
-    services.record_message_reading(
-        message,
-        {
-            "labels": reading.scaled,
-            "present": list(reading.present),
-            "groups": reading.groups,
-            "phrases": [
-                {"text": p.text, "start": p.start, "end": p.end, "weight": p.weight}
-                for p in reading.distress_phrases
-            ],
-        },
-        reading.distress,
+        readings = engine.read_customer_messages(texts)
+    except Exception:  # the messages are safe; they stay unscored and are retried later
+        if len(messages) > 1:
+            return sum(read_messages([message]) for message in messages)
+        logger.exception("Reading customer message %s failed; it will be retried", messages[0].pk)
+        return 0
+    services.record_message_readings(
+        [
+            services.MessageReading(message, _stored_emotions(reading), reading.distress)
+            for message, reading in zip(messages, readings, strict=True)
+        ]
     )
-    return True
+    return len(messages)
 
 
-def unscored_customer_messages() -> list[Message]:
-    # Give the reading enqueued when the message was stored a head start before retrying it.
-    cutoff = timezone.now() - timedelta(seconds=settings.CARELOOP_SCORING_RETRY_AFTER_S)
-    return list(
-        Message.objects.filter(
-            author_kind=Message.Author.CUSTOMER, scored_at__isnull=True, created_at__lte=cutoff
-        ).select_related("conversation")[:500]
-    )
+def _stored_emotions(reading: engine.MessageReading) -> dict[str, object]:
+    return {
+        "labels": reading.scaled,
+        "present": list(reading.present),
+        "groups": reading.groups,
+        "phrases": [
+            {"text": p.text, "start": p.start, "end": p.end, "weight": p.weight}
+            for p in reading.distress_phrases
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class ReadingRound:
+    claimed: int
+    read: int
+
+
+def read_unread_messages(limit: int, *, stored_before: datetime | None = None) -> ReadingRound:
+    """Claim up to `limit` unread customer messages, oldest first, read them in one batch
+    and store the readings, all in one transaction.
+
+    On PostgreSQL the claim skips rows another reader holds (FOR UPDATE SKIP LOCKED), so
+    workers share a backlog without reading a message twice; SQLite runs one writing
+    transaction at a time (careloop opens them IMMEDIATE), which serialises claims the same
+    way. A reader that dies mid-batch leaves its messages unread for the next one.
+    """
+    with transaction.atomic():
+        unread = Message.objects.filter(author_kind=Message.Author.CUSTOMER, scored_at__isnull=True)
+        if stored_before is not None:
+            unread = unread.filter(created_at__lte=stored_before)
+        claimed = list(unread.select_for_update(skip_locked=True).order_by("pk")[:limit])
+        return ReadingRound(claimed=len(claimed), read=read_messages(claimed))
+
+
+def retry_cutoff() -> datetime:
+    """Messages stored before this and still unread were missed: the periodic sweep reads
+    them (the reading asked for when each was stored gets this head start)."""
+    return timezone.now() - timedelta(seconds=settings.CARELOOP_SCORING_RETRY_AFTER_S)
 
 
 def last_customer_text(conversation: Conversation) -> str:

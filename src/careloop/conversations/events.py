@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.db.models import Min
+
 from careloop.conversations.care_priority import distress_words
 from careloop.conversations.models import Conversation, Message
 from careloop.core import events
@@ -30,10 +34,30 @@ def publish_conversation(
 
 def publish_message_read(message: Message) -> None:
     """A customer's message, with the distress the empathy engine read in it."""
+    publish_messages_read([message])
+
+
+def publish_messages_read(messages: Sequence[Message]) -> None:
+    """Customer messages just read (their `conversation` loaded): whether each is its
+    conversation's first is one query for all of them, and none when no one listens."""
+    if not messages or not events.subscribers_of(events.MESSAGE_RECEIVED):
+        return
+    firsts = dict(
+        Message.objects.filter(
+            conversation_id__in={message.conversation_id for message in messages},
+            author_kind=Message.Author.CUSTOMER,
+        )
+        .values("conversation_id")
+        .annotate(first=Min("created_at"))
+        .values_list("conversation_id", "first")
+    )
+    for message in messages:
+        first = message.created_at <= firsts.get(message.conversation_id, message.created_at)
+        _publish_message_read(message, first)
+
+
+def _publish_message_read(message: Message, first: bool) -> None:
     conversation = message.conversation
-    first = not conversation.messages.filter(
-        author_kind=Message.Author.CUSTOMER, created_at__lt=message.created_at
-    ).exists()
     events.publish(
         events.MESSAGE_RECEIVED,
         events.MessageData(

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from careloop.conversations import sla
 from careloop.conversations.models import Channel, ChannelSla, Priority, SavedReply, SlaPolicy
+from careloop.conversations.rules import forget_rules
 from careloop.people.models import Team
 from careloop.people.selectors import current_organisation
 
@@ -48,6 +49,7 @@ def save_sla_targets(targets: Iterable[SlaTargets]) -> None:
                 "resolution_minutes": target.resolution_minutes,
             },
         )
+    transaction.on_commit(forget_rules)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ def save_channel_targets(targets: Iterable[ChannelTargets]) -> None:
                 "next_response_minutes": target.next_response_minutes,
             },
         )
+    transaction.on_commit(forget_rules)
 
 
 @transaction.atomic
@@ -90,6 +93,7 @@ def save_routing(default_team: Team | None, auto_assign_teams: Iterable[Team]) -
     chosen = {team.pk for team in auto_assign_teams}
     Team.objects.filter(pk__in=chosen).update(auto_assign=True)
     Team.objects.exclude(pk__in=chosen).update(auto_assign=False)
+    transaction.on_commit(forget_rules)
 
 
 def saved_replies() -> list[SavedReply]:

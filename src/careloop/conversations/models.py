@@ -318,7 +318,16 @@ class Message(models.Model):
 
     class Meta:
         ordering = ("created_at", "pk")
-        indexes = (models.Index(fields=("conversation", "created_at")),)
+        indexes = (
+            models.Index(fields=("conversation", "created_at")),
+            # What the reading tasks claim: customer messages not read yet, oldest first. Small
+            # (only the unread), so a claim never walks the whole message table.
+            models.Index(
+                fields=("id",),
+                condition=models.Q(author_kind="customer", scored_at__isnull=True),
+                name="msg_unread",
+            ),
+        )
 
     def __str__(self) -> str:
         return f"{self.get_author_kind_display()}: {self.body_text[:60]}"

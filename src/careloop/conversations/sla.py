@@ -32,8 +32,12 @@ DEFAULT_CHANNEL_TARGETS: dict[str, tuple[int | None, int | None]] = {
 }
 
 
-def channel_policy_for(channel: str) -> ChannelSla:
-    policy = ChannelSla.objects.filter(channel=channel).first()
+def channel_policy_for(channel: str, stored: dict[str, ChannelSla] | None = None) -> ChannelSla:
+    """The channel's stored targets, else its defaults (`stored`: the rows already read)."""
+    if stored is None:
+        policy = ChannelSla.objects.filter(channel=channel).first()
+    else:
+        policy = stored.get(channel)
     if policy is not None:
         return policy
     first, following = DEFAULT_CHANNEL_TARGETS.get(channel, (None, None))
@@ -45,7 +49,10 @@ def channel_policy_for(channel: str) -> ChannelSla:
 def response_targets(priority: str, channel: str) -> tuple[int, int]:
     """First and next response targets in business minutes: the tighter of the priority's
     and the channel's."""
-    policy, channel_policy = policy_for(priority), channel_policy_for(channel)
+    return _tighter(policy_for(priority), channel_policy_for(channel))
+
+
+def _tighter(policy: SlaPolicy, channel_policy: ChannelSla) -> tuple[int, int]:
     first, following = policy.first_response_minutes, policy.next_response_minutes
     if channel_policy.first_response_minutes:
         first = min(first, channel_policy.first_response_minutes)
@@ -54,8 +61,12 @@ def response_targets(priority: str, channel: str) -> tuple[int, int]:
     return first, following
 
 
-def policy_for(priority: str) -> SlaPolicy:
-    policy = SlaPolicy.objects.filter(priority=priority).first()
+def policy_for(priority: str, stored: dict[str, SlaPolicy] | None = None) -> SlaPolicy:
+    """The priority's stored targets, else its defaults (`stored`: the rows already read)."""
+    if stored is None:
+        policy = SlaPolicy.objects.filter(priority=priority).first()
+    else:
+        policy = stored.get(priority)
     if policy is not None:
         return policy
     first, following, resolution = DEFAULT_TARGETS[priority]
@@ -81,6 +92,33 @@ def due_targets(priority: str, channel: str) -> DueTargets:
     return DueTargets(first, following, policy_for(priority).resolution_minutes)
 
 
+@dataclass(frozen=True)
+class SlaRules:
+    """Every priority's and channel's targets, read in two queries: what a batch of new
+    conversations (or one) needs, without a query per conversation."""
+
+    policies: dict[str, SlaPolicy]
+    channel_policies: dict[str, ChannelSla]
+
+    @classmethod
+    def load(cls) -> SlaRules:
+        stored = {policy.priority: policy for policy in SlaPolicy.objects.all()}
+        stored_channels = {policy.channel: policy for policy in ChannelSla.objects.all()}
+        return cls(
+            policies={priority: policy_for(priority, stored) for priority in Priority},
+            channel_policies={
+                channel: channel_policy_for(channel, stored_channels) for channel in Channel
+            },
+        )
+
+    def response_targets(self, priority: str, channel: str) -> tuple[int, int]:
+        return _tighter(self.policies[priority], self.channel_policies[channel])
+
+    def due_targets(self, priority: str, channel: str) -> DueTargets:
+        first, following = self.response_targets(priority, channel)
+        return DueTargets(first, following, self.policies[priority].resolution_minutes)
+
+
 def refresh_due_times(
     conversation: Conversation, calendar: BusinessCalendar, targets: DueTargets | None = None
 ) -> None:
@@ -88,6 +126,7 @@ def refresh_due_times(
     conversations at once (an import) pass the targets they looked up once."""
     targets = targets or due_targets(conversation.priority, conversation.channel)
     first_minutes, next_minutes = targets.first_response_minutes, targets.next_response_minutes
+
     conversation.first_response_due = (
         calendar.add_seconds(conversation.created_at, first_minutes * 60)
         if conversation.first_response_at is None

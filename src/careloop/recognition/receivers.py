@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.apps import apps
@@ -9,19 +11,24 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from careloop.conversations.models import Message
+from careloop.conversations.signals import on_customer_messages_read
 
 
-def message_read(sender: type[Message], instance: Message, **kwargs: Any) -> None:
-    """When the empathy engine's reading of a customer message is stored, look for praise."""
-    update_fields = kwargs.get("update_fields") or ()
-    if instance.author_kind != Message.Author.CUSTOMER or "emotions" not in update_fields:
-        return
-    if not instance.emotions:
-        return
+def messages_read(message_ids: Sequence[int]) -> None:
+    """Customer messages just read may praise an agent: only where an agent already replied
+    (praise needs someone to praise), each looked at by its own task after commit."""
     from careloop.recognition.tasks import surface_praise_in_message
 
-    message_id = instance.pk
-    transaction.on_commit(lambda: surface_praise_in_message.enqueue(message_id))
+    candidates = list(
+        Message.objects.filter(
+            pk__in=message_ids,
+            author_kind=Message.Author.CUSTOMER,
+            emotions__isnull=False,
+            conversation__public_reply_count__gt=0,
+        ).values_list("pk", flat=True)
+    )
+    for message_id in candidates:
+        transaction.on_commit(partial(surface_praise_in_message.enqueue, message_id))
 
 
 def survey_answered(sender: type[Any], instance: Any, created: bool, **kwargs: Any) -> None:
@@ -35,7 +42,7 @@ def survey_answered(sender: type[Any], instance: Any, created: bool, **kwargs: A
 
 
 def connect() -> None:
-    post_save.connect(message_read, sender=Message, dispatch_uid="recognition.message_read")
+    on_customer_messages_read(messages_read)
     if apps.is_installed("careloop.feedback"):
         from careloop.feedback.models import SurveyResponse
 

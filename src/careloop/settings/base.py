@@ -296,6 +296,11 @@ CARELOOP_SUPPORT_ADDRESS = env_str("CARELOOP_SUPPORT_ADDRESS")
 
 # Messages still unread this long after they were stored are read again by a periodic task.
 CARELOOP_SCORING_RETRY_AFTER_S = int(env_str("CARELOOP_SCORING_RETRY_AFTER_S") or "60")
+# Customer messages are read in micro-batches: one task claims up to this many unread ones.
+CARELOOP_READING_BATCH = int(env_str("CARELOOP_READING_BATCH") or "200")
+# How long a process reuses the business calendar, SLA targets and routing it read
+# (conversations.rules); a change made elsewhere counts within this many seconds.
+CARELOOP_RULES_CACHE_S = float(env_str("CARELOOP_RULES_CACHE_S") or "5")
 
 # How long after a solve its survey goes out, replacing the organisation's hours when set: only
 # `careloop demo` sets it (a minute), so a survey visibly follows a solved conversation.

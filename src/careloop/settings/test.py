@@ -24,6 +24,9 @@ CARELOOP_EVENTS_IN_THREAD = False
 CARELOOP_WEBHOOKS_ALLOW_PRIVATE = True
 CARELOOP_WEBHOOK_TIMEOUT_S = 1.0
 
+# Rules are read on every use: a test that changes an SLA target sees it at once.
+CARELOOP_RULES_CACHE_S = 0.0
+
 # Limits are tested on their own with low rates; elsewhere one test client is many "visitors".
 CARELOOP_PUBLIC_FORM_RATE = "100000/m"
 REST_FRAMEWORK = {
