@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from careloop.api.parsers import MAX_DEPTH
+from careloop.api.strict_fields import StrictCharField
 from careloop.conversations.models import Conversation, InboundRecord
 from careloop.core.permissions import Role
 from tests.fixtures.api import ClientMaker
@@ -145,3 +147,10 @@ def test_an_unacceptable_accept_header_is_a_json_406_whatever_the_key(authorizat
     client = APIClient(HTTP_AUTHORIZATION=authorization)
     response = client.get(reverse("api:conversations"), HTTP_ACCEPT="text/html")
     assert_json_error(response, 406)
+
+
+def test_text_longer_than_its_maximum_is_refused_even_when_the_excess_is_spaces() -> None:
+    field = StrictCharField(max_length=5)
+    with pytest.raises(ValidationError):
+        field.run_validation("hello   ")
+    assert field.run_validation(" hi ") == "hi"
