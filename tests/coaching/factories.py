@@ -8,7 +8,13 @@ from factory.django import DjangoModelFactory
 from careloop.coaching.models import Criterion, Rubric, Scenario, ScenarioTurn
 from careloop.coaching.services.rubrics import CriterionInput, create_rubric
 from careloop.conversations import services as conversations
-from careloop.conversations.models import Channel, Conversation, Message, Status
+from careloop.conversations.models import (
+    Channel,
+    Conversation,
+    Message,
+    ReplyScoreDispute,
+    Status,
+)
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -128,4 +134,18 @@ def sample_object_pk(kind: str) -> int:
             goals="A goal",
             next_check_in=timezone.localdate(),
         ).pk
+    if kind == "score-dispute":
+        return score_dispute(agent).pk
     raise ValueError(kind)
+
+
+def score_dispute(
+    agent: User, customer_text: str = UPSET, reply: str = CARING, mechanism: str = "explorations"
+) -> ReplyScoreDispute:
+    """The agent disputes the coach's score (0) of their reply; they say it should be 2."""
+    conversation = solved_conversation(agent, customer_text=customer_text, reply_text=reply)
+    give_reply_scores(conversation, **{mechanism: 0})
+    message = conversation.messages.get(author_kind=Message.Author.AGENT)
+    return ReplyScoreDispute.objects.create(
+        message=message, agent=agent, mechanism=mechanism, model_level=0, agent_level=2
+    )

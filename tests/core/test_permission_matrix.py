@@ -84,6 +84,7 @@ hear_overdue_ideas       -       -    T   -     A     -
 coach_people             -       -    T   A     -     A
 view_initiatives         -       -    -   A     A     A
 manage_initiatives       -       -    -   A     A     A
+review_score_disputes    -       -    T   -     -     -
 """
 
 
@@ -304,6 +305,7 @@ URL_KWARGS.update(
             ("calibration-score", "calibration"),
             ("calibration-reveal", "calibration"),
             ("plan", "plan"),
+            ("score-dispute-review", "score-dispute"),
         )
     }
 )
@@ -321,6 +323,7 @@ OBJECT_SCOPED_URL_NAMES |= {
     "coaching:calibration-reveal",
     "coaching:plan",
     "coaching:progress-of",
+    "coaching:score-dispute-review",
 }
 
 

@@ -62,6 +62,18 @@ def _scored_reply(owner: User, team: Team | None) -> Message:
     )
 
 
+def _score_dispute(owner: User, team: Team | None) -> Model:
+    from careloop.conversations.models import ReplyScoreDispute
+
+    return ReplyScoreDispute.objects.create(
+        message=_scored_reply(owner, team),
+        agent=owner,
+        mechanism="explorations",
+        model_level=0,
+        agent_level=2,
+    )
+
+
 def _gesture(owner: User, team: Team | None) -> Model:
     from careloop.care.models import Gesture, GestureKind, GestureStatus
 
@@ -221,6 +233,9 @@ CASES = [
     RowCase(_model("feedback.SurveyResponse"), Action.VIEW_FEEDBACK, _survey_answer),
     RowCase(Message, Action.READ_INTERNAL_NOTES, _note),
     RowCase(Message, Action.SEE_REPLY_SCORES, _scored_reply),
+    RowCase(
+        _model("conversations.ReplyScoreDispute"), Action.REVIEW_SCORE_DISPUTES, _score_dispute
+    ),
     RowCase(_model("care.Gesture"), Action.SEE_GESTURES, _gesture),
     RowCase(_model("care.Gesture"), Action.APPROVE_GESTURES, _gesture),
     RowCase(_model("care.Allowance"), Action.MANAGE_ALLOWANCES, _agent_allowance),

@@ -210,3 +210,10 @@ class CheckInForm(forms.Form):
         if not is_coach:
             del self.fields["next_check_in"]
             del self.fields["complete"]
+
+
+class ScoreVerdictForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=[("confirmed", "Confirm the coach"), ("overturned", "Overturn: the agent is right")]
+    )
+    note = forms.CharField(max_length=500, required=False, label="Note (optional)")

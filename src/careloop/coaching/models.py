@@ -374,3 +374,33 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return self.notes[:60]
+
+
+class ScoreDisputeVerdict(models.Model):
+    """The agent's lead on an agent's dispute of the coach's score of a reply.
+
+    Overturned means the agent was right: their level becomes a training example for the next
+    `careloop empathy train`, which records the model version that learned it.
+    """
+
+    class Outcome(models.TextChoices):
+        CONFIRMED = "confirmed", "Coach's score confirmed"
+        OVERTURNED = "overturned", "Overturned: the agent is right"
+
+    dispute = models.OneToOneField(
+        "conversations.ReplyScoreDispute", on_delete=models.CASCADE, related_name="verdict"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    decided_at = models.DateTimeField(default=timezone.now)
+    # The model version (metrics.json "version") first trained on this correction.
+    learned_by_model = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} (dispute {self.dispute_id})"

@@ -17,10 +17,11 @@ from careloop.coaching.models import (
     PracticeReply,
     QAReview,
     Scenario,
+    ScoreDisputeVerdict,
 )
 from careloop.conversations.coaching import Coaching
-from careloop.conversations.models import Conversation, Message, Status
-from careloop.core.permissions import Action, Reach, can, holders, may, reach
+from careloop.conversations.models import Conversation, Message, ReplyScoreDispute, Status
+from careloop.core.permissions import Action, Reach, can, holders, may, reach, restrict
 from careloop.empathy.rules import Flag
 from careloop.people.models import User
 
@@ -328,3 +329,62 @@ def plans_for(user: User) -> QuerySet[CoachingPlan]:
         .select_related("person", "coach")
         .order_by("status", "next_check_in")
     )
+
+
+# --- Disputed reply scores --------------------------------------------------------------
+
+
+def score_disputes_to_review(user: User) -> QuerySet[ReplyScoreDispute]:
+    """Disputes of the coach's scores waiting for this lead, oldest first."""
+    return (
+        restrict(ReplyScoreDispute.objects, user, Action.REVIEW_SCORE_DISPUTES)
+        .filter(verdict__isnull=True)
+        .select_related("agent", "message", "message__conversation")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ScoreCorrection:
+    """An overturned score: the reply, the customer's words it answered, the right level."""
+
+    verdict_id: int
+    customer_text: str
+    reply_text: str
+    mechanism: str
+    model_level: int
+    level: int
+    learned_by_model: str
+
+
+def _customer_text_before(message: Message) -> str:
+    latest = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id,
+            author_kind=Message.Author.CUSTOMER,
+            created_at__lte=message.created_at,
+        )
+        .exclude(pk=message.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return latest.body_text if latest else ""
+
+
+def score_corrections() -> list[ScoreCorrection]:
+    """Every overturned score, for training (not a list shown to anyone)."""
+    verdicts = ScoreDisputeVerdict.objects.filter(
+        outcome=ScoreDisputeVerdict.Outcome.OVERTURNED
+    ).select_related("dispute", "dispute__message")
+    return [
+        ScoreCorrection(
+            verdict_id=verdict.pk,
+            customer_text=_customer_text_before(verdict.dispute.message),
+            reply_text=verdict.dispute.message.body_text,
+            mechanism=verdict.dispute.mechanism,
+            model_level=verdict.dispute.model_level,
+            level=verdict.dispute.agent_level,
+            learned_by_model=verdict.learned_by_model,
+        )
+        for verdict in verdicts.order_by("pk")
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careloop.coaching.views import plans, practice, reviews
+from careloop.coaching.views import plans, practice, reviews, score_disputes
 
 app_name = "coaching"
 
@@ -36,6 +36,16 @@ urlpatterns = [
     ),
     path("coaching/reviews/<int:pk>/dispute/", reviews.review_dispute, name="review-dispute"),
     path("coaching/reviews/<int:pk>/resolve/", reviews.review_resolve, name="review-resolve"),
+    path(
+        "coaching/score-disputes/",
+        score_disputes.score_dispute_list,
+        name="score-disputes",
+    ),
+    path(
+        "coaching/score-disputes/<int:pk>/review/",
+        score_disputes.score_dispute_review,
+        name="score-dispute-review",
+    ),
     path("coaching/rubrics/", reviews.rubric_list, name="rubrics"),
     path("coaching/rubrics/new/", reviews.rubric_create, name="rubric-create"),
     path("coaching/rubrics/<int:pk>/retire/", reviews.rubric_retire, name="rubric-retire"),

@@ -447,6 +447,9 @@ class SavedReply(models.Model):
 class ReplyScoreDispute(models.Model):
     """An agent saying the coach scored their reply wrongly; kept to improve the model."""
 
+    # Reviewed by the agent's lead (coaching.ScoreDisputeVerdict), never by the agent.
+    row_ownership: ClassVar[Ownership] = Ownership(owners=("agent",), teams=("agent__team",))
+
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="score_disputes")
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     mechanism = models.CharField(

@@ -111,6 +111,8 @@ class Action(StrEnum):
     # initiatives: what a change did and what it was worth (budget-level, organisation-wide)
     VIEW_INITIATIVES = "view_initiatives"
     MANAGE_INITIATIVES = "manage_initiatives"
+    # empathy: confirming or overturning an agent's dispute of the coach's score of a reply
+    REVIEW_SCORE_DISPUTES = "review_score_disputes"
 
 
 class Reach(IntEnum):
@@ -231,11 +233,16 @@ RULES: dict[Action, dict[Role, Reach]] = {
     # ask for budget (CX, people) and admins; a lead of one team would read other teams' data.
     Action.VIEW_INITIATIVES: _everywhere({_CX, _PP, _ADMIN}),
     Action.MANAGE_INITIATIVES: _everywhere({_CX, _PP, _ADMIN}),
+    # A disputed reply score goes to the agent's coach, the lead of their team, who alone
+    # besides the agent sees it (SEE_REPLY_SCORES); never to the one who disputed (FOUR_EYES).
+    Action.REVIEW_SCORE_DISPUTES: {_L: _TEAM},
 }
 
 # Four eyes: the person a row belongs to never takes these actions on it (a lead does not
 # approve their own gesture or raise an allowance that applies to their own gestures).
-FOUR_EYES: frozenset[Action] = frozenset({Action.APPROVE_GESTURES, Action.MANAGE_ALLOWANCES})
+FOUR_EYES: frozenset[Action] = frozenset(
+    {Action.APPROVE_GESTURES, Action.MANAGE_ALLOWANCES, Action.REVIEW_SCORE_DISPUTES}
+)
 
 
 class Principal(Protocol):

@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "plans": selectors.plans_for(user),
             "coachees": selectors.coachees(user),
             "disputes": selectors.open_disputes_for(user),
+            "score_disputes": selectors.score_disputes_to_review(user).count(),
             "may_manage": can(user, Action.MANAGE_COACHING),
         },
     )

@@ -1,0 +1,53 @@
+"""The lead's queue of disputed coach scores: confirm the coach or overturn it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from careloop.coaching import selectors
+from careloop.coaching.forms import ScoreVerdictForm
+from careloop.coaching.services import score_disputes
+from careloop.coaching.views import user_of
+from careloop.core.permissions import Action, requires
+
+
+@requires(Action.REVIEW_SCORE_DISPUTES)
+def score_dispute_list(request: HttpRequest) -> HttpResponse:
+    disputes = selectors.score_disputes_to_review(user_of(request))
+    return render(
+        request,
+        "coaching/score_dispute_list.html",
+        {"disputes": disputes},
+    )
+
+
+@requires(Action.REVIEW_SCORE_DISPUTES)
+@require_POST
+def score_dispute_review(request: HttpRequest, pk: int) -> HttpResponse:
+    # Someone else's team's dispute does not exist for this lead (404, as elsewhere).
+    dispute = get_object_or_404(selectors.score_disputes_to_review(user_of(request)), pk=pk)
+    form = ScoreVerdictForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Confirm the coach's score or overturn it.")
+        return redirect("coaching:score-disputes")
+    try:
+        verdict = score_disputes.review_score_dispute(
+            dispute,
+            by=user_of(request),
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Overturned: the next training of the coach learns from it."
+            if verdict.outcome == verdict.Outcome.OVERTURNED
+            else "The coach's score stands.",
+        )
+    return redirect("coaching:score-disputes")
