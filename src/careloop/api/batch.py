@@ -67,10 +67,15 @@ def _fingerprint(path: str, data: dict[str, Any]) -> str:
     return hashlib.sha256(f"POST {path} {canonical}".encode()).hexdigest()
 
 
+def _opens_a_conversation(data: dict[str, Any]) -> bool:
+    """An item naming a customer (the person writing in, not a role) opens a conversation."""
+    return any(key == "customer" for key in data)
+
+
 def _problem(item: Item) -> dict[str, Any] | None:
     """What keeps a well-formed item from being stored (rules the schema cannot state)."""
     data = item.data
-    if ("customer" in data) == ("conversation" in data):
+    if _opens_a_conversation(data) == ("conversation" in data):
         return {"non_field_errors": ["Give `customer` (a new conversation) or `conversation`."]}
     if "conversation" in data:
         extra = [name for name in NEW_CONVERSATION_ONLY if name in data]
@@ -227,7 +232,7 @@ def process_batch(items: list[Item], api_key: ApiKey, owner: User, path: str) ->
         if problem is not None:
             item.answer(422, {"errors": problem})
     runnable = [item for item in to_run if not item.status]
-    _open([item for item in runnable if "customer" in item.data], owner)
+    _open([item for item in runnable if _opens_a_conversation(item.data)], owner)
     _continue([item for item in runnable if "conversation" in item.data])
     _store_answers(to_run)
     for item in repeats:  # a key twice in one batch: as if the second came after the first
