@@ -52,7 +52,7 @@ def test_the_real_initiatives_interval_covers_the_effect_built_in() -> None:
     assert estimate.value is not None and estimate.low is not None and estimate.high is not None
     assert estimate.low <= built_in <= estimate.high, (built_in, effect.reading)
     assert estimate.value > 0, effect.reading
-    # One treated team against five whose climates part ways over the year (one team's hard
+    # One treated team against four whose climates part ways over the year (one team's hard
     # year, another's turnaround): the interval is honest and wide, and includes zero.
     assert estimate.comparison_teams == 4 and estimate.post_months == 5
 
