@@ -3,9 +3,9 @@
 Every team keeps BASE customers who come back every 90 days (always active, always
 retained) and, for each month, a cohort of customers whose only conversation falls 175 days
 before the month: they count as active at its start and, not coming back, drop out by its
-end. A team that loses fewer such customers from the start month on retains more: with
-`lost` a month its steady retention is 1 − lost ÷ (BASE + 6 × lost), since a cohort is
-active at the start of its own month and of the five before it.
+end. A cohort is active at the start of its own month and of the five before it, so with
+`lost` a month a team's steady retention is 1 − lost ÷ (BASE + 6 × lost); a team that loses
+fewer from the start month on retains more (`expected_effect`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,23 @@ BASE = 300
 LOST = 30
 
 
-def steady_rate(lost: float) -> float:
-    return 100 * (1 - lost / (BASE + 6 * lost))
+def rate(lost: float, next_five: float) -> float:
+    """A month's retention in %: `lost` drop out of BASE + its own cohort + the next five."""
+    return 100 * (1 - lost / (BASE + lost + next_five))
+
+
+def expected_effect(lost_after: int, *, months_before: int = 6) -> float:
+    """The difference-in-differences the construction implies, without the noise: after the
+    start the treated team's rate is steady at the smaller loss; in the five months before, the
+    smaller cohorts to come already count at the start (and not as lost), so those months read
+    a little lower than the comparison's, which the comparison subtracts as well."""
+    after = rate(lost_after, 5 * lost_after) - rate(LOST, 5 * LOST)
+    before = [
+        rate(LOST, (5 - k) * LOST + k * lost_after) - rate(LOST, 5 * LOST)
+        for k in range(months_before, 0, -1)
+        if k <= 5
+    ]
+    return after - sum(before) / months_before
 
 
 def retention_history(

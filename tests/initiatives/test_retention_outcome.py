@@ -9,7 +9,7 @@ from careloop.initiatives import selectors, services
 from careloop.insights import retention
 from careloop.insights import selectors as insights
 from careloop.insights.models import CustomerActivity
-from tests.initiatives.retention_history import LOST, retention_history, steady_rate
+from tests.initiatives.retention_history import LOST, expected_effect, retention_history
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_fewer_customers_lost_after_the_start_shows_as_a_retention_effect() -> N
     assert selectors.unmeasurable(real) == {}
     (real_effect,) = selectors.effects_of(real)
     (null_effect,) = selectors.effects_of(null)
-    built_in = steady_rate(6) - steady_rate(LOST)  # about +4.5 points
+    built_in = expected_effect(6)  # about +5.4 points
     estimate = real_effect.result.effect
     assert estimate.low is not None and estimate.high is not None
     assert estimate.low <= built_in <= estimate.high
