@@ -68,4 +68,3 @@ def test_the_initiative_started_this_month_says_what_is_missing() -> None:
     effect = csat_effect(EARLY)
     assert effect.result.effect.value is None
     assert "at least 2 months since the start (has 0)" in effect.reading
-
