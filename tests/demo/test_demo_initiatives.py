@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_a_real_a_null_and_a_too_early_initiative_once() -> None:
-    for name in ("Frontline Europe", "Orders & Billing", "Care Escalations"):
+    for name in ("Frontline Europe", "Frontline Nordics", "Care Escalations"):
         TeamFactory(name=name)
     assert create_demo_initiatives() == 3
     assert create_demo_initiatives() == 0
@@ -30,5 +30,5 @@ def test_only_the_real_initiative_lifts_its_teams_answers_after_its_start() -> N
     share = sum(score == 5 for score in lifted) / len(lifted)
     assert share == pytest.approx(DEMO_INITIATIVES[0].csat_lift, abs=0.04)
     assert {lifted_csat("Frontline Europe", before, 2, key) for key in range(200)} == {2}
-    assert {lifted_csat("Orders & Billing", after, 2, key) for key in range(200)} == {2}
+    assert {lifted_csat("Frontline Nordics", after, 2, key) for key in range(200)} == {2}
     assert {lifted_csat("Frontline Europe", after, 4, key) for key in range(200)} == {4}

@@ -17,7 +17,7 @@ demo = shared_demo(conversations=20)
 def test_demo_organisation_has_every_role_teams_and_customers() -> None:
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == {role.value for role in Role} - {Role.CUSTOMER.value}
-    assert Team.objects.count() == 4
+    assert Team.objects.count() == 6
     for team in Team.objects.all():
         assert team.members.filter(role=Role.TEAM_LEAD).count() == 1
         assert team.members.filter(role=Role.AGENT).count() >= 6

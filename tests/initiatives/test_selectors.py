@@ -43,10 +43,14 @@ def test_an_initiative_started_this_month_is_too_early_to_tell() -> None:
         start=calendar.first_of_month(calendar.today()), outcomes=["csat", "retention"],
         created_by=None,
     )  # fmt: skip
-    (effect,) = selectors.effects_of(initiative)
+    effect, _ = selectors.effects_of(initiative)
     assert effect.result.effect.value is None
     assert "months since the start" in effect.reading
-    assert "retention" in selectors.unmeasurable(initiative)
+    assert selectors.unmeasurable(initiative) == {}
+    assert [effect.outcome.key for effect in selectors.effects_of(initiative)] == [
+        "csat",
+        "retention",
+    ]
 
 
 def test_small_team_months_are_never_part_of_an_effect() -> None:

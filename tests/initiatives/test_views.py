@@ -58,7 +58,9 @@ def test_a_cx_leader_promotes_an_action_item_and_reads_its_effect(client: Client
     # The content security policy refuses inline styles: charts colour by attributes.
     charts = [part.split("</svg>")[0] for part in html.split("<svg")[1:]]
     assert charts and not any("style=" in chart for chart in charts)
-    assert "Customer retention is rolled up" in html
+    # No customer activity in this history: retention is listed, with what it lacks.
+    assert "Effect on Customer retention" in html
+    assert "No effect on Customer retention can be shown yet" in html
 
     pdf = client.get(reverse("initiatives:pdf", kwargs={"pk": initiative.pk}))
     assert pdf["Content-Type"] == "application/pdf"

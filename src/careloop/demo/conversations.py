@@ -636,6 +636,12 @@ class Writer:
             wanted = "Care Escalations"
         elif self.rng.random() < (0.75 if plan.customer.language == "en" else 0.3):
             wanted = "Frontline Americas"
+        # A third of each frontline's customers belong to the smaller regional teams.
+        if plan.customer.pk % 3 == 1:
+            wanted = {
+                "Frontline Europe": "Frontline Nordics",
+                "Frontline Americas": "Frontline Asia-Pacific",
+            }.get(wanted, wanted)
         # Fall back to any staffed team when the organisation has been reshaped.
         return wanted if wanted in self.agents else next(iter(self.agents))
 

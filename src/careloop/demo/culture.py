@@ -34,6 +34,9 @@ TEAM_CLIMATES = {
     # Adopting the team's own ideas (the refund limit, shadowing) turned it round.
     "Orders & Billing": Climate(0.25, 0.65, 0.6),
     "Care Escalations": Climate(0.5, 0.55, 0.15),
+    # Steady teams: the comparison an initiative elsewhere is measured against.
+    "Frontline Nordics": Climate(0.58, 0.6, 0.45),
+    "Frontline Asia-Pacific": Climate(0.52, 0.5, 0.75),
 }
 USUAL = Climate(0.5, 0.5, 0.0)
 

@@ -44,6 +44,9 @@ TEAMS = (
     ("Frontline Americas", "Email and chat for customers in the Americas."),
     ("Orders & Billing", "Refunds, invoices, payment problems and order changes."),
     ("Care Escalations", "Complex cases, complaints and recovery of unhappy customers."),
+    # Six teams, so an initiative in one team has enough teams without it to be compared with.
+    ("Frontline Nordics", "Email and chat for customers in the Nordics and the Baltics."),
+    ("Frontline Asia-Pacific", "Email and chat for customers in Asia and Oceania."),
 )
 AGENTS_PER_TEAM = 6
 CUSTOMERS = 1200
@@ -174,7 +177,10 @@ def create_demo_organisation(
     _person("Ada Admin", Role.ADMIN, None, password_hash)
     _person("Carmen Reyes", Role.CX_LEADER, None, password_hash)
     _person("Priya Natarajan", Role.PEOPLE_PARTNER, None, password_hash)
-    leads = ["Leah Lindqvist", "Marcus Bell", "Yuki Tanaka", "Fatima Haddad"]
+    leads = [
+        "Leah Lindqvist", "Marcus Bell", "Yuki Tanaka", "Fatima Haddad", "Johan Virtanen",
+        "Mei Lin Tan",
+    ]  # fmt: skip
     for team, lead in zip(teams, leads, strict=True):
         _person(lead, Role.TEAM_LEAD, team, password_hash)
     _person("Sam Okafor", Role.AGENT, teams[0], password_hash)

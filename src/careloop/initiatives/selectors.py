@@ -149,6 +149,12 @@ def exposure_value(
             f"One point over {solved} solved conversations is {solved / 100:.1f} contacts of "
             f"{settings.minutes_per_contact} agent minutes at {settings.agent_hour_cost} an hour.",
         )
+    if outcome.key == "retention":
+        return None, (
+            "Retention has no money value here: a monthly rate counts the same customers "
+            "month after month, so its points do not add up to customers kept. The money page "
+            "values the retention measured after recovery and goodwill."
+        )
     return None, (
         f"{outcome.label} has no agreed money value: its effect is shown, its return is not "
         "(the retention it may bring is valued on the money page, where it is measured)."

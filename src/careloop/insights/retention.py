@@ -10,8 +10,14 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
+from careloop.core import calendar
 from careloop.insights.models import CustomerActivity, RetentionRollup
-from careloop.insights.selectors import ACTIVE_CUSTOMER_DAYS, PRESET_PERIODS, active_between
+from careloop.insights.selectors import (
+    ACTIVE_CUSTOMER_DAYS,
+    PRESET_PERIODS,
+    Retention,
+    active_between,
+)
 
 # The scopes, by the columns that single them out: all, each channel, each team, each team on
 # each channel. Distinct customers do not add up across scopes, so each is a pass of its own.
@@ -92,3 +98,39 @@ def _summed(
             (int(team_id) if team_id is not None else None, str(scope.get("channel") or "")),
             figures,
         )
+
+
+def team_months(
+    first_month: datetime.date, last_month: datetime.date
+) -> dict[tuple[int, datetime.date], Retention]:
+    """Each team's retention in each calendar month from `first_month` to `last_month`, as the
+    dashboard counts it for a period that is that month and that team: S = customers active
+    with the team the day before the month, E = active on its last day, N = active at the end
+    but not at the start. One pass per month over the activity of its two windows."""
+    window = datetime.timedelta(days=ACTIVE_CUSTOMER_DAYS)
+    found: dict[tuple[int, datetime.date], Retention] = {}
+    month = calendar.first_of_month(first_month)
+    while month <= last_month:
+        start_day = month - datetime.timedelta(days=1)
+        last_day = calendar.next_month(month) - datetime.timedelta(days=1)
+        flags = (
+            CustomerActivity.objects.filter(
+                team__isnull=False, day__gt=start_day - window, day__lte=last_day
+            )
+            .values("team_id", "customer_id")
+            .annotate(
+                at_start=active_between(start_day - window, start_day),
+                at_end=active_between(last_day - window, last_day),
+            )
+            .values_list("team_id", "at_start", "at_end")
+        )
+        counts: dict[int, list[int]] = {}
+        for team_id, at_start, at_end in flags:
+            sums = counts.setdefault(team_id, [0, 0, 0])
+            sums[0] += at_start
+            sums[1] += at_end
+            sums[2] += max(at_end - at_start, 0)
+        for team_id, (at_start, at_end, new) in counts.items():
+            found[(team_id, month)] = Retention(at_start=at_start, at_end=at_end, new=new)
+        month = calendar.next_month(month)
+    return found
