@@ -35,6 +35,9 @@ from tests.feedback.factories import solved_conversation
 NOT_PERIODIC = {
     # `careloop poll_imap --loop` polls the mailbox, only where one is configured.
     "careloop.conversations.tasks.poll_mailbox",
+    # Asked for when a message is stored (at most once per reading window); the periodic
+    # sweep of unread messages catches anything it leaves.
+    "careloop.conversations.tasks.read_unread_customer_messages",
 }
 NOT_TASK_MODULES = ("migrations", "settings", "wsgi", "asgi", "celery", "cli", "management")
 

@@ -151,10 +151,17 @@ def _as_attributes(match: re.Match[str]) -> str:
     return " ".join(pairs)
 
 
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
 def svg(drawing: Drawing) -> str:
     """The drawing as inline SVG (its text is the figures' own, escaped by reportlab)."""
     text = renderSVG.drawToString(drawing)
-    return _STYLE.sub(_as_attributes, text[text.index("<svg") :])
+    text = _STYLE.sub(_as_attributes, text[text.index("<svg") :])
+    # Scale to the page's width (its viewBox keeps the proportions), so a phone shows it whole.
+    size = f'width="{_number(drawing.width)}" height="{_number(drawing.height)}"'
+    return text.replace(size, 'width="100%"', 1)
 
 
 def money_steps(effect: Effect) -> list[tuple[str, Decimal]] | None:
