@@ -337,7 +337,7 @@ def plans_for(user: User) -> QuerySet[CoachingPlan]:
 def score_disputes_to_review(user: User) -> QuerySet[ReplyScoreDispute]:
     """Disputes of the coach's scores waiting for this lead, oldest first."""
     return (
-        restrict(ReplyScoreDispute.objects, user, Action.REVIEW_SCORE_DISPUTES)
+        restrict(ReplyScoreDispute.objects.all(), user, Action.REVIEW_SCORE_DISPUTES)
         .filter(verdict__isnull=True)
         .select_related("agent", "message", "message__conversation")
         .order_by("created_at", "pk")
