@@ -53,6 +53,17 @@ def test_first_contact_creates_a_customer_once_per_contact_point() -> None:
     assert first.email == "ana@example.test"
 
 
+def test_a_customer_named_after_a_long_external_id_gets_a_name_that_fits_its_column() -> None:
+    external_id = "7" * 320
+    customer, created = services.customer_for_contact(
+        kind=ContactPoint.Kind.EXTERNAL, value=external_id
+    )
+    customer.refresh_from_db()
+    assert created
+    assert customer.full_name == external_id[:200]
+    assert ContactPoint.objects.get(customer=customer).value == external_id
+
+
 def test_a_new_message_opens_a_conversation_waiting_on_us_with_sla_due_times() -> None:
     message = write_in(subject="Broken zip")
     conversation = message.conversation

@@ -92,6 +92,13 @@ def find_or_create_customer(
     return customer_for_contact(kind=kind, value=value, full_name=full_name)[0]
 
 
+def _customer_name(full_name: str, contact: str) -> str:
+    """The name given, else one made from the contact point, cut to fit the name's column
+    (a contact point holds up to 320 characters, a name 200)."""
+    name = full_name.strip() or (contact.split("@")[0] if "@" in contact else contact)
+    return name[: Customer._meta.get_field("full_name").max_length]
+
+
 # No savepoint of their own: a caller that must survive a race wraps them in one.
 @transaction.atomic(savepoint=False)
 def customer_for_contact(
@@ -103,7 +110,7 @@ def customer_for_contact(
     if point is not None:
         return _followed(point.customer), False
     customer = Customer.objects.create(
-        full_name=full_name.strip() or (value.split("@")[0] if "@" in value else value),
+        full_name=_customer_name(full_name, value),
         email=value if kind == ContactPoint.Kind.EMAIL else None,
     )
     ContactPoint.objects.create(customer=customer, kind=kind, value=value)
@@ -190,7 +197,7 @@ def customers_named_by(references: Sequence[CustomerReference]) -> list[tuple[Cu
             with transaction.atomic():
                 customers = Customer.objects.bulk_create(
                     Customer(
-                        full_name=name or (value.split("@")[0] if "@" in value else value),
+                        full_name=_customer_name(name, value),
                         email=value if kind == ContactPoint.Kind.EMAIL else None,
                     )
                     for (kind, value), name in names.items()
