@@ -22,6 +22,7 @@ from careloop.importers.records import (
     ImportedMessage,
     RecordError,
     RecordProblem,
+    conversations_in,
     email_of,
     external_id,
     json_records,
@@ -56,14 +57,9 @@ def _people(path: Path, key: str) -> dict[str, dict[str, Any]]:
 def read(path: Path) -> Iterator[ImportedConversation | RecordProblem]:
     tickets, agents_file, contacts_file = export_files(path)
     agents, contacts = _people(agents_file, "agents"), _people(contacts_file, "contacts")
-    for location, ticket in json_records(tickets, "tickets"):
-        if isinstance(ticket, RecordProblem):
-            yield ticket
-            continue
-        try:
-            yield _conversation(ticket, agents, contacts, location)
-        except RecordError as error:
-            yield RecordProblem(location, external_id(ticket.get("id")), str(error))
+    yield from conversations_in(
+        tickets, "tickets", lambda ticket, at: _conversation(ticket, agents, contacts, at)
+    )
 
 
 def _number(value: object) -> int | None:

@@ -21,9 +21,9 @@ from careloop.importers.records import (
     ImportedMessage,
     RecordError,
     RecordProblem,
+    conversations_in,
     email_of,
     external_id,
-    json_records,
     optional_time,
     parse_time,
     require_text,
@@ -51,14 +51,7 @@ def export_files(path: Path) -> list[Path]:
 
 
 def read(path: Path) -> Iterator[ImportedConversation | RecordProblem]:
-    for location, record in json_records(path, "conversations"):
-        if isinstance(record, RecordProblem):
-            yield record
-            continue
-        try:
-            yield _conversation(record, location)
-        except RecordError as error:
-            yield RecordProblem(location, external_id(record.get("id")), str(error))
+    yield from conversations_in(path, "conversations", _conversation)
 
 
 def _name(person: dict[str, Any]) -> str:

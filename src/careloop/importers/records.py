@@ -8,7 +8,7 @@ Each source module (`zendesk`, `helpscout`, `freshdesk`, `chatwoot`, `generic_cs
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -180,3 +180,18 @@ def text_of_html(markup: str) -> str:
 
 def external_id(value: object) -> str:
     return str(value).strip() if value not in (None, "") else ""
+
+
+def conversations_in(
+    path: Path, key: str, conversation: Callable[[dict[str, Any], str], ImportedConversation]
+) -> Iterator[ImportedConversation | RecordProblem]:
+    """Each record of an export file read by `conversation` (record, location), or the problem
+    that kept it out; one bad record never stops the others."""
+    for location, record in json_records(path, key):
+        if isinstance(record, RecordProblem):
+            yield record
+            continue
+        try:
+            yield conversation(record, location)
+        except RecordError as error:
+            yield RecordProblem(location, external_id(record.get("id")), str(error))

@@ -19,6 +19,7 @@ from careloop.importers.records import (
     ImportedMessage,
     RecordError,
     RecordProblem,
+    conversations_in,
     email_of,
     external_id,
     json_records,
@@ -59,14 +60,9 @@ def read(path: Path) -> Iterator[ImportedConversation | RecordProblem]:
     for _location, user in json_records(users_file, "users"):
         if isinstance(user, dict) and external_id(user.get("id")):
             users[external_id(user.get("id"))] = user
-    for location, ticket in json_records(tickets, "tickets"):
-        if isinstance(ticket, RecordProblem):
-            yield ticket
-            continue
-        try:
-            yield _conversation(ticket, users, location)
-        except RecordError as error:
-            yield RecordProblem(location, external_id(ticket.get("id")), str(error))
+    yield from conversations_in(
+        tickets, "tickets", lambda ticket, at: _conversation(ticket, users, at)
+    )
 
 
 def _conversation(
