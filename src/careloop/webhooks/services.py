@@ -24,13 +24,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from careloop.core import webhook_signing as signing
 from careloop.core.audit import record_audit
 from careloop.core.email_headers import send_mail
 from careloop.core.events import API_VERSION, BY_NAME, Event
 from careloop.core.permissions import Action, recipients
 from careloop.core.privacy import CustomerDataSource, CustomerIdentities
 from careloop.people.models import User
-from careloop.webhooks import signing
 from careloop.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
