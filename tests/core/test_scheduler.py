@@ -26,8 +26,8 @@ from careloop.core import gunicorn_hooks, scheduler
 from careloop.core.management.commands import serve
 from careloop.core.models import ScheduledJob
 from careloop.core.schedule import SCHEDULE, PeriodicJob, beat_schedule
-from careloop.feedback import surveys
 from careloop.feedback.models import SurveyInvitation
+from careloop.feedback.services import surveys
 from tests.conversations.factories import CustomerFactory
 from tests.feedback.factories import solved_conversation
 

@@ -20,7 +20,6 @@ from careloop.api.service_errors import CONFLICT, Conflict, as_api_errors
 from careloop.api.strict_fields import StrictBooleanField, StrictCharField, StrictChoiceField
 from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.core.permissions import Action, restrict
-from careloop.feedback import recovery
 from careloop.feedback.models import (
     RecoveryContact,
     RecoveryTask,
@@ -29,6 +28,7 @@ from careloop.feedback.models import (
     SurveyResponse,
 )
 from careloop.feedback.selectors import recovery_scopes, recovery_tasks_for
+from careloop.feedback.services import recovery
 from careloop.people.models import User
 
 ANSWER_NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No answer has this id.")

@@ -402,7 +402,7 @@ def submit_answers(
     """Store the answer once (a second submit raises SurveyUnavailable); detractors open a
     recovery task."""
     from careloop.feedback.events import publish_survey_answer
-    from careloop.feedback.recovery import open_recovery_task
+    from careloop.feedback.services.recovery import open_recovery_task
 
     now = now or timezone.now()
     asked = asked_questions(invitation)
