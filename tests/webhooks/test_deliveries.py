@@ -201,7 +201,7 @@ def test_the_same_event_twice_is_delivered_once(
 def test_a_concern_event_carries_no_content_and_no_name(
     receiver: Receiver, django_capture_on_commit_callbacks: OnCommit
 ) -> None:
-    from careloop.feedback.concerns import raise_concern
+    from careloop.feedback.services.concerns import raise_concern
 
     endpoint_for(receiver, "/ok", "concern.received")
     with django_capture_on_commit_callbacks(execute=True):

@@ -18,7 +18,6 @@ from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.demo.culture import felt_by_customers
 from careloop.demo.initiatives import lifted_csat
-from careloop.feedback import concerns, milestones, recovery, surveys, theming
 from careloop.feedback.models import (
     RecoveryTask,
     SurveyInvitation,
@@ -26,6 +25,7 @@ from careloop.feedback.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from careloop.feedback.services import concerns, milestones, recovery, surveys, theming
 from careloop.people.models import User
 
 RESPONSE_RATE = 0.38

@@ -11,7 +11,7 @@ class FeedbackConfig(AppConfig):
         from careloop.core.privacy import register_customer_data
         from careloop.feedback import receivers  # noqa: F401 - connects the signal receivers
         from careloop.feedback.customer_data import CUSTOMER_DATA
-        from careloop.feedback.surveys import chat_survey_links
+        from careloop.feedback.services.surveys import chat_survey_links
 
         register_customer_data(CUSTOMER_DATA)
         from careloop.core import home

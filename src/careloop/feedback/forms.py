@@ -14,7 +14,7 @@ from careloop.feedback.models import (
     SurveyQuestion,
     SurveySettings,
 )
-from careloop.feedback.surveys import AskedQuestions
+from careloop.feedback.services.surveys import AskedQuestions
 from careloop.people.selectors import active_employees
 
 

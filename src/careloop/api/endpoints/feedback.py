@@ -21,7 +21,6 @@ from careloop.api.scopes import Scope
 from careloop.api.service_errors import CONFLICT, Conflict, as_api_errors
 from careloop.api.strict_fields import StrictBooleanField, StrictCharField, StrictChoiceField
 from careloop.core.permissions import Action, restrict
-from careloop.feedback import recovery
 from careloop.feedback.models import (
     RecoveryContact,
     RecoveryTask,
@@ -30,6 +29,7 @@ from careloop.feedback.models import (
     SurveyResponse,
 )
 from careloop.feedback.selectors import recovery_scopes, recovery_tasks_for
+from careloop.feedback.services import recovery
 from careloop.people.models import User
 
 ANSWER_NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No answer has this id.")

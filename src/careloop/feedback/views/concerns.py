@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Action, requires
-from careloop.feedback import concerns, selectors
+from careloop.feedback import selectors
 from careloop.feedback.forms import ConcernStatusForm, MessageForm
 from careloop.feedback.models import Concern
+from careloop.feedback.services import concerns
 from careloop.people.http import employee
 
 

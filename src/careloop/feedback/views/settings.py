@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from careloop.conversations.models import Customer
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, requires
-from careloop.feedback import milestones, surveys
 from careloop.feedback.forms import EmailRuleForm, SurveyQuestionForm, SurveySettingsForm
 from careloop.feedback.models import EmailRule, SurveyQuestion
+from careloop.feedback.services import milestones, surveys
 from careloop.people.http import employee
 
 

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from careloop.core.permissions import Action, can, requires
 from careloop.core.whole_numbers import parse_whole_number
-from careloop.feedback import recovery, selectors, tasks, theming
+from careloop.feedback import selectors, tasks
 from careloop.feedback.forms import CloseTaskForm, ContactForm, PromoteCauseForm, ThemeRenameForm
 from careloop.feedback.models import CauseTag, RecoveryTask, Theme
+from careloop.feedback.services import recovery, theming
 from careloop.people.http import employee
 from careloop.people.models import Team
 

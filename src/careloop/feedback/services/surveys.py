@@ -19,6 +19,7 @@ from django.utils import timezone
 from careloop.conversations.channels.visitor_links import VisitorLink
 from careloop.conversations.models import FINISHED, Channel, Conversation, Customer, Message
 from careloop.conversations.services import post_automated_message
+from careloop.core.links import absolute_url
 from careloop.core.scales import CES, CSAT, NPS, Scale
 from careloop.feedback import emails
 from careloop.feedback.models import (
@@ -197,7 +198,7 @@ def schedule_relationship_surveys(now: datetime | None = None) -> int:
 def _new_link(invitation: SurveyInvitation, now: datetime) -> str:
     signed, token_hash = new_survey_token()
     SurveyLink.objects.create(invitation=invitation, token_hash=token_hash, created_at=now)
-    return emails.absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
+    return absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
 
 
 def _email_context(invitation: SurveyInvitation, link: str) -> dict[str, object]:
@@ -246,7 +247,7 @@ def chat_survey_links(
             link = VisitorLink("Our survey about this chat has closed.")
         else:
             signed, _ = chat_survey_token(invitation.pk)
-            url = emails.absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
+            url = absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
             link = VisitorLink(CHAT_SURVEY_INVITATION, url, "Answer the survey")
         links[invitation.chat_message_id] = link
     return links
@@ -403,7 +404,7 @@ def submit_answers(
     """Store the answer once (a second submit raises SurveyUnavailable); detractors open a
     recovery task."""
     from careloop.feedback.events import publish_survey_answer
-    from careloop.feedback.recovery import open_recovery_task
+    from careloop.feedback.services.recovery import open_recovery_task
 
     now = now or timezone.now()
     asked = asked_questions(invitation)
