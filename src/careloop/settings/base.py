@@ -69,8 +69,11 @@ INSTALLED_APPS = [
     "careloop.importers",
     "careloop.exports",
     "careloop.webhooks",
-    "careloop.demo",
 ]
+# The demo organisation builder (`careloop demo`): here for the embedded default and the tests;
+# production.py takes it out again.
+DEMO_APPS = ["careloop.demo"]
+INSTALLED_APPS += DEMO_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
