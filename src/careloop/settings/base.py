@@ -70,8 +70,11 @@ INSTALLED_APPS = [
     "careloop.exports",
     "careloop.webhooks",
     "careloop.ops",
-    "careloop.demo",
 ]
+# The demo organisation builder (`careloop demo`): here for the embedded default and the tests;
+# production.py takes it out again.
+DEMO_APPS = ["careloop.demo"]
+INSTALLED_APPS += DEMO_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
