@@ -20,6 +20,7 @@ from careloop.conversations.channels.visitor_links import VisitorLink
 from careloop.conversations.models import FINISHED, Channel, Conversation, Customer, Message
 from careloop.conversations.services import post_automated_message
 from careloop.feedback import emails
+from careloop.feedback.hooks import survey_answered
 from careloop.feedback.models import (
     EmailOptOut,
     SurveyInvitation,
@@ -437,4 +438,5 @@ def submit_answers(
         open_recovery_task(response, now=now, notify=notify)
         if notify:
             publish_survey_answer(response)
+        survey_answered.call(response)
     return response
