@@ -8,7 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from careloop.core import (
-            admin_audit,  # noqa: F401  (mirrors Django admin changes)
             checks,  # noqa: F401  (registers system checks)
         )
         from careloop.core.models import AuditEvent
