@@ -20,6 +20,7 @@ from careloop.conversations.channels.visitor_links import VisitorLink
 from careloop.conversations.models import FINISHED, Channel, Conversation, Customer, Message
 from careloop.conversations.services import post_automated_message
 from careloop.feedback import emails
+from careloop.feedback.events import publish_survey_answer
 from careloop.feedback.hooks import survey_answered
 from careloop.feedback.models import (
     EmailOptOut,
@@ -30,6 +31,7 @@ from careloop.feedback.models import (
     SurveyResponse,
     SurveySettings,
 )
+from careloop.feedback.recovery import open_recovery_task
 from careloop.feedback.tokens import (
     InvalidLink,
     chat_survey_token,
@@ -401,10 +403,7 @@ def submit_answers(
     notify: bool = True,
 ) -> SurveyResponse:
     """Store the answer once (a second submit raises SurveyUnavailable); detractors open a
-    recovery task."""
-    from careloop.feedback.events import publish_survey_answer
-    from careloop.feedback.recovery import open_recovery_task
-
+    recovery task; survey_answered's subscribers are told once it commits."""
     now = now or timezone.now()
     asked = asked_questions(invitation)
     scores = {
