@@ -19,7 +19,8 @@ from careloop.core.hooks import Hook
 OnCommit = Callable[..., AbstractContextManager[list[Callable[[], Any]]]]
 
 # Every hook a domain declares, and the subscribers registered in their apps' ready(), in the
-# order they run: the whole flow between domains.
+# order they run: the whole flow between domains. (The events told outside careloop, each held
+# in a hook of its own, are listed with their subscribers in tests/core/test_events.py.)
 SUBSCRIBERS = {
     "conversations.conversation_solved": ["careloop.feedback.tasks.schedule_survey_when_solved"],
     "conversations.customer_messages_read": [
@@ -30,10 +31,12 @@ SUBSCRIBERS = {
 
 
 def declared_hooks() -> list[Hook[Any]]:
-    """The hooks in every installed app's `hooks` module."""
+    """The hooks in every careloop app's `hooks` module."""
     found = []
     for config in apps.get_app_configs():
-        if importlib.util.find_spec(f"{config.name}.hooks") is None:
+        if not config.name.startswith("careloop.") or not importlib.util.find_spec(
+            f"{config.name}.hooks"
+        ):
             continue
         module = importlib.import_module(f"{config.name}.hooks")
         found += [value for value in vars(module).values() if isinstance(value, Hook)]
