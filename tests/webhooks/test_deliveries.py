@@ -18,9 +18,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from careloop.core import events
+from careloop.core import webhook_signing as signing
 from careloop.core.permissions import Role
 from careloop.people.models import User
-from careloop.webhooks import services, signing
+from careloop.webhooks import services
 from careloop.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.fixtures.api import ClientMaker
 from tests.fixtures.mail import SmtpServer

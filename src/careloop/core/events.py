@@ -545,13 +545,6 @@ def _dispatch_forever(waiting: queue.SimpleQueue[dict[str, Any]]) -> None:
                 background_idle.set()
 
 
-def link(url_name: str, *args: object) -> str:
-    """The absolute URL of a page, for payloads that leave careloop."""
-    from django.urls import reverse
-
-    return settings.CARELOOP_BASE_URL.rstrip("/") + reverse(url_name, args=args)
-
-
 def stamp(moment: date | None) -> str | None:
     """A date or time (a datetime is a date) as ISO 8601, None as None."""
     return None if moment is None else moment.isoformat()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from careloop.conversations.channels.visitor_links import VisitorLink
 from careloop.conversations.models import FINISHED, Channel, Conversation, Customer, Message
 from careloop.conversations.services import post_automated_message
+from careloop.core.scales import CES, CSAT, NPS, Scale
 from careloop.feedback import emails
 from careloop.feedback.events import publish_survey_answer
 from careloop.feedback.hooks import survey_answered
@@ -381,13 +382,13 @@ def invitation_for_link(signed_token: str, now: datetime | None = None) -> Surve
     return invitation
 
 
-def _checked(value: int | None, low: int, high: int, label: str, asked: bool) -> int | None:
+def _checked(value: int | None, scale: Scale, label: str, asked: bool) -> int | None:
     if not asked:
         return None
     if value is None:
         raise ValidationError(f"Please choose a {label} score.")
-    if not low <= value <= high:
-        raise ValidationError(f"{label} is scored from {low} to {high}.")
+    if not scale.holds(value):
+        raise ValidationError(f"{label} is scored from {scale.low} to {scale.high}.")
     return value
 
 
@@ -407,9 +408,9 @@ def submit_answers(
     now = now or timezone.now()
     asked = asked_questions(invitation)
     scores = {
-        "csat": _checked(csat, 1, 5, "CSAT", asked.csat),
-        "ces": _checked(ces, 1, 7, "Effort", asked.ces),
-        "nps": _checked(nps, 0, 10, "Recommendation", asked.nps),
+        "csat": _checked(csat, CSAT, "CSAT", asked.csat),
+        "ces": _checked(ces, CES, "Effort", asked.ces),
+        "nps": _checked(nps, NPS, "Recommendation", asked.nps),
     }
     follow_ups = [
         {"question": question, "answer": (answers or {}).get(question, "").strip()[:2000]}

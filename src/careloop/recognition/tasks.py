@@ -7,15 +7,14 @@ from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from careloop.conversations.models import Message
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url_for
 from careloop.recognition import services
 from careloop.recognition.models import StoryStatus, SuccessStory
 
@@ -111,9 +110,7 @@ def notify_agent_of_story(story_id: int) -> bool:
     )
     if story is None or not story.agent.is_active or not services.claim_agent_notification(story):
         return False
-    story_url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse(
-        "recognition:story", kwargs={"pk": story.pk}
-    )
+    story_url = absolute_url_for("recognition:story", pk=story.pk)
     try:
         send_mail(
             subject="A customer's words about your work: share them?",
