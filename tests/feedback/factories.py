@@ -22,7 +22,7 @@ def solved_conversation(
     subject: str = "Where is my parcel?",
     at: datetime | None = None,
 ) -> Conversation:
-    """A conversation answered by `agent` and solved, without running on-commit receivers."""
+    """A conversation answered by `agent` and solved, without running on-commit subscribers."""
     at = at or timezone.now()
     message = receive_customer_message(
         customer or CustomerFactory(),

@@ -200,7 +200,7 @@ def test_the_agent_is_emailed_once_when_a_story_waits_for_their_consent(
     assert len(mail.outbox) == 1
 
 
-def test_the_sweep_finds_praise_in_messages_read_without_the_signal() -> None:
+def test_the_sweep_finds_praise_in_messages_read_without_the_hook() -> None:
     from careloop.conversations import coaching
 
     agent = UserFactory()

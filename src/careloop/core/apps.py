@@ -7,7 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "careloop core"
 
     def ready(self) -> None:
-        from careloop.core import admin_audit  # noqa: F401  (mirrors Django admin changes)
         from careloop.core.models import AuditEvent
         from careloop.core.privacy import RetentionSource, register_retention
 

@@ -27,6 +27,11 @@ def schedule_survey_after_solved(conversation_id: int) -> bool:
     return invitation is not None
 
 
+def schedule_survey_when_solved(conversation: Conversation) -> None:
+    """Subscriber of conversation_solved: the survey and the welcome note, in their own task."""
+    schedule_survey_after_solved.enqueue(conversation.pk)
+
+
 @task()
 def send_due_surveys() -> dict[str, int]:
     """Periodic: surveys whose delay has passed, and the one reminder each."""

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING
 
+from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -14,7 +18,32 @@ from careloop.core.links import absolute_url_for
 from careloop.recognition import services
 from careloop.recognition.models import StoryStatus, SuccessStory
 
+if TYPE_CHECKING:
+    from careloop.feedback.models import SurveyResponse
+
 SWEEP_DAYS = 7
+
+
+def surface_praise_in_messages_read(message_ids: Sequence[int]) -> None:
+    """Subscriber of customer_messages_read: a message just read may praise an agent, only
+    where an agent already replied (praise needs someone to praise); each is looked at by its
+    own task after commit."""
+    candidates = list(
+        Message.objects.filter(
+            pk__in=message_ids,
+            author_kind=Message.Author.CUSTOMER,
+            emotions__isnull=False,
+            conversation__public_reply_count__gt=0,
+        ).values_list("pk", flat=True)
+    )
+    for message_id in candidates:
+        transaction.on_commit(partial(surface_praise_in_message.enqueue, message_id))
+
+
+def surface_praise_in_survey_answer(response: SurveyResponse) -> None:
+    """Subscriber of survey_answered: a comment about a conversation may be praise too."""
+    if response.comment.strip() and response.conversation_id is not None:
+        surface_praise_in_survey_comment.enqueue(response.pk)
 
 
 @task()

@@ -22,6 +22,8 @@ from careloop.conversations.services import post_automated_message
 from careloop.core.links import absolute_url
 from careloop.core.scales import CES, CSAT, NPS, Scale
 from careloop.feedback import emails
+from careloop.feedback.events import publish_survey_answer
+from careloop.feedback.hooks import survey_answered
 from careloop.feedback.models import (
     EmailOptOut,
     SurveyInvitation,
@@ -31,6 +33,7 @@ from careloop.feedback.models import (
     SurveyResponse,
     SurveySettings,
 )
+from careloop.feedback.services.recovery import open_recovery_task
 from careloop.feedback.tokens import (
     InvalidLink,
     chat_survey_token,
@@ -402,10 +405,7 @@ def submit_answers(
     notify: bool = True,
 ) -> SurveyResponse:
     """Store the answer once (a second submit raises SurveyUnavailable); detractors open a
-    recovery task."""
-    from careloop.feedback.events import publish_survey_answer
-    from careloop.feedback.services.recovery import open_recovery_task
-
+    recovery task; survey_answered's subscribers are told once it commits."""
     now = now or timezone.now()
     asked = asked_questions(invitation)
     scores = {
@@ -439,4 +439,5 @@ def submit_answers(
         open_recovery_task(response, now=now, notify=notify)
         if notify:
             publish_survey_answer(response)
+        survey_answered.call(response)
     return response
