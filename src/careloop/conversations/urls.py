@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from careloop.conversations.views import chat, conversation, customers, privacy, settings
+from careloop.conversations.views import (
+    attachments,
+    chat,
+    conversation,
+    customers,
+    inbox,
+    privacy,
+    settings,
+)
 
 app_name = "conversations"
 
@@ -11,7 +19,7 @@ urlpatterns = [
     path("customers/<int:pk>/merge/", customers.merge_customer, name="customer-merge"),
     path("customers/<int:pk>/export/", privacy.export_customer, name="customer-export"),
     path("customers/<int:pk>/erase/", privacy.erase_customer, name="customer-erase"),
-    path("attachments/<int:pk>/", customers.attachment, name="attachment"),
+    path("attachments/<int:pk>/", attachments.attachment, name="attachment"),
     path("inbox/settings/", settings.inbox_settings_page, name="inbox-settings"),
     path("inbox/saved-replies/new/", settings.saved_reply_edit, name="saved-reply-new"),
     path("inbox/saved-replies/<int:pk>/", settings.saved_reply_edit, name="saved-reply-edit"),
@@ -21,10 +29,10 @@ urlpatterns = [
         name="saved-reply-delete",
     ),
     path("chat/", include(chat.urlpatterns)),
-    path("inbox/", conversation.inbox, name="inbox"),
-    path("inbox/bulk/", conversation.bulk_action, name="bulk"),
-    path("inbox/live/", conversation.inbox_live, name="inbox-live"),
-    path("inbox/pick/", conversation.conversation_picker, name="conversation-picker"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/bulk/", inbox.bulk_action, name="bulk"),
+    path("inbox/live/", inbox.inbox_live, name="inbox-live"),
+    path("inbox/pick/", inbox.conversation_picker, name="conversation-picker"),
     path("inbox/<int:pk>/", conversation.conversation, name="conversation"),
     path("inbox/<int:pk>/reply/", conversation.reply, name="reply"),
     path("inbox/<int:pk>/settings/", conversation.update_settings, name="settings"),
