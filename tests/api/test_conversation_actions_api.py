@@ -18,7 +18,7 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import (
+from careloop.conversations.services.conversations import (
     assign,
     change_status,
     merge_conversations,

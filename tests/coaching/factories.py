@@ -7,7 +7,6 @@ from factory.django import DjangoModelFactory
 
 from careloop.coaching.models import Criterion, Rubric, Scenario, ScenarioTurn
 from careloop.coaching.services.rubrics import CriterionInput, create_rubric
-from careloop.conversations import services as conversations
 from careloop.conversations.models import (
     Channel,
     Conversation,
@@ -15,6 +14,7 @@ from careloop.conversations.models import (
     ReplyScoreDispute,
     Status,
 )
+from careloop.conversations.services import conversations
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory

@@ -11,8 +11,8 @@ from django.utils import timezone
 from careloop.coaching import selectors
 from careloop.coaching.models import Scenario
 from careloop.coaching.services import practice
-from careloop.conversations import services as conversations
 from careloop.conversations.models import Channel, Status
+from careloop.conversations.services import conversations
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from careloop.people.models import User

@@ -14,10 +14,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from careloop.actions.tasks import send_action_reminders
-from careloop.conversations import services
 from careloop.conversations.channels import chat
 from careloop.conversations.channels.email_outbound import send_email_reply
 from careloop.conversations.models import Attachment, Channel
+from careloop.conversations.services import conversations
 from careloop.core import email_headers
 from careloop.core.email_headers import single_line
 from careloop.core.permissions import Role
@@ -122,10 +122,10 @@ def test_a_line_break_in_a_chat_visitors_name_still_escalates_their_recovery() -
 @pytest.mark.django_db
 def test_a_line_break_in_an_attachments_name_still_sends_the_reply() -> None:
     customer = CustomerFactory(email="ada@example.test")
-    conversation = services.receive_customer_message(
+    conversation = conversations.receive_customer_message(
         customer, channel=Channel.EMAIL, body_text="Hi", subject="Order 42"
     ).conversation
-    reply = services.reply(conversation, UserFactory(role=Role.AGENT), "Label attached.")
+    reply = conversations.reply(conversation, UserFactory(role=Role.AGENT), "Label attached.")
     Attachment.objects.create(
         message=reply,
         file=ContentFile(b"label", name="label.txt"),

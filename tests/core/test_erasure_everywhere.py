@@ -34,7 +34,7 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import (
+from careloop.conversations.services.conversations import (
     change_status,
     merge_customers,
     receive_customer_message,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from careloop.conversations.channels import chat
 from careloop.conversations.models import Channel, ContactPoint, Status
-from careloop.conversations.services import change_status, receive_customer_message
+from careloop.conversations.services.conversations import change_status, receive_customer_message
 from careloop.core.permissions import Role
 from careloop.feedback.emails import send_customer_email, unsubscribe_url
 from careloop.feedback.models import EmailOptOut, SurveyInvitation, SurveyKind, SurveyLink

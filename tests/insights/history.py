@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from careloop.care import services as care
 from careloop.conversations.models import Channel, Conversation, Status
-from careloop.conversations.services import (
+from careloop.conversations.services.conversations import (
     assign,
     change_status,
     merge_conversations,

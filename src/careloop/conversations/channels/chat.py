@@ -36,7 +36,10 @@ from careloop.conversations.models import (
     InboundRecord,
     Message,
 )
-from careloop.conversations.services import find_or_create_customer, receive_customer_message
+from careloop.conversations.services.conversations import (
+    find_or_create_customer,
+    receive_customer_message,
+)
 
 logger = logging.getLogger(__name__)
 

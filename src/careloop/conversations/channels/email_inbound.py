@@ -33,7 +33,7 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import (
+from careloop.conversations.services.conversations import (
     find_or_create_customer,
     hold_unverified_message,
     receive_customer_message,

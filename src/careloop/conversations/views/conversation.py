@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from careloop.conversations import coaching, presence, selectors, services
+from careloop.conversations import coaching, presence, selectors
 from careloop.conversations.forms import (
     ConversationSettingsForm,
     DisputeForm,
@@ -19,6 +19,7 @@ from careloop.conversations.forms import (
 )
 from careloop.conversations.models import Conversation, Message, Priority, SavedReply, Status
 from careloop.conversations.saved_replies import fill
+from careloop.conversations.services import conversations
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, requires
 from careloop.core.whole_numbers import parse_whole_number
@@ -100,7 +101,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         then_status = form.cleaned_data["then_status"]
-        services.reply(
+        conversations.reply(
             current,
             agent,
             form.cleaned_data["body"],
@@ -126,14 +127,14 @@ def update_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect("conversations:conversation", pk=pk)
     with transaction.atomic():
         if form.cleaned_data["assignee"] != current.assignee:
-            services.assign(current, form.cleaned_data["assignee"], agent)
+            conversations.assign(current, form.cleaned_data["assignee"], agent)
         if form.cleaned_data["priority"] != current.priority:
-            services.set_priority(current, Priority(form.cleaned_data["priority"]), agent)
+            conversations.set_priority(current, Priority(form.cleaned_data["priority"]), agent)
         wanted_tags = sorted(form.tag_names())
         if wanted_tags != sorted(tag.name for tag in current.tags.all()):
-            services.set_tags(current, wanted_tags, agent)
+            conversations.set_tags(current, wanted_tags, agent)
         if form.cleaned_data["status"] != current.status:
-            services.change_status(current, Status(form.cleaned_data["status"]), agent)
+            conversations.change_status(current, Status(form.cleaned_data["status"]), agent)
     messages.success(request, "Conversation updated.")
     return redirect("conversations:conversation", pk=pk)
 
@@ -147,7 +148,7 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not isinstance(target, Conversation):
         messages.error(request, "Choose another, existing conversation to merge into.")
         return redirect("conversations:conversation", pk=pk)
-    services.merge_conversations(source, target, agent)
+    conversations.merge_conversations(source, target, agent)
     messages.success(request, f"Merged into conversation {target.pk}.")
     return redirect("conversations:conversation", pk=target.pk)
 

@@ -8,9 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from careloop.conversations import selectors, services
+from careloop.conversations import selectors
 from careloop.conversations.forms import CustomerForm, MergeForm
 from careloop.conversations.models import Customer
+from careloop.conversations.services import conversations
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, can, requires
 
@@ -57,6 +58,6 @@ def merge_customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not isinstance(target, Customer):
         messages.error(request, "Choose another, existing customer to merge into.")
         return redirect("conversations:customer", pk=pk)
-    services.merge_customers(source, target)
+    conversations.merge_customers(source, target)
     messages.success(request, f"Merged into {target}.")
     return redirect("conversations:customer", pk=target.pk)

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from careloop.conversations import selectors, services
+from careloop.conversations import selectors
 from careloop.conversations.forms import BulkActionForm
 from careloop.conversations.inbox_pages import Cursor, page_of
 from careloop.conversations.models import Conversation, Status
+from careloop.conversations.services import conversations
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, can, requires
 from careloop.core.widgets import picker_results
@@ -123,14 +124,14 @@ def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
     with transaction.atomic():
         for conversation in chosen:
             if action == "assign_me":
-                services.assign(conversation, agent, agent)
+                conversations.assign(conversation, agent, agent)
             elif action == "unassign":
-                services.assign(conversation, None, agent)
+                conversations.assign(conversation, None, agent)
             elif action == "tag":
                 names = [tag.name for tag in conversation.tags.all()] + [form.cleaned_data["tag"]]
-                services.set_tags(conversation, names, agent)
+                conversations.set_tags(conversation, names, agent)
             else:
-                services.change_status(conversation, Status(action), agent)
+                conversations.change_status(conversation, Status(action), agent)
     messages.success(
         request, f"Updated {len(chosen)} conversation{'s' if len(chosen) != 1 else ''}."
     )

@@ -1,0 +1,1 @@
+"""Changes to customers and conversations: one function per use case."""
