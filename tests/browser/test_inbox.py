@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from careloop.conversations.models import Channel, Conversation, Status
-from careloop.conversations.services import conversations
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from tests.browser.test_sign_in import sign_in
 from tests.conversations.factories import CustomerFactory
@@ -21,7 +21,7 @@ def customer_writes(name: str, subject: str, distress: float) -> Conversation:
     message = conversations.receive_customer_message(
         CustomerFactory(full_name=name), channel=Channel.EMAIL, body_text=subject, subject=subject
     )
-    conversations.record_message_reading(message, {}, distress)
+    figures.record_message_reading(message, {}, distress)
     return message.conversation
 
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from careloop.conversations.models import Channel
-from careloop.conversations.services import conversations
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from tests.browser.conftest import DESKTOP_VIEWPORT
 from tests.browser.test_chat_widget import REPLY_WAIT_MS, open_widget, write
@@ -40,7 +40,7 @@ def test_a_chat_rises_to_the_top_of_the_open_inbox_and_the_answer_arrives_live(
         subject="Invoice copy",
         at=timezone.now() - timedelta(minutes=30),
     )
-    conversations.record_message_reading(earlier, {}, 0.05)
+    figures.record_message_reading(earlier, {}, 0.05)
     agent = UserFactory(role=Role.AGENT, full_name="Grace Hopper", email="grace@example.test")
 
     agent_context = browser.new_context(viewport=DESKTOP_VIEWPORT)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from careloop.conversations import care_priority
 from careloop.conversations.care_priority import CareSignals, Factor
 from careloop.conversations.models import Channel, Conversation, Priority
-from careloop.conversations.services import conversations
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -45,7 +45,7 @@ def waiting(distress: float, hours: float, subject: str) -> Conversation:
         subject=subject,
         at=timezone.now() - timedelta(hours=hours),
     )
-    conversations.record_message_reading(message, {}, distress)
+    figures.record_message_reading(message, {}, distress)
     conversation = message.conversation
     conversation.refresh_from_db()
     return conversation

@@ -16,7 +16,7 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import conversations
+from careloop.conversations.services import conversations, replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.people.factories import UserFactory
@@ -175,8 +175,8 @@ def test_internal_notes_never_reach_the_visitor(agent: User) -> None:
     conversation = chat.post_customer_message(
         visitor, say("Where is my order?")
     ).message.conversation
-    conversations.reply(conversation, agent, "Customer seems cross", internal=True)
-    conversations.reply(conversation, agent, "It ships today.")
+    replies.reply(conversation, agent, "Customer seems cross", internal=True)
+    replies.reply(conversation, agent, "It ships today.")
 
     texts = [m.body_text for m in chat.messages_after(visitor, 0).messages]
     assert texts == ["Where is my order?", "It ships today."]
@@ -192,8 +192,8 @@ def test_stream_yields_a_reply_an_agent_posts_while_it_waits(agent: User) -> Non
     def sleep(seconds: float) -> None:
         now[0] += seconds
         if not agent_wrote:
-            conversations.reply(conversation, agent, "Note: check stock", internal=True)
-            conversations.reply(conversation, agent, "Yes, I'm here!")
+            replies.reply(conversation, agent, "Note: check stock", internal=True)
+            replies.reply(conversation, agent, "Yes, I'm here!")
             agent_wrote.append(True)
 
     stream = chat.stream_replies(
@@ -208,8 +208,8 @@ def test_stream_yields_a_reply_an_agent_posts_while_it_waits(agent: User) -> Non
 def test_stream_resumes_after_the_last_reply_it_sent(agent: User) -> None:
     visitor = chat.new_visitor()
     conversation = chat.post_customer_message(visitor, say("Hi")).message.conversation
-    seen = conversations.reply(conversation, agent, "First answer")
-    conversations.reply(conversation, agent, "Second answer")
+    seen = replies.reply(conversation, agent, "First answer")
+    replies.reply(conversation, agent, "Second answer")
 
     stream = chat.stream_replies(visitor, seen.pk, seconds=0, sleep=lambda s: None)
 

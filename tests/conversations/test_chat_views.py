@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from careloop.conversations.channels import chat
 from careloop.conversations.models import Conversation, InboundRecord, Message
-from careloop.conversations.services import conversations
+from careloop.conversations.services import replies
 from careloop.core.permissions import Role
 from tests.people.factories import UserFactory
 
@@ -165,8 +165,8 @@ def test_messages_after_an_id_lists_public_replies_but_never_notes(client: Clien
     first_id = send(client, token, "Is it in stock?").json()["message"]["id"]
     conversation = Conversation.objects.get()
     agent = UserFactory(role=Role.AGENT, full_name="Grace Hopper")
-    conversations.reply(conversation, agent, "INTERNAL: supplier is late", internal=True)
-    conversations.reply(conversation, agent, "Yes, two left.")
+    replies.reply(conversation, agent, "INTERNAL: supplier is late", internal=True)
+    replies.reply(conversation, agent, "Yes, two left.")
 
     response = client.get(
         reverse("conversations:chat-messages"), {"after": first_id}, **{HEADER: token}
@@ -185,8 +185,8 @@ def test_the_event_stream_sends_replies_with_their_ids_and_never_notes(
     send(client, token, "Hello")
     conversation = Conversation.objects.get()
     agent = UserFactory(role=Role.AGENT)
-    conversations.reply(conversation, agent, "SECRET NOTE", internal=True)
-    reply = conversations.reply(conversation, agent, "Hi, how can I help?")
+    replies.reply(conversation, agent, "SECRET NOTE", internal=True)
+    reply = replies.reply(conversation, agent, "Hi, how can I help?")
 
     response = client.get(reverse("conversations:chat-events"), {"token": token})
 
@@ -205,8 +205,8 @@ def test_the_event_stream_resumes_after_last_event_id(
     send(client, token, "Hello")
     conversation = Conversation.objects.get()
     agent = UserFactory(role=Role.AGENT)
-    seen = conversations.reply(conversation, agent, "Already seen")
-    conversations.reply(conversation, agent, "New one")
+    seen = replies.reply(conversation, agent, "Already seen")
+    replies.reply(conversation, agent, "New one")
 
     response = client.get(
         reverse("conversations:chat-events"), {"token": token}, HTTP_LAST_EVENT_ID=str(seen.pk)

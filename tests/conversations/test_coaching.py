@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from careloop.conversations import coaching
 from careloop.conversations.models import Channel, Conversation, Message, ReplyScoreDispute
-from careloop.conversations.services import conversations
+from careloop.conversations.services import conversations, replies
 from careloop.conversations.tasks import score_unscored_messages
 from careloop.core.permissions import Role
 from careloop.empathy import engine
@@ -116,7 +116,7 @@ def scored_reply(django_capture_on_commit_callbacks: CapturedCommits) -> Message
     author = UserFactory(role=Role.AGENT, team=team)
     conversation = customer_writes(ANGRY, django_capture_on_commit_callbacks).conversation
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        reply = conversations.reply(conversation, author, "I'm so sorry. What happened this time?")
+        reply = replies.reply(conversation, author, "I'm so sorry. What happened this time?")
     reply.refresh_from_db()
     return reply
 

@@ -11,7 +11,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from careloop.conversations import selectors
 from careloop.conversations.models import Channel, Conversation
-from careloop.conversations.services import conversations
+from careloop.conversations.services import conversations, replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -34,8 +34,8 @@ def conversation_with(agent: User, exchanges: int) -> Conversation:
         customer, channel=Channel.EMAIL, body_text="My order never came", subject="Order 77"
     ).conversation
     for number in range(exchanges):
-        conversations.reply(current, agent, f"Looking into it ({number})")
-        conversations.reply(current, agent, f"Courier called ({number})", internal=True)
+        replies.reply(current, agent, f"Looking into it ({number})")
+        replies.reply(current, agent, f"Courier called ({number})", internal=True)
         conversations.receive_customer_message(
             customer, channel=Channel.EMAIL, body_text=f"Any news? ({number})", conversation=current
         )

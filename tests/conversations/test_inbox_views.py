@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careloop.conversations.models import Attachment, Channel, Conversation, SavedReply, Status
-from careloop.conversations.services import conversations
+from careloop.conversations.services import assignment, conversations, figures, replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -33,8 +33,8 @@ def agent(client: Client) -> User:
 def test_the_most_upset_customer_is_at_the_top_with_the_reason(client: Client, agent: User) -> None:
     calm = conversation("Invoice copy")
     upset = conversation("Broken on arrival, third time!")
-    conversations.record_message_reading(upset.messages.get(), {"anger": 0.9}, 0.9)
-    conversations.record_message_reading(calm.messages.get(), {"neutral": 0.9}, 0.05)
+    figures.record_message_reading(upset.messages.get(), {"anger": 0.9}, 0.9)
+    figures.record_message_reading(calm.messages.get(), {"neutral": 0.9}, 0.05)
     response = client.get(reverse("conversations:inbox"), {"view": "waiting"})
     rows = list(response.context["page"])
     assert rows[0] == upset
@@ -43,7 +43,7 @@ def test_the_most_upset_customer_is_at_the_top_with_the_reason(client: Client, a
 
 def test_views_split_mine_unassigned_and_on_hold(client: Client, agent: User) -> None:
     mine, free, held = conversation("a"), conversation("b"), conversation("c")
-    conversations.assign(mine, agent, agent)
+    assignment.assign(mine, agent, agent)
     conversations.change_status(held, Status.ON_HOLD, agent)
 
     def listed(view: str) -> set[int]:
@@ -289,7 +289,7 @@ def test_another_teams_agent_reads_the_conversation_but_not_its_internal_notes(
     conversation = message.conversation
     conversation.team = billing
     conversation.save()
-    conversations.reply(
+    replies.reply(
         conversation, owner, "Refund approved by finance, see ticket FIN-9", internal=True
     )
     url = reverse("conversations:conversation", args=[conversation.pk])
@@ -313,7 +313,7 @@ def _billing_note(text: str) -> tuple[Conversation, User]:
     ).conversation
     conversation.team = billing
     conversation.save()
-    conversations.reply(conversation, owner, text, internal=True)
+    replies.reply(conversation, owner, text, internal=True)
     return conversation, owner
 
 
@@ -321,7 +321,7 @@ def test_taking_another_teams_conversation_does_not_reveal_its_notes(client: Cli
     """Finding 5: 'assign to me' moved the conversation, and its notes, to the outsider's team."""
     conversation, _ = _billing_note("Finance ticket FIN-10, customer disputes before")
     outsider = UserFactory(role=Role.AGENT, team=TeamFactory(name="Europe"))
-    conversations.assign(conversation, outsider, outsider)
+    assignment.assign(conversation, outsider, outsider)
     conversation.refresh_from_db()
     assert conversation.assignee == outsider
     client.force_login(outsider)
@@ -369,7 +369,7 @@ def test_note_attachments_download_only_for_those_who_read_the_note(client: Clie
     conversation = message.conversation
     conversation.team = billing
     conversation.save()
-    note = conversations.reply(
+    note = replies.reply(
         conversation,
         owner,
         "Fraud check notes attached",

@@ -11,7 +11,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from careloop.conversations import selectors
 from careloop.conversations.models import Channel, Conversation
-from careloop.conversations.services import conversations
+from careloop.conversations.services import assignment, conversations, replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -74,7 +74,7 @@ def test_a_change_outside_the_page_only_moves_the_marker(
     client: Client, agent: User, django_assert_max_num_queries: type[DjangoAssertNumQueries]
 ) -> None:
     mine = conversation("Mine")
-    conversations.assign(mine, agent, agent)
+    assignment.assign(mine, agent, agent)
     state = live_state(client, view="mine")
     conversation("Someone else's")
     # The quiet poll's queries, then the view's size and the page's rows: nothing rendered.
@@ -140,7 +140,7 @@ def test_live_messages_keep_internal_notes_to_those_who_may_read_them(client: Cl
     item.team = billing
     item.save()
     last = item.messages.get().pk
-    conversations.reply(item, owner, "Refund approved, see ticket FIN-11", internal=True)
+    replies.reply(item, owner, "Refund approved, see ticket FIN-11", internal=True)
 
     client.force_login(outsider)
     assert thread_poll(client, item, last).status_code == 204

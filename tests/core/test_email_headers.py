@@ -17,7 +17,7 @@ from careloop.actions.tasks import send_action_reminders
 from careloop.conversations.channels import chat
 from careloop.conversations.channels.email_outbound import send_email_reply
 from careloop.conversations.models import Attachment, Channel
-from careloop.conversations.services import conversations
+from careloop.conversations.services import conversations, replies
 from careloop.core import email_headers
 from careloop.core.email_headers import single_line
 from careloop.core.permissions import Role
@@ -125,7 +125,7 @@ def test_a_line_break_in_an_attachments_name_still_sends_the_reply() -> None:
     conversation = conversations.receive_customer_message(
         customer, channel=Channel.EMAIL, body_text="Hi", subject="Order 42"
     ).conversation
-    reply = conversations.reply(conversation, UserFactory(role=Role.AGENT), "Label attached.")
+    reply = replies.reply(conversation, UserFactory(role=Role.AGENT), "Label attached.")
     Attachment.objects.create(
         message=reply,
         file=ContentFile(b"label", name="label.txt"),

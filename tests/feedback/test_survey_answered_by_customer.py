@@ -20,7 +20,8 @@ from rest_framework.test import APIClient
 from careloop.api.services import create_api_key
 from careloop.conversations.channels import chat
 from careloop.conversations.models import Conversation, Message, Status
-from careloop.conversations.services.conversations import assign, change_status
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import change_status
 from careloop.core.permissions import Role
 from careloop.feedback.models import SurveyInvitation, SurveyLink, SurveyResponse
 from careloop.feedback.selectors import score_card

@@ -87,7 +87,7 @@ def test_praise_names_the_agent_who_helped_among_several() -> None:
     sam = UserFactory(full_name="Sam Okafor")
     priya = UserFactory(full_name="Priya Natarajan")
     conversation = conversation_with_reply(priya)
-    from careloop.conversations.services.conversations import reply
+    from careloop.conversations.services.replies import reply
 
     reply(conversation, sam, "I'm checking on the carrier for you now.")
     praise = customer_says(conversation, "Thank you Priya, you were so kind and helpful.")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from careloop.conversations import search_index, selectors
 from careloop.conversations.apps import _keep_search_index
 from careloop.conversations.models import Channel, Conversation, Status
-from careloop.conversations.services import conversations
+from careloop.conversations.services import assignment, conversations, replies, tags
 from careloop.core.highlight import MATCH_START, MATCH_STOP, marked_html
 from careloop.core.permissions import Role
 from careloop.people.models import User
@@ -84,9 +84,9 @@ def test_filters_narrow_the_conversations(client: Client, agent: User) -> None:
     colleague = UserFactory(role=Role.AGENT, team=team)
     by_chat = finish(conversation("refund please", channel=Channel.CHAT))
     by_mail = conversation("refund please")
-    conversations.assign(by_mail, colleague, None)
+    assignment.assign(by_mail, colleague, None)
     Conversation.objects.filter(pk=by_mail.pk).update(team=team)
-    conversations.set_tags(by_mail, ["late-delivery"], None)
+    tags.set_tags(by_mail, ["late-delivery"], None)
     old = conversation("refund please")
     Conversation.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=400)
@@ -154,7 +154,7 @@ def test_a_people_partner_finds_the_playbook_but_no_customer_or_conversation(
 def test_an_internal_note_is_not_found_by_a_colleague_of_another_team(client: Client) -> None:
     writer = UserFactory(role=Role.AGENT, team=TeamFactory())
     found = conversation("Where is my order?")
-    conversations.reply(found, writer, "Customer is a known chargeback risk", internal=True)
+    replies.reply(found, writer, "Customer is a known chargeback risk", internal=True)
     client.force_login(UserFactory(role=Role.AGENT, team=TeamFactory()))
     assert search(client, q="chargeback") == []
     assert search(client, q="order") == [found.pk]
@@ -202,5 +202,5 @@ def test_the_sqlite_index_comes_back_after_a_table_rebuild_drops_its_triggers(
     assert selectors.best_matches(everything, "kingfisher") == ([], False)
     _keep_search_index()  # what runs after every migrate
     assert selectors.best_matches(everything, "kingfisher") == ([found.pk], False)
-    conversations.reply(found, agent, "A puffin is on its way")
+    replies.reply(found, agent, "A puffin is on its way")
     assert selectors.best_matches(everything, "puffin") == ([found.pk], False)

@@ -28,6 +28,7 @@ from careloop.api.scopes import Scope
 from careloop.api.serializers import BatchResultsSerializer, BatchSerializer
 from careloop.conversations.models import Channel, Conversation, InboundRecord, Message, Priority
 from careloop.conversations.services import conversations as conversation_services
+from careloop.conversations.services import customers as customer_services
 from careloop.core.permissions import Action
 from careloop.people.models import User
 
@@ -145,14 +146,14 @@ def _judge(item: Item) -> bool:
 def _open(items: list[Item], owner: User) -> None:
     """Open a conversation for each item, all in one pass."""
     references = [
-        conversation_services.CustomerReference(
+        customer_services.CustomerReference(
             email=item.data["customer"].get("email", ""),
             external_id=item.data["customer"].get("external_id", ""),
             full_name=item.data["customer"].get("name", ""),
         )
         for item in items
     ]
-    customers = conversation_services.customers_named_by(references)
+    customers = customer_services.customers_named_by(references)
     openings = [
         conversation_services.Opening(
             customer,

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careloop.conversations.models import Conversation, Message, ReplyScoreDispute
-from careloop.conversations.services import conversations
+from careloop.conversations.services import figures
 from careloop.core.permissions import Action, may
 from careloop.empathy import engine
 from careloop.empathy.policy_walls import find_policy_walls
@@ -48,9 +48,9 @@ def read_messages(messages: Sequence[Message]) -> int:
             return sum(read_messages([message]) for message in messages)
         logger.exception("Reading customer message %s failed; it will be retried", messages[0].pk)
         return 0
-    conversations.record_message_readings(
+    figures.record_message_readings(
         [
-            conversations.MessageReading(message, _stored_emotions(reading), reading.distress)
+            figures.MessageReading(message, _stored_emotions(reading), reading.distress)
             for message, reading in zip(messages, readings, strict=True)
         ]
     )

@@ -34,7 +34,7 @@ from careloop.conversations.models import (
     Status,
     Tag,
 )
-from careloop.conversations.services import conversations
+from careloop.conversations.services import conversations, figures
 from careloop.conversations.sla import policy_for
 from careloop.core import calendar as organisation_calendar
 from careloop.core.permissions import Role
@@ -149,7 +149,7 @@ def create_demo_conversations(
     _save(threads)
     for thread in threads:
         if thread.conversation.status not in FINISHED:
-            conversations.refresh_conversation(thread.conversation, calendar, now)
+            figures.refresh_conversation(thread.conversation, calendar, now)
     return len(threads)
 
 

@@ -36,10 +36,8 @@ from careloop.conversations.models import (
     InboundRecord,
     Message,
 )
-from careloop.conversations.services.conversations import (
-    find_or_create_customer,
-    receive_customer_message,
-)
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.customers import find_or_create_customer
 
 logger = logging.getLogger(__name__)
 

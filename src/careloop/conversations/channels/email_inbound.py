@@ -34,10 +34,10 @@ from careloop.conversations.models import (
     Status,
 )
 from careloop.conversations.services.conversations import (
-    find_or_create_customer,
     hold_unverified_message,
     receive_customer_message,
 )
+from careloop.conversations.services.customers import find_or_create_customer
 
 logger = logging.getLogger(__name__)
 

@@ -11,15 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from careloop.conversations import coaching, presence, selectors
-from careloop.conversations.forms import (
-    ConversationSettingsForm,
-    DisputeForm,
-    MergeForm,
-    ReplyForm,
-)
+from careloop.conversations.forms import ConversationSettingsForm, DisputeForm, MergeForm, ReplyForm
 from careloop.conversations.models import Conversation, Message, Priority, SavedReply, Status
 from careloop.conversations.saved_replies import fill
-from careloop.conversations.services import conversations
+from careloop.conversations.services import assignment, conversations, merging, replies, tags
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, requires
 from careloop.core.whole_numbers import parse_whole_number
@@ -101,7 +96,7 @@ def reply(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         then_status = form.cleaned_data["then_status"]
-        conversations.reply(
+        replies.reply(
             current,
             agent,
             form.cleaned_data["body"],
@@ -127,12 +122,12 @@ def update_settings(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect("conversations:conversation", pk=pk)
     with transaction.atomic():
         if form.cleaned_data["assignee"] != current.assignee:
-            conversations.assign(current, form.cleaned_data["assignee"], agent)
+            assignment.assign(current, form.cleaned_data["assignee"], agent)
         if form.cleaned_data["priority"] != current.priority:
             conversations.set_priority(current, Priority(form.cleaned_data["priority"]), agent)
         wanted_tags = sorted(form.tag_names())
         if wanted_tags != sorted(tag.name for tag in current.tags.all()):
-            conversations.set_tags(current, wanted_tags, agent)
+            tags.set_tags(current, wanted_tags, agent)
         if form.cleaned_data["status"] != current.status:
             conversations.change_status(current, Status(form.cleaned_data["status"]), agent)
     messages.success(request, "Conversation updated.")
@@ -148,7 +143,7 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not isinstance(target, Conversation):
         messages.error(request, "Choose another, existing conversation to merge into.")
         return redirect("conversations:conversation", pk=pk)
-    conversations.merge_conversations(source, target, agent)
+    merging.merge_conversations(source, target, agent)
     messages.success(request, f"Merged into conversation {target.pk}.")
     return redirect("conversations:conversation", pk=target.pk)
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from careloop.conversations import selectors
 from careloop.conversations.forms import CustomerForm, MergeForm
 from careloop.conversations.models import Customer
-from careloop.conversations.services import conversations
+from careloop.conversations.services import merging
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, can, requires
 
@@ -58,6 +58,6 @@ def merge_customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not isinstance(target, Customer):
         messages.error(request, "Choose another, existing customer to merge into.")
         return redirect("conversations:customer", pk=pk)
-    conversations.merge_customers(source, target)
+    merging.merge_customers(source, target)
     messages.success(request, f"Merged into {target}.")
     return redirect("conversations:customer", pk=target.pk)

@@ -17,7 +17,7 @@ from careloop.conversations import selectors
 from careloop.conversations.forms import BulkActionForm
 from careloop.conversations.inbox_pages import Cursor, page_of
 from careloop.conversations.models import Conversation, Status
-from careloop.conversations.services import conversations
+from careloop.conversations.services import assignment, conversations, tags
 from careloop.core.http import HtmxHttpRequest
 from careloop.core.permissions import Action, can, requires
 from careloop.core.widgets import picker_results
@@ -124,12 +124,12 @@ def bulk_action(request: HtmxHttpRequest) -> HttpResponse:
     with transaction.atomic():
         for conversation in chosen:
             if action == "assign_me":
-                conversations.assign(conversation, agent, agent)
+                assignment.assign(conversation, agent, agent)
             elif action == "unassign":
-                conversations.assign(conversation, None, agent)
+                assignment.assign(conversation, None, agent)
             elif action == "tag":
                 names = [tag.name for tag in conversation.tags.all()] + [form.cleaned_data["tag"]]
-                conversations.set_tags(conversation, names, agent)
+                tags.set_tags(conversation, names, agent)
             else:
                 conversations.change_status(conversation, Status(action), agent)
     messages.success(
