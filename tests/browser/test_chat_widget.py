@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from careloop.conversations.channels import chat
+from careloop.conversations.channels import chat_transcript
 from careloop.conversations.models import Conversation, InboundRecord
 from careloop.conversations.services import replies
 from careloop.core.permissions import Role
@@ -91,7 +91,7 @@ def test_visitor_chats_from_the_demo_shop_and_sees_the_agents_reply_live(
 
     frame.get_by_role("button", name="End chat").click()
     expect(frame.get_by_text("This chat has ended.")).to_be_visible()
-    assert conversation.events.filter(kind=chat.CHAT_ENDED).count() == 1
+    assert conversation.events.filter(kind=chat_transcript.CHAT_ENDED).count() == 1
 
 
 def test_widget_works_when_embedded_by_a_site_on_another_origin(

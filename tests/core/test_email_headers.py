@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from careloop.actions.tasks import send_action_reminders
-from careloop.conversations.channels import chat
+from careloop.conversations.channels import chat, chat_visitors
 from careloop.conversations.channels.email_outbound import send_email_reply
 from careloop.conversations.models import Attachment, Channel
 from careloop.conversations.services import conversations, replies
@@ -102,8 +102,10 @@ def test_a_line_break_in_an_idea_title_still_escalates_it() -> None:
 
 @pytest.mark.django_db
 def test_a_line_break_in_a_chat_visitors_name_still_escalates_their_recovery() -> None:
-    visitor = chat.new_visitor()
-    incoming = chat.ChatMessageInput(uuid.uuid4(), "Where is my parcel?", name="Eve\nBcc: x@y.z")
+    visitor = chat_visitors.new_visitor()
+    incoming = chat_visitors.ChatMessageInput(
+        uuid.uuid4(), "Where is my parcel?", name="Eve\nBcc: x@y.z"
+    )
     customer = chat.post_customer_message(visitor, incoming).message.conversation.customer
     customer.email = "eve@example.com"  # the survey that finds the detractor needs one
     customer.save(update_fields=["email"])
