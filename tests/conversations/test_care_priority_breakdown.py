@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.conversations import care_priority, services
+from careloop.conversations import care_priority
 from careloop.conversations.care_priority import CareSignals, Factor
 from careloop.conversations.models import Channel, Conversation, Priority
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -37,14 +38,14 @@ def signals(**overrides: object) -> CareSignals:
 
 
 def waiting(distress: float, hours: float, subject: str) -> Conversation:
-    message = services.receive_customer_message(
+    message = conversations.receive_customer_message(
         CustomerFactory(),
         channel=Channel.EMAIL,
         body_text="Still nothing?",
         subject=subject,
         at=timezone.now() - timedelta(hours=hours),
     )
-    services.record_message_reading(message, {}, distress)
+    figures.record_message_reading(message, {}, distress)
     conversation = message.conversation
     conversation.refresh_from_db()
     return conversation

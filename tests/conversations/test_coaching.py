@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from careloop.conversations import coaching, services
+from careloop.conversations import coaching
 from careloop.conversations.models import Channel, Conversation, Message, ReplyScoreDispute
+from careloop.conversations.services import conversations, replies
 from careloop.conversations.tasks import score_unscored_messages
 from careloop.core.permissions import Role
 from careloop.empathy import engine
@@ -29,7 +30,7 @@ CapturedCommits = Callable[..., object]
 
 def customer_writes(text: str, capture: CapturedCommits) -> Message:
     with capture(execute=True):  # type: ignore[operator]
-        return services.receive_customer_message(
+        return conversations.receive_customer_message(
             CustomerFactory(), channel=Channel.EMAIL, body_text=text
         )
 
@@ -100,7 +101,7 @@ def test_the_coach_reads_a_draft_against_the_customers_words(
 
 
 def test_empty_drafts_get_the_quiet_panel(client_as: Callable[[Role], Client]) -> None:
-    conversation = services.receive_customer_message(
+    conversation = conversations.receive_customer_message(
         CustomerFactory(), channel=Channel.EMAIL, body_text=CALM
     ).conversation
     response = client_as(Role.AGENT).post(
@@ -115,7 +116,7 @@ def scored_reply(django_capture_on_commit_callbacks: CapturedCommits) -> Message
     author = UserFactory(role=Role.AGENT, team=team)
     conversation = customer_writes(ANGRY, django_capture_on_commit_callbacks).conversation
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        reply = services.reply(conversation, author, "I'm so sorry. What happened this time?")
+        reply = replies.reply(conversation, author, "I'm so sorry. What happened this time?")
     reply.refresh_from_db()
     return reply
 

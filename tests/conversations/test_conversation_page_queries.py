@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
-from careloop.conversations import selectors, services
+from careloop.conversations import selectors
 from careloop.conversations.models import Channel, Conversation
+from careloop.conversations.services import conversations, replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -29,13 +30,13 @@ CONVERSATION_PAGE_QUERIES = 25
 def conversation_with(agent: User, exchanges: int) -> Conversation:
     """A conversation of `exchanges` rounds: customer message, reply, internal note."""
     customer = CustomerFactory()
-    current = services.receive_customer_message(
+    current = conversations.receive_customer_message(
         customer, channel=Channel.EMAIL, body_text="My order never came", subject="Order 77"
     ).conversation
     for number in range(exchanges):
-        services.reply(current, agent, f"Looking into it ({number})")
-        services.reply(current, agent, f"Courier called ({number})", internal=True)
-        services.receive_customer_message(
+        replies.reply(current, agent, f"Looking into it ({number})")
+        replies.reply(current, agent, f"Courier called ({number})", internal=True)
+        conversations.receive_customer_message(
             customer, channel=Channel.EMAIL, body_text=f"Any news? ({number})", conversation=current
         )
     return current

@@ -174,7 +174,7 @@ def test_there_are_views_to_check() -> None:
 
 def sample_conversation_kwargs() -> dict[str, int]:
     from careloop.conversations.models import Channel
-    from careloop.conversations.services import receive_customer_message
+    from careloop.conversations.services.conversations import receive_customer_message
 
     message = receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hi")
     return {"pk": message.conversation_id}

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from careloop.conversations import services
 from careloop.conversations.models import Conversation, Message, ReplyScoreDispute
+from careloop.conversations.services import figures
 from careloop.core.permissions import Action, may
 from careloop.empathy import engine
 from careloop.empathy.policy_walls import find_policy_walls
@@ -48,9 +48,9 @@ def read_messages(messages: Sequence[Message]) -> int:
             return sum(read_messages([message]) for message in messages)
         logger.exception("Reading customer message %s failed; it will be retried", messages[0].pk)
         return 0
-    services.record_message_readings(
+    figures.record_message_readings(
         [
-            services.MessageReading(message, _stored_emotions(reading), reading.distress)
+            figures.MessageReading(message, _stored_emotions(reading), reading.distress)
             for message, reading in zip(messages, readings, strict=True)
         ]
     )

@@ -20,7 +20,6 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils import timezone
 
-from careloop.conversations import services
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.conversations.models import (
     FINISHED,
@@ -35,6 +34,7 @@ from careloop.conversations.models import (
     Status,
     Tag,
 )
+from careloop.conversations.services import conversations, figures
 from careloop.conversations.sla import policy_for
 from careloop.core import calendar as organisation_calendar
 from careloop.core.permissions import Role
@@ -149,7 +149,7 @@ def create_demo_conversations(
     _save(threads)
     for thread in threads:
         if thread.conversation.status not in FINISHED:
-            services.refresh_conversation(thread.conversation, calendar, now)
+            figures.refresh_conversation(thread.conversation, calendar, now)
     return len(threads)
 
 
@@ -603,7 +603,7 @@ class Writer:
         parts = [conversation.subject, customer.full_name, customer.email or ""]
         parts += [m.body_text for m in thread.messages if not m.is_internal_note]
         conversation.search_text = " ".join(part for part in parts if part)[
-            : services.SEARCH_TEXT_LIMIT
+            : conversations.SEARCH_TEXT_LIMIT
         ]
         if conversation.status not in FINISHED:
             for message in thread.messages:
