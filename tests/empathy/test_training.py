@@ -83,9 +83,10 @@ def test_corrections_join_the_fit_and_the_report_says_what_they_changed(
         "macro_f1",
         "corrections_agreed",
     }
-    assert explorations["corrections_agreed"] >= explorations["without_corrections"][
-        "corrections_agreed"
-    ]
+    assert (
+        explorations["corrections_agreed"]
+        >= explorations["without_corrections"]["corrections_agreed"]
+    )
     assert metrics["emotional_reactions"]["agent_corrections"] == 0
     assert "without_corrections" not in metrics["emotional_reactions"]
     assert explorations["c"] in training.EPITOME_C_CANDIDATES
@@ -108,7 +109,7 @@ def test_train_learns_overturned_scores_and_records_the_model_version(
 
     def fake_train(data_dir: Path, log: Any, **options: Any) -> dict[str, Any]:
         seen.update(options)
-        counts = {mechanism: 0 for mechanism in training.MECHANISMS}
+        counts = dict.fromkeys(training.MECHANISMS, 0)
         counts["explorations"] = len(options["corrections"])
         row = {"accuracy": 0.9, "macro_f1": 0.7, "agent_corrections": 1, "corrections_agreed": 1}
         before = {"accuracy": 0.9, "macro_f1": 0.69, "corrections_agreed": 0}
