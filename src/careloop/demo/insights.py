@@ -67,6 +67,8 @@ def score_demo_replies() -> int:
             coaching = coach_reply_to(
                 last_customer_text.get(message.conversation_id, ""), message.body_text
             )
+            if coaching.not_scored:
+                continue
             message.reply_score = reply_score_of(coaching)
             scored.append(message)
     Message.objects.bulk_update(scored, ["reply_score"], batch_size=500)
