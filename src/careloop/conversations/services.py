@@ -1025,7 +1025,7 @@ def record_message_readings(readings: Sequence[MessageReading]) -> None:
     histories = _histories(conversations, now)
     breaches = []
     for conversation in conversations:
-        latest = latest_readings.get(conversation.latest_read, {})
+        latest: dict[str, Any] = latest_readings.get(conversation.latest_read, {})
         conversation.distress = latest.get("distress")
         conversation.distress_not_read = str((latest.get("emotions") or {}).get("not_read", ""))
         if _compute_figures(conversation, rules, now, histories.get(conversation.pk, (0, 0))):

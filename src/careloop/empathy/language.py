@@ -67,7 +67,10 @@ def _get_identifier() -> Any:
     if _identifier is None:
         with _lock:
             if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+                from py3langid.langid import (  # type: ignore[import-untyped]
+                    MODEL_FILE,
+                    LanguageIdentifier,
+                )
 
                 identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
                 identifier.set_languages(list(CANDIDATES))
