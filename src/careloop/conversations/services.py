@@ -1025,9 +1025,10 @@ def record_message_readings(readings: Sequence[MessageReading]) -> None:
     histories = _histories(conversations, now)
     breaches = []
     for conversation in conversations:
-        latest: dict[str, Any] = latest_readings.get(conversation.latest_read, {})
-        conversation.distress = latest.get("distress")
-        conversation.distress_not_read = str((latest.get("emotions") or {}).get("not_read", ""))
+        latest = latest_readings.get(conversation.latest_read)
+        conversation.distress = latest["distress"] if latest else None
+        emotions = (latest["emotions"] if latest else None) or {}
+        conversation.distress_not_read = str(emotions.get("not_read", ""))
         if _compute_figures(conversation, rules, now, histories.get(conversation.pk, (0, 0))):
             breaches.append(_event(conversation, ConversationEvent.Kind.SLA_BREACH, at=now))
         conversation.updated_at = now
