@@ -135,3 +135,12 @@ def test_the_conversation_page_shows_the_full_computation(client: Client, agent:
     text = page.content.decode()
     assert 'data-testid="priority-breakdown"' in text
     assert "40 × distress 0.92" in text
+
+
+def test_an_unread_language_is_named_in_the_reasons_and_adds_nothing() -> None:
+    result = care_priority.score(signals(distress=None, distress_not_read="German"))
+
+    [distress] = [part for part in result.contributions if part.factor == Factor.DISTRESS]
+    assert distress.points == 0
+    assert "Distress not read: German" in result.reasons
+    assert result.score == care_priority.score(signals(distress=None)).score

@@ -105,14 +105,17 @@ def refresh_conversation(
 
 @dataclass(frozen=True)
 class MessageReading:
-    """The empathy engine's reading of one customer message, as stored on it."""
+    """The empathy engine's reading of one customer message, as stored on it. distress is
+    None when the message is in a language the engine does not read (emotions["not_read"])."""
 
     message: Message
     emotions: dict[str, Any]
-    distress: float
+    distress: float | None
 
 
-def record_message_reading(message: Message, emotions: dict[str, Any], distress: float) -> None:
+def record_message_reading(
+    message: Message, emotions: dict[str, Any], distress: float | None
+) -> None:
     """Store the empathy engine's reading of a customer message; the conversation follows it."""
     record_message_readings([MessageReading(message, emotions, distress)])
 
@@ -135,32 +138,43 @@ def record_message_readings(readings: Sequence[MessageReading]) -> None:
         message.scored_at = scored_at
         messages.append(message)
     Message.objects.bulk_update(messages, ["emotions", "distress", "scored_at"])
-    latest_distress = (
+    latest_read = (
         Message.objects.filter(
             conversation=OuterRef("pk"),
             author_kind=Message.Author.CUSTOMER,
-            distress__isnull=False,
+            scored_at__isnull=False,
         )
         .order_by("-created_at", "-pk")
-        .values("distress")[:1]
+        .values("pk")[:1]
     )
     # Locked in id order, so two readers of different messages never wait on each other in
     # a circle; ingest never waits on the engine, only on these writes.
     conversations = list(
         Conversation.objects.select_for_update()
         .filter(pk__in={message.conversation_id for message in messages})
-        .annotate(latest_distress=Subquery(latest_distress))
+        .annotate(latest_read=Subquery(latest_read))
         .order_by("pk")
     )
+    latest_readings = {
+        row["pk"]: row
+        for row in Message.objects.filter(
+            pk__in=[conversation.latest_read for conversation in conversations]
+        ).values("pk", "distress", "emotions")
+    }
     rules, now = current_rules(), timezone.now()
     histories = _histories(conversations, now)
     breaches = []
     for conversation in conversations:
-        conversation.distress = conversation.latest_distress
+        latest = latest_readings.get(conversation.latest_read)
+        conversation.distress = latest["distress"] if latest else None
+        emotions = (latest["emotions"] if latest else None) or {}
+        conversation.distress_not_read = str(emotions.get("not_read", ""))
         if _compute_figures(conversation, rules, now, histories.get(conversation.pk, (0, 0))):
             breaches.append(_event(conversation, ConversationEvent.Kind.SLA_BREACH, at=now))
         conversation.updated_at = now
-    Conversation.objects.bulk_update(conversations, ["distress", *FIGURE_FIELDS])
+    Conversation.objects.bulk_update(
+        conversations, ["distress", "distress_not_read", *FIGURE_FIELDS]
+    )
     ConversationEvent.objects.bulk_create(breaches)
     by_id = {conversation.pk: conversation for conversation in conversations}
     for message in messages:
