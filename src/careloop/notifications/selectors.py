@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from careloop.core.permissions import Action, holders
@@ -11,6 +12,7 @@ from careloop.notifications.models import DigestFrequency, Notification, Notific
 from careloop.people.models import User
 
 LIST_LENGTH = 100
+POLL_SECONDS_DEFAULT = 20
 # "@" that starts a mention, not the one inside an email address (name@example.com).
 _MENTION_START = re.compile(r"(?<![\w.+-])@")
 _WORD_CHARACTER = re.compile(r"[\w.-]")
@@ -23,6 +25,21 @@ def notifications_of(person: User) -> QuerySet[Notification]:
 
 def unread_count(person: User) -> int:
     return notifications_of(person).filter(read_at__isnull=True).count()
+
+
+def poll_seconds() -> int:
+    return int(getattr(settings, "CARELOOP_NOTIFICATION_POLL_SECONDS", POLL_SECONDS_DEFAULT))
+
+
+def badge_context(user: object) -> dict[str, object]:
+    """What the unread badge shows: the count, the latest unread, and how often it polls."""
+    mine = notifications_of(user)  # type: ignore[arg-type]
+    unread = mine.filter(read_at__isnull=True)
+    return {
+        "unread": unread.count(),
+        "latest": unread.first(),
+        "poll_seconds": poll_seconds(),
+    }
 
 
 def digest_of(person: User) -> DigestFrequency:
