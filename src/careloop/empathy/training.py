@@ -31,6 +31,7 @@ import scipy.sparse  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from careloop.empathy import heads
+from careloop.empathy.corrections import Correction
 from careloop.empathy.features import (
     MODELS_DIR,
     TOKEN_VECTORS_PATH,
@@ -103,17 +104,6 @@ class EpitomePair:
     @property
     def held_out(self) -> bool:
         return self.split == "test"
-
-
-@dataclass(frozen=True)
-class Correction:
-    """An agent's level for one mechanism of a reply, upheld by their lead (an overturned score)."""
-
-    correction_id: int
-    customer_text: str
-    reply_text: str
-    mechanism: str
-    level: int
 
 
 @dataclass(frozen=True)

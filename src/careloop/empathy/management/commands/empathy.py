@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from careloop.empathy.corrections import correction_sources
+
 
 class Command(BaseCommand):
     help = "Train, evaluate and run the empathy engine's models."
@@ -96,25 +98,11 @@ class Command(BaseCommand):
         epitome_only: bool,
         with_corrections: bool,
     ) -> None:
-        from careloop.coaching.selectors import score_corrections
-        from careloop.coaching.services.score_disputes import mark_corrections_learned
-
         training = _training_module()
         data_dir = self._data_dir(data)
-        corrections = (
-            [
-                training.Correction(
-                    correction.verdict_id,
-                    correction.customer_text,
-                    correction.reply_text,
-                    correction.mechanism,
-                    correction.level,
-                )
-                for correction in score_corrections()
-            ]
-            if with_corrections
-            else []
-        )
+        sources = correction_sources() if with_corrections else []
+        learned = {source.name: source.read() for source in sources}
+        corrections = [correction for found in learned.values() for correction in found]
         metrics = training.train(
             data_dir,
             lambda line: self.stdout.write(line),
@@ -122,8 +110,12 @@ class Command(BaseCommand):
             corrections=corrections,
             epitome_only=epitome_only,
         )
-        new = mark_corrections_learned(
-            [correction.correction_id for correction in corrections], metrics["version"]
+        new = sum(
+            source.mark_learned(
+                [correction.correction_id for correction in learned[source.name]],
+                metrics["version"],
+            )
+            for source in sources
         )
         self._report_corrections(training, metrics, new)
         self.stdout.write(
