@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 from careloop.core.permissions import Action, holders
 from careloop.notifications.models import DigestFrequency, Notification, NotificationSettings
@@ -23,6 +23,18 @@ def notifications_of(person: User) -> QuerySet[Notification]:
 
 def unread_count(person: User) -> int:
     return notifications_of(person).filter(read_at__isnull=True).count()
+
+
+def unread_summary(person: User) -> tuple[int, Notification | None]:
+    """How many notifications `person` has not read, and the newest of them: one query (the
+    navigation's badge shows both on every page)."""
+    newest = (
+        notifications_of(person)
+        .filter(read_at__isnull=True)
+        .annotate(unread_total=Window(Count("pk")))
+        .first()
+    )
+    return (newest.unread_total, newest) if newest is not None else (0, None)
 
 
 def digest_of(person: User) -> DigestFrequency:

@@ -23,11 +23,10 @@ def poll_seconds() -> int:
 
 
 def badge_context(user: object) -> dict[str, object]:
-    mine = selectors.notifications_of(user)  # type: ignore[arg-type]
-    unread = mine.filter(read_at__isnull=True)
+    unread, latest = selectors.unread_summary(user)  # type: ignore[arg-type]
     return {
-        "unread": unread.count(),
-        "latest": unread.first(),
+        "unread": unread,
+        "latest": latest,
         "poll_seconds": poll_seconds(),
     }
 
