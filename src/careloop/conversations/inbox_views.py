@@ -184,11 +184,9 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "earlier_messages": earlier_messages,
             "earlier_events": earlier_events,
-            "history": selectors.customer_history(current.customer, exclude=current)[:20],
             "reply_form": ReplyForm(),
             "settings_form": ConversationSettingsForm.for_conversation(current),
             "merge_form": MergeForm(),
-            "saved_replies": SavedReply.objects.all(),
             "others": presence.mark_viewing(current.pk, agent),
         },
     )

@@ -3,6 +3,7 @@ from django.urls import include, path
 from careloop.conversations import (
     chat_views,
     inbox_views,
+    panel_views,
     privacy_views,
     settings_views,
     views,
@@ -36,6 +37,10 @@ urlpatterns = [
     path("inbox/<int:pk>/settings/", inbox_views.update_settings, name="settings"),
     path("inbox/<int:pk>/merge/", inbox_views.merge, name="merge"),
     path("inbox/<int:pk>/saved-reply/", inbox_views.saved_reply_text, name="saved-reply"),
+    path("inbox/<int:pk>/customer/", panel_views.customer_panel, name="customer-panel"),
+    path(
+        "inbox/<int:pk>/saved-replies/", panel_views.saved_reply_choice, name="saved-reply-choice"
+    ),
     path("inbox/<int:pk>/presence/", inbox_views.presence_check, name="presence"),
     path("inbox/<int:pk>/live/", inbox_views.thread_live, name="thread-live"),
     path("inbox/<int:pk>/coach/", inbox_views.coach, name="coach"),
