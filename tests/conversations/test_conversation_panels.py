@@ -48,7 +48,7 @@ def test_the_customer_panel_lists_contact_points_and_the_other_conversations(
     assert "+3900111" in text
     assert "Broken zip" in text and "Late parcel" in text
     assert "Refund please" not in text  # the conversation itself is not its own history
-    assert 'hx-get' not in text  # the loaded panel does not fetch itself again
+    assert "hx-get" not in text  # the loaded panel does not fetch itself again
 
 
 def test_a_first_conversation_says_so_in_the_customer_panel(agent_client: Client) -> None:
@@ -69,7 +69,10 @@ def test_the_saved_reply_choice_offers_every_saved_reply_or_nothing(
     assert reverse("conversations:saved-reply", args=[current.pk]) in text
 
 
-@pytest.mark.parametrize("panel", ["conversations:customer-panel", "conversations:saved-reply-choice"])
+PANELS = ["conversations:customer-panel", "conversations:saved-reply-choice"]
+
+
+@pytest.mark.parametrize("panel", PANELS)
 def test_the_panels_are_refused_to_those_who_may_not_use_the_inbox(
     client: Client, panel: str
 ) -> None:
