@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from careloop.care import services
 from careloop.care.models import Allowance, ExecutionStatus, Gesture, GestureStatus
@@ -213,14 +214,20 @@ def test_a_lead_resolves_a_failed_execution_by_hand_with_a_reference(
 
 
 def test_the_conversation_panel_shows_the_customers_earlier_gestures(
-    client: Client, agent: User, team: Team
+    client: Client,
+    agent: User,
+    team: Team,
+    django_assert_max_num_queries: type[DjangoAssertNumQueries],
 ) -> None:
     earlier = ConversationFactory(team=team)
     services.grant_gesture(
         agent=agent, conversation=earlier, kind="credit", amount=Decimal("17.50"), reason="x"
     )
     now = ConversationFactory(team=team, customer=earlier.customer)
-    page = signed_in(client, agent).get(reverse("care:conversation-panel", args=[now.pk]))
+    signed_in(client, agent)
+    # The middleware's 3, the conversation, and the panel's own 9 (gestures, allowances, ledgers).
+    with django_assert_max_num_queries(13):
+        page = client.get(reverse("care:conversation-panel", args=[now.pk]))
     assert "Earlier for this customer" in page.content.decode()
     assert "Credit 17.50 EUR" in page.content.decode()
     assert "Up to 2000.00 EUR without asking anyone." in page.content.decode()
