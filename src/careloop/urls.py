@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("careloop.notifications.urls")),
     path("", include("careloop.search.urls")),
     path("", include("careloop.exports.urls")),
+    path("", include("careloop.ops.urls")),
     path("", include("careloop.core.urls")),
 ]

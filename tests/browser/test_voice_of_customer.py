@@ -19,8 +19,8 @@ from careloop.conversations.models import Channel, Status
 from careloop.conversations.services import assign, change_status, receive_customer_message
 from careloop.core.models import AuditEvent
 from careloop.core.permissions import Role
-from careloop.feedback import surveys
 from careloop.feedback.models import Concern, RecoveryTask, SurveyInvitation
+from careloop.feedback.services import surveys
 from tests.browser.test_sign_in import dashboard_url, sign_in
 from tests.conversations.factories import CustomerFactory
 from tests.fixtures.mail import SmtpServer

@@ -16,8 +16,10 @@ from careloop.care.models import (
     ExecutionStatus,
     Gesture,
     GestureStatus,
+    LedgerScope,
 )
 from careloop.conversations.models import Conversation
+from careloop.core import calendar
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
@@ -116,6 +118,50 @@ def test_the_agents_monthly_allowance_counts_across_conversations(agent: User, t
     first = grant(agent, ConversationFactory(team=team), "credit", "60")
     second = grant(agent, ConversationFactory(team=team), "credit", "60")
     assert (first.status, second.status) == (GestureStatus.GRANTED, GestureStatus.PENDING)
+
+
+def test_a_gesture_given_in_an_earlier_month_books_that_months_allowance(
+    agent: User, team: Team
+) -> None:
+    services.set_allowance(
+        by=UserFactory(role=Role.CX_LEADER),
+        agent=agent,
+        per_incident_limit=None,
+        period_limit=Decimal("100"),
+    )
+    earlier = timezone.now() - datetime.timedelta(days=62)
+    old = services.grant_gesture(
+        agent=agent,
+        conversation=ConversationFactory(team=team),
+        kind="credit",
+        amount=Decimal("60"),
+        reason="Waited too long",
+        at=earlier,
+    )
+    assert old.created_at == earlier
+    assert selectors.granted_in(
+        selectors.ledger_key(LedgerScope.AGENT, agent.pk, calendar.local_date(earlier))
+    ) == Decimal("60")
+    # This month's allowance is untouched by it.
+    assert grant(agent, ConversationFactory(team=team), "credit", "60").status == "granted"
+
+
+def test_a_request_decided_in_the_past_keeps_when_it_was_asked_and_decided(
+    agent: User, lead: User, conversation: Conversation
+) -> None:
+    asked = timezone.now() - datetime.timedelta(days=20)
+    gesture = services.grant_gesture(
+        agent=agent,
+        conversation=conversation,
+        kind="refund",
+        amount=Decimal("2500.00"),
+        reason="Wedding order ruined",
+        at=asked,
+    )
+    assert gesture.approval_due is not None and asked < gesture.approval_due < timezone.now()
+    decided = asked + datetime.timedelta(hours=3)
+    approved = services.decide_gesture(gesture, lead=lead, approve=True, reason="", at=decided)
+    assert approved.decided_at == decided
 
 
 def test_the_teams_monthly_allowance_is_shared_by_its_agents(team: Team) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from careloop.coaching import selectors
 from careloop.coaching.models import Scenario
@@ -110,6 +113,18 @@ def test_each_reply_gets_the_inbox_coachs_feedback_and_the_last_completes_the_at
     assert attempt.empathy == pytest.approx((cold.empathy + warm.empathy) / 2, abs=1e-3)
     with pytest.raises(ValidationError, match="complete"):
         practice.submit_reply(attempt, trainee=trainee, text=CARING)
+
+
+def test_a_practice_recorded_from_the_past_keeps_when_it_began_and_ended() -> None:
+    trainee = UserFactory(role=Role.AGENT)
+    began = timezone.now() - datetime.timedelta(days=9)
+    ended = began + datetime.timedelta(minutes=12)
+    attempt = practice.start_attempt(scenario_with_turns(2), trainee, at=began)
+    practice.submit_reply(attempt, trainee=trainee, text=COLD, at=began)
+    assert attempt.completed_at is None
+    practice.submit_reply(attempt, trainee=trainee, text=CARING, at=ended)
+    attempt.refresh_from_db()
+    assert (attempt.started_at, attempt.completed_at) == (began, ended)
 
 
 def test_blame_language_in_a_practice_reply_is_flagged() -> None:

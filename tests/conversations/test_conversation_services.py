@@ -254,17 +254,14 @@ def test_every_reply_records_how_long_the_customer_waited_for_it() -> None:
 def test_solving_a_conversation_tells_other_domains_once_committed(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
+    from careloop.conversations.hooks import conversation_solved
     from careloop.conversations.models import Channel, Status
     from careloop.conversations.services import change_status, receive_customer_message
-    from careloop.conversations.signals import conversation_solved
     from tests.conversations.factories import CustomerFactory
 
     heard: list[int] = []
 
-    def receiver(sender: object, conversation: Any, **kwargs: Any) -> None:
-        heard.append(conversation.pk)
-
-    conversation_solved.connect(receiver)
+    conversation_solved.subscribe(lambda conversation: heard.append(conversation.pk), name="test")
     try:
         message = receive_customer_message(
             CustomerFactory(), channel=Channel.EMAIL, body_text="Where is my order?"
@@ -277,4 +274,4 @@ def test_solving_a_conversation_tells_other_domains_once_committed(
             change_status(conversation, Status.CLOSED, actor=None)
         assert heard == [conversation.pk]
     finally:
-        conversation_solved.disconnect(receiver)
+        conversation_solved.unsubscribe("test")

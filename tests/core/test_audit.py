@@ -82,3 +82,29 @@ def test_role_changes_and_api_keys_are_audited() -> None:
         "api_key.created",
         "person.role_changed",
     ]
+
+
+def test_additions_and_deletions_of_several_in_the_django_admin_are_audited(
+    client_as: Callable[[Role], Client],
+) -> None:
+    from careloop.people.models import Team
+
+    client = client_as(Role.ADMIN)
+    client.post(
+        reverse("admin:people_team_add"),
+        {"name": "Early birds", "slug": "early-birds", "description": "", "auto_assign": ""},
+    )
+    added = Team.objects.get(slug="early-birds")
+    other = Team.objects.create(name="Weekend", slug="weekend")
+    client.post(
+        reverse("admin:people_team_changelist"),
+        {"action": "delete_selected", "_selected_action": [added.pk, other.pk], "post": "yes"},
+    )
+    assert not Team.objects.filter(pk__in=[added.pk, other.pk]).exists()
+    assert sorted(
+        (event.action, event.target_id) for event in audit_log(action_prefix="admin.")
+    ) == [
+        ("admin.added", str(added.pk)),
+        ("admin.deleted", str(added.pk)),
+        ("admin.deleted", str(other.pk)),
+    ]

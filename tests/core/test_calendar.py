@@ -16,7 +16,7 @@ from careloop.actions.services import DEFAULT_DUE_DAYS, create_action_item
 from careloop.celery import run_task
 from careloop.core import calendar
 from careloop.core.permissions import Role
-from careloop.feedback.concerns import raise_concern
+from careloop.feedback.services.concerns import raise_concern
 from careloop.people.middleware import OrganisationTimezoneMiddleware
 from careloop.people.selectors import current_organisation
 from careloop.pulse.services.surveys import create_survey

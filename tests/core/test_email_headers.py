@@ -21,8 +21,8 @@ from careloop.conversations.models import Attachment, Channel
 from careloop.core import email_headers
 from careloop.core.email_headers import single_line
 from careloop.core.permissions import Role
-from careloop.feedback.escalation import escalate_overdue_recovery
 from careloop.feedback.models import RecoveryTask
+from careloop.feedback.services.escalation import escalate_overdue_recovery
 from careloop.pulse.services import ideas
 from careloop.pulse.tasks import escalate_overdue_ideas
 from tests.actions.factories import ActionItemFactory

@@ -44,7 +44,6 @@ from careloop.core import privacy
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Role
 from careloop.core.privacy import erase_customer
-from careloop.feedback.concerns import follow_up_from_customer, raise_concern, reply_to_concern
 from careloop.feedback.models import (
     RecoveryContact,
     RecoveryTask,
@@ -52,6 +51,11 @@ from careloop.feedback.models import (
     Theme,
     ThemeAssignment,
     ThemeSource,
+)
+from careloop.feedback.services.concerns import (
+    follow_up_from_customer,
+    raise_concern,
+    reply_to_concern,
 )
 from careloop.people.models import User
 from careloop.playbook.models import Article, ArticleVersion

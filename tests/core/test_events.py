@@ -45,7 +45,7 @@ def heard() -> Any:
     calls: list[events.Event] = []
     events.subscribe("test", [events.REPLY_SENT], calls.append)
     yield calls
-    events._subscriptions.pop("test")
+    events.unsubscribe("test")
 
 
 @pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_a_failing_subscriber_does_not_stop_the_others(
         occurrence = events.Event("evt_1", "reply.sent", 1, None, events.timezone.now(), {})
         assert events.dispatch(occurrence.as_json()) == len(SUBSCRIBERS["reply.sent"]) + 1
     finally:
-        events._subscriptions.pop("broken")
+        events.unsubscribe("broken")
     assert [event.id for event in heard] == ["evt_1"]
 
 
@@ -96,5 +96,5 @@ def test_without_a_task_queue_events_reach_subscribers_in_a_thread_of_their_own(
         assert arrived.wait(5)
         assert events.background_idle.wait(5)
     finally:
-        events._subscriptions.pop("thread")
+        events.unsubscribe("thread")
     assert threads == ["careloop-events"]

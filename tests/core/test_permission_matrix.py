@@ -341,8 +341,8 @@ def sample_recovery_task_kwargs() -> dict[str, int]:
 
 def sample_feedback_object_kwargs(model_name: str) -> Callable[[], dict[str, int]]:
     def make() -> dict[str, int]:
-        from careloop.feedback import concerns, milestones
         from careloop.feedback.models import CauseTag, SurveyQuestion, Theme
+        from careloop.feedback.services import concerns, milestones
 
         if model_name == "concern":
             return {"pk": concerns.raise_concern(category="other", body="x", anonymous=True)[0].pk}

@@ -200,7 +200,7 @@ def test_survey_comments_are_exported_and_erased_but_scores_stay() -> None:
 
 def test_erasure_reaches_named_concerns_raised_with_the_customers_email() -> None:
     """Finding 2: the conversations eraser blanked the email before feedback looked it up."""
-    from careloop.feedback.concerns import follow_up_from_customer, raise_concern
+    from careloop.feedback.services.concerns import follow_up_from_customer, raise_concern
 
     customer, _ = customer_with_history()
     concern, _ = raise_concern(

@@ -56,6 +56,20 @@ def test_production_settings_pass_djangos_deployment_checks(tmp_path: Path) -> N
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_production_settings_leave_the_demo_builder_out(tmp_path: Path) -> None:
+    production = {
+        "DJANGO_SETTINGS_MODULE": "careloop.settings.production",
+        "CARELOOP_SECRET_KEY": secrets.token_urlsafe(64),
+        "CARELOOP_ALLOWED_HOSTS": "care.example.test",
+    }
+    in_production = run_careloop("help", "demo", env=production, tmp_path=tmp_path)
+    assert in_production.returncode != 0
+    assert "Unknown command: 'demo'" in in_production.stderr
+    embedded = run_careloop("help", "demo", env={}, tmp_path=tmp_path)
+    assert embedded.returncode == 0, embedded.stderr
+    assert "--no-serve" in embedded.stdout
+
+
 def test_the_demo_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
     result = run_careloop("check", env={}, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from careloop.demo.feedback import bring_pending_surveys_forward
 from careloop.demo.organisation import create_demo_organisation
-from careloop.feedback import surveys
 from careloop.feedback.models import SurveyInvitation
+from careloop.feedback.services import surveys
 from tests.feedback.factories import solved_conversation
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from careloop.conversations.models import Channel, Conversation, Customer, Status
 from careloop.conversations.services import assign, change_status, receive_customer_message
-from careloop.feedback import surveys
 from careloop.feedback.models import SurveyInvitation, SurveyKind, SurveyResponse
+from careloop.feedback.services import surveys
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
 
@@ -22,7 +22,7 @@ def solved_conversation(
     subject: str = "Where is my parcel?",
     at: datetime | None = None,
 ) -> Conversation:
-    """A conversation answered by `agent` and solved, without running on-commit receivers."""
+    """A conversation answered by `agent` and solved, without running on-commit subscribers."""
     at = at or timezone.now()
     message = receive_customer_message(
         customer or CustomerFactory(),

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from careloop.conversations.models import Customer
-from careloop.feedback import milestones
+from careloop.feedback.services import milestones
 from tests.calendar_edges import Edge, edges, stand_at
 from tests.conversations.factories import CustomerFactory
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from careloop.core.audit import audit_events_for
 from careloop.core.models import AuditEvent
 from careloop.core.permissions import Role
-from careloop.feedback import concerns
 from careloop.feedback.models import Concern
+from careloop.feedback.services import concerns
 from careloop.people.models import BusinessHours, Holiday, User
 from careloop.people.selectors import current_organisation
 from tests.people.factories import UserFactory

@@ -7,9 +7,12 @@ from django.core import mail
 from django.utils import timezone
 
 from careloop.core.permissions import Role
-from careloop.feedback import concerns, recovery
-from careloop.feedback.escalation import escalate_overdue_concerns, escalate_overdue_recovery
 from careloop.feedback.models import RecoveryTask
+from careloop.feedback.services import concerns, recovery
+from careloop.feedback.services.escalation import (
+    escalate_overdue_concerns,
+    escalate_overdue_recovery,
+)
 from tests.feedback.factories import answered, solved_conversation
 from tests.people.factories import TeamFactory, UserFactory
 

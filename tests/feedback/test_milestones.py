@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from careloop.conversations.models import Customer, Status
 from careloop.conversations.services import change_status, receive_customer_message
-from careloop.feedback import milestones
 from careloop.feedback.emails import fill_placeholders, unsubscribe_url
 from careloop.feedback.models import EmailOptOut, EmailRule
+from careloop.feedback.services import milestones
 from tests.conversations.factories import CustomerFactory
 from tests.feedback.factories import solved_conversation
 from tests.people.factories import UserFactory

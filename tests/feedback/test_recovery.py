@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from careloop.actions.models import ActionItem
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
-from careloop.feedback import milestones, recovery, selectors, surveys
+from careloop.feedback import selectors
 from careloop.feedback.models import EmailDelivery, RecoveryTask, SurveyKind
+from careloop.feedback.services import milestones, recovery, surveys
 from careloop.people.models import BusinessHours
 from careloop.people.selectors import current_organisation
 from tests.conversations.factories import CustomerFactory

@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from careloop.core import calendar
 from careloop.core.permissions import Role
-from careloop.feedback.escalation import escalate_overdue_recovery
 from careloop.feedback.models import RecoveryTask
+from careloop.feedback.services.escalation import escalate_overdue_recovery
 from tests.calendar_edges import Edge, edges, stand_at
 from tests.feedback.factories import answered, solved_conversation
 from tests.people.factories import UserFactory

@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careloop.core.permissions import Role
-from careloop.feedback import selectors, surveys
+from careloop.feedback import selectors
 from careloop.feedback.models import SurveyKind
+from careloop.feedback.services import surveys
 from tests.feedback.factories import answered, sent_invitation, solved_conversation
 from tests.people.factories import TeamFactory, UserFactory
 

@@ -22,9 +22,9 @@ from careloop.conversations.channels import chat
 from careloop.conversations.models import Conversation, Message, Status
 from careloop.conversations.services import assign, change_status
 from careloop.core.permissions import Role
-from careloop.feedback import surveys
 from careloop.feedback.models import SurveyInvitation, SurveyLink, SurveyResponse
 from careloop.feedback.selectors import score_card
+from careloop.feedback.services import surveys
 from careloop.people.models import User
 from tests.feedback.factories import sent_invitation
 from tests.people.factories import UserFactory

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.feedback import surveys
 from careloop.feedback.models import SurveyLink, SurveyResponse
+from careloop.feedback.services import surveys
 from careloop.feedback.tokens import SURVEY_SALT, hash_token
 from tests.feedback.factories import sent_invitation, solved_conversation
 

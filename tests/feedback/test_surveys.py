@@ -17,10 +17,10 @@ from careloop.conversations.channels import chat
 from careloop.conversations.models import Channel, ContactPoint, Status
 from careloop.conversations.services import change_status, receive_customer_message
 from careloop.core.permissions import Role
-from careloop.feedback import surveys
 from careloop.feedback.emails import send_customer_email, unsubscribe_url
-from careloop.feedback.milestones import opt_out
 from careloop.feedback.models import EmailOptOut, SurveyInvitation, SurveyKind, SurveyLink
+from careloop.feedback.services import surveys
+from careloop.feedback.services.milestones import opt_out
 from tests.conversations.factories import CustomerFactory
 from tests.feedback.factories import sent_invitation, solved_conversation
 from tests.fixtures.mail import SmtpServer

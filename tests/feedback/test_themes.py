@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from careloop.core.permissions import Role
-from careloop.feedback import concerns, theming
 from careloop.feedback.models import Theme, ThemeAssignment, ThemeSource
 from careloop.feedback.selectors import theme_summaries
+from careloop.feedback.services import concerns, theming
 from tests.conversations.factories import CustomerFactory
 from tests.feedback.factories import answered, solved_conversation
 from tests.people.factories import UserFactory

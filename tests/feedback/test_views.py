@@ -7,9 +7,9 @@ from django.urls import reverse
 from careloop.actions.models import ActionItem
 from careloop.core.models import AuditEvent
 from careloop.core.permissions import Role
-from careloop.feedback import milestones, recovery, surveys, theming
 from careloop.feedback.models import CauseTag, EmailRule, RecoveryTask, SurveyQuestion, Theme
-from careloop.feedback.surveys import survey_settings
+from careloop.feedback.services import milestones, recovery, surveys, theming
+from careloop.feedback.services.surveys import survey_settings
 from tests.feedback.factories import answered, sent_invitation, solved_conversation
 from tests.feedback.test_themes import DELIVERY, comment
 from tests.people.factories import TeamFactory, UserFactory

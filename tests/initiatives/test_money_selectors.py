@@ -10,7 +10,7 @@ from django.test import Client
 
 from careloop.core import calendar
 from careloop.core.permissions import Role
-from careloop.feedback.recovery import close_task
+from careloop.feedback.services.recovery import close_task
 from careloop.initiatives import selectors
 from careloop.insights.models import CustomerActivity
 from tests.feedback.factories import answered, solved_conversation

@@ -18,8 +18,8 @@ from careloop.conversations.services import (
     reply,
 )
 from careloop.core.permissions import Role
-from careloop.feedback import recovery, surveys
 from careloop.feedback.models import RecoveryTask, SurveyInvitation, SurveyKind
+from careloop.feedback.services import recovery, surveys
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 from tests.conversations.factories import CustomerFactory

@@ -17,8 +17,8 @@ from careloop.conversations.models import Channel, Conversation
 from careloop.conversations.services import assign, receive_customer_message, reply
 from careloop.core import calendar
 from careloop.core.permissions import Role
-from careloop.feedback.escalation import escalate_overdue_recovery
 from careloop.feedback.models import RecoveryTask
+from careloop.feedback.services.escalation import escalate_overdue_recovery
 from careloop.notifications import services
 from careloop.notifications.models import Kind, Notification
 from careloop.notifications.selectors import mentioned_people

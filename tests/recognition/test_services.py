@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
@@ -32,6 +34,15 @@ def test_kudos_are_tied_to_a_value_and_keep_its_name() -> None:
     kudos.value.delete()  # type: ignore[union-attr]
     kudos.refresh_from_db()
     assert (kudos.value, kudos.value_name) == (None, "Listen first")
+
+
+def test_kudos_given_in_the_past_keep_their_date() -> None:
+    given = timezone.now() - datetime.timedelta(days=40)
+    kudos = services.give_kudos(
+        giver=UserFactory(), receiver=UserFactory(), value=a_value(), message="Thanks!", at=given
+    )
+    kudos.refresh_from_db()
+    assert kudos.created_at == given
 
 
 def test_kudos_to_oneself_or_without_words_are_refused() -> None:
@@ -122,6 +133,17 @@ def test_only_the_agent_consents_and_the_story_is_then_shared_and_audited() -> N
     assert audit_events_for(story).filter(action="recognition.story_shared").exists()
 
 
+def test_a_story_suggested_and_shared_in_the_past_keeps_both_dates() -> None:
+    agent = UserFactory()
+    thanks = customer_says(conversation_with_reply(agent), "Thanks a lot, perfect!")
+    suggested, shared = thanks.created_at, thanks.created_at + datetime.timedelta(hours=20)
+    story = services.suggest_from_message(thanks, at=suggested)
+    assert story is not None
+    services.consent_to_story(story, by=agent, at=shared)
+    story.refresh_from_db()
+    assert (story.created_at, story.decided_at, story.shared_at) == (suggested, shared, shared)
+
+
 def test_declining_or_withdrawing_keeps_the_story_private() -> None:
     agent = UserFactory()
     conversation = conversation_with_reply(agent)
@@ -178,7 +200,7 @@ def test_the_agent_is_emailed_once_when_a_story_waits_for_their_consent(
     assert len(mail.outbox) == 1
 
 
-def test_the_sweep_finds_praise_in_messages_read_without_the_signal() -> None:
+def test_the_sweep_finds_praise_in_messages_read_without_the_hook() -> None:
     from careloop.conversations import coaching
 
     agent = UserFactory()

@@ -15,7 +15,7 @@ from careloop.conversations.models import Channel, Message
 from careloop.conversations.services import receive_customer_message, record_message_reading
 from careloop.core import events
 from careloop.core.permissions import Role
-from careloop.feedback.concerns import raise_concern
+from careloop.feedback.services.concerns import raise_concern
 from careloop.people.models import Team
 from careloop.webhooks import chat
 from careloop.webhooks.models import ChatChannel, ChatService

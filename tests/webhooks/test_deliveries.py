@@ -18,9 +18,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from careloop.core import events
+from careloop.core import webhook_signing as signing
 from careloop.core.permissions import Role
 from careloop.people.models import User
-from careloop.webhooks import services, signing
+from careloop.webhooks import services
 from careloop.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from tests.fixtures.api import ClientMaker
 from tests.fixtures.mail import SmtpServer
@@ -200,7 +201,7 @@ def test_the_same_event_twice_is_delivered_once(
 def test_a_concern_event_carries_no_content_and_no_name(
     receiver: Receiver, django_capture_on_commit_callbacks: OnCommit
 ) -> None:
-    from careloop.feedback.concerns import raise_concern
+    from careloop.feedback.services.concerns import raise_concern
 
     endpoint_for(receiver, "/ok", "concern.received")
     with django_capture_on_commit_callbacks(execute=True):

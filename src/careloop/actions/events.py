@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from careloop.actions.models import ActionItem
 from careloop.core import events
+from careloop.core.links import absolute_url_for
 
 
 def publish_done(item: ActionItem) -> None:
@@ -17,7 +18,7 @@ def publish_done(item: ActionItem) -> None:
             owner_id=item.owner_id,
             due=item.due.isoformat(),
             completed_at=events.stamp(item.completed_at),
-            url=events.link("actions:item", item.pk),
+            url=absolute_url_for("actions:item", item.pk),
         ),
         team_id=getattr(item.owner, "team_id", None),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.urls import reverse
 from careloop.actions import selectors, services
 from careloop.core import calendar
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url_for
 from careloop.notifications import services as notifications
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,6 @@ def send_action_reminders() -> int:
     """Email owners of items due within a day or overdue; at most one email per item per day."""
     today = calendar.today()
     sent = 0
-    base_url = settings.CARELOOP_BASE_URL.rstrip("/")
     for item in selectors.due_for_reminder(today):
         # Claimed before sending: a second run (or a retry) skips the item rather than repeating.
         if not services.claim_reminder(item, today):
@@ -38,7 +37,7 @@ def send_action_reminders() -> int:
         context = {
             "item": item,
             "overdue": item.due < today,
-            "item_url": base_url + reverse("actions:item", kwargs={"item_id": item.pk}),
+            "item_url": absolute_url_for("actions:item", item_id=item.pk),
         }
         try:
             send_mail(

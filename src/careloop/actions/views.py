@@ -16,17 +16,12 @@ from careloop.actions.forms import (
 )
 from careloop.actions.models import ActionItem, FeedbackSession
 from careloop.core.permissions import Action, can, requires, scopes_for
-from careloop.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from careloop.people.http import employee
 
 
 @requires(Action.USE_ACTIONS)
 def ledger(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     scopes = [(s.value, s.label) for s in scopes_for(user, Action.SEE_ACTION_ITEMS)]
     scope = request.GET.get("scope", "mine")
     if scope not in dict(scopes):
@@ -58,7 +53,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
             kind=form.cleaned_data["kind"],
             due=form.cleaned_data["due"],
             recheck_on=form.cleaned_data["recheck_on"],
-            created_by=_user(request),
+            created_by=employee(request),
         )
         messages.success(request, "Action item added to the ledger.")
         return redirect("actions:item", item_id=item.pk)
@@ -67,7 +62,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.USE_ACTIONS)
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     item = get_object_or_404(ActionItem.objects.select_related("owner", "created_by"), pk=item_id)
     if not selectors.can_see_item(user, item):
         raise Http404("No such action item.")
@@ -100,7 +95,7 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
 @requires(Action.USE_ACTIONS)
 def sessions(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "actions/sessions.html", {"sessions": selectors.sessions_for(_user(request))}
+        request, "actions/sessions.html", {"sessions": selectors.sessions_for(employee(request))}
     )
 
 
@@ -108,7 +103,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 def session_create(request: HttpRequest) -> HttpResponse:
     form = FeedbackSessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        session = services.create_feedback_session(lead=_user(request), **form.cleaned_data)
+        session = services.create_feedback_session(lead=employee(request), **form.cleaned_data)
         messages.success(request, "Feedback session scheduled.")
         return redirect("actions:session", session_id=session.pk)
     return render(request, "actions/session_form.html", {"form": form})
@@ -116,7 +111,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.USE_ACTIONS)
 def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     session = get_object_or_404(
         FeedbackSession.objects.select_related("lead", "person", "team"), pk=session_id
     )

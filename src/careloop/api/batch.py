@@ -21,11 +21,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.base import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.api.idempotency import Outcome, as_json, kept_since, run_once
 from careloop.api.models import ApiIdempotentResponse, ApiKey
 from careloop.api.scopes import Scope
 from careloop.api.serializers import BatchResultsSerializer, BatchSerializer
-from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, InboundRecord, Message, Priority
 from careloop.core.permissions import Action

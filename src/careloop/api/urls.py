@@ -2,6 +2,7 @@ from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from careloop.api import batch, views
+from careloop.api.base import endpoint, not_found
 from careloop.api.endpoints import (
     conversations,
     customers,
@@ -16,7 +17,6 @@ from careloop.api.endpoints import (
     saved_replies,
 )
 from careloop.api.endpoints import webhooks as webhooks_api
-from careloop.api.views import endpoint, not_found
 from careloop.core.permissions import public
 
 

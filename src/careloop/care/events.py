@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from careloop.care.models import Gesture, GestureStatus
 from careloop.core import events
+from careloop.core.links import absolute_url_for
 
 
 def publish_gesture(gesture: Gesture) -> None:
@@ -30,7 +31,7 @@ def publish_gesture(gesture: Gesture) -> None:
             approval_due=events.stamp(gesture.approval_due),
             decided_by_id=gesture.decided_by_id,
             decided_at=events.stamp(gesture.decided_at),
-            url=events.link("care:gesture", gesture.pk),
+            url=absolute_url_for("care:gesture", gesture.pk),
         ),
         team_id=gesture.team_id,
     )

@@ -11,8 +11,6 @@ with `POST /api/v1/gestures/executions/`. Any other answer, or none, is retried 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import json
 import time
 import urllib.error
@@ -26,12 +24,11 @@ from django.utils import timezone
 
 from careloop.care import selectors
 from careloop.care.models import ExecutionStatus, Gesture
+from careloop.core import webhook_signing
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, may
 from careloop.people.models import User
 
-SIGNATURE_HEADER = "X-Careloop-Signature"
-TIMESTAMP_HEADER = "X-Careloop-Timestamp"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 EVENT = "gesture.execute"
 TIMEOUT_SECONDS = 10
@@ -47,12 +44,6 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # While one worker delivers, others leave the gesture alone for this long.
 CLAIM_LEASE = datetime.timedelta(seconds=TIMEOUT_SECONDS * 3)
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """`sha256=<hex>` of HMAC-SHA256 over "<timestamp>.<body>", as receivers verify it."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return f"sha256={digest.hexdigest()}"
 
 
 def payload_of(gesture: Gesture) -> dict[str, Any]:
@@ -100,7 +91,7 @@ def deliver(gesture_pk: int) -> ExecutionStatus | None:
         return None
     gesture = selectors.gestures().get(pk=gesture_pk)
     body = json.dumps({"event": EVENT, "gesture": payload_of(gesture)}).encode()
-    timestamp = str(int(time.time()))
+    timestamp = int(time.time())
     if not settings.webhook_url.startswith(WEBHOOK_SCHEMES):
         return _attempt_failed(gesture, "The webhook URL must start with http:// or https://.")
     request = urllib.request.Request(  # noqa: S310 - scheme checked just above
@@ -111,8 +102,9 @@ def deliver(gesture_pk: int) -> ExecutionStatus | None:
             "Content-Type": "application/json",
             "User-Agent": "careloop-webhook/1",
             IDEMPOTENCY_HEADER: str(gesture.idempotency_key),
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: sign(settings.webhook_secret, timestamp, body),
+            webhook_signing.SIGNATURE_HEADER: webhook_signing.signature_header(
+                settings.webhook_secret, timestamp, body
+            ),
         },
     )
     try:

@@ -17,12 +17,11 @@ from django.db.models import QuerySet
 
 from careloop.care.models import ZERO, Gesture, GestureKind, GestureStatus
 from careloop.conversations.models import Conversation
+from careloop.core.scales import CSAT
 
 RETENTION_WINDOW = datetime.timedelta(days=90)
 # A new conversation this soon after the gesture counts as the same problem coming back.
 SAME_PROBLEM_WINDOW = datetime.timedelta(days=14)
-# CSAT on a 1–5 scale: 4 and 5 are satisfied.
-SATISFIED_CSAT = 4
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class FollowUp:
     def recovered(self) -> bool:
         """Satisfied in the survey, or back later without the problem returning."""
         if self.csat is not None:
-            return self.csat >= SATISFIED_CSAT and not self.same_problem_again
+            return CSAT.is_good(self.csat) and not self.same_problem_again
         return self.came_back and not self.same_problem_again
 
 

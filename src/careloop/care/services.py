@@ -104,11 +104,13 @@ def grant_gesture(
     reason: str,
     items_out: str = "",
     items_in: str = "",
+    at: datetime.datetime | None = None,
 ) -> Gesture:
     """Grant at once when the gesture fits every allowance; otherwise ask the team's leads.
 
     Fitting is decided under row locks on the incident's, the agent's and the team's ledger,
-    so concurrent gestures can never overspend an allowance together.
+    so concurrent gestures can never overspend an allowance together. `at` (default now) is
+    when it was given, for recorded history: it books the ledgers of that day.
     """
     if not can(agent, Action.GRANT_GESTURES):
         raise PermissionDenied("Your role does not grant gestures.")
@@ -117,7 +119,8 @@ def grant_gesture(
     limits = selectors.limits_for(agent, team)
     settings = selectors.care_settings()
     is_swap = gesture_kind == GestureKind.SWAP
-    today = calendar.today()
+    at = at or timezone.now()
+    today = calendar.local_date(at)
     keys = {
         selectors.ledger_key(LedgerScope.INCIDENT, conversation.pk): LedgerScope.INCIDENT,
         selectors.ledger_key(LedgerScope.AGENT, agent.pk, today): LedgerScope.AGENT,
@@ -145,10 +148,11 @@ def grant_gesture(
             team=team,
             status=GestureStatus.GRANTED if fits else GestureStatus.PENDING,
             within_allowance=fits,
-            approval_due=None if fits else _approval_due(settings),
+            approval_due=None if fits else _approval_due(settings, at),
             execution_status=_execution_status_for(gesture_kind)
             if fits
             else ExecutionStatus.NOT_YET,
+            created_at=at,
         )
         record_audit(
             agent,
@@ -162,9 +166,9 @@ def grant_gesture(
     return gesture
 
 
-def _approval_due(settings: CareSettings) -> datetime.datetime:
+def _approval_due(settings: CareSettings, asked_at: datetime.datetime) -> datetime.datetime:
     calendar = BusinessCalendar.for_organisation(current_organisation())
-    return calendar.add_seconds(timezone.now(), settings.approval_sla_minutes * 60)
+    return calendar.add_seconds(asked_at, settings.approval_sla_minutes * 60)
 
 
 def _execution_status_for(kind: GestureKind) -> ExecutionStatus:
@@ -192,8 +196,17 @@ def _require_approver(lead: User, gesture: Gesture) -> None:
         )
 
 
-def decide_gesture(gesture: Gesture, *, lead: User, approve: bool, reason: str) -> Gesture:
-    """A lead approves or declines a request; a decline always says why, for the agent."""
+def decide_gesture(
+    gesture: Gesture,
+    *,
+    lead: User,
+    approve: bool,
+    reason: str,
+    at: datetime.datetime | None = None,
+) -> Gesture:
+    """A lead approves or declines a request; a decline always says why, for the agent.
+
+    `at` (default now) is when it was decided, for recorded history."""
     _require_approver(lead, gesture)
     reason = reason.strip()
     if not approve and not reason:
@@ -205,7 +218,7 @@ def decide_gesture(gesture: Gesture, *, lead: User, approve: bool, reason: str) 
             raise ValidationError("This request has already been decided.")
         locked.status = GestureStatus.APPROVED if approve else GestureStatus.DECLINED
         locked.decided_by = lead
-        locked.decided_at = timezone.now()
+        locked.decided_at = at or timezone.now()
         locked.decision_reason = reason
         if approve:
             locked.execution_status = _execution_status_for(GestureKind(locked.kind))

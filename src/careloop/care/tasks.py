@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.urls import reverse
 from careloop.care import execution, services
 from careloop.care.models import Gesture, GestureStatus
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url_for
 from careloop.core.permissions import Action, recipients
 from careloop.notifications import services as notifications
 
@@ -53,7 +53,7 @@ def notify_leads_of_request(gesture_pk: int) -> int:
     addresses = [decider.email for decider in deciders]
     if not addresses:
         return 0
-    url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:approvals")
+    url = absolute_url_for("care:approvals")
     send_mail(
         subject=f"Goodwill request: {gesture.get_kind_display()} {gesture.amount} "
         f"{gesture.currency}",
@@ -70,7 +70,7 @@ def notify_agent_of_decision(gesture_pk: int) -> int:
     gesture = Gesture.objects.select_related("agent", "decided_by", "customer").get(pk=gesture_pk)
     if gesture.status not in (GestureStatus.APPROVED, GestureStatus.DECLINED):
         return 0
-    url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:gesture", args=[gesture.pk])
+    url = absolute_url_for("care:gesture", gesture.pk)
     notifications.notify(
         notifications.Kind.APPROVAL_DECIDED,
         [gesture.agent],
@@ -93,7 +93,7 @@ def notify_agent_of_decision(gesture_pk: int) -> int:
 def escalate_overdue_requests() -> int:
     """Email CX leadership once about each request a lead left past its SLA (not its giver)."""
     escalated = 0
-    url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("care:approvals")
+    url = absolute_url_for("care:approvals")
     for gesture in services.claim_overdue_requests():
         # Past the team's leads: those who reach every team, the giver never among them.
         deciders = recipients(Action.APPROVE_GESTURES, None, excluding=gesture.agent)

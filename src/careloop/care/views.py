@@ -26,7 +26,7 @@ from careloop.core import calendar
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Action, can, may, requires
 from careloop.core.whole_numbers import parse_whole_number
-from careloop.people.models import User
+from careloop.people.http import employee
 
 REPORT_PERIODS = {
     "90": "Last 90 days",
@@ -36,11 +36,6 @@ REPORT_PERIODS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
@@ -48,7 +43,7 @@ def _error_text(error: ValidationError) -> str:
 @requires(Action.GRANT_GESTURES)
 def home(request: HttpRequest) -> HttpResponse:
     """The agent's goodwill page: find a conversation to grant on, and follow their gestures."""
-    user = _user(request)
+    user = employee(request)
     form = ConversationNumberForm(request.GET or None)
     if request.GET and form.is_valid():
         number = form.cleaned_data["conversation"]
@@ -75,7 +70,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @requires(Action.GRANT_GESTURES)
 def grant(request: HttpRequest, pk: int) -> HttpResponse:
     """Grant a gesture on one conversation: instant within the allowance, a request above it."""
-    user = _user(request)
+    user = employee(request)
     conversation = get_object_or_404(Conversation.objects.select_related("customer", "team"), pk=pk)
     form = GestureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +111,7 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
 def conversation_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The conversation page's Goodwill panel, which htmx fetches once the page has shown:
     what was granted on the conversation and for its customer, and what the agent may grant."""
-    user = _user(request)
+    user = employee(request)
     conversation = get_object_or_404(Conversation.objects.select_related("customer", "team"), pk=pk)
     return render(
         request,
@@ -133,7 +128,7 @@ def conversation_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.GRANT_GESTURES)
 def gesture_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     gesture = get_object_or_404(selectors.visible_to(user), pk=pk)
     may_decide = gesture.is_pending and may(user, Action.APPROVE_GESTURES, gesture)
     return render(
@@ -152,7 +147,7 @@ def gesture_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.APPROVE_GESTURES)
 def approvals(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     return render(
         request,
         "care/approvals.html",
@@ -167,7 +162,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @requires(Action.APPROVE_GESTURES)
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     gesture = get_object_or_404(selectors.visible_to(user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -190,7 +185,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.MANAGE_ALLOWANCES)
 def allowances(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     may_edit_defaults = selectors.may_edit_defaults(user)
     current = selectors.care_settings()
     settings_form = CareSettingsForm(
@@ -241,7 +236,7 @@ def allowances(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.APPROVE_GESTURES)
 def outcome_report(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     now = timezone.now()
     days = request.GET.get("days", "365")
     if days not in REPORT_PERIODS:
@@ -267,7 +262,7 @@ def outcome_report(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.APPROVE_GESTURES)
 def reconciliation(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     state = request.GET.get("state", "")
     page = Paginator(selectors.reconciliation(user, state), 50).get_page(request.GET.get("page"))
     return render(
@@ -289,7 +284,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
 @requires(Action.APPROVE_GESTURES)
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     gesture: Gesture = get_object_or_404(selectors.visible_to(user), pk=pk)
     try:
         execution.retry(gesture, by=user)
@@ -303,7 +298,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.APPROVE_GESTURES)
 @require_POST
 def resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     gesture = get_object_or_404(selectors.visible_to(user), pk=pk)
     try:
         execution.resolve_by_hand(gesture, by=user, reference=request.POST.get("reference", ""))

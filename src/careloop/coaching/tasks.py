@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
 from django.db.models import Model
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from careloop.coaching.models import CoachingPlan, Dispute, QAReview
 from careloop.core import calendar
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url_for
 from careloop.people.models import User
 
 logger = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def _release(model: type[Model], pk: int, field: str) -> None:
 
 
 def _url(name: str, pk: int) -> str:
-    return settings.CARELOOP_BASE_URL.rstrip("/") + reverse(name, kwargs={"pk": pk})
+    return absolute_url_for(name, pk=pk)
 
 
 def _send(subject: str, body: str, people: list[User]) -> None:

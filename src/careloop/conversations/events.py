@@ -9,6 +9,7 @@ from django.db.models import Min
 from careloop.conversations.care_priority import distress_words
 from careloop.conversations.models import Conversation, Message
 from careloop.core import events
+from careloop.core.links import absolute_url_for
 
 
 def conversation_data(conversation: Conversation) -> events.ConversationData:
@@ -22,7 +23,7 @@ def conversation_data(conversation: Conversation) -> events.ConversationData:
         assignee_id=conversation.assignee_id,
         customer_id=conversation.customer_id,
         created_at=conversation.created_at.isoformat(),
-        url=events.link("conversations:conversation", conversation.pk),
+        url=absolute_url_for("conversations:conversation", conversation.pk),
     )
 
 
@@ -70,7 +71,7 @@ def _publish_message_read(message: Message, first: bool) -> None:
             distress=message.distress,
             distress_words=distress_words(message.distress or 0.0),
             first_in_conversation=first,
-            url=events.link("conversations:conversation", conversation.pk),
+            url=absolute_url_for("conversations:conversation", conversation.pk),
         ),
         team_id=conversation.team_id,
     )
@@ -88,7 +89,7 @@ def publish_reply(message: Message) -> None:
             channel=message.channel,
             body_text=message.body_text,
             created_at=message.created_at.isoformat(),
-            url=events.link("conversations:conversation", conversation.pk),
+            url=absolute_url_for("conversations:conversation", conversation.pk),
         ),
         team_id=conversation.team_id,
     )

@@ -28,6 +28,7 @@ from careloop.conversations.events import (
     publish_messages_read,
     publish_reply,
 )
+from careloop.conversations.hooks import conversation_solved, customer_messages_read
 from careloop.conversations.models import (
     FINISHED,
     Attachment,
@@ -43,7 +44,6 @@ from careloop.conversations.models import (
 )
 from careloop.conversations.rules import ConversationRules, current_rules
 from careloop.conversations.sanitise import safe_filename, sanitise_html
-from careloop.conversations.signals import conversation_solved, customer_messages_read
 from careloop.core import events
 from careloop.core.permissions import Action, holders
 from careloop.notifications import services as notifications
@@ -663,9 +663,7 @@ def _apply_status(
     if status in FINISHED and old not in FINISHED:
         sla.record_resolution(conversation, calendar, at)
         conversation.waiting_since = None
-        transaction.on_commit(
-            lambda: conversation_solved.send(Conversation, conversation=conversation, actor=actor)
-        )
+        conversation_solved.call(conversation)
     if old == Status.SOLVED and status in (Status.OPEN, Status.PENDING, Status.ON_HOLD):
         conversation.reopen_count += 1
     conversation.status = status
@@ -1026,7 +1024,7 @@ def record_message_readings(readings: Sequence[MessageReading]) -> None:
     for message in messages:
         message.conversation = by_id[message.conversation_id]
     publish_messages_read(messages)
-    customer_messages_read([message.pk for message in messages])
+    customer_messages_read.call([message.pk for message in messages])
 
 
 def _histories(conversations: Sequence[Conversation], now: datetime) -> dict[int, tuple[int, int]]:

@@ -7,10 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "careloop core"
 
     def ready(self) -> None:
-        from careloop.core import (
-            admin_audit,  # noqa: F401  (mirrors Django admin changes)
-            checks,  # noqa: F401  (registers system checks)
-        )
         from careloop.core.models import AuditEvent
         from careloop.core.privacy import RetentionSource, register_retention
 

@@ -1,11 +1,12 @@
-"""Things that happened, told to whoever subscribed: the one typed hook between domains.
+"""Things that happened, told outside careloop (webhooks, chat channels) as versioned events.
 
-A domain declares nothing itself: the catalogue of events lives here, each with a name
-(`conversation.created`), a payload version and the shape of its data (a TypedDict). The
-publishing domain builds the data at the point the thing happens and calls `publish`; the event
-leaves after the transaction commits (never for work that rolled back), as one task. Subscribers
-(outgoing webhooks, chat notifications) register in their AppConfig.ready() and run in that
-task, each on its own: one that fails is logged and the others still hear of the event.
+The catalogue of events lives here, each with a name (`conversation.created`), a payload version
+and the shape of its data (a TypedDict): the contract receivers outside rely on. The publishing
+domain builds the data at the point the thing happens and calls `publish`; the event leaves
+after the transaction commits (never for work that rolled back), as one task. Each event type
+holds its subscribers in a core.hooks Hook (the one mechanism between domains): they register in
+their AppConfig.ready() and run in that task, each on its own: one that fails is logged and the
+others still hear of the event.
 
 `subscribers_of(event)` names who hears what, so the whole flow reads in one place.
 """
@@ -26,6 +27,8 @@ from django.db import connections, transaction
 from django.tasks import task_backends
 from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
+
+from careloop.core.hooks import Hook
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +168,11 @@ class EventType[Data: Mapping[str, Any]]:
     description: str
     data: type[Data]
     example: Data
+    # Who hears of it; run by `dispatch`, in the task that delivers the event.
+    hook: Hook[Event] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hook", Hook(f"events.{self.name}", self.description))
 
 
 def _changed[Data: Mapping[str, Any]](example: Data, **changes: Any) -> Data:
@@ -446,26 +454,22 @@ class Event:
 Handler = Callable[[Event], object]
 
 
-@dataclass(frozen=True)
-class Subscription:
-    name: str
-    events: frozenset[str]
-    handler: Handler
-
-
-_subscriptions: dict[str, Subscription] = {}
-
-
 def subscribe(
     name: str, events: list[EventType[Any]] | tuple[EventType[Any], ...], handler: Handler
 ) -> None:
     """Call `handler` (in a task, after commit) for each event of these types; `name` once."""
-    _subscriptions[name] = Subscription(name, frozenset(event.name for event in events), handler)
+    for event in events:
+        event.hook.subscribe(handler, name=name)
+
+
+def unsubscribe(name: str) -> None:
+    for event in EVENT_TYPES:
+        event.hook.unsubscribe(name)
 
 
 def subscribers_of(event: EventType[Any]) -> list[str]:
     """The names of the subscribers that hear of `event`, sorted."""
-    return sorted(s.name for s in _subscriptions.values() if event.name in s.events)
+    return sorted(event.hook.subscribers())
 
 
 def publish[Data: Mapping[str, Any]](
@@ -491,16 +495,8 @@ def publish[Data: Mapping[str, Any]](
 def dispatch(envelope: Mapping[str, Any]) -> int:
     """Run every subscriber of the event, each on its own; how many ran without raising."""
     occurrence = Event.from_json(envelope)
-    ran = 0
-    for subscription in list(_subscriptions.values()):
-        if occurrence.type not in subscription.events:
-            continue
-        try:
-            subscription.handler(occurrence)
-            ran += 1
-        except Exception:
-            logger.exception("Subscriber %s failed on %s", subscription.name, occurrence.id)
-    return ran
+    event = BY_NAME.get(occurrence.type)
+    return 0 if event is None else event.hook.call_each(occurrence)
 
 
 def _hand_off(envelope: dict[str, Any]) -> None:
@@ -547,13 +543,6 @@ def _dispatch_forever(waiting: queue.SimpleQueue[dict[str, Any]]) -> None:
             connections.close_all()
             if waiting.empty():
                 background_idle.set()
-
-
-def link(url_name: str, *args: object) -> str:
-    """The absolute URL of a page, for payloads that leave careloop."""
-    from django.urls import reverse
-
-    return settings.CARELOOP_BASE_URL.rstrip("/") + reverse(url_name, args=args)
 
 
 def stamp(moment: date | None) -> str | None:

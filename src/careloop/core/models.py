@@ -53,7 +53,7 @@ class RetentionRule(models.Model):
 
 
 class ScheduledJob(models.Model):
-    """One periodic job's turn (see core.schedule): when it is next due and until when the
+    """One periodic job's turn (see ops.schedule): when it is next due and until when the
     process that claimed it holds it. A claim is one conditional UPDATE, so of any number of
     processes, on one machine or several, exactly one runs each due turn."""
 

@@ -6,7 +6,6 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("health/", views.health, name="health"),
     path("audit/", views.audit_log, name="audit-log"),
     path("settings/retention/", views.retention_settings, name="retention"),
 ]

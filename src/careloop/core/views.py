@@ -2,14 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from careloop.core import home, privacy
 from careloop.core.audit import audit_log as audit_log_events
 from careloop.core.navigation import sections_for
-from careloop.core.permissions import Action, public, requires
+from careloop.core.permissions import Action, requires
 from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.selectors import current_organisation
 
@@ -26,14 +25,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "home_sections": home.sections_for(request.user),
         },
     )
-
-
-@public
-def health(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers and `careloop check-deploy`."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
 @requires(Action.VIEW_AUDIT_LOG)

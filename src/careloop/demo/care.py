@@ -1,8 +1,8 @@
 """Demo goodwill: months of gestures across the teams, a few requests for leads to decide on,
 and executions by the shop in every state.
 
-Gestures go through the care services; afterwards their dates are moved back to the
-conversations they belong to, and the allowance ledgers are rebuilt for those dates.
+Gestures go through the care services, given and decided at moments in the conversations
+they belong to, so each books the allowance of its own month.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from careloop.care import execution, services
 from careloop.care.models import ExecutionStatus, Gesture, GestureKind, GestureStatus
 from careloop.conversations.models import Conversation
 from careloop.core.permissions import Role
+from careloop.demo.people import first_cx_leader
 from careloop.people.models import User
 
 # Enough to fill the reports; a demo of thousands of conversations gets this many at most.
@@ -81,12 +82,16 @@ def create_demo_care(seed: int = 7) -> None:
     everyday = chosen[: len(chosen) - len(large)]
     for index, conversation in enumerate(everyday):
         _everyday_gesture(rng, conversation, index)
+    # The older requests were asked (and are decided) in their conversations; the newest two
+    # are asked now and wait for a lead.
+    asked_before = len(large) - 2
     requests = [
-        _large_request(conversation, request)
-        for conversation, request in zip(large, LARGE_REQUESTS, strict=False)
+        _large_request(
+            conversation, request, _moment(conversation, 2) if index < asked_before else None
+        )
+        for index, (conversation, request) in enumerate(zip(large, LARGE_REQUESTS, strict=False))
     ]
     _decide(requests, now)
-    services.rebuild_ledgers()
     _execute(rng)
 
 
@@ -97,9 +102,9 @@ def _granting_agent(rng: random.Random, conversation: Conversation) -> User | No
     return rng.choice(agents) if agents else None
 
 
-def _backdate(gesture: Gesture, conversation: Conversation, hours: float) -> None:
-    moment = min(conversation.created_at + timedelta(hours=hours), timezone.now())
-    Gesture.objects.filter(pk=gesture.pk).update(created_at=moment)
+def _moment(conversation: Conversation, hours: float) -> datetime:
+    """`hours` into the conversation, or now if that is still to come."""
+    return min(conversation.created_at + timedelta(hours=hours), timezone.now())
 
 
 def _everyday_gesture(rng: random.Random, conversation: Conversation, index: int) -> None:
@@ -109,7 +114,7 @@ def _everyday_gesture(rng: random.Random, conversation: Conversation, index: int
     kind, low, high, reason = EVERYDAY_GESTURES[index % len(EVERYDAY_GESTURES)]
     items_out, items_in = rng.choice(SWAP_ITEMS) if kind == GestureKind.SWAP else ("", "")
     amount = Decimal(rng.randint(low, high)) if high else Decimal(0)
-    gesture = services.grant_gesture(
+    services.grant_gesture(
         agent=agent,
         conversation=conversation,
         kind=kind,
@@ -117,16 +122,23 @@ def _everyday_gesture(rng: random.Random, conversation: Conversation, index: int
         reason=reason,
         items_out=items_out,
         items_in=items_in,
+        at=_moment(conversation, hours=rng.uniform(0.5, 6)),
     )
-    _backdate(gesture, conversation, hours=rng.uniform(0.5, 6))
 
 
-def _large_request(conversation: Conversation, request: tuple[GestureKind, str, str]) -> Gesture:
+def _large_request(
+    conversation: Conversation, request: tuple[GestureKind, str, str], at: datetime | None
+) -> Gesture:
     kind, amount, reason = request
     agent = _granting_agent(random.Random(conversation.pk), conversation)
     assert agent is not None
     return services.grant_gesture(
-        agent=agent, conversation=conversation, kind=kind, amount=Decimal(amount), reason=reason
+        agent=agent,
+        conversation=conversation,
+        kind=kind,
+        amount=Decimal(amount),
+        reason=reason,
+        at=at,
     )
 
 
@@ -135,7 +147,7 @@ def _lead_for(gesture: Gesture) -> User | None:
         User.objects.filter(team=gesture.team, role=Role.TEAM_LEAD, is_active=True)
         .exclude(pk=gesture.agent_id)
         .first()
-        or User.objects.filter(role=Role.CX_LEADER, is_active=True).first()
+        or first_cx_leader()
     )
 
 
@@ -154,10 +166,11 @@ def _decide(requests: list[Gesture], now: datetime) -> None:
             reason="A replacement and a call from me will do more here; let's talk."
             if declined
             else "Right call. Thank you for looking after them.",
+            at=_moment(gesture.conversation, hours=5),
         )
-        _backdate(gesture, gesture.conversation, hours=2)
     if pending:
-        # One request is past its SLA, so the queue shows what overdue looks like.
+        # One request is past its SLA, so the queue shows what overdue looks like. A direct
+        # write: asked in the past, its conversation (among the newest) might not yet exist.
         Gesture.objects.filter(pk=pending[0].pk).update(approval_due=now - timedelta(hours=3))
 
 
@@ -174,6 +187,8 @@ def _execute(rng: random.Random) -> None:
         if index == len(waiting) - 1 or age < timedelta(hours=1):
             continue  # the newest stays pending
         roll = rng.random()
+        # The shop's side of delivery (a failed or unanswered webhook) has no service to call
+        # without a receiver; these two states are written as deliver() would leave them.
         if index % 9 == 4 or roll < 0.08:
             Gesture.objects.filter(pk=gesture.pk).update(
                 execution_status=ExecutionStatus.FAILED,

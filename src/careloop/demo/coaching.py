@@ -15,7 +15,6 @@ from careloop.coaching.models import (
     CalibrationSession,
     Criterion,
     Dispute,
-    PracticeAttempt,
     QAReview,
     Rubric,
     Scenario,
@@ -26,6 +25,7 @@ from careloop.conversations.coaching import score_sent_reply
 from careloop.conversations.models import FINISHED, Conversation, Message
 from careloop.core import calendar
 from careloop.core.permissions import Role
+from careloop.demo.people import first_cx_leader
 from careloop.people.models import User
 
 DEFAULT_RUBRIC = "Customer care (default)"
@@ -267,13 +267,10 @@ def _ends_with_a_reply(conversation: Conversation) -> bool:
 def _practice(sam: User, scenarios: dict[str, Scenario]) -> None:
     now = timezone.now()
     for title, days_ago, replies in SAM_PRACTICE:
-        attempt = practice.start_attempt(scenarios[title], sam)
-        for text in replies:
-            practice.submit_reply(attempt, trainee=sam, text=text)
         at = now - timedelta(days=days_ago)
-        PracticeAttempt.objects.filter(pk=attempt.pk).update(
-            started_at=at, completed_at=at + timedelta(minutes=12)
-        )
+        attempt = practice.start_attempt(scenarios[title], sam, at=at)
+        for text in replies:
+            practice.submit_reply(attempt, trainee=sam, text=text, at=at + timedelta(minutes=12))
 
 
 def _qa(lead: User, sam: User, team_agents: list[User], rubric: Rubric, seed: int) -> None:
@@ -309,7 +306,7 @@ def _qa(lead: User, sam: User, team_agents: list[User], rubric: Rubric, seed: in
 
 
 def _calibration(rubric: Rubric, seed: int) -> CalibrationSession | None:
-    facilitator = User.objects.filter(role=Role.CX_LEADER).order_by("pk").first()
+    facilitator = first_cx_leader()
     leads = list(User.objects.filter(role=Role.TEAM_LEAD).order_by("pk")[:3])
     americas = list(User.objects.filter(team__name="Frontline Americas", role=Role.AGENT))
     conversations = _solved_for(americas, 1)
@@ -350,7 +347,7 @@ def create_demo_coaching(seed: int = 7) -> None:
         return
     lead = _person("Leah Lindqvist")
     sam = _person("Sam Okafor")
-    cx_leader = User.objects.filter(role=Role.CX_LEADER).order_by("pk").first()
+    cx_leader = first_cx_leader()
     if lead is None or sam is None or cx_leader is None or lead.team_id is None:
         return
     rubric = rubrics.create_rubric(
@@ -366,7 +363,8 @@ def create_demo_coaching(seed: int = 7) -> None:
     _practice(sam, scenarios)
     _qa(lead, sam, team_agents, rubric, seed)
     _calibration(rubric, seed)
-    # The demo's history happened "before": no emails go out about it.
+    # The demo's history happened "before": no emails go out about it. Marked as the
+    # notification tasks mark what they sent; no service claims a notification for them.
     now = timezone.now()
     QAReview.objects.update(agent_notified_at=now)
     Dispute.objects.update(raised_notified_at=now, resolved_notified_at=now)

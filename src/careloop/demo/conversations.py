@@ -166,6 +166,7 @@ def _agents_by_team() -> dict[str, list[User]]:
 
 def _add_contact_points(customers: list[Customer]) -> None:
     # Mail from a demo customer's address threads to them instead of creating a stranger.
+    # Seeding, with the customers' bulk insert: no service adds contact points in bulk.
     ContactPoint.objects.bulk_create(
         (
             ContactPoint(customer=customer, kind=ContactPoint.Kind.EMAIL, value=customer.email)
@@ -752,7 +753,10 @@ def _escalated(tone: Tone) -> Tone:
 
 
 def _save(threads: list[Thread]) -> None:
-    """Bulk-insert conversations, then tags, messages and events pointing at them."""
+    """Bulk-insert conversations, then tags, messages and events pointing at them.
+
+    Seeding, not use cases: thousands of threads, played out by the services' rules above,
+    would take many minutes written one service call at a time."""
     Conversation.objects.bulk_create([t.conversation for t in threads], batch_size=BATCH_SIZE)
     names = sorted({name for thread in threads for name in thread.tags})
     tags = {name: Tag.objects.get_or_create(name=name)[0] for name in names}

@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from careloop.conversations.models import FINISHED, Conversation, Customer
 from careloop.core import calendar
-from careloop.core.permissions import Role
 from careloop.demo.culture import felt_by_customers
 from careloop.demo.initiatives import lifted_csat
-from careloop.feedback import concerns, milestones, recovery, surveys, theming
+from careloop.demo.people import first_cx_leader
 from careloop.feedback.models import (
     RecoveryTask,
     SurveyInvitation,
@@ -26,7 +25,7 @@ from careloop.feedback.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from careloop.people.models import User
+from careloop.feedback.services import concerns, milestones, recovery, surveys, theming
 
 RESPONSE_RATE = 0.38
 RELATIONSHIP_CUSTOMERS = 700
@@ -141,7 +140,8 @@ def _comment(rng: random.Random, csat: int, topic: str) -> str:
 
 
 def _send(invitation: SurveyInvitation, at: datetime) -> None:
-    # As the periodic task would have, minus the email: demo customers get no mail.
+    # As the periodic task would have, minus the email: demo customers get no mail. Not
+    # surveys.send_survey, which emails (or posts in the chat) and can skip.
     SurveyInvitation.objects.filter(pk=invitation.pk).update(
         status=SurveyInvitation.Status.SENT,
         sent_at=at,
@@ -152,7 +152,8 @@ def _send(invitation: SurveyInvitation, at: datetime) -> None:
 
 def _remind(now: datetime) -> None:
     """As the periodic task would have: the one reminder, for history old enough to have had it,
-    so a freshly started demo does not send months of reminders at once."""
+    so a freshly started demo does not send months of reminders at once. Not
+    surveys.send_reminder, which emails."""
     after = timedelta(days=surveys.survey_settings().reminder_after_days)
     SurveyInvitation.objects.filter(
         status=SurveyInvitation.Status.SENT, reminded_at__isnull=True, sent_at__lte=now - after
@@ -205,6 +206,8 @@ def _relationship_surveys(rng: random.Random, now: datetime) -> None:
         at = now - timedelta(days=rng.uniform(3, 360))
         if surveys.in_quiet_period(customer, at):
             continue
+        # schedule_relationship_surveys invites all due customers at one moment; the demo's
+        # were invited over a year.
         invitation = SurveyInvitation.objects.create(
             kind=SurveyKind.RELATIONSHIP, customer=customer, send_after=at, created_at=at
         )
@@ -232,6 +235,7 @@ def create_demo_feedback(seed: int = 7) -> None:
     today = calendar.today()
     # The demo organisation asks "would you recommend us" after conversations too, so NPS is
     # known per team (relationship surveys belong to no team).
+    # Survey rules and questions have no service yet (the settings view saves its forms).
     settings = surveys.survey_settings()
     settings.ask_nps_after_conversation = True
     settings.save(update_fields=["ask_nps_after_conversation"])
@@ -278,7 +282,7 @@ def create_demo_feedback(seed: int = 7) -> None:
     newest_first = RecoveryTask.objects.select_related("owner").order_by("-created_at", "-pk")
     for rank, task in enumerate(newest_first):
         _work_on(rng, task, topics.get(task.response_id, "other"), _stage(rank), now)
-    handler = User.objects.filter(role=Role.CX_LEADER, is_active=True).order_by("pk").first()
+    handler = first_cx_leader()
     for index, (category, body, anonymous) in enumerate(CONCERNS):
         concern, _ = concerns.raise_concern(
             category=category,
@@ -306,6 +310,7 @@ def bring_pending_surveys_forward(delay: timedelta, count: int = 3) -> int:
         status=SurveyInvitation.Status.SCHEDULED,
         send_after__gt=timezone.now() + delay,
     ).order_by("-send_after", "-pk")[:count]
+    # A demo-only rescheduling, for `careloop demo` to show the schedule at work.
     return SurveyInvitation.objects.filter(
         pk__in=list(pending.values_list("pk", flat=True))
     ).update(send_after=timezone.now() + delay)

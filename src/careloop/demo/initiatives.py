@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from careloop.core import calendar
-from careloop.core.permissions import Role
+from careloop.demo.people import first_cx_leader
 from careloop.initiatives.models import Initiative
 from careloop.initiatives.services import create_initiative
-from careloop.people.models import Team, User
+from careloop.people.models import Team
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def create_demo_initiatives(seed: int = 7) -> int:
     """The three initiatives, once; returns how many were created."""
     if Initiative.objects.exists():
         return 0
-    leader = User.objects.filter(role=Role.CX_LEADER).order_by("pk").first()
+    leader = first_cx_leader()
     teams = {team.name: team for team in Team.objects.all()}
     today = calendar.today()
     created = 0

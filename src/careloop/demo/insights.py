@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from careloop.conversations.coaching import coach_reply_to, reply_score_of
 from careloop.conversations.models import Message
-from careloop.core.permissions import Role
 from careloop.demo.conversations import HISTORY_DAYS
+from careloop.demo.people import first_cx_leader
 from careloop.insights import rollups, services
 from careloop.insights.models import JourneyStage
-from careloop.people.models import User
 
 # (stage, description, [(touchpoint, tags)])
 JOURNEY = (
@@ -36,7 +35,7 @@ JOURNEY = (
 def create_demo_journey() -> None:
     if JourneyStage.objects.exists():
         return
-    author = User.objects.filter(role=Role.CX_LEADER).order_by("pk").first()
+    author = first_cx_leader()
     if author is None:
         return
     for stage_name, description, touchpoints in JOURNEY:
@@ -69,6 +68,7 @@ def score_demo_replies() -> int:
             )
             message.reply_score = reply_score_of(coaching)
             scored.append(message)
+    # Seeding: score_sent_reply would save (and re-read the conversation) once per reply.
     Message.objects.bulk_update(scored, ["reply_score"], batch_size=500)
     return len(scored)
 

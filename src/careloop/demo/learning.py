@@ -1,7 +1,6 @@
 """Demo learning: a few blameless reviews, the actions they led to and two feedback sessions.
 
-Everything goes through the learning and actions services except the review's own text,
-timeline and factors, which the review form writes directly as well.
+Everything goes through the learning and actions services, as the review form does.
 """
 
 from __future__ import annotations
@@ -18,14 +17,12 @@ from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.learning import services as learning
 from careloop.learning.models import (
-    ContributingFactor,
     FactorCategory,
     LearningReview,
     ParticipantRole,
     ReviewKind,
     ReviewStatus,
     Severity,
-    TimelineEntry,
     Visibility,
 )
 from careloop.people.models import Team, User
@@ -283,26 +280,22 @@ def create_demo_learning(seed: int = 7) -> None:
     for demo in REVIEWS:
         team = teams[demo.team]
         lead = leads[demo.team]
-        assert lead is not None
-        review = LearningReview.objects.create(
-            title=demo.title,
-            kind=demo.kind,
-            severity=demo.severity,
-            summary=demo.summary,
-            impact=demo.impact,
-            went_well=demo.went_well,
-            went_wrong=demo.went_wrong,
-            got_lucky=demo.got_lucky,
-            visibility=Visibility.ORGANISATION,
-            team=team,
-            facilitator=lead,
-        )
-        TimelineEntry.objects.bulk_create(
-            TimelineEntry(review=review, at=at, known=known) for at, known in demo.timeline
-        )
-        ContributingFactor.objects.bulk_create(
-            ContributingFactor(review=review, category=category, description=description)
-            for category, description in demo.factors
+        assert lead is not None and lead.team_id == team.pk  # open_review books it to their team
+        review = learning.open_review(
+            lead,
+            learning.ReviewDraft(
+                title=demo.title,
+                kind=demo.kind,
+                severity=demo.severity,
+                visibility=Visibility.ORGANISATION,
+                summary=demo.summary,
+                impact=demo.impact,
+                went_well=demo.went_well,
+                went_wrong=demo.went_wrong,
+                got_lucky=demo.got_lucky,
+                timeline=demo.timeline,
+                factors=demo.factors,
+            ),
         )
         involved = chooser.sample(_agents(team), 2)
         learning.add_participant(review, lead, ParticipantRole.AUTHOR)

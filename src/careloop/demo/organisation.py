@@ -12,7 +12,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
-from careloop.conversations.models import Customer, SavedReply, SlaPolicy
+from careloop.conversations import inbox_settings
+from careloop.conversations.models import Customer, Priority
 from careloop.conversations.sla import DEFAULT_TARGETS
 from careloop.core.permissions import Role
 from careloop.demo.care import create_demo_care
@@ -113,10 +114,13 @@ def _make_demo_emails_ascii() -> None:
     for person in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}"):
         ascii_email = _email(person.full_name)
         if not person.email.isascii() and not User.objects.filter(email=ascii_email).exists():
+            # A repair of the demo's own old rows; no use case changes someone's sign-in address.
             User.objects.filter(pk=person.pk).update(email=ascii_email)
 
 
 def _person(full_name: str, role: Role, team: Team | None, password_hash: str) -> User:
+    # Not people.services.add_person: that invites by email and leaves no usable password,
+    # where a demo login needs the published one.
     person = User(email=_email(full_name), full_name=full_name, role=role, team=team)
     # One hash shared by every demo login: Argon2 is slow by design, once is enough.
     person.password = password_hash
@@ -195,6 +199,7 @@ def create_demo_organisation(
                 _person(name, Role.AGENT, team, password_hash)
 
     languages = ["en", "en", "en", "de", "fr", "es", "nl"]
+    # Seeding, not a use case: 1,200 customers in one insert (no service creates them in bulk).
     Customer.objects.bulk_create(
         Customer(
             full_name=(name := fake.unique.name()),
@@ -215,18 +220,12 @@ def create_demo_organisation(
         )
         for _ in range(CUSTOMERS)
     )
-    SlaPolicy.objects.bulk_create(
-        SlaPolicy(
-            priority=priority,
-            first_response_minutes=first,
-            next_response_minutes=following,
-            resolution_minutes=resolution,
-        )
+    inbox_settings.save_sla_targets(
+        inbox_settings.SlaTargets(Priority(priority), first, following, resolution)
         for priority, (first, following, resolution) in DEFAULT_TARGETS.items()
     )
-    SavedReply.objects.bulk_create(
-        SavedReply(title=title, body=body) for title, body in SAVED_REPLIES
-    )
+    for title, body in SAVED_REPLIES:
+        inbox_settings.save_saved_reply(None, title=title, body=body, team=None)
     create_demo_conversations(conversations, seed, now=now)
     create_demo_learning(seed)
     create_demo_care(seed)

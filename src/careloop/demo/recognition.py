@@ -1,8 +1,8 @@
 """Demo recognition and playbook: kudos over recent months, success stories from demo
 conversations in which customers said thank you, and a playbook of real-sounding articles.
 
-Everything goes through the recognition and playbook services; only dates are moved into
-the past afterwards, as the demo conversations' own are.
+Everything goes through the recognition and playbook services, with their clocks set to the
+moments in the past that the demo conversations' own dates call for.
 """
 
 from __future__ import annotations
@@ -198,15 +198,14 @@ def _kudos(chooser: random.Random, staff: list[User]) -> None:
             if chooser.random() < 0.5
             else None
         )
-        kudos = recognition.give_kudos(
+        recognition.give_kudos(
             giver=giver,
             receiver=receiver,
             value=values[name],
             message=message,
             conversation=conversation,
+            at=now - timedelta(days=chooser.uniform(0, KUDOS_DAYS)),
         )
-        at = now - timedelta(days=chooser.uniform(0, KUDOS_DAYS))
-        Kudos.objects.filter(pk=kudos.pk).update(created_at=at)
 
 
 def _stories(chooser: random.Random) -> None:
@@ -216,22 +215,21 @@ def _stories(chooser: random.Random) -> None:
     for message in candidates.order_by("-created_at")[:300]:
         if SuccessStory.objects.count() >= SUGGESTED_STORIES:
             break
-        recognition.suggest_from_message(message)
+        recognition.suggest_from_message(message, at=message.created_at)
     if SuccessStory.objects.count() < SUGGESTED_STORIES:
         _add_thanks_to_finished_conversations(chooser)
     _thank_the_demo_agent()
     now = timezone.now()
-    # Demo people have made-up addresses: no "share your story?" emails for them.
-    SuccessStory.objects.update(agent_notified_at=now)
     stories = list(SuccessStory.objects.order_by("-created_at", "pk"))
+    # Demo people have made-up addresses: no "share your story?" emails for them.
+    for story in stories:
+        recognition.claim_agent_notification(story)
     # The demo agent's own stories wait for their consent, so signing in as them shows it.
     shareable = [s for s in stories if not s.agent.email.startswith(DEMO_AGENT_EMAIL_PREFIX)]
     for story in shareable[:SHARED_STORIES]:
-        recognition.consent_to_story(story, by=story.agent)
         evidence_at = story.evidence_message.created_at if story.evidence_message else now
-        shared_at = min(evidence_at + timedelta(hours=20), now)
-        SuccessStory.objects.filter(pk=story.pk).update(
-            created_at=evidence_at, shared_at=shared_at, decided_at=shared_at
+        recognition.consent_to_story(
+            story, by=story.agent, at=min(evidence_at + timedelta(hours=20), now)
         )
 
 
@@ -264,7 +262,7 @@ def _write_thanks(conversation: Conversation, text: str) -> SuccessStory | None:
     conversations.change_status(
         thanks.conversation, Status.SOLVED, agent, at=at + timedelta(minutes=10)
     )
-    return recognition.suggest_from_message(thanks)
+    return recognition.suggest_from_message(thanks, at=thanks.created_at)
 
 
 def _add_thanks_to_finished_conversations(chooser: random.Random) -> None:
@@ -300,7 +298,7 @@ def _articles(staff: list[User]) -> None:
             body=demo.body,
             category=demo.category,
             visibility=Visibility.PUBLIC if demo.public else Visibility.INTERNAL,
-            review_by=today + timedelta(days=max(demo.review_in_days, 1)),
+            review_by=today + timedelta(days=demo.review_in_days),
         )
         if demo.second_version:
             paragraphs = demo.body.split("\n\n")
@@ -316,10 +314,6 @@ def _articles(staff: list[User]) -> None:
                 owner=owner,
                 review_by=article.review_by,
                 change_note="Updated after a learning review",
-            )
-        if demo.review_in_days < 0:
-            Article.objects.filter(pk=article.pk).update(
-                review_by=today + timedelta(days=demo.review_in_days)
             )
     _promote_a_demo_conversation(leads[0])
 

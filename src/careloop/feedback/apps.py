@@ -8,11 +8,13 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from careloop.conversations.channels.visitor_links import register_visitor_links
+        from careloop.conversations.hooks import conversation_solved
         from careloop.core.privacy import register_customer_data
-        from careloop.feedback import receivers  # noqa: F401 - connects the signal receivers
         from careloop.feedback.customer_data import CUSTOMER_DATA
-        from careloop.feedback.surveys import chat_survey_links
+        from careloop.feedback.services.surveys import chat_survey_links
+        from careloop.feedback.tasks import schedule_survey_when_solved
 
+        conversation_solved.subscribe(schedule_survey_when_solved)
         register_customer_data(CUSTOMER_DATA)
         from careloop.core import home
         from careloop.core.permissions import Action

@@ -8,12 +8,12 @@ import re
 from collections.abc import Mapping
 from email.message import EmailMessage as MimeMessage
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from careloop.conversations.models import Customer
 from careloop.core.email_headers import single_line
+from careloop.core.links import absolute_url
 from careloop.feedback.models import EmailOptOut
 from careloop.feedback.tokens import unsubscribe_token
 
@@ -30,10 +30,6 @@ class CustomerEmail(EmailMessage):
     def message(self, *, policy: email.policy.Policy | None = None) -> MimeMessage:
         policy = policy or email.policy.default
         return super().message(policy=policy.clone(max_line_length=LONGEST_HEADER_LINE))
-
-
-def absolute_url(path: str) -> str:
-    return settings.CARELOOP_BASE_URL.rstrip("/") + path
 
 
 def unsubscribe_url(customer: Customer) -> str:

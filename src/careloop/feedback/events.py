@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from careloop.core import events
+from careloop.core.links import absolute_url_for
 from careloop.feedback.models import Concern, RecoveryTask, SurveyResponse
 
 
@@ -40,7 +41,7 @@ def publish_recovery(event: events.EventType[events.RecoveryData], task: Recover
             outcome=task.outcome,
             due_at=task.due_at.isoformat(),
             closed_at=events.stamp(task.closed_at),
-            url=events.link("feedback:recovery", task.pk),
+            url=absolute_url_for("feedback:recovery", task.pk),
         ),
         team_id=task.team_id,
     )
@@ -55,6 +56,6 @@ def publish_concern(concern: Concern) -> None:
             category=concern.category,
             raised_on=concern.raised_on.isoformat(),
             first_response_due=events.stamp(concern.first_response_due),
-            url=events.link("feedback:concern", concern.pk),
+            url=absolute_url_for("feedback:concern", concern.pk),
         ),
     )

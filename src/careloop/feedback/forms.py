@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from careloop.core.scales import CES, CSAT, NPS
 from careloop.core.widgets import Picker
 from careloop.feedback.models import (
     Concern,
@@ -13,12 +14,8 @@ from careloop.feedback.models import (
     SurveyQuestion,
     SurveySettings,
 )
-from careloop.feedback.surveys import AskedQuestions
+from careloop.feedback.services.surveys import AskedQuestions
 from careloop.people.selectors import active_employees
-
-
-def _scale(low: int, high: int) -> list[tuple[int, str]]:
-    return [(value, str(value)) for value in range(low, high + 1)]
 
 
 class SurveyAnswerForm(forms.Form):
@@ -37,7 +34,7 @@ class SurveyAnswerForm(forms.Form):
             scores["csat"] = forms.TypedChoiceField(
                 label="How satisfied are you with the help you received? "
                 "(1 = very unsatisfied, 5 = very satisfied)",
-                choices=_scale(1, 5),
+                choices=CSAT.choices(),
                 coerce=int,
                 widget=forms.RadioSelect,
             )
@@ -45,7 +42,7 @@ class SurveyAnswerForm(forms.Form):
             scores["ces"] = forms.TypedChoiceField(
                 label="We made it easy to handle my issue. "
                 "(1 = strongly disagree, 7 = strongly agree)",
-                choices=_scale(1, 7),
+                choices=CES.choices(),
                 coerce=int,
                 widget=forms.RadioSelect,
             )
@@ -53,7 +50,7 @@ class SurveyAnswerForm(forms.Form):
             scores["nps"] = forms.TypedChoiceField(
                 label="How likely are you to recommend us to a friend or colleague? "
                 "(0 = not at all likely, 10 = extremely likely)",
-                choices=_scale(0, 10),
+                choices=NPS.choices(),
                 coerce=int,
                 widget=forms.RadioSelect,
             )

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careloop.conversations.models import Customer
-from careloop.core import calendar
+from careloop.core import calendar, scales
 from careloop.core.home import Figure, change
 from careloop.core.permissions import Action, Reach, may, restrict, scope_or_mine, scopes_for
+from careloop.core.scales import CES, CSAT
 from careloop.feedback.models import (
     CauseTag,
     Concern,
@@ -79,18 +80,16 @@ def score_card(invitations: QuerySet[SurveyInvitation]) -> ScoreCard:
     ces = _scores(responses, "ces")
     nps = _scores(responses, "nps")
     nps_sent = sent.filter(Q(kind=SurveyKind.RELATIONSHIP) | Q(response__nps__isnull=False)).count()
-    nps_value = (
-        round(100 * (sum(s >= 9 for s in nps) - sum(s <= 6 for s in nps)) / len(nps), 1)
-        if nps
-        else None
-    )
+    nps_value = scales.net_promoter_score(nps)
     return ScoreCard(
         sent=all_sent,
         responses=responses.count(),
-        csat=Metric(_percent(sum(s >= 4 for s in csat), len(csat)), len(csat), post_sent),
-        nps=Metric(nps_value, len(nps), max(nps_sent, len(nps))),
+        csat=Metric(_percent(sum(CSAT.is_good(s) for s in csat), len(csat)), len(csat), post_sent),
+        nps=Metric(
+            None if nps_value is None else round(nps_value, 1), len(nps), max(nps_sent, len(nps))
+        ),
         ces=Metric(round(sum(ces) / len(ces), 2) if ces else None, len(ces), post_sent),
-        ces_easy=_percent(sum(s >= 5 for s in ces), len(ces)),
+        ces_easy=_percent(sum(CES.is_good(s) for s in ces), len(ces)),
     )
 
 

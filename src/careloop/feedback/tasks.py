@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from careloop.conversations.models import Conversation, Customer
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url
 from careloop.core.permissions import Action, holders
-from careloop.feedback import milestones, surveys, theming
-from careloop.feedback.emails import absolute_url
 from careloop.feedback.models import Concern, EmailRule, RecoveryTask
+from careloop.feedback.services import milestones, surveys, theming
 
 
 @task()
@@ -25,6 +25,11 @@ def schedule_survey_after_solved(conversation_id: int) -> bool:
     invitation = surveys.schedule_post_resolution_survey(conversation)
     milestones.on_conversation_solved(conversation)
     return invitation is not None
+
+
+def schedule_survey_when_solved(conversation: Conversation) -> None:
+    """Subscriber of conversation_solved: the survey and the welcome note, in their own task."""
+    schedule_survey_after_solved.enqueue(conversation.pk)
 
 
 @task()
@@ -128,7 +133,7 @@ def tell_customer_about_reply(concern_id: int) -> bool:
 @task()
 def escalate_overdue() -> dict[str, int]:
     """Hourly: recovery tasks past their contact target, concerns past their response SLA."""
-    from careloop.feedback import escalation
+    from careloop.feedback.services import escalation
 
     return {
         "recovery": escalation.escalate_overdue_recovery(),

@@ -19,12 +19,7 @@ from careloop.initiatives import report, selectors, services
 from careloop.initiatives.forms import InitiativeForm, MoneySettingsForm
 from careloop.initiatives.models import Initiative
 from careloop.learning.models import LearningReview
-from careloop.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from careloop.people.http import employee
 
 
 def _initiative(request: HttpRequest, pk: int) -> Initiative:
@@ -120,7 +115,7 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
                     source_kind=data["source_kind"] or "",
                     source_id=source_id,
                     source_label=data["source_label"] or "",
-                    created_by=_user(request),
+                    created_by=employee(request),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -214,7 +209,7 @@ def money_page(request: HttpRequest) -> HttpResponse:
         form = MoneySettingsForm(request.POST, instance=selectors.money_settings())
         if form.is_valid():
             data = form.cleaned_data
-            services.update_money_settings(form.instance, actor=_user(request), **data)
+            services.update_money_settings(form.instance, actor=employee(request), **data)
             return redirect("initiatives:money")
     inaction = overview.inaction
     waterfall = report.waterfall_chart(
@@ -263,7 +258,7 @@ def customer_values_import(request: HttpRequest) -> HttpResponse:
             {"errors": ["The file is not UTF-8 text."], "imported": 0},
             status=400,
         )
-    received = services.import_customer_values(raw, by=_user(request))
+    received = services.import_customer_values(raw, by=employee(request))
     return render(
         request,
         "initiatives/import_result.html",

@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from careloop.conversations.models import Conversation
+from careloop.core.scales import CSAT
 from careloop.feedback.models import SurveyResponse, ThemeAssignment, ThemeSource
 from careloop.insights.models import JourneyStage, Touchpoint
 
@@ -47,7 +48,7 @@ def _reading(touchpoint: Touchpoint, since: datetime.datetime) -> TouchpointRead
     ids = list(conversations.values_list("pk", flat=True)[:5000])
     figures = Conversation.objects.filter(pk__in=ids).aggregate(n=Count("pk"), d=Avg("distress"))
     answers = SurveyResponse.objects.filter(conversation_id__in=ids, csat__isnull=False)
-    csat = answers.aggregate(n=Count("pk"), good=Count("pk", filter=Q(csat__gte=4)))
+    csat = answers.aggregate(n=Count("pk"), good=Count("pk", filter=CSAT.good()))
     response_ids = list(answers.values_list("pk", flat=True))
     assignments = ThemeAssignment.objects.filter(
         Q(source=ThemeSource.TAGS, source_id__in=ids)

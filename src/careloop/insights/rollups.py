@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from careloop.care.models import Booking, Gesture, GestureStatus
 from careloop.conversations.models import FINISHED, Conversation, Message
-from careloop.core import calendar
+from careloop.core import calendar, scales
+from careloop.core.scales import CES, CSAT, NPS
 from careloop.feedback.models import RecoveryTask, SurveyInvitation, SurveyKind, SurveyResponse
 from careloop.insights.models import (
     CustomerActivity,
@@ -31,7 +32,7 @@ from careloop.insights.selectors import bump_generation
 Key = tuple[datetime.date, int | None, str]
 
 # Detractor on any scale, as the feedback app opens recovery tasks (see SurveyResponse).
-DETRACTOR = Q(response__nps__lte=6) | Q(response__csat__lte=2) | Q(response__ces__lte=3)
+DETRACTOR = scales.detractor("response__")
 
 
 def _grouped(rows: Iterable[Any]) -> Iterator[tuple[Key, dict[str, Any]]]:
@@ -99,26 +100,26 @@ def _counters(first: datetime.date, last: datetime.date) -> dict[Key, dict[str, 
             n_nps_surveys_sent=Count(
                 "id", filter=Q(kind=SurveyKind.RELATIONSHIP) | Q(response__nps__isnull=False)
             ),
-            n_csat_positive=Count("id", filter=Q(response__csat__gte=4)),
+            n_csat_positive=Count("id", filter=CSAT.good("response__")),
             n_csat_total=Count("id", filter=Q(response__csat__isnull=False)),
-            n_nps_promoters=Count("id", filter=Q(response__nps__gte=9)),
-            n_nps_detractors=Count("id", filter=Q(response__nps__lte=6)),
+            n_nps_promoters=Count("id", filter=NPS.good("response__")),
+            n_nps_detractors=Count("id", filter=NPS.poor("response__")),
             n_nps_total=Count("id", filter=Q(response__nps__isnull=False)),
             n_ces_sum=Sum("response__ces"),
             n_ces_total=Count("id", filter=Q(response__ces__isnull=False)),
-            n_ces_easy=Count("id", filter=Q(response__ces__gte=5)),
+            n_ces_easy=Count("id", filter=CES.good("response__")),
             n_detractors=Count("id", filter=DETRACTOR),
             n_recovered=Count(
                 "id",
                 filter=DETRACTOR
                 & Q(response__recovery_task__outcome=RecoveryTask.Outcome.RECOVERED),
             ),
-            n_goodwill_csat_positive=Count("id", filter=with_goodwill & Q(response__csat__gte=4)),
+            n_goodwill_csat_positive=Count("id", filter=with_goodwill & CSAT.good("response__")),
             n_goodwill_csat_total=Count(
                 "id", filter=with_goodwill & Q(response__csat__isnull=False)
             ),
-            n_goodwill_nps_promoters=Count("id", filter=with_goodwill & Q(response__nps__gte=9)),
-            n_goodwill_nps_detractors=Count("id", filter=with_goodwill & Q(response__nps__lte=6)),
+            n_goodwill_nps_promoters=Count("id", filter=with_goodwill & NPS.good("response__")),
+            n_goodwill_nps_detractors=Count("id", filter=with_goodwill & NPS.poor("response__")),
             n_goodwill_nps_total=Count("id", filter=with_goodwill & Q(response__nps__isnull=False)),
         )
     )

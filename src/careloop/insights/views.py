@@ -30,6 +30,7 @@ from careloop.insights.sources import (
     culture_sources,
     shown_by_team_and_month,
 )
+from careloop.people.http import employee
 from careloop.people.models import Team, User
 
 CHART_SCRIPT = "vendor/chartjs/chart.umd.js"
@@ -294,11 +295,6 @@ def culture_analytics(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @requires(Action.VIEW_INSIGHTS)
 def journey(request: HttpRequest) -> HttpResponse:
     may_edit = can(request.user, Action.MANAGE_JOURNEY)
@@ -310,7 +306,7 @@ def journey(request: HttpRequest) -> HttpResponse:
             services.add_stage(
                 name=form.cleaned_data["name"],
                 description=form.cleaned_data["description"],
-                by=_user(request),
+                by=employee(request),
             )
             return redirect("insights:journey")
     return render(
@@ -337,20 +333,20 @@ def journey_stage(request: HttpRequest, pk: int) -> HttpResponse:
     touchpoint_form = TouchpointForm(request.POST or None, prefix="touchpoint")
     if request.method == "POST":
         if "remove" in request.POST:
-            services.remove_stage(stage, by=_user(request))
+            services.remove_stage(stage, by=employee(request))
             return redirect("insights:journey")
         if "add_touchpoint" in request.POST:
             if touchpoint_form.is_valid():
                 data = touchpoint_form.cleaned_data
                 services.save_touchpoint(
                     stage=stage, name=data["name"], description=data["description"],
-                    tag_names=data["tags"], channel=data["channel"], by=_user(request),
+                    tag_names=data["tags"], channel=data["channel"], by=employee(request),
                 )  # fmt: skip
                 return redirect("insights:journey")
         elif form.is_valid():
             services.update_stage(
                 stage, name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"], by=_user(request),
+                description=form.cleaned_data["description"], by=employee(request),
             )  # fmt: skip
             return redirect("insights:journey")
     return render(
@@ -372,13 +368,13 @@ def journey_touchpoint(request: HttpRequest, pk: int) -> HttpResponse:
     form = TouchpointForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if "remove" in request.POST:
-            services.remove_touchpoint(touchpoint, by=_user(request))
+            services.remove_touchpoint(touchpoint, by=employee(request))
             return redirect("insights:journey")
         if form.is_valid():
             data = form.cleaned_data
             services.save_touchpoint(
                 stage=touchpoint.stage, name=data["name"], description=data["description"],
-                tag_names=data["tags"], channel=data["channel"], by=_user(request),
+                tag_names=data["tags"], channel=data["channel"], by=employee(request),
                 touchpoint=touchpoint,
             )  # fmt: skip
             return redirect("insights:journey")

@@ -29,26 +29,21 @@ from careloop.learning.forms import (
     TimelineFormSet,
 )
 from careloop.learning.models import AnonymousReport, LearningReview, ParticipantRole
-from careloop.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from careloop.people.http import employee
 
 
 # Object-level refusals answer 404, as in the action ledger: a review not shared with someone
 # does not exist for them.
 def _visible_review(request: HttpRequest, pk: int) -> LearningReview:
     review = get_object_or_404(LearningReview, pk=pk)
-    if not selectors.may_view(_user(request), review):
+    if not selectors.may_view(employee(request), review):
         raise Http404("No such review.")
     return review
 
 
 @requires(Action.USE_LEARNING)
 def review_list(request: HttpRequest) -> HttpResponse:
-    reviews = selectors.visible_reviews(_user(request)).select_related("team", "facilitator")
+    reviews = selectors.visible_reviews(employee(request)).select_related("team", "facilitator")
     return render(
         request,
         "learning/review_list.html",
@@ -58,13 +53,15 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.USE_LEARNING)
 def review_create(request: HttpRequest) -> HttpResponse:
-    return _edit(request, LearningReview(facilitator=_user(request), team=_user(request).team))
+    return _edit(
+        request, LearningReview(facilitator=employee(request), team=employee(request).team)
+    )
 
 
 @requires(Action.USE_LEARNING)
 def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    if not may(_user(request), Action.FACILITATE_REVIEW, review) or review.is_published:
+    if not may(employee(request), Action.FACILITATE_REVIEW, review) or review.is_published:
         raise Http404("Only the facilitator edits a review, and only before it is published.")
     return _edit(request, review)
 
@@ -138,7 +135,7 @@ def blame_check(request: HttpRequest) -> HttpResponse:
 @requires(Action.USE_LEARNING)
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    user = _user(request)
+    user = employee(request)
     facilitating = may(user, Action.FACILITATE_REVIEW, review)
     return render(
         request,
@@ -167,7 +164,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    services.submit_for_review(review, _user(request))
+    services.submit_for_review(review, employee(request))
     messages.success(request, "The review is open for reviewers.")
     return redirect("learning:review", pk=review.pk)
 
@@ -179,7 +176,7 @@ def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
     form = PublishForm(request.POST)
     acknowledge = form.is_valid() and form.cleaned_data["acknowledge_flags"]
     try:
-        services.publish_review(review, _user(request), acknowledge_flags=acknowledge)
+        services.publish_review(review, employee(request), acknowledge_flags=acknowledge)
     except services.UnresolvedBlameFlags as problem:
         messages.error(request, f"Not published: {problem} Reframe them, or acknowledge them.")
     else:
@@ -191,7 +188,7 @@ def review_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_action_item(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    if not may(_user(request), Action.FACILITATE_REVIEW, review):
+    if not may(employee(request), Action.FACILITATE_REVIEW, review):
         raise PermissionDenied("Only the facilitator adds action items.")
     form = ActionItemForm(request.POST)
     if form.is_valid():
@@ -200,7 +197,7 @@ def review_action_item(request: HttpRequest, pk: int) -> HttpResponse:
             title=form.cleaned_data["title"],
             owner=form.cleaned_data["owner"],
             due=form.cleaned_data["due"],
-            by=_user(request),
+            by=employee(request),
         )
         messages.success(request, "Action item added to the ledger.")
     else:
@@ -211,7 +208,7 @@ def review_action_item(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.USE_LEARNING)
 def review_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    user = _user(request)
+    user = employee(request)
     if not services.may_give_process_feedback(user, review):
         raise Http404("Only participants rate a published review.")
     form = ProcessFeedbackForm(request.POST or None)
@@ -283,7 +280,7 @@ def report_thread(request: HttpRequest, pk: UUID) -> HttpResponse:
     report = get_object_or_404(AnonymousReport, pk=pk)
     form = ThreadReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.reply_to_report(report, _user(request), form.cleaned_data["body"])
+        services.reply_to_report(report, employee(request), form.cleaned_data["body"])
         messages.success(request, "Reply sent into the anonymous thread.")
         return HttpResponseRedirect(request.path)
     return render(request, "learning/report_thread.html", {"report": report, "form": form})

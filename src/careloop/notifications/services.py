@@ -11,14 +11,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url, absolute_url_for
 from careloop.core.permissions import Action, Ownership, can, may
 from careloop.core.privacy import (
     CustomerDataSource,
@@ -167,11 +166,10 @@ def send_digest(preferences: NotificationSettings, now: datetime) -> int:
     claimed = list(Notification.objects.filter(pk__in=pending, emailed_at=now).order_by("-pk"))
     if not claimed:
         return 0
-    base_url = settings.CARELOOP_BASE_URL.rstrip("/")
     context: dict[str, Any] = {
         "person": person,
-        "notifications": [(n, base_url + n.url) for n in claimed],
-        "list_url": base_url + reverse("notifications:list"),
+        "notifications": [(n, absolute_url(n.url)) for n in claimed],
+        "list_url": absolute_url_for("notifications:list"),
     }
     try:
         # The subject holds no text anyone typed, so it is always one line.

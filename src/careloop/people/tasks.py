@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url
 from careloop.people.models import User
 
 
@@ -36,7 +36,7 @@ def send_invitation(user_id: int) -> bool:
     context = {
         "person": person,
         "organisation": current_organisation(),
-        "set_password_url": f"{settings.CARELOOP_BASE_URL.rstrip('/')}{path}",
+        "set_password_url": absolute_url(path),
     }
     send_mail(
         subject=f"You're invited to careloop at {context['organisation']}",

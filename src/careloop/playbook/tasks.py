@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from careloop.core import calendar
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url_for
 from careloop.playbook import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -20,7 +19,6 @@ logger = logging.getLogger(__name__)
 def send_review_reminders() -> int:
     """Email the owner of each stale article, at most once a week per article."""
     today = calendar.today()
-    base_url = settings.CARELOOP_BASE_URL.rstrip("/")
     sent = 0
     for article in selectors.due_for_reminder(today):
         previous = article.last_reminded_on
@@ -29,7 +27,7 @@ def send_review_reminders() -> int:
             continue
         context = {
             "article": article,
-            "article_url": base_url + reverse("playbook:article", kwargs={"pk": article.pk}),
+            "article_url": absolute_url_for("playbook:article", pk=article.pk),
         }
         try:
             send_mail(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from careloop.core import events
+from careloop.core.links import absolute_url_for
 from careloop.pulse.models import Idea
 
 
@@ -17,7 +18,7 @@ def publish_idea(event: events.EventType[events.IdeaData], idea: Idea) -> None:
             submitted_on=idea.submitted_on.isoformat(),
             respond_by=idea.respond_by.isoformat(),
             responded_on=events.stamp(idea.responded_on),
-            url=events.link("pulse:idea", idea.pk),
+            url=absolute_url_for("pulse:idea", idea.pk),
         ),
         team_id=idea.team_id,
     )

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.conf import settings
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from careloop.core import calendar
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url_for
 from careloop.pulse.models import FeedbackRequest, Idea, Invitation, Round, SurveyStatus
 from careloop.pulse.selectors.ideas import escalation_recipients, overdue_ideas
 from careloop.pulse.services import ideas as idea_services
@@ -25,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 def _url(name: str, **kwargs: object) -> str:
-    return settings.CARELOOP_BASE_URL.rstrip("/") + reverse(name, kwargs=kwargs or None)
+    return absolute_url_for(name, **kwargs)
 
 
 def rounds_due_a_reminder(today: datetime.date) -> list[Round]:

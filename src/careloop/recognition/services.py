@@ -6,6 +6,7 @@ else a person writes about it can be edited until the agent has decided.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 
@@ -35,8 +36,10 @@ def give_kudos(
     value: Value,
     message: str,
     conversation: Conversation | None = None,
+    at: datetime.datetime | None = None,
 ) -> Kudos:
-    """Thank a colleague for living one of the organisation's values."""
+    """Thank a colleague for living one of the organisation's values; `at` (default now) is
+    when, for recorded history."""
     message = message.strip()
     if not message:
         raise ValidationError("Say what you are thanking them for.")
@@ -55,17 +58,20 @@ def give_kudos(
         value_name=value.name,
         message=message,
         conversation=conversation,
+        created_at=at or timezone.now(),
     )
 
 
 # --- customer praise, surfaced automatically ------------------------------------------------
 
 
-def suggest_from_message(message: Message) -> SuccessStory | None:
+def suggest_from_message(
+    message: Message, *, at: datetime.datetime | None = None
+) -> SuccessStory | None:
     """A suggested story for the agent a customer's message praises; None if it is no praise.
 
     Safe to run twice: one story per message. Uses the stored emotion reading when there is
-    one, else reads the message now.
+    one, else reads the message now. `at` (default now) is when it was suggested.
     """
     if message.author_kind != Message.Author.CUSTOMER or message.is_internal_note:
         return None
@@ -99,6 +105,7 @@ def suggest_from_message(message: Message) -> SuccessStory | None:
         source_label=CUSTOMER_MESSAGE_LABEL,
         source_key=source_key,
         evidence_message=message,
+        at=at,
     )
 
 
@@ -134,6 +141,7 @@ def suggest_from_customer_words(
         source_label=source_label,
         source_key=source_key,
         evidence_message=None,
+        at=None,
     )
 
 
@@ -150,6 +158,7 @@ def _suggest(
     source_label: str,
     source_key: str,
     evidence_message: Message | None,
+    at: datetime.datetime | None,
 ) -> SuccessStory:
     subject = conversation.subject or f"conversation #{conversation.pk}"
     try:
@@ -164,6 +173,7 @@ def _suggest(
                 origin=StoryOrigin.CUSTOMER_PRAISE,
                 title=f"A customer thanked {agent.first_name}: {subject}"[:200],
                 status=StoryStatus.AWAITING_CONSENT,
+                created_at=at or timezone.now(),
             )
     except IntegrityError:
         # Another run made it first.
@@ -258,12 +268,16 @@ def ask_for_consent(story: SuccessStory, *, by: User) -> SuccessStory:
     return story
 
 
-def consent_to_story(story: SuccessStory, *, by: User) -> SuccessStory:
-    """The agent agrees: the story is shared with everyone, with its evidence."""
+def consent_to_story(
+    story: SuccessStory, *, by: User, at: datetime.datetime | None = None
+) -> SuccessStory:
+    """The agent agrees: the story is shared with everyone, with its evidence.
+
+    `at` (default now) is when they agreed, for recorded history."""
     _check_agent(story, by)
     if story.status != StoryStatus.AWAITING_CONSENT:
         raise ValidationError("This story is not waiting for your consent.")
-    now = timezone.now()
+    now = at or timezone.now()
     story.status, story.decided_at, story.shared_at = StoryStatus.SHARED, now, now
     story.save(update_fields=["status", "decided_at", "shared_at"])
     record_audit(by, "recognition.story_shared", story, summary=story.title)

@@ -3,19 +3,47 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING
 
-from django.conf import settings
+from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from careloop.conversations.models import Message
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url_for
 from careloop.recognition import services
 from careloop.recognition.models import StoryStatus, SuccessStory
 
+if TYPE_CHECKING:
+    from careloop.feedback.models import SurveyResponse
+
 SWEEP_DAYS = 7
+
+
+def surface_praise_in_messages_read(message_ids: Sequence[int]) -> None:
+    """Subscriber of customer_messages_read: a message just read may praise an agent, only
+    where an agent already replied (praise needs someone to praise); each is looked at by its
+    own task after commit."""
+    candidates = list(
+        Message.objects.filter(
+            pk__in=message_ids,
+            author_kind=Message.Author.CUSTOMER,
+            emotions__isnull=False,
+            conversation__public_reply_count__gt=0,
+        ).values_list("pk", flat=True)
+    )
+    for message_id in candidates:
+        transaction.on_commit(partial(surface_praise_in_message.enqueue, message_id))
+
+
+def surface_praise_in_survey_answer(response: SurveyResponse) -> None:
+    """Subscriber of survey_answered: a comment about a conversation may be praise too."""
+    if response.comment.strip() and response.conversation_id is not None:
+        surface_praise_in_survey_comment.enqueue(response.pk)
 
 
 @task()
@@ -82,9 +110,7 @@ def notify_agent_of_story(story_id: int) -> bool:
     )
     if story is None or not story.agent.is_active or not services.claim_agent_notification(story):
         return False
-    story_url = settings.CARELOOP_BASE_URL.rstrip("/") + reverse(
-        "recognition:story", kwargs={"pk": story.pk}
-    )
+    story_url = absolute_url_for("recognition:story", pk=story.pk)
     try:
         send_mail(
             subject="A customer's words about your work: share them?",

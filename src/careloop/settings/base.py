@@ -9,7 +9,7 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.csp import CSP
 
-from careloop.core.schedule import beat_schedule
+from careloop.ops.schedule import beat_schedule
 from careloop.settings.environment import (
     PACKAGE_ROOT,
     data_dir,
@@ -33,7 +33,7 @@ ALLOWED_HOSTS = env_list("CARELOOP_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[
 CSRF_TRUSTED_ORIGINS = env_list("CARELOOP_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "careloop.core.admin_config.AuditedAdminConfig",  # django.contrib.admin, audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,8 +69,12 @@ INSTALLED_APPS = [
     "careloop.importers",
     "careloop.exports",
     "careloop.webhooks",
-    "careloop.demo",
+    "careloop.ops",
 ]
+# The demo organisation builder (`careloop demo`): here for the embedded default and the tests;
+# production.py takes it out again.
+DEMO_APPS = ["careloop.demo"]
+INSTALLED_APPS += DEMO_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -323,9 +327,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"  # the queue name django.tasks uses
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Periodic work: one declaration (core.schedule). With a broker, `careloop worker --beat` runs
+# Periodic work: one declaration (ops.schedule). With a broker, `careloop worker --beat` runs
 # it (exactly one beat per deployment); without one, the scheduler inside `careloop serve`,
-# `web` and `demo` does (core.scheduler), so nothing waits for a Celery that is not there.
+# `web` and `demo` does (ops.scheduler), so nothing waits for a Celery that is not there.
 CELERY_BEAT_SCHEDULE = beat_schedule()
 TASKS = {
     "default": {

@@ -27,3 +27,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+# A deployment serves real people: the demo builder, and its `careloop demo`, are not there.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in DEMO_APPS]  # noqa: F405

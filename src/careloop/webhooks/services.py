@@ -18,19 +18,18 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from careloop.core import webhook_signing as signing
 from careloop.core.audit import record_audit
 from careloop.core.email_headers import send_mail
 from careloop.core.events import API_VERSION, BY_NAME, Event
+from careloop.core.links import absolute_url_for
 from careloop.core.permissions import Action, recipients
 from careloop.core.privacy import CustomerDataSource, CustomerIdentities
 from careloop.people.models import User
-from careloop.webhooks import signing
 from careloop.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -283,7 +282,7 @@ def tell_admins_of_disabling(endpoint_id: int) -> int:
     people = [person.email for person in recipients(Action.MANAGE_INTEGRATIONS)]
     if not people:
         return 0
-    link = settings.CARELOOP_BASE_URL.rstrip("/") + reverse("webhooks:endpoint", args=[endpoint.pk])
+    link = absolute_url_for("webhooks:endpoint", endpoint.pk)
     try:
         send_mail(
             subject=f"Webhook disabled: {endpoint}",

@@ -15,6 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api import selectors
+from careloop.api.base import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
+from careloop.api.endpoints.common import found
 from careloop.api.idempotency import Outcome, run_once
 from careloop.api.scopes import Scope
 from careloop.api.serializers import (
@@ -25,7 +27,6 @@ from careloop.api.serializers import (
 )
 from careloop.api.service_errors import CONFLICT, Conflict
 from careloop.api.strict_fields import StrictCharField, StrictChoiceField, StrictEmailField
-from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.conversations import services
 from careloop.conversations.models import Conversation, Status
 from careloop.core.permissions import Action, can
@@ -63,9 +64,9 @@ class NoteCreateSerializer(serializers.Serializer[dict[str, Any]]):
 
 def _open_conversation(view: ApiView, conversation_id: int) -> Conversation:
     """The conversation, if the key's owner may see it and it was not merged away."""
-    conversation = selectors.visible_conversation(view.owner(), conversation_id)
-    if conversation is None:
-        raise NotFound("No conversation has this id.")
+    conversation = found(
+        selectors.visible_conversation(view.owner(), conversation_id), "conversation"
+    )
     if conversation.merged_into_id is not None:
         raise Conflict(f"This conversation was merged into {conversation.merged_into_id}.")
     return conversation

@@ -13,6 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api import selectors
+from careloop.api.base import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
+from careloop.api.endpoints.common import cursor_page, found
 from careloop.api.idempotency import Outcome, run_once
 from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
@@ -25,7 +27,6 @@ from careloop.api.strict_fields import (
     StrictEmailField,
     StrictIntegerField,
 )
-from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.conversations import services
 from careloop.conversations.models import Channel, Customer
 from careloop.core import privacy
@@ -95,10 +96,7 @@ class CustomerMergeSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 def _customer_or_404(view: ApiView, customer_id: int, action: Action) -> Customer:
-    customer = selectors.customer_for_api(view.owner(), customer_id, action)
-    if customer is None:
-        raise NotFound("No customer has this id.")
-    return customer
+    return found(selectors.customer_for_api(view.owner(), customer_id, action), "customer")
 
 
 class CustomersView(ApiView):
@@ -125,9 +123,7 @@ class CustomersView(ApiView):
         search = CustomerSearchSerializer(data=request.query_params)
         search.is_valid(raise_exception=True)
         customers = selectors.customers_for_api(self.owner(), search.validated_data.get("q", ""))
-        paginator = CursorPages()
-        page = paginator.paginate_queryset(customers, request, view=self)
-        return paginator.get_paginated_response(CustomerListSerializer(page, many=True).data)
+        return cursor_page(customers, request, self, CustomerListSerializer)
 
     @extend_schema(
         operation_id="customers_create",

@@ -9,18 +9,18 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.base import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
+from careloop.api.endpoints.common import cursor_page, found
 from careloop.api.idempotency import Outcome, run_once
 from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.service_errors import CONFLICT, Conflict, as_api_errors
 from careloop.api.strict_fields import StrictBooleanField, StrictCharField, StrictChoiceField
-from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.core.permissions import Action, restrict
-from careloop.feedback import recovery
 from careloop.feedback.models import (
     RecoveryContact,
     RecoveryTask,
@@ -29,6 +29,7 @@ from careloop.feedback.models import (
     SurveyResponse,
 )
 from careloop.feedback.selectors import recovery_scopes, recovery_tasks_for
+from careloop.feedback.services import recovery
 from careloop.people.models import User
 
 ANSWER_NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No answer has this id.")
@@ -154,9 +155,7 @@ class SurveysView(ApiView):
         for name in ("kind", "status"):
             if filters.validated_data.get(name):
                 surveys = surveys.filter(**{name: filters.validated_data[name]})
-        paginator = CursorPages()
-        page = paginator.paginate_queryset(surveys, request, view=self)
-        return paginator.get_paginated_response(SurveySerializer(page, many=True).data)
+        return cursor_page(surveys, request, self, SurveySerializer)
 
 
 class AnswersView(ApiView):
@@ -179,9 +178,7 @@ class AnswersView(ApiView):
         answers = _answers(self.owner())
         if filters.validated_data.get("kind"):
             answers = answers.filter(kind=filters.validated_data["kind"])
-        paginator = CursorPages()
-        page = paginator.paginate_queryset(answers, request, view=self)
-        return paginator.get_paginated_response(AnswerSerializer(page, many=True).data)
+        return cursor_page(answers, request, self, AnswerSerializer)
 
 
 class AnswerView(ApiView):
@@ -195,9 +192,7 @@ class AnswerView(ApiView):
         responses={200: AnswerSerializer, 404: ANSWER_NOT_FOUND},
     )
     def get(self, request: Request, answer_id: int) -> Response:
-        answer = _answers(self.owner()).filter(pk=answer_id).first()
-        if answer is None:
-            raise NotFound("No answer has this id.")
+        answer = found(_answers(self.owner()).filter(pk=answer_id).first(), "answer")
         return Response(AnswerSerializer(answer).data)
 
 
@@ -315,16 +310,11 @@ class RecoveryTasksView(ApiView):
             owner, scope=scope, status=filters.validated_data.get("status", "")
         )
         tasks = tasks.prefetch_related("causes", "contacts__by")
-        paginator = CursorPages()
-        page = paginator.paginate_queryset(tasks, request, view=self)
-        return paginator.get_paginated_response(RecoveryTaskSerializer(page, many=True).data)
+        return cursor_page(tasks, request, self, RecoveryTaskSerializer)
 
 
 def _task_or_404(view: ApiView, task_id: int) -> RecoveryTask:
-    task = _tasks(view.owner()).filter(pk=task_id).first()
-    if task is None:
-        raise NotFound("No task has this id.")
-    return task
+    return found(_tasks(view.owner()).filter(pk=task_id).first(), "task")
 
 
 def _open_task_or_404(view: ApiView, task_id: int) -> RecoveryTask:

@@ -17,6 +17,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.base import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
+from careloop.api.endpoints.common import cursor_page, found
 from careloop.api.idempotency import Outcome, run_once
 from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.schema_hooks import AMOUNT_PATTERN
@@ -24,7 +26,6 @@ from careloop.api.scopes import Scope
 from careloop.api.selectors import visible_conversation
 from careloop.api.service_errors import as_api_errors
 from careloop.api.strict_fields import StrictCharField, StrictChoiceField, StrictIntegerField
-from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.care import execution, selectors, services
 from careloop.care.models import Allowance, ExecutionStatus, Gesture, GestureKind, GestureStatus
 from careloop.core.permissions import Action, restrict
@@ -260,9 +261,7 @@ class GesturesView(ApiView):
         for name in ("status", "execution_status"):
             if filters.validated_data.get(name):
                 gestures = gestures.filter(**{name: filters.validated_data[name]})
-        paginator = CursorPages()
-        page = paginator.paginate_queryset(gestures, request, view=self)
-        return paginator.get_paginated_response(GestureSerializer(page, many=True).data)
+        return cursor_page(gestures, request, self, GestureSerializer)
 
     @extend_schema(
         operation_id="gestures_create",
@@ -286,9 +285,9 @@ class GesturesView(ApiView):
         form = GestureRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        conversation = visible_conversation(self.owner(), data["conversation"])
-        if conversation is None:
-            raise NotFound("No conversation has this id.")
+        conversation = found(
+            visible_conversation(self.owner(), data["conversation"]), "conversation"
+        )
         with as_api_errors():
             gesture = services.grant_gesture(
                 agent=self.owner(),
@@ -312,9 +311,7 @@ class GestureView(ApiView):
         responses={200: GestureSerializer, 404: GESTURE_NOT_FOUND},
     )
     def get(self, request: Request, gesture_id: int) -> Response:
-        gesture = _gestures(self.owner()).filter(pk=gesture_id).first()
-        if gesture is None:
-            raise NotFound("No gesture has this id.")
+        gesture = found(_gestures(self.owner()).filter(pk=gesture_id).first(), "gesture")
         return Response(GestureSerializer(gesture).data)
 
 

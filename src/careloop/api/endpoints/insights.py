@@ -17,9 +17,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.base import ApiView
 from careloop.api.endpoints.common import QUERY_MAX, QueryWholeNumber, found
 from careloop.api.scopes import Scope as KeyScope
-from careloop.api.views import ApiView
 from careloop.care.selectors import care_settings
 from careloop.conversations.models import Channel
 from careloop.core import calendar

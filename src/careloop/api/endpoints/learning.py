@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from careloop.actions import services as actions
 from careloop.actions.models import ActionItem
+from careloop.api.base import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.api.endpoints.common import (
     LIST_ERRORS,
     ONE_ROW_ERRORS,
@@ -34,7 +35,6 @@ from careloop.api.idempotency import Outcome, run_once
 from careloop.api.pagination import CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.strict_fields import StrictCharField, StrictChoiceField
-from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.core.permissions import Action, restrict, restrict_shared
 from careloop.learning import selectors, services
 from careloop.learning.models import (

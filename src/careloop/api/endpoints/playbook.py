@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.base import ApiView
 from careloop.api.endpoints.common import (
     LIST_ERRORS,
     ONE_ROW_ERRORS,
@@ -23,7 +24,6 @@ from careloop.api.endpoints.common import (
 )
 from careloop.api.pagination import CursorPages
 from careloop.api.scopes import Scope
-from careloop.api.views import ApiView
 from careloop.core.permissions import Action, restrict_shared
 from careloop.playbook import selectors
 from careloop.playbook.models import Article, Visibility

@@ -18,6 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.base import ApiView
 from careloop.api.endpoints.common import (
     LIST_ERRORS,
     ONE_ROW_ERRORS,
@@ -28,7 +29,6 @@ from careloop.api.endpoints.common import (
 )
 from careloop.api.pagination import CursorPages
 from careloop.api.scopes import Scope
-from careloop.api.views import ApiView
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, restrict_shared
 from careloop.pulse.models import Survey

@@ -8,15 +8,16 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.base import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
+from careloop.api.endpoints.common import found
 from careloop.api.idempotency import Outcome, run_once
 from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.strict_fields import StrictCharField, StrictIntegerField
-from careloop.api.views import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
 from careloop.conversations.inbox_settings import save_saved_reply
 from careloop.conversations.models import SavedReply
 from careloop.core.permissions import Action, may, restrict
@@ -55,10 +56,7 @@ class SavedReplyWriteSerializer(serializers.Serializer[dict[str, Any]]):
     def validate_team(self, team_id: int | None) -> Team | None:
         if team_id is None:
             return None
-        team = Team.objects.filter(pk=team_id).first()
-        if team is None:
-            raise NotFound("No team has this id.")
-        return team
+        return found(Team.objects.filter(pk=team_id).first(), "team")
 
 
 def _saved_replies(owner: User, action: Action) -> QuerySet[SavedReply]:
@@ -128,9 +126,10 @@ class SavedReplyView(ApiView):
         responses={200: SavedReplySerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, saved_reply_id: int) -> Response:
-        saved = _saved_replies(self.owner(), Action.USE_INBOX).filter(pk=saved_reply_id).first()
-        if saved is None:
-            raise NotFound("No saved reply has this id.")
+        saved = found(
+            _saved_replies(self.owner(), Action.USE_INBOX).filter(pk=saved_reply_id).first(),
+            "saved reply",
+        )
         return Response(SavedReplySerializer(saved).data)
 
     @extend_schema(
@@ -146,9 +145,10 @@ class SavedReplyView(ApiView):
         return run_once(request, self.api_key(), lambda: self._edit(request, saved_reply_id))
 
     def _edit(self, request: Request, saved_reply_id: int) -> Outcome:
-        saved = _saved_replies(self.owner(), Action.MANAGE_INBOX).filter(pk=saved_reply_id).first()
-        if saved is None:
-            raise NotFound("No saved reply has this id.")
+        saved = found(
+            _saved_replies(self.owner(), Action.MANAGE_INBOX).filter(pk=saved_reply_id).first(),
+            "saved reply",
+        )
         form = SavedReplyWriteSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         data = form.validated_data

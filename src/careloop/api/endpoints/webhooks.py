@@ -15,8 +15,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from careloop.api.base import ApiView
 from careloop.api.scopes import Scope
-from careloop.api.views import ApiView
 from careloop.core.events import API_VERSION, EVENT_TYPES, EventType
 from careloop.core.permissions import Action
 

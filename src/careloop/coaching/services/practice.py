@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -193,13 +194,18 @@ def archive_scenario(scenario: Scenario, *, by: User) -> Scenario:
     return scenario
 
 
-def start_attempt(scenario: Scenario, trainee: User) -> PracticeAttempt:
-    """Begin a practice run; leads may also try a draft before publishing it."""
+def start_attempt(
+    scenario: Scenario, trainee: User, *, at: datetime.datetime | None = None
+) -> PracticeAttempt:
+    """Begin a practice run; leads may also try a draft before publishing it. `at` (default
+    now) is when it began, for recorded history."""
     if scenario.status != Scenario.Status.PUBLISHED and not can(trainee, Action.MANAGE_COACHING):
         raise ValidationError("This scenario is not open for practice.")
     if not scenario.turns.exists():
         raise ValidationError("This scenario has no turns yet.")
-    return PracticeAttempt.objects.create(scenario=scenario, trainee=trainee)
+    return PracticeAttempt.objects.create(
+        scenario=scenario, trainee=trainee, started_at=at or timezone.now()
+    )
 
 
 def next_turn(attempt: PracticeAttempt) -> ScenarioTurn | None:
@@ -207,8 +213,11 @@ def next_turn(attempt: PracticeAttempt) -> ScenarioTurn | None:
     return attempt.scenario.turns.exclude(pk__in=answered).order_by("position", "pk").first()
 
 
-def submit_reply(attempt: PracticeAttempt, *, trainee: User, text: str) -> PracticeReply:
-    """Score the trainee's reply to the current turn; the last reply completes the attempt."""
+def submit_reply(
+    attempt: PracticeAttempt, *, trainee: User, text: str, at: datetime.datetime | None = None
+) -> PracticeReply:
+    """Score the trainee's reply to the current turn; the last reply completes the attempt
+    (at `at`, default now, for recorded history)."""
     if attempt.trainee_id != trainee.pk:
         raise PermissionDenied("Only the trainee replies in their own practice.")
     text = text.strip()
@@ -238,7 +247,7 @@ def submit_reply(attempt: PracticeAttempt, *, trainee: User, text: str) -> Pract
         )
         if next_turn(attempt) is None:
             replies = list(attempt.replies.all())
-            attempt.completed_at = timezone.now()
+            attempt.completed_at = at or timezone.now()
             attempt.empathy = round(sum(r.empathy for r in replies) / len(replies), 4)
             attempt.save(update_fields=["completed_at", "empathy"])
     return reply

@@ -12,14 +12,14 @@ from careloop.coaching import selectors
 from careloop.coaching.forms import CalibrationForm, CheckInForm, PlanForm
 from careloop.coaching.models import CalibrationSession, CoachingPlan, QAReview
 from careloop.coaching.services import calibration, plans
-from careloop.coaching.views import user_of
 from careloop.conversations.models import Conversation
 from careloop.core.permissions import Action, can, requires
+from careloop.people.http import employee
 
 
 @requires(Action.REVIEW_QUALITY)
 def calibration_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     return render(
         request,
         "coaching/calibration_list.html",
@@ -32,7 +32,7 @@ def calibration_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.MANAGE_COACHING)
 def calibration_create(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     form = CalibrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         conversation = Conversation.objects.filter(pk=form.cleaned_data["conversation"]).first()
@@ -59,14 +59,14 @@ def _visible_session(request: HttpRequest, pk: int) -> CalibrationSession:
     session = get_object_or_404(
         CalibrationSession.objects.select_related("conversation", "rubric", "facilitator"), pk=pk
     )
-    if not selectors.may_see_calibration(user_of(request), session):
+    if not selectors.may_see_calibration(employee(request), session):
         raise Http404("No such calibration session.")
     return session
 
 
 @requires(Action.REVIEW_QUALITY)
 def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     session = _visible_session(request, pk)
     reviewers = list(session.reviewers.order_by("full_name"))
     submitted = set(
@@ -92,7 +92,7 @@ def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def calibration_score(request: HttpRequest, pk: int) -> HttpResponse:
     session = _visible_session(request, pk)
     try:
-        review = calibration.review_for(session, user_of(request))
+        review = calibration.review_for(session, employee(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("coaching:calibration", pk=session.pk)
@@ -104,7 +104,7 @@ def calibration_score(request: HttpRequest, pk: int) -> HttpResponse:
 def calibration_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     session = _visible_session(request, pk)
     try:
-        calibration.reveal(session, by=user_of(request))
+        calibration.reveal(session, by=employee(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("coaching:calibration", pk=session.pk)
@@ -112,7 +112,7 @@ def calibration_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.USE_COACHING)
 def plan_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     return render(
         request,
         "coaching/plan_list.html",
@@ -122,7 +122,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.MANAGE_COACHING)
 def plan_create(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     form = PlanForm(request.POST or None, coach=user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
@@ -137,7 +137,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.USE_COACHING)
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     plan = get_object_or_404(CoachingPlan.objects.select_related("person", "coach"), pk=pk)
     if not selectors.may_see_plan(user, plan):
         raise Http404("No such plan.")

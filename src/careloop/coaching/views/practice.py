@@ -11,16 +11,16 @@ from careloop.coaching import selectors
 from careloop.coaching.forms import PracticeReplyForm, ScenarioForm, TurnFormSet
 from careloop.coaching.models import PracticeAttempt, Scenario
 from careloop.coaching.services import practice
-from careloop.coaching.views import user_of
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can, requires
 from careloop.core.whole_numbers import parse_whole_number
+from careloop.people.http import employee
 from careloop.people.models import User
 
 
 @requires(Action.USE_COACHING)
 def home(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     progress = selectors.progress_for(user)
     return render(
         request,
@@ -57,7 +57,7 @@ def _save_scenario(request: HttpRequest, scenario: Scenario | None) -> HttpRespo
         with transaction.atomic():
             saved = form.save(commit=False)
             if saved.pk is None:
-                saved.created_by = user_of(request)
+                saved.created_by = employee(request)
             saved.save()
             formset.instance = saved
             for index, turn in enumerate(formset.save(commit=False)):
@@ -88,7 +88,7 @@ def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.MANAGE_COACHING)
 def scenario_from_conversation(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     if request.method == "POST":
         conversation = get_object_or_404(
             selectors.reviewable_conversations(user),
@@ -126,10 +126,10 @@ def scenario_publish(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     try:
         if request.POST.get("archive"):
-            practice.archive_scenario(scenario, by=user_of(request))
+            practice.archive_scenario(scenario, by=employee(request))
             messages.success(request, "Scenario archived.")
         else:
-            practice.publish_scenario(scenario, by=user_of(request))
+            practice.publish_scenario(scenario, by=employee(request))
             messages.success(request, "Published: trainees can practise it now.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -141,7 +141,7 @@ def scenario_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def attempt_start(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
     try:
-        attempt = practice.start_attempt(scenario, user_of(request))
+        attempt = practice.start_attempt(scenario, employee(request))
     except ValidationError:
         raise Http404("No such scenario.") from None
     return redirect("coaching:attempt", pk=attempt.pk)
@@ -151,7 +151,7 @@ def _visible_attempt(request: HttpRequest, pk: int) -> PracticeAttempt:
     attempt = get_object_or_404(
         PracticeAttempt.objects.select_related("scenario", "trainee"), pk=pk
     )
-    if not selectors.may_see_attempt(user_of(request), attempt):
+    if not selectors.may_see_attempt(employee(request), attempt):
         raise Http404("No such practice.")
     return attempt
 
@@ -175,14 +175,14 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = _visible_attempt(request, pk)
     if attempt.trainee_id != request.user.pk:
         record_audit(request.user, "coaching.practice_read", attempt, summary=str(attempt.trainee))
-    context = _attempt_context(attempt, user_of(request), PracticeReplyForm())
+    context = _attempt_context(attempt, employee(request), PracticeReplyForm())
     return render(request, "coaching/attempt.html", context)
 
 
 @requires(Action.USE_COACHING)
 @require_POST
 def attempt_reply(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     attempt = _visible_attempt(request, pk)
     form = PracticeReplyForm(request.POST)
     if form.is_valid():
@@ -203,7 +203,7 @@ def attempt_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.USE_COACHING)
 def progress(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
-    viewer = user_of(request)
+    viewer = employee(request)
     person = viewer if user_id is None else get_object_or_404(User, pk=user_id)
     if not selectors.may_see_practice_of(viewer, person):
         raise Http404("No such person.")

@@ -18,14 +18,14 @@ from careloop.coaching.forms import (
 from careloop.coaching.models import Dispute, QAReview, Rubric
 from careloop.coaching.services import reviews, rubrics
 from careloop.coaching.services.reviews import RatingInput
-from careloop.coaching.views import user_of
 from careloop.core.audit import audit_events_for, record_audit
 from careloop.core.permissions import Action, can, requires
+from careloop.people.http import employee
 
 
 @requires(Action.USE_COACHING)
 def review_list(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     return render(
         request,
         "coaching/review_list.html",
@@ -41,7 +41,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.REVIEW_QUALITY)
 def review_create(request: HttpRequest) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     conversations = selectors.reviewable_conversations(user)
     form = NewReviewForm(request.POST or None, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
@@ -71,14 +71,14 @@ def _visible_review(request: HttpRequest, pk: int) -> QAReview:
         ),
         pk=pk,
     )
-    if not selectors.may_see_review(user_of(request), review):
+    if not selectors.may_see_review(employee(request), review):
         raise Http404("No such review.")
     return review
 
 
 @requires(Action.USE_COACHING)
 def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     review = _visible_review(request, pk)
     if user.pk not in (review.agent_id, review.reviewer_id):
         record_audit(user, "coaching.qa_review_read", review, summary=str(review.agent))
@@ -103,7 +103,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.REVIEW_QUALITY)
 def review_score(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     review = _visible_review(request, pk)
     if review.reviewer_id != user.pk or review.status != QAReview.Status.DRAFT:
         return redirect("coaching:review", pk=review.pk)
@@ -156,7 +156,7 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
 def review_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
     try:
-        reviews.acknowledge_review(review, by=user_of(request))
+        reviews.acknowledge_review(review, by=employee(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -173,7 +173,7 @@ def review_dispute(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Say what you think the review got wrong.")
         return redirect("coaching:review", pk=review.pk)
     try:
-        reviews.dispute_review(review, by=user_of(request), reason=form.cleaned_data["reason"])
+        reviews.dispute_review(review, by=employee(request), reason=form.cleaned_data["reason"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -184,7 +184,7 @@ def review_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.REVIEW_QUALITY)
 @require_POST
 def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
+    user = employee(request)
     review = _visible_review(request, pk)
     dispute = review.disputes.filter(outcome=Dispute.Outcome.OPEN).first()
     if dispute is None:
@@ -234,7 +234,7 @@ def rubric_create(request: HttpRequest) -> HttpResponse:
             if row
         ]
         try:
-            rubrics.create_rubric(by=user_of(request), criteria=criteria, **form.cleaned_data)
+            rubrics.create_rubric(by=employee(request), criteria=criteria, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -247,6 +247,6 @@ def rubric_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def rubric_retire(request: HttpRequest, pk: int) -> HttpResponse:
     rubric = get_object_or_404(Rubric, pk=pk)
-    rubrics.retire_rubric(rubric, by=user_of(request))
+    rubrics.retire_rubric(rubric, by=employee(request))
     messages.success(request, f"“{rubric.name}” retired.")
     return redirect("coaching:rubrics")

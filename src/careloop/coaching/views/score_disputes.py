@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 from careloop.coaching import selectors
 from careloop.coaching.forms import ScoreVerdictForm
 from careloop.coaching.services import score_disputes
-from careloop.coaching.views import user_of
 from careloop.core.permissions import Action, requires
+from careloop.people.http import employee
 
 
 @requires(Action.REVIEW_SCORE_DISPUTES)
 def score_dispute_list(request: HttpRequest) -> HttpResponse:
-    disputes = selectors.score_disputes_to_review(user_of(request))
+    disputes = selectors.score_disputes_to_review(employee(request))
     return render(
         request,
         "coaching/score_dispute_list.html",
@@ -29,7 +29,7 @@ def score_dispute_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def score_dispute_review(request: HttpRequest, pk: int) -> HttpResponse:
     # Someone else's team's dispute does not exist for this lead (404, as elsewhere).
-    dispute = get_object_or_404(selectors.score_disputes_to_review(user_of(request)), pk=pk)
+    dispute = get_object_or_404(selectors.score_disputes_to_review(employee(request)), pk=pk)
     form = ScoreVerdictForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Confirm the coach's score or overturn it.")
@@ -37,7 +37,7 @@ def score_dispute_review(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         verdict = score_disputes.review_score_dispute(
             dispute,
-            by=user_of(request),
+            by=employee(request),
             outcome=form.cleaned_data["outcome"],
             note=form.cleaned_data["note"],
         )

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from careloop.core.permissions import Action, Ownership
+from careloop.core.scales import CES, CSAT, NPS, poor_scores
 
 # A survey and its answer are about the agent who served and their team (snapshots).
 SURVEY_OWNERSHIP = Ownership(owners=("agent",), teams=("team",))
@@ -189,20 +190,12 @@ class SurveyResponse(models.Model):
     @property
     def score_summary(self) -> str:
         parts = [
-            f"{label} {value}/{top}"
-            for label, value, top in (
-                ("CSAT", self.csat, 5),
-                ("Effort", self.ces, 7),
-                ("NPS", self.nps, 10),
-            )
+            f"{scale.label} {value}/{scale.high}"
+            for scale, value in ((CSAT, self.csat), (CES, self.ces), (NPS, self.nps))
             if value is not None
         ]
         return " · ".join(parts)
 
     @property
     def is_detractor(self) -> bool:
-        return (
-            (self.nps is not None and self.nps <= 6)
-            or (self.csat is not None and self.csat <= 2)
-            or (self.ces is not None and self.ces <= 3)
-        )
+        return bool(poor_scores(((NPS, self.nps), (CSAT, self.csat), (CES, self.ces))))

@@ -9,15 +9,11 @@ from django.utils import timezone
 
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Action, requires
-from careloop.feedback import concerns, selectors
+from careloop.feedback import selectors
 from careloop.feedback.forms import ConcernStatusForm, MessageForm
 from careloop.feedback.models import Concern
-from careloop.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from careloop.feedback.services import concerns
+from careloop.people.http import employee
 
 
 @requires(Action.HANDLE_CONCERNS)
@@ -38,7 +34,7 @@ def concern_queue(request: HttpRequest) -> HttpResponse:
 @requires(Action.HANDLE_CONCERNS)
 def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concern = get_object_or_404(Concern, pk=pk)
-    user = _user(request)
+    user = employee(request)
     if request.method == "POST" and "status" in request.POST:
         status_form = ConcernStatusForm(request.POST)
         if status_form.is_valid():

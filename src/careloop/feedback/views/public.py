@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from careloop.conversations.models import Customer
 from careloop.core.permissions import public
 from careloop.core.rate_limits import public_form_limit
-from careloop.feedback import concerns, milestones, surveys
 from careloop.feedback.forms import ConcernFollowUpForm, ConcernForm, MessageForm, SurveyAnswerForm
+from careloop.feedback.services import concerns, milestones, surveys
 from careloop.feedback.tokens import InvalidLink, customer_id_from_unsubscribe
 from careloop.people.selectors import current_organisation
 

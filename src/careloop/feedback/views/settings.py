@@ -10,15 +10,10 @@ from django.views.decorators.http import require_POST
 from careloop.conversations.models import Customer
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, requires
-from careloop.feedback import milestones, surveys
 from careloop.feedback.forms import EmailRuleForm, SurveyQuestionForm, SurveySettingsForm
 from careloop.feedback.models import EmailRule, SurveyQuestion
-from careloop.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from careloop.feedback.services import milestones, surveys
+from careloop.people.http import employee
 
 
 @requires(Action.MANAGE_FEEDBACK)
@@ -30,13 +25,13 @@ def survey_settings(request: HttpRequest) -> HttpResponse:
         question_form = SurveyQuestionForm(request.POST, prefix="question")
         if question_form.is_valid():
             question = question_form.save()
-            record_audit(_user(request), "feedback.question_added", question)
+            record_audit(employee(request), "feedback.question_added", question)
             messages.success(request, "Question added.")
             return redirect("feedback:settings")
         form = SurveySettingsForm(instance=rules, prefix="rules")
     elif request.method == "POST" and form.is_valid():
         form.save()
-        record_audit(_user(request), "feedback.settings_changed", rules)
+        record_audit(employee(request), "feedback.settings_changed", rules)
         messages.success(request, "Survey rules saved.")
         return redirect("feedback:settings")
     return render(
@@ -75,12 +70,12 @@ def email_rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         milestones.update_rule(
             rule,
-            by=_user(request),
+            by=employee(request),
             subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"],
             enabled=form.cleaned_data["enabled"],
         )
-        record_audit(_user(request), "feedback.template_changed", rule)
+        record_audit(employee(request), "feedback.template_changed", rule)
         messages.success(request, "Template saved.")
         return redirect("feedback:email-rules")
     sample = Customer(pk=0, full_name="Alex Example", email="alex@example.com")

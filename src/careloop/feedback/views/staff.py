@@ -15,17 +15,14 @@ from django.views.decorators.http import require_POST
 
 from careloop.core.permissions import Action, can, requires
 from careloop.core.whole_numbers import parse_whole_number
-from careloop.feedback import recovery, selectors, tasks, theming
+from careloop.feedback import selectors, tasks
 from careloop.feedback.forms import CloseTaskForm, ContactForm, PromoteCauseForm, ThemeRenameForm
 from careloop.feedback.models import CauseTag, RecoveryTask, Theme
-from careloop.people.models import Team, User
+from careloop.feedback.services import recovery, theming
+from careloop.people.http import employee
+from careloop.people.models import Team
 
 PERIODS = (("30", "Last 30 days"), ("90", "Last 90 days"), ("365", "Last 12 months"))
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @requires(Action.VIEW_FEEDBACK)
@@ -47,19 +44,19 @@ def overview(request: HttpRequest) -> HttpResponse:
             "team": team,
             "card": selectors.score_card(selectors.invitations_between(since, until, team)),
             "own": selectors.score_card(
-                selectors.invitations_between(since, until, agent=_user(request))
+                selectors.invitations_between(since, until, agent=employee(request))
             ),
             "by_team": selectors.scores_by_team(since, until) if team is None else [],
             "by_month": selectors.scores_by_month(6, team),
             "responses": selectors.recent_responses(team),
-            "my_open_tasks": selectors.open_recovery_count(_user(request)),
+            "my_open_tasks": selectors.open_recovery_count(employee(request)),
         },
     )
 
 
 @requires(Action.VIEW_FEEDBACK)
 def recovery_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = employee(request)
     scopes = selectors.recovery_scopes(user)
     scope = request.GET.get("scope", "mine")
     if scope not in dict(scopes):
@@ -87,7 +84,7 @@ def _visible_task(request: HttpRequest, pk: int) -> RecoveryTask:
         ),
         pk=pk,
     )
-    if not selectors.can_work_on_task(_user(request), task):
+    if not selectors.can_work_on_task(employee(request), task):
         raise Http404("No such recovery task.")
     return task
 
@@ -95,7 +92,7 @@ def _visible_task(request: HttpRequest, pk: int) -> RecoveryTask:
 @requires(Action.VIEW_FEEDBACK)
 def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
-    user = _user(request)
+    user = employee(request)
     contact_form = ContactForm(prefix="contact")
     close_form = CloseTaskForm(prefix="close")
     if request.method == "POST" and "contact-note" in request.POST:
@@ -162,7 +159,10 @@ def promote_cause(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("feedback:causes")
     try:
         item = recovery.promote_cause(
-            cause, by=_user(request), owner=form.cleaned_data["owner"], due=form.cleaned_data["due"]
+            cause,
+            by=employee(request),
+            owner=form.cleaned_data["owner"],
+            due=form.cleaned_data["due"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

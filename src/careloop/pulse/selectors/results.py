@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from careloop.core import calendar
 from careloop.core.permissions import Action, Reach, reach, reaches_team
+from careloop.core.scales import NPS
 from careloop.empathy.themes import Theme, find_themes
 from careloop.people.models import Team, User
 from careloop.pulse.anonymity import filter_allowed, visible_groups, withheld_for_membership_change
@@ -123,8 +124,8 @@ def enps_of(values: list[int]) -> Enps | None:
     """eNPS = % promoters (9–10) − % detractors (0–6), passives counted in the base."""
     if not values:
         return None
-    promoters = sum(1 for value in values if value >= 9)
-    detractors = sum(1 for value in values if value <= 6)
+    promoters = sum(1 for value in values if NPS.is_good(value))
+    detractors = sum(1 for value in values if NPS.is_poor(value))
     total = len(values)
     return Enps(
         score=round(100 * (promoters - detractors) / total),
@@ -165,7 +166,7 @@ def _group_result(
         else:
             scored = values
             distribution = tuple(values.count(value) for value in range(11))
-            favourable = round(100 * sum(1 for v in values if v >= 9) / len(values))
+            favourable = round(100 * sum(1 for v in values if NPS.is_good(v)) / len(values))
         items.append(
             ItemResult(
                 question, len(values), round(sum(scored) / len(scored), 2), distribution, favourable

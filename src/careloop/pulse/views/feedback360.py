@@ -10,16 +10,16 @@ from django.views.decorators.http import require_POST
 
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, requires
+from careloop.people.http import employee
 from careloop.pulse.forms import FeedbackAnswerForm, FeedbackRequestForm, ShareForm
 from careloop.pulse.models import FeedbackRequest, FeedbackReviewer, Relationship
 from careloop.pulse.selectors import feedback360 as selectors
 from careloop.pulse.services import feedback360 as services
-from careloop.pulse.views.common import current_user
 
 
 @requires(Action.USE_PULSE)
 def feedback_home(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+    user = employee(request)
     return render(
         request,
         "pulse/feedback_home.html",
@@ -33,7 +33,7 @@ def feedback_home(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.USE_PULSE)
 def feedback_create(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+    user = employee(request)
     form = FeedbackRequestForm(request.POST or None, subject=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,7 +53,7 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
 
 def _readable(request: HttpRequest, pk: int) -> FeedbackRequest:
     feedback_request = get_object_or_404(FeedbackRequest.objects.select_related("subject"), pk=pk)
-    if not selectors.may_read(current_user(request), feedback_request):
+    if not selectors.may_read(employee(request), feedback_request):
         raise Http404("No such feedback.")
     return feedback_request
 
@@ -61,7 +61,7 @@ def _readable(request: HttpRequest, pk: int) -> FeedbackRequest:
 @requires(Action.USE_PULSE)
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     feedback_request = _readable(request, pk)
-    user = current_user(request)
+    user = employee(request)
     is_subject = user.pk == feedback_request.subject_id
     if not is_subject:
         record_audit(user, "pulse.feedback_read", feedback_request, summary="shared 360° feedback")
@@ -81,7 +81,7 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.USE_PULSE)
 def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
     feedback_request = get_object_or_404(FeedbackRequest.objects.select_related("subject"), pk=pk)
-    user = current_user(request)
+    user = employee(request)
     seat = FeedbackReviewer.objects.filter(request=feedback_request, reviewer=user).first()
     if seat is None:
         raise Http404("You were not asked for this feedback.")
@@ -125,7 +125,7 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def feedback_share(request: HttpRequest, pk: int) -> HttpResponse:
     feedback_request = _readable(request, pk)
-    user = current_user(request)
+    user = employee(request)
     form = ShareForm(request.POST, subject=user)
     if form.is_valid():
         try:
@@ -142,7 +142,7 @@ def feedback_share(request: HttpRequest, pk: int) -> HttpResponse:
 def feedback_close(request: HttpRequest, pk: int) -> HttpResponse:
     feedback_request = _readable(request, pk)
     try:
-        services.close_request(feedback_request, by=current_user(request))
+        services.close_request(feedback_request, by=employee(request))
     except PermissionDenied as problem:
         messages.error(request, str(problem))
     return redirect("pulse:feedback", pk=feedback_request.pk)

@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from careloop.core.permissions import Action, can, requires
+from careloop.people.http import employee
 from careloop.pulse.forms import FollowUpCodeForm, IdeaForm, IdeaResponseForm
 from careloop.pulse.models import Idea, IdeaStatus
 from careloop.pulse.selectors import ideas as selectors
 from careloop.pulse.services import ideas as services
-from careloop.pulse.views.common import current_user
 
 
 @requires(Action.USE_PULSE)
@@ -45,7 +45,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
                 body=data["body"],
                 team=data["team"],
                 anonymous=data["anonymous"],
-                author=current_user(request),
+                author=employee(request),
             )
         except ValidationError as problem:
             form.add_error(None, problem)
@@ -90,7 +90,7 @@ def idea_respond(request: HttpRequest, pk: UUID) -> HttpResponse:
     form = IdeaResponseForm(request.POST)
     if form.is_valid():
         try:
-            services.respond_to_idea(idea, by=current_user(request), **form.cleaned_data)
+            services.respond_to_idea(idea, by=employee(request), **form.cleaned_data)
         except ValidationError as problem:
             messages.error(request, " ".join(problem.messages))
         else:

@@ -14,12 +14,12 @@ from careloop.core.csv_export import SafeCsvWriter
 from careloop.core.permissions import Action, requires, restrict_teams
 from careloop.core.replica import reads_from_replica
 from careloop.core.whole_numbers import parse_whole_number
+from careloop.people.http import employee
 from careloop.people.models import Team
 from careloop.pulse.models import Survey, SurveyStatus
 from careloop.pulse.selectors import results as selectors
 from careloop.pulse.selectors import trends
 from careloop.pulse.selectors.surveys import current_round, participation, surveys_with_results
-from careloop.pulse.views.common import current_user
 
 
 @requires(Action.VIEW_PULSE_RESULTS)
@@ -46,7 +46,7 @@ def _team_ids(request: HttpRequest) -> list[int]:
 @requires(Action.VIEW_PULSE_RESULTS)
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     survey = _survey(pk)
-    user = current_user(request)
+    user = employee(request)
     reports = selectors.survey_reports(survey)
     report = _pick_report(reports, request.GET.get("round"))
     context: dict[str, object] = {
@@ -104,7 +104,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_action(request: HttpRequest, pk: int) -> HttpResponse:
     """One click from a low item to an action item in the ledger, owned by whoever clicked."""
     survey = _survey(pk)
-    user = current_user(request)
+    user = employee(request)
     reports = selectors.survey_reports(survey)
     report = _pick_report(reports, request.POST.get("round"))
     key = request.POST.get("group", "")
@@ -134,7 +134,7 @@ def plan_action(request: HttpRequest, pk: int) -> HttpResponse:
 def results_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The aggregates the viewer may see, as CSV: the same suppressed cells as the page."""
     survey = _survey(pk)
-    user = current_user(request)
+    user = employee(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="pulse-{survey.pk}.csv"'
     writer = SafeCsvWriter(response)

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from careloop.core import calendar
 from careloop.core.permissions import Action, requires
+from careloop.people.http import employee
 from careloop.pulse.forms import RosterEventForm, RosterImportForm
 from careloop.pulse.selectors import roster as selectors
 from careloop.pulse.services import roster as services
-from careloop.pulse.views.common import current_user
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -25,7 +25,7 @@ def roster(request: HttpRequest) -> HttpResponse:
     form = RosterEventForm(request.POST or None, initial={"on": today})
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_roster_event(by=current_user(request), **form.cleaned_data)
+            services.record_roster_event(by=employee(request), **form.cleaned_data)
         except ValidationError as problem:
             form.add_error(None, problem)
         else:
@@ -62,7 +62,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             except UnicodeDecodeError:
                 errors = ["The file is not UTF-8 text: save it as CSV UTF-8."]
             else:
-                result = services.import_roster_csv(text, by=current_user(request))
+                result = services.import_roster_csv(text, by=employee(request))
                 errors = result.errors
                 if not errors:
                     messages.success(request, f"Imported {result.created} roster changes.")

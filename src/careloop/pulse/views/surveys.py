@@ -9,18 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from careloop.core.permissions import Action, can, requires
+from careloop.people.http import employee
 from careloop.pulse.forms import AnswerForm, CustomQuestionForm, SurveyForm, ThresholdForm
 from careloop.pulse.models import Round, Survey, SurveyStatus
 from careloop.pulse.selectors import feedback360 as feedback_selectors
 from careloop.pulse.selectors import ideas as idea_selectors
 from careloop.pulse.selectors import surveys as selectors
 from careloop.pulse.services import surveys as services
-from careloop.pulse.views.common import current_user
 
 
 @requires(Action.USE_PULSE)
 def home(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
+    user = employee(request)
     return render(
         request,
         "pulse/home.html",
@@ -63,7 +63,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
                 reminder_after_days=data["reminder_after_days"],
                 min_group_size=data["min_group_size"],
                 min_comment_group=data["min_comment_group"],
-                created_by=current_user(request),
+                created_by=employee(request),
             )
         except ValidationError as problem:
             form.add_error(None, problem)
@@ -113,7 +113,7 @@ def survey_question(request: HttpRequest, pk: int) -> HttpResponse:
                 survey,
                 text=form.cleaned_data["text"],
                 kind=form.cleaned_data["kind"],
-                by=current_user(request),
+                by=employee(request),
             )
             messages.success(request, "Question added.")
         except ValidationError as problem:
@@ -130,7 +130,7 @@ def survey_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
     form = ThresholdForm(request.POST)
     if form.is_valid():
         try:
-            services.change_thresholds(survey, by=current_user(request), **form.cleaned_data)
+            services.change_thresholds(survey, by=employee(request), **form.cleaned_data)
             messages.success(request, "Minimum reporting groups saved.")
         except ValidationError as problem:
             messages.error(request, " ".join(problem.messages))
@@ -144,7 +144,7 @@ def survey_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_launch(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     try:
-        services.launch_survey(survey, current_user(request))
+        services.launch_survey(survey, employee(request))
     except ValidationError as problem:
         messages.error(request, " ".join(problem.messages))
     else:
@@ -156,7 +156,7 @@ def survey_launch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     pulse_round = get_object_or_404(Round, pk=pk)
-    services.close_round(pulse_round, current_user(request))
+    services.close_round(pulse_round, employee(request))
     messages.success(request, "Round closed. Its results are ready for groups large enough.")
     return redirect("pulse:survey", pk=pulse_round.survey_id)
 
@@ -165,7 +165,7 @@ def round_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_end(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
-    services.end_survey(survey, current_user(request))
+    services.end_survey(survey, employee(request))
     messages.success(request, "Survey ended: no more rounds will open.")
     return redirect("pulse:survey", pk=survey.pk)
 
@@ -174,7 +174,7 @@ def survey_end(request: HttpRequest, pk: int) -> HttpResponse:
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     """Answer a round. The privacy mode and thresholds are shown before any question."""
     pulse_round = get_object_or_404(Round.objects.select_related("survey"), pk=pk)
-    user = current_user(request)
+    user = employee(request)
     if (
         not selectors.is_invited(pulse_round, user)
         or pulse_round.survey.status == SurveyStatus.DRAFT

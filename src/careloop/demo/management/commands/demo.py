@@ -8,15 +8,15 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.test.utils import override_settings
 
 from careloop.conversations.models import Conversation, Status
-from careloop.core.scheduler import start_scheduler
 from careloop.demo.conversations import DEFAULT_CONVERSATIONS
 from careloop.demo.feedback import bring_pending_surveys_forward
 from careloop.demo.organisation import create_demo_organisation
+from careloop.ops.scheduler import start_scheduler
 
 DEMO_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # The demo's pace, so a visitor sees the schedule work within minutes: a survey goes out a
 # minute or two after a solve (printed by the console email backend), waiting times move each
-# minute. Everything else keeps the production intervals of core.schedule.
+# minute. Everything else keeps the production intervals of ops.schedule.
 DEMO_SURVEY_DELAY = timedelta(minutes=1)
 DEMO_EVERY = {
     "refresh-care-priorities": timedelta(minutes=1),

@@ -19,7 +19,11 @@ from django.utils import timezone
 from careloop.conversations.channels.visitor_links import VisitorLink
 from careloop.conversations.models import FINISHED, Channel, Conversation, Customer, Message
 from careloop.conversations.services import post_automated_message
+from careloop.core.links import absolute_url
+from careloop.core.scales import CES, CSAT, NPS, Scale
 from careloop.feedback import emails
+from careloop.feedback.events import publish_survey_answer
+from careloop.feedback.hooks import survey_answered
 from careloop.feedback.models import (
     EmailOptOut,
     SurveyInvitation,
@@ -29,6 +33,7 @@ from careloop.feedback.models import (
     SurveyResponse,
     SurveySettings,
 )
+from careloop.feedback.services.recovery import open_recovery_task
 from careloop.feedback.tokens import (
     InvalidLink,
     chat_survey_token,
@@ -196,7 +201,7 @@ def schedule_relationship_surveys(now: datetime | None = None) -> int:
 def _new_link(invitation: SurveyInvitation, now: datetime) -> str:
     signed, token_hash = new_survey_token()
     SurveyLink.objects.create(invitation=invitation, token_hash=token_hash, created_at=now)
-    return emails.absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
+    return absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
 
 
 def _email_context(invitation: SurveyInvitation, link: str) -> dict[str, object]:
@@ -245,7 +250,7 @@ def chat_survey_links(
             link = VisitorLink("Our survey about this chat has closed.")
         else:
             signed, _ = chat_survey_token(invitation.pk)
-            url = emails.absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
+            url = absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
             link = VisitorLink(CHAT_SURVEY_INVITATION, url, "Answer the survey")
         links[invitation.chat_message_id] = link
     return links
@@ -378,13 +383,13 @@ def invitation_for_link(signed_token: str, now: datetime | None = None) -> Surve
     return invitation
 
 
-def _checked(value: int | None, low: int, high: int, label: str, asked: bool) -> int | None:
+def _checked(value: int | None, scale: Scale, label: str, asked: bool) -> int | None:
     if not asked:
         return None
     if value is None:
         raise ValidationError(f"Please choose a {label} score.")
-    if not low <= value <= high:
-        raise ValidationError(f"{label} is scored from {low} to {high}.")
+    if not scale.holds(value):
+        raise ValidationError(f"{label} is scored from {scale.low} to {scale.high}.")
     return value
 
 
@@ -400,16 +405,13 @@ def submit_answers(
     notify: bool = True,
 ) -> SurveyResponse:
     """Store the answer once (a second submit raises SurveyUnavailable); detractors open a
-    recovery task."""
-    from careloop.feedback.events import publish_survey_answer
-    from careloop.feedback.recovery import open_recovery_task
-
+    recovery task; survey_answered's subscribers are told once it commits."""
     now = now or timezone.now()
     asked = asked_questions(invitation)
     scores = {
-        "csat": _checked(csat, 1, 5, "CSAT", asked.csat),
-        "ces": _checked(ces, 1, 7, "Effort", asked.ces),
-        "nps": _checked(nps, 0, 10, "Recommendation", asked.nps),
+        "csat": _checked(csat, CSAT, "CSAT", asked.csat),
+        "ces": _checked(ces, CES, "Effort", asked.ces),
+        "nps": _checked(nps, NPS, "Recommendation", asked.nps),
     }
     follow_ups = [
         {"question": question, "answer": (answers or {}).get(question, "").strip()[:2000]}
@@ -437,4 +439,5 @@ def submit_answers(
         open_recovery_task(response, now=now, notify=notify)
         if notify:
             publish_survey_answer(response)
+        survey_answered.call(response)
     return response

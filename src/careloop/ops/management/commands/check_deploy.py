@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from careloop.core.deploy_checks import Outcome, run_deploy_checks
+from careloop.ops.deploy_checks import Outcome, run_deploy_checks
 
 MARKS = {Outcome.PASS: "ok  ", Outcome.WARN: "warn", Outcome.FAIL: "FAIL"}
 

@@ -22,12 +22,12 @@ from django.utils import timezone
 import careloop
 from careloop.conversations.models import Channel, Conversation
 from careloop.conversations.services import receive_customer_message
-from careloop.core import gunicorn_hooks, scheduler
-from careloop.core.management.commands import serve
 from careloop.core.models import ScheduledJob
-from careloop.core.schedule import SCHEDULE, PeriodicJob, beat_schedule
-from careloop.feedback import surveys
 from careloop.feedback.models import SurveyInvitation
+from careloop.feedback.services import surveys
+from careloop.ops import gunicorn_hooks, scheduler
+from careloop.ops.management.commands import serve
+from careloop.ops.schedule import SCHEDULE, PeriodicJob, beat_schedule
 from tests.conversations.factories import CustomerFactory
 from tests.feedback.factories import solved_conversation
 

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 from gunicorn.config import Config
 
-from careloop.core.access_log import RedactingLogger, redact_url
-from careloop.core.management.commands import web
 from careloop.core.redaction import PersonalDataFilter
+from careloop.ops.access_log import RedactingLogger, redact_url
+from careloop.ops.management.commands import web
 
 TOKEN = "eyJpbnZpdGF0aW9uIjo0Mn0:1tQk3f:Xx9secretSignature"
 
@@ -82,7 +82,7 @@ def test_the_web_command_runs_gunicorn_with_the_redacting_logger(
     monkeypatch.setattr(web.os, "execv", lambda _path, argv: calls.append(argv))
     web.Command().handle(bind="127.0.0.1:0", workers=1, threads=1, pid="")
     [argv] = calls
-    assert "--logger-class=careloop.core.access_log.RedactingLogger" in argv
+    assert "--logger-class=careloop.ops.access_log.RedactingLogger" in argv
 
 
 def test_djangos_own_request_log_lines_lose_the_token_too() -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from careloop.core.scheduler import start_scheduler
+from careloop.ops.scheduler import start_scheduler
 
 
 class Command(BaseCommand):

@@ -30,8 +30,8 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "careloop.wsgi:application",
-            # Starts the in-process scheduler in each worker (core.scheduler).
-            "--config=python:careloop.core.gunicorn_hooks",
+            # Starts the in-process scheduler in each worker (ops.scheduler).
+            "--config=python:careloop.ops.gunicorn_hooks",
             f"--bind={options['bind']}",
             f"--workers={options['workers']}",
             "--worker-class=gthread",
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             f"--forwarded-allow-ips={os.environ.get('CARELOOP_FORWARDED_ALLOW_IPS', '127.0.0.1')}",
             "--access-logfile=-",
             # Tokens in survey, unsubscribe, chat and sign-in links never reach the log.
-            "--logger-class=careloop.core.access_log.RedactingLogger",
+            "--logger-class=careloop.ops.access_log.RedactingLogger",
             # No query strings in access logs: they can carry tokens and emails.
             '--access-logformat=%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms',
             *([f"--pid={options['pid']}"] if options["pid"] else []),

@@ -13,9 +13,10 @@ from django.utils import timezone
 from careloop.actions.models import ActionItem
 from careloop.actions.services import create_action_item
 from careloop.conversations.services import business_calendar
-from careloop.core import events
+from careloop.core import events, scales
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, recipients
+from careloop.core.scales import CES, CSAT, NPS
 from careloop.feedback.events import publish_recovery
 from careloop.feedback.models import CauseTag, RecoveryContact, RecoveryTask, SurveyResponse
 from careloop.feedback.selectors import can_work_on_task
@@ -26,14 +27,8 @@ MAX_CAUSES = 5
 
 
 def detractor_reason(response: SurveyResponse) -> str:
-    parts = []
-    if response.nps is not None and response.nps <= 6:
-        parts.append(f"NPS {response.nps}")
-    if response.csat is not None and response.csat <= 2:
-        parts.append(f"CSAT {response.csat}")
-    if response.ces is not None and response.ces <= 3:
-        parts.append(f"Effort {response.ces}")
-    return ", ".join(parts)
+    scores = ((NPS, response.nps), (CSAT, response.csat), (CES, response.ces))
+    return ", ".join(scales.poor_scores(scores))
 
 
 def owner_for(response: SurveyResponse) -> User | None:

@@ -1,4 +1,4 @@
-"""Gunicorn hooks for `careloop web`, loaded as `python:careloop.core.gunicorn_hooks`."""
+"""Gunicorn hooks for `careloop web`, loaded as `python:careloop.ops.gunicorn_hooks`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,6 @@ from typing import Any
 def post_worker_init(worker: Any) -> None:
     """Each worker, once the application is loaded, runs the schedule unless Celery beat does;
     the database claim keeps workers and machines from running the same turn twice."""
-    from careloop.core.scheduler import start_scheduler
+    from careloop.ops.scheduler import start_scheduler
 
     start_scheduler()

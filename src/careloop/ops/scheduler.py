@@ -1,4 +1,4 @@
-"""Runs the periodic schedule (core.schedule) inside careloop's own processes, when no Celery
+"""Runs the periodic schedule (ops.schedule) inside careloop's own processes, when no Celery
 beat does: a daemon thread that `careloop serve`, `web` and `demo` start, never an import.
 
 Each job has a row (core.models.ScheduledJob). A process takes a due turn with one conditional
@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 
 from careloop.core.calendar import organisation_time
 from careloop.core.models import ScheduledJob
-from careloop.core.schedule import SCHEDULE, PeriodicJob
+from careloop.ops.schedule import SCHEDULE, PeriodicJob
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The one declaration of careloop's periodic work.
 
 Celery beat runs it when a broker is configured (`CELERY_BEAT_SCHEDULE` is made from it);
-otherwise the in-process scheduler (`core.scheduler`) started by `careloop serve`, `web` and
+otherwise the in-process scheduler (`ops.scheduler`) started by `careloop serve`, `web` and
 `demo` does. This module is plain data: settings import it before Django is set up.
 """
 

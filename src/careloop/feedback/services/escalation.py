@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careloop.core.email_headers import send_mail
+from careloop.core.links import absolute_url
 from careloop.core.permissions import Action, holders, recipients
-from careloop.feedback.emails import absolute_url
 from careloop.feedback.models import Concern, RecoveryTask
 from careloop.notifications import services as notifications
 
