@@ -6,6 +6,7 @@ from careloop.conversations.views import (
     conversation,
     customers,
     inbox,
+    panels,
     privacy,
     settings,
 )
@@ -38,6 +39,8 @@ urlpatterns = [
     path("inbox/<int:pk>/settings/", conversation.update_settings, name="settings"),
     path("inbox/<int:pk>/merge/", conversation.merge, name="merge"),
     path("inbox/<int:pk>/saved-reply/", conversation.saved_reply_text, name="saved-reply"),
+    path("inbox/<int:pk>/customer/", panels.customer_panel, name="customer-panel"),
+    path("inbox/<int:pk>/saved-replies/", panels.saved_reply_choice, name="saved-reply-choice"),
     path("inbox/<int:pk>/presence/", conversation.presence_check, name="presence"),
     path("inbox/<int:pk>/live/", conversation.thread_live, name="thread-live"),
     path("inbox/<int:pk>/coach/", conversation.coach, name="coach"),

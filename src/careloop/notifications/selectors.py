@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 from careloop.core.permissions import Action, holders
 from careloop.notifications.models import DigestFrequency, Notification, NotificationSettings
@@ -27,19 +27,26 @@ def unread_count(person: User) -> int:
     return notifications_of(person).filter(read_at__isnull=True).count()
 
 
+def unread_summary(person: User) -> tuple[int, Notification | None]:
+    """How many notifications `person` has not read, and the newest of them: one query (the
+    navigation's badge shows both on every page)."""
+    newest = (
+        notifications_of(person)
+        .filter(read_at__isnull=True)
+        .annotate(unread_total=Window(Count("pk")))
+        .first()
+    )
+    return (newest.unread_total, newest) if newest is not None else (0, None)
+
+
 def poll_seconds() -> int:
     return int(getattr(settings, "CARELOOP_NOTIFICATION_POLL_SECONDS", POLL_SECONDS_DEFAULT))
 
 
 def badge_context(user: object) -> dict[str, object]:
     """What the unread badge shows: the count, the latest unread, and how often it polls."""
-    mine = notifications_of(user)  # type: ignore[arg-type]
-    unread = mine.filter(read_at__isnull=True)
-    return {
-        "unread": unread.count(),
-        "latest": unread.first(),
-        "poll_seconds": poll_seconds(),
-    }
+    unread, latest = unread_summary(user)  # type: ignore[arg-type]
+    return {"unread": unread, "latest": latest, "poll_seconds": poll_seconds()}
 
 
 def digest_of(person: User) -> DigestFrequency:

@@ -16,7 +16,7 @@ from careloop.conversations.models import Conversation, Message, Priority, Saved
 from careloop.conversations.saved_replies import fill
 from careloop.conversations.services import assignment, conversations, merging, replies, tags
 from careloop.core.http import HtmxHttpRequest
-from careloop.core.permissions import Action, requires
+from careloop.core.permissions import Action, requires, restrict
 from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.http import employee
 
@@ -52,11 +52,9 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "earlier_messages": earlier_messages,
             "earlier_events": earlier_events,
-            "history": selectors.customer_history(current.customer, exclude=current)[:20],
             "reply_form": ReplyForm(),
             "settings_form": ConversationSettingsForm.for_conversation(current),
             "merge_form": MergeForm(),
-            "saved_replies": SavedReply.objects.all(),
             "others": presence.mark_viewing(current.pk, agent),
         },
     )
@@ -154,7 +152,11 @@ def saved_reply_text(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     agent = employee(request)
     current = get_object_or_404(Conversation, pk=pk)
     chosen = parse_whole_number(request.GET.get("saved_reply"))
-    saved_reply = SavedReply.objects.filter(pk=chosen).first() if chosen is not None else None
+    saved_reply = (
+        restrict(SavedReply.objects.filter(pk=chosen), agent, Action.USE_INBOX).first()
+        if chosen is not None
+        else None
+    )
     body = fill(saved_reply, current, agent) if saved_reply else ""
     form = ReplyForm(initial={"body": body})
     return render(request, "conversations/_composer_body.html", {"reply_form": form})
