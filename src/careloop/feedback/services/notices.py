@@ -21,17 +21,8 @@ def email_about_concern(
     concern: Concern, *, subject: str, template: str, recipient_list: list[str]
 ) -> None:
     """Send `template` about `concern` with a link to its staff page, and nothing it says."""
-    send_mail(
-        subject=subject,
-        message=render_to_string(
-            template,
-            {
-                "concern": concern,
-                "url": absolute_url(reverse("feedback:concern", kwargs={"pk": concern.pk})),
-            },
-        ),
-        from_email=None,
-        recipient_list=recipient_list,
+    _email_with_link(
+        template, {"concern": concern}, "feedback:concern", concern.pk, subject, recipient_list
     )
 
 
@@ -39,14 +30,24 @@ def email_about_recovery(
     task: RecoveryTask, *, subject: str, template: str, recipient_list: list[str]
 ) -> None:
     """Send `template` about the recovery `task` with a link to its page."""
+    _email_with_link(
+        template, {"task": task}, "feedback:recovery", task.pk, subject, recipient_list
+    )
+
+
+def _email_with_link(
+    template: str,
+    context: dict[str, object],
+    page: str,
+    pk: int,
+    subject: str,
+    recipient_list: list[str],
+) -> None:
+    """Render `template` with `context` and `url`, the absolute link to `page` for row `pk`."""
     send_mail(
         subject=subject,
         message=render_to_string(
-            template,
-            {
-                "task": task,
-                "url": absolute_url(reverse("feedback:recovery", kwargs={"pk": task.pk})),
-            },
+            template, {**context, "url": absolute_url(reverse(page, kwargs={"pk": pk}))}
         ),
         from_email=None,
         recipient_list=recipient_list,
