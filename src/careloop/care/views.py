@@ -24,6 +24,7 @@ from careloop.care.models import ExecutionStatus, Gesture, GestureStatus
 from careloop.conversations.models import Conversation
 from careloop.core import calendar
 from careloop.core.audit import audit_events_for
+from careloop.core.http import refusal_text
 from careloop.core.permissions import Action, can, may, requires
 from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.http import employee
@@ -34,10 +35,6 @@ REPORT_PERIODS = {
     "365": "Last 12 months",
     "730": "Last 2 years",
 }
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 @requires(Action.GRANT_GESTURES)
@@ -174,7 +171,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             gesture, lead=user, approve=approve, reason=form.cleaned_data["reason"]
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusal_text(error))
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
@@ -218,7 +215,7 @@ def allowances(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "A new webhook secret is in use.")
                 return redirect("care:allowances")
         except ValidationError as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, refusal_text(error))
         except PermissionDenied as error:
             messages.error(request, str(error))
     return render(
@@ -289,7 +286,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         execution.retry(gesture, by=user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, "Sent again for execution.")
     return redirect("care:reconciliation")
@@ -303,7 +300,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         execution.resolve_by_hand(gesture, by=user, reference=request.POST.get("reference", ""))
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, "Marked executed by hand.")
     return redirect("care:reconciliation")

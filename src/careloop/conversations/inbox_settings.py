@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Manager
 
 from careloop.conversations import sla
 from careloop.conversations.models import Channel, ChannelSla, Priority, SavedReply, SlaPolicy
@@ -40,16 +42,7 @@ def current_sla_targets() -> list[SlaTargets]:
 @transaction.atomic
 def save_sla_targets(targets: Iterable[SlaTargets]) -> None:
     """New targets apply to due times computed from now on; past breaches stay as they were."""
-    for target in targets:
-        SlaPolicy.objects.update_or_create(
-            priority=target.priority,
-            defaults={
-                "first_response_minutes": target.first_response_minutes,
-                "next_response_minutes": target.next_response_minutes,
-                "resolution_minutes": target.resolution_minutes,
-            },
-        )
-    transaction.on_commit(forget_rules)
+    _store_targets(SlaPolicy.objects, "priority", targets)
 
 
 @dataclass(frozen=True)
@@ -74,14 +67,17 @@ def current_channel_targets() -> list[ChannelTargets]:
 @transaction.atomic
 def save_channel_targets(targets: Iterable[ChannelTargets]) -> None:
     """Like priority targets, new channel targets apply to due times computed from now on."""
+    _store_targets(ChannelSla.objects, "channel", targets)
+
+
+def _store_targets(
+    rows: Manager[Any], key: str, targets: Iterable[SlaTargets] | Iterable[ChannelTargets]
+) -> None:
+    """One row per target, found by its `key` field and holding the target's minutes; this
+    process reads the inbox rules afresh once the change is committed."""
     for target in targets:
-        ChannelSla.objects.update_or_create(
-            channel=target.channel,
-            defaults={
-                "first_response_minutes": target.first_response_minutes,
-                "next_response_minutes": target.next_response_minutes,
-            },
-        )
+        minutes = asdict(target)
+        rows.update_or_create(**{key: minutes.pop(key)}, defaults=minutes)
     transaction.on_commit(forget_rules)
 
 

@@ -128,6 +128,19 @@ def _person(full_name: str, role: Role, team: Team | None, password_hash: str) -
     return person
 
 
+def _create_demo_domains(conversations: int, seed: int, now: datetime | None) -> None:
+    """The demo rows of every domain beyond the people, teams and inbox settings."""
+    create_demo_conversations(conversations, seed, now=now)
+    create_demo_learning(seed)
+    create_demo_care(seed)
+    create_demo_coaching(seed)
+    create_demo_feedback(seed)
+    create_demo_recognition(seed)
+    create_demo_pulse(seed)
+    create_demo_insights(seed)
+    create_demo_initiatives(seed)
+
+
 def demo_exists() -> bool:
     return User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists()
 
@@ -150,15 +163,7 @@ def create_demo_organisation(
     if demo_exists():
         _make_demo_emails_ascii()
         # An organisation made before demo conversations existed still gets them, once.
-        create_demo_conversations(conversations, seed, now=now)
-        create_demo_learning(seed)
-        create_demo_care(seed)
-        create_demo_coaching(seed)
-        create_demo_feedback(seed)
-        create_demo_recognition(seed)
-        create_demo_pulse(seed)
-        create_demo_insights(seed)
-        create_demo_initiatives(seed)
+        _create_demo_domains(conversations, seed, now)
         return logins
 
     fake = Faker(["en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "nl_NL"])
@@ -226,13 +231,5 @@ def create_demo_organisation(
     )
     for title, body in SAVED_REPLIES:
         inbox_settings.save_saved_reply(None, title=title, body=body, team=None)
-    create_demo_conversations(conversations, seed, now=now)
-    create_demo_learning(seed)
-    create_demo_care(seed)
-    create_demo_coaching(seed)
-    create_demo_feedback(seed)
-    create_demo_recognition(seed)
-    create_demo_pulse(seed)
-    create_demo_insights(seed)
-    create_demo_initiatives(seed)
+    _create_demo_domains(conversations, seed, now)
     return logins

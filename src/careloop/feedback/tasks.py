@@ -9,9 +9,8 @@ from django.urls import reverse
 from careloop.conversations.models import Conversation, Customer
 from careloop.core.email_headers import send_mail
 from careloop.core.links import absolute_url
-from careloop.core.permissions import Action, holders
 from careloop.feedback.models import Concern, EmailRule, RecoveryTask
-from careloop.feedback.services import milestones, surveys, theming
+from careloop.feedback.services import milestones, notices, surveys, theming
 
 
 @task()
@@ -72,16 +71,10 @@ def notify_recovery_owner(task_id: int) -> bool:
     recovery = RecoveryTask.objects.select_related("owner", "customer").filter(pk=task_id).first()
     if recovery is None or not recovery.owner.is_active:
         return False
-    send_mail(
+    notices.email_about_recovery(
+        recovery,
         subject=f"Recovery needed: {recovery.customer} ({recovery.reason})",
-        message=render_to_string(
-            "feedback/recovery_email.txt",
-            {
-                "task": recovery,
-                "url": absolute_url(reverse("feedback:recovery", kwargs={"pk": recovery.pk})),
-            },
-        ),
-        from_email=None,
+        template="feedback/recovery_email.txt",
         recipient_list=[recovery.owner.email],
     )
     return True
@@ -93,19 +86,13 @@ def notify_concern_handlers(concern_id: int) -> int:
     concern = Concern.objects.filter(pk=concern_id).first()
     if concern is None:
         return 0
-    handlers = list(holders(Action.HANDLE_CONCERNS).values_list("email", flat=True))
+    handlers = notices.concern_handler_emails()
     if not handlers:
         return 0
-    send_mail(
+    notices.email_about_concern(
+        concern,
         subject=f"New confidential concern {concern.reference}",
-        message=render_to_string(
-            "feedback/concern_notice_email.txt",
-            {
-                "concern": concern,
-                "url": absolute_url(reverse("feedback:concern", kwargs={"pk": concern.pk})),
-            },
-        ),
-        from_email=None,
+        template="feedback/concern_notice_email.txt",
         recipient_list=handlers,
     )
     return len(handlers)

@@ -25,6 +25,7 @@ from careloop.importers.records import (
     external_id,
     parse_time,
     require_text,
+    status_of,
 )
 
 STATUSES = {
@@ -66,9 +67,7 @@ def _conversation(record: dict[str, Any], location: str) -> ImportedConversation
     email = email_of(contact.get("email"))
     if not email and not external_id(contact.get("id")):
         raise RecordError("the contact has neither an email nor an id")
-    status = STATUSES.get(str(record.get("status") or "").lower())
-    if status is None:
-        raise RecordError(f"unknown status {record.get('status')!r}")
+    status = status_of(record, STATUSES)
     assignee = record.get("assignee") or meta.get("assignee") or {}
     messages = []
     for entry in record.get("messages") or []:

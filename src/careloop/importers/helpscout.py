@@ -27,6 +27,7 @@ from careloop.importers.records import (
     optional_time,
     parse_time,
     require_text,
+    status_of,
     text_of_html,
 )
 
@@ -64,9 +65,7 @@ def _conversation(record: dict[str, Any], location: str) -> ImportedConversation
     email = email_of(customer.get("email"))
     if not email and not external_id(customer.get("id")):
         raise RecordError("primaryCustomer has neither an email nor an id")
-    status = STATUSES.get(str(record.get("status") or "").lower())
-    if status is None:
-        raise RecordError(f"unknown status {record.get('status')!r}")
+    status = status_of(record, STATUSES)
     threads = (record.get("_embedded") or {}).get("threads") or record.get("threads") or []
     # The API lists threads newest first; a conversation reads oldest first.
     messages = sorted(

@@ -97,6 +97,14 @@ def require_text(record: dict[str, object], key: str) -> str:
     return str(value)
 
 
+def status_of(record: dict[str, Any], statuses: dict[str, Status]) -> Status:
+    """The record's `status` (its name, in any case) as one of ours; an unknown one is an error."""
+    status = statuses.get(str(record.get("status") or "").lower())
+    if status is None:
+        raise RecordError(f"unknown status {record.get('status')!r}")
+    return status
+
+
 def email_of(value: object) -> str:
     text = str(value or "").strip().lower()
     return text if "@" in text else ""

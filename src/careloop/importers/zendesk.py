@@ -25,6 +25,7 @@ from careloop.importers.records import (
     json_records,
     parse_time,
     require_text,
+    status_of,
     text_of_html,
 )
 
@@ -73,9 +74,7 @@ def _conversation(
     requester = users.get(requester_id)
     if requester is None:
         raise RecordError(f"requester {requester_id} is not in users.json")
-    status = STATUSES.get(str(ticket.get("status", "")).lower())
-    if status is None:
-        raise RecordError(f"unknown status {ticket.get('status')!r}")
+    status = status_of(ticket, STATUSES)
     assignee = users.get(external_id(ticket.get("assignee_id"))) or {}
     messages = [
         _message(comment, users)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from careloop.conversations.models import Conversation
+from careloop.core.http import refusal_shown
 from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 from careloop.playbook import selectors, services
@@ -244,14 +245,11 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 def reviewed(request: HttpRequest, pk: int) -> HttpResponse:
     current = get_object_or_404(Article, pk=pk)
     form = ReviewedForm(request.POST)
-    try:
+    with refusal_shown(request):
         if not form.is_valid():
             raise ValidationError("Give a valid date.")
         services.mark_reviewed(
             current, by=employee(request), next_review_by=form.cleaned_data["next_review_by"]
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, f"Reviewed. Next review by {current.review_by:%d %B %Y}.")
     return redirect("playbook:article", pk=pk)

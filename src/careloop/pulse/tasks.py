@@ -27,6 +27,16 @@ def _url(name: str, **kwargs: object) -> str:
     return absolute_url_for(name, **kwargs)
 
 
+def _email_invitee(invitation: Invitation, pulse_round: Round, body: str) -> None:
+    """One email of the round (its announcement or its reminder) to one person asked."""
+    send_mail(
+        subject=f"Your voice counts: {pulse_round.survey.title}",
+        message=body,
+        from_email=None,
+        recipient_list=[invitation.person.email],
+    )
+
+
 def rounds_due_a_reminder(today: datetime.date) -> list[Round]:
     rounds = Round.objects.filter(
         survey__status=SurveyStatus.LIVE,
@@ -67,12 +77,7 @@ def send_round_reminders(today: datetime.date) -> int:
             ):
                 continue
             try:
-                send_mail(
-                    subject=f"Your voice counts: {pulse_round.survey.title}",
-                    message=body,
-                    from_email=None,
-                    recipient_list=[invitation.person.email],
-                )
+                _email_invitee(invitation, pulse_round, body)
             except Exception:
                 Invitation.objects.filter(pk=invitation.pk).update(reminded=False)
                 logger.exception("Pulse reminder %s not sent; tried again next run", invitation.pk)
@@ -103,12 +108,7 @@ def announce_round(round_id: int) -> int:
         "person"
     ):
         try:
-            send_mail(
-                subject=f"Your voice counts: {pulse_round.survey.title}",
-                message=body,
-                from_email=None,
-                recipient_list=[invitation.person.email],
-            )
+            _email_invitee(invitation, pulse_round, body)
         except Exception:
             logger.exception("Round announcement to invitation %s not sent", invitation.pk)
             continue

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from careloop.conversations.models import Conversation
 from careloop.core import calendar
+from careloop.core.http import refusal_shown
 from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 from careloop.recognition import selectors, services
@@ -133,7 +134,7 @@ def story_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     user = employee(request)
     current = _story_for(request, pk)
-    try:
+    with refusal_shown(request):
         if decision == "consent":
             services.consent_to_story(current, by=user)
             messages.success(request, "Thank you: your story is shared.")
@@ -143,8 +144,6 @@ def _decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
         else:
             services.ask_for_consent(current, by=user)
             messages.success(request, f"Sent to {current.agent} for their consent.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     return redirect("recognition:story", pk=current.pk)
 
 

@@ -15,13 +15,11 @@ from careloop.coaching.models import (
     Scenario,
     ScenarioTurn,
 )
-from careloop.conversations.coaching import Coaching, suggestion_for
+from careloop.conversations.coaching import Coaching, coach_reply_to
 from careloop.conversations.models import Conversation, Message, Status
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
-from careloop.empathy import engine
 from careloop.empathy.blame import find_blame_language
-from careloop.empathy.policy_walls import find_policy_walls
 from careloop.empathy.rules import Flag
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.people.models import User
@@ -39,22 +37,10 @@ class Feedback:
 
 def coach_reply(customer_text: str, reply_text: str) -> Feedback:
     """The same engine and advice as the inbox composer, for a reply to a scenario turn."""
-    score = engine.score_reply(customer_text, reply_text)
-    levels = {
-        "emotional_reactions": score.emotional_reactions,
-        "interpretations": score.interpretations,
-        "explorations": score.explorations,
-    }
-    walls = find_policy_walls(reply_text)
-    coaching = Coaching(
-        levels=levels,
-        empathy=score.empathy,
-        need=score.need,
-        customer_distress=score.customer_distress,
-        walls=walls,
-        suggestion=suggestion_for(levels, score.need, walls),
+    return Feedback(
+        coaching=coach_reply_to(customer_text, reply_text),
+        blame=find_blame_language(reply_text),
     )
-    return Feedback(coaching=coaching, blame=find_blame_language(reply_text))
 
 
 def _clean_turns(turns: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from careloop.coaching.forms import CalibrationForm, CheckInForm, PlanForm
 from careloop.coaching.models import CalibrationSession, CoachingPlan, QAReview
 from careloop.coaching.services import calibration, plans
 from careloop.conversations.models import Conversation
+from careloop.core.http import refusal_shown, refusal_text
 from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 
@@ -94,7 +95,7 @@ def calibration_score(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         review = calibration.review_for(session, employee(request))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, refusal_text(error))
         return redirect("coaching:calibration", pk=session.pk)
     return redirect("coaching:review-score", pk=review.pk)
 
@@ -103,10 +104,8 @@ def calibration_score(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def calibration_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     session = _visible_session(request, pk)
-    try:
+    with refusal_shown(request):
         calibration.reveal(session, by=employee(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     return redirect("coaching:calibration", pk=session.pk)
 
 

@@ -12,6 +12,7 @@ from careloop.coaching.forms import PracticeReplyForm, ScenarioForm, TurnFormSet
 from careloop.coaching.models import PracticeAttempt, Scenario
 from careloop.coaching.services import practice
 from careloop.core.audit import record_audit
+from careloop.core.http import refusal_shown, refusal_text
 from careloop.core.permissions import Action, can, requires
 from careloop.core.whole_numbers import parse_whole_number
 from careloop.people.http import employee
@@ -97,7 +98,7 @@ def scenario_from_conversation(request: HttpRequest) -> HttpResponse:
         try:
             scenario = practice.draft_scenario_from_conversation(conversation, by=user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, refusal_text(error))
         else:
             messages.success(request, "Draft ready: review the anonymised turns, then publish.")
             return redirect("coaching:scenario-edit", pk=scenario.pk)
@@ -124,15 +125,13 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scenario_publish(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = get_object_or_404(Scenario, pk=pk)
-    try:
+    with refusal_shown(request):
         if request.POST.get("archive"):
             practice.archive_scenario(scenario, by=employee(request))
             messages.success(request, "Scenario archived.")
         else:
             practice.publish_scenario(scenario, by=employee(request))
             messages.success(request, "Published: trainees can practise it now.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
     return redirect("coaching:scenario", pk=scenario.pk)
 
 

@@ -19,6 +19,7 @@ from careloop.coaching.models import Dispute, QAReview, Rubric
 from careloop.coaching.services import reviews, rubrics
 from careloop.coaching.services.reviews import RatingInput
 from careloop.core.audit import audit_events_for, record_audit
+from careloop.core.http import refusal_shown
 from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 
@@ -155,11 +156,8 @@ def review_score(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     review = _visible_review(request, pk)
-    try:
+    with refusal_shown(request):
         reviews.acknowledge_review(review, by=employee(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, "Thanks: review acknowledged.")
     return redirect("coaching:review", pk=review.pk)
 
@@ -172,11 +170,8 @@ def review_dispute(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Say what you think the review got wrong.")
         return redirect("coaching:review", pk=review.pk)
-    try:
+    with refusal_shown(request):
         reviews.dispute_review(review, by=employee(request), reason=form.cleaned_data["reason"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, "Dispute sent. A lead will look at it with you.")
     return redirect("coaching:review", pk=review.pk)
 
@@ -195,7 +190,7 @@ def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose an outcome and explain it.")
         return redirect("coaching:review", pk=review.pk)
-    try:
+    with refusal_shown(request):
         reviews.resolve_dispute(
             dispute,
             by=user,
@@ -203,9 +198,6 @@ def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
             new_score=form.cleaned_data["new_score"],
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, f"Dispute resolved: {dispute.get_outcome_display()}.")
     return redirect("coaching:review", pk=review.pk)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from careloop.coaching import selectors
 from careloop.coaching.forms import ScoreVerdictForm
 from careloop.coaching.services import score_disputes
+from careloop.core.http import refusal_shown
 from careloop.core.permissions import Action, requires
 from careloop.people.http import employee
 
@@ -34,16 +34,13 @@ def score_dispute_review(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Confirm the coach's score or overturn it.")
         return redirect("coaching:score-disputes")
-    try:
+    with refusal_shown(request):
         verdict = score_disputes.review_score_dispute(
             dispute,
             by=employee(request),
             outcome=form.cleaned_data["outcome"],
             note=form.cleaned_data["note"],
         )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(
             request,
             "Overturned: the next training of the coach learns from it."

@@ -6,14 +6,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.core.email_headers import send_mail
-from careloop.core.links import absolute_url
-from careloop.core.permissions import Action, holders, recipients
+from careloop.core.permissions import Action, recipients
 from careloop.feedback.models import Concern, RecoveryTask
+from careloop.feedback.services import notices
 from careloop.notifications import services as notifications
 
 logger = logging.getLogger(__name__)
@@ -50,16 +48,10 @@ def escalate_overdue_recovery(now: datetime | None = None) -> int:
             occasion=f"{task.due_at:%Y-%m-%d}",
         )
         try:
-            send_mail(
+            notices.email_about_recovery(
+                task,
                 subject=f"Overdue recovery: {task.customer} ({task.reason})",
-                message=render_to_string(
-                    "feedback/recovery_overdue_email.txt",
-                    {
-                        "task": task,
-                        "url": absolute_url(reverse("feedback:recovery", kwargs={"pk": task.pk})),
-                    },
-                ),
-                from_email=None,
+                template="feedback/recovery_overdue_email.txt",
                 recipient_list=_recipients_for(task),
             )
         except Exception:
@@ -73,7 +65,7 @@ def escalate_overdue_recovery(now: datetime | None = None) -> int:
 def escalate_overdue_concerns(now: datetime | None = None) -> int:
     """Tell the concern handlers about each concern still unanswered past its SLA."""
     now = now or timezone.now()
-    handlers = list(holders(Action.HANDLE_CONCERNS).values_list("email", flat=True))
+    handlers = notices.concern_handler_emails()
     overdue = Concern.objects.filter(
         first_response_at__isnull=True,
         first_response_due__lt=now,
@@ -88,16 +80,10 @@ def escalate_overdue_concerns(now: datetime | None = None) -> int:
         ):
             continue
         try:
-            send_mail(
+            notices.email_about_concern(
+                concern,
                 subject=f"Overdue: no answer yet to concern {concern.reference}",
-                message=render_to_string(
-                    "feedback/concern_overdue_email.txt",
-                    {
-                        "concern": concern,
-                        "url": absolute_url(reverse("feedback:concern", kwargs={"pk": concern.pk})),
-                    },
-                ),
-                from_email=None,
+                template="feedback/concern_overdue_email.txt",
                 recipient_list=handlers,
             )
         except Exception:

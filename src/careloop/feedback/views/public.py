@@ -37,6 +37,13 @@ def _page(
     return response
 
 
+def _survey_closed(request: HttpRequest, problem: surveys.SurveyUnavailable) -> HttpResponse:
+    """Why this survey link no longer takes answers, with the status that says so."""
+    return _page(
+        request, "feedback/public/survey_closed.html", {"problem": problem.message}, problem.status
+    )
+
+
 @public
 @public_form_limit("survey")
 @never_cache
@@ -53,12 +60,7 @@ def answer_survey(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = surveys.invitation_for_link(token)
     except surveys.SurveyUnavailable as problem:
-        return _page(
-            request,
-            "feedback/public/survey_closed.html",
-            {"problem": problem.message},
-            problem.status,
-        )
+        return _survey_closed(request, problem)
     asked = surveys.asked_questions(invitation)
     form = SurveyAnswerForm(request.POST or None, asked=asked)
     if request.method == "POST" and form.is_valid():
@@ -72,12 +74,7 @@ def answer_survey(request: HttpRequest, token: str) -> HttpResponse:
                 answers=form.follow_up_answers(),
             )
         except surveys.SurveyUnavailable as problem:
-            return _page(
-                request,
-                "feedback/public/survey_closed.html",
-                {"problem": problem.message},
-                problem.status,
-            )
+            return _survey_closed(request, problem)
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -13,6 +13,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from careloop.core.http import refusal_text
 from careloop.core.permissions import Action, can, requires
 from careloop.core.whole_numbers import parse_whole_number
 from careloop.feedback import selectors, tasks
@@ -165,7 +166,7 @@ def promote_cause(request: HttpRequest, pk: int) -> HttpResponse:
             due=form.cleaned_data["due"],
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, refusal_text(error))
         return redirect("feedback:causes")
     messages.success(request, "The cause is now an item of the action ledger.")
     return redirect("actions:item", item_id=item.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, requires
+from careloop.empathy.rules import Flag
 from careloop.people.http import employee
 from careloop.pulse.forms import FeedbackAnswerForm, FeedbackRequestForm, ShareForm
 from careloop.pulse.models import FeedbackRequest, FeedbackReviewer, Relationship
@@ -78,6 +81,27 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _answer_page(
+    request: HttpRequest,
+    feedback_request: FeedbackRequest,
+    seat: FeedbackReviewer,
+    form: FeedbackAnswerForm,
+    flags: Sequence[tuple[str, Flag]] = (),
+) -> HttpResponse:
+    """The answer form, with the blame-language `flags` to reframe above it when there are any."""
+    return render(
+        request,
+        "pulse/feedback_answer.html",
+        {
+            "feedback_request": feedback_request,
+            "seat": seat,
+            "form": form,
+            "flags": flags,
+            "attributed": seat.relationship == Relationship.LEAD,
+        },
+    )
+
+
 @requires(Action.USE_PULSE)
 def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
     feedback_request = get_object_or_404(FeedbackRequest.objects.select_related("subject"), pk=pk)
@@ -89,17 +113,7 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not seat.answered and form.is_valid():
         flags = services.growth_flags(form.cleaned_data)
         if flags and not request.POST.get("send_as_written"):
-            return render(
-                request,
-                "pulse/feedback_answer.html",
-                {
-                    "feedback_request": feedback_request,
-                    "seat": seat,
-                    "form": form,
-                    "flags": flags,
-                    "attributed": seat.relationship == Relationship.LEAD,
-                },
-            )
+            return _answer_page(request, feedback_request, seat, form, flags)
         try:
             services.answer_feedback(feedback_request, user, **form.cleaned_data)
         except services.AlreadyAnswered as problem:
@@ -109,16 +123,7 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Thank you. Your feedback is in.")
             return redirect("pulse:feedback-home")
-    return render(
-        request,
-        "pulse/feedback_answer.html",
-        {
-            "feedback_request": feedback_request,
-            "seat": seat,
-            "form": form,
-            "attributed": seat.relationship == Relationship.LEAD,
-        },
-    )
+    return _answer_page(request, feedback_request, seat, form)
 
 
 @requires(Action.USE_PULSE)

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from careloop.core.http import refusal_shown
 from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 from careloop.pulse.forms import FollowUpCodeForm, IdeaForm, IdeaResponseForm
@@ -89,11 +90,8 @@ def idea_respond(request: HttpRequest, pk: UUID) -> HttpResponse:
     idea = get_object_or_404(Idea, pk=pk)
     form = IdeaResponseForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_shown(request):
             services.respond_to_idea(idea, by=employee(request), **form.cleaned_data)
-        except ValidationError as problem:
-            messages.error(request, " ".join(problem.messages))
-        else:
             messages.success(request, "Answer sent. The person who sent the idea can read it now.")
     else:
         messages.error(request, "Choose an answer and say why.")

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from careloop.core.http import refusal_shown
 from careloop.core.permissions import Action, can, requires
 from careloop.people.http import employee
 from careloop.pulse.forms import AnswerForm, CustomQuestionForm, SurveyForm, ThresholdForm
@@ -108,7 +109,7 @@ def survey_question(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     form = CustomQuestionForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_shown(request):
             services.add_custom_question(
                 survey,
                 text=form.cleaned_data["text"],
@@ -116,8 +117,6 @@ def survey_question(request: HttpRequest, pk: int) -> HttpResponse:
                 by=employee(request),
             )
             messages.success(request, "Question added.")
-        except ValidationError as problem:
-            messages.error(request, " ".join(problem.messages))
     else:
         messages.error(request, "A question needs its text and how it is answered.")
     return redirect("pulse:survey", pk=survey.pk)
@@ -129,11 +128,9 @@ def survey_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
     form = ThresholdForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_shown(request):
             services.change_thresholds(survey, by=employee(request), **form.cleaned_data)
             messages.success(request, "Minimum reporting groups saved.")
-        except ValidationError as problem:
-            messages.error(request, " ".join(problem.messages))
     else:
         messages.error(request, "The minimum reporting group is at least 3.")
     return redirect("pulse:survey", pk=survey.pk)
@@ -143,11 +140,8 @@ def survey_thresholds(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def survey_launch(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey, pk=pk)
-    try:
+    with refusal_shown(request):
         services.launch_survey(survey, employee(request))
-    except ValidationError as problem:
-        messages.error(request, " ".join(problem.messages))
-    else:
         messages.success(request, "Launched. Everyone asked sees it under Team voice.")
     return redirect("pulse:survey", pk=survey.pk)
 
