@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from careloop.conversations import coaching
+from careloop.conversations import reading
 from careloop.conversations.models import Channel, Conversation, Message, ReplyScoreDispute
 from careloop.conversations.services import conversations, replies
 from careloop.conversations.tasks import score_unscored_messages
@@ -134,10 +134,10 @@ def test_a_sent_reply_is_scored_for_its_author_and_their_coach_only(
     other_lead = UserFactory(role=Role.TEAM_LEAD)
     colleague = UserFactory(role=Role.AGENT, team=author.team)
     cx_leader = UserFactory(role=Role.CX_LEADER)
-    assert coaching.may_see_reply_score(author, scored_reply)
-    assert coaching.may_see_reply_score(lead, scored_reply)
+    assert reading.may_see_reply_score(author, scored_reply)
+    assert reading.may_see_reply_score(lead, scored_reply)
     for outsider in (other_lead, colleague, cx_leader):
-        assert not coaching.may_see_reply_score(outsider, scored_reply)
+        assert not reading.may_see_reply_score(outsider, scored_reply)
 
 
 def test_the_conversation_page_hides_scores_from_colleagues(

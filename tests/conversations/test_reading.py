@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from careloop.conversations import coaching
+from careloop.conversations import reading
 from careloop.conversations.models import Channel, Conversation, Message
 from careloop.conversations.services import conversations
 from careloop.conversations.tasks import read_unread_customer_messages, score_unscored_messages
@@ -126,7 +126,7 @@ def test_two_readers_side_by_side_read_each_message_exactly_once(
     settings.CARELOOP_READING_BATCH = 5
     stored_unread([ANGRY if n % 2 else CALM for n in range(40)])
     read_by: dict[str, list[int]] = {"a": [], "b": []}
-    real = coaching.read_messages
+    real = reading.read_messages
     both_claimed = threading.Barrier(2, timeout=30)
 
     def recorded(messages: Sequence[Message]) -> int:
@@ -137,11 +137,11 @@ def test_two_readers_side_by_side_read_each_message_exactly_once(
                 both_claimed.wait()
         return real(messages)
 
-    monkeypatch.setattr(coaching, "read_messages", recorded)
+    monkeypatch.setattr(reading, "read_messages", recorded)
 
     def reader() -> None:
         try:
-            while coaching.read_unread_messages(5).claimed:
+            while reading.read_unread_messages(5).claimed:
                 pass
         finally:
             connection.close()

@@ -201,13 +201,13 @@ def test_the_agent_is_emailed_once_when_a_story_waits_for_their_consent(
 
 
 def test_the_sweep_finds_praise_in_messages_read_without_the_hook() -> None:
-    from careloop.conversations import coaching
+    from careloop.conversations import reading
 
     agent = UserFactory()
     conversation = conversation_with_reply(agent)
     praise = customer_says(conversation, "Thanks a lot for sorting it, you were great!")
     # Without on-commit callbacks the reading's own trigger never runs: the sweep catches up.
-    assert coaching.read_message(praise)
+    assert reading.read_message(praise)
     assert not SuccessStory.objects.exists()
     assert tasks.surface_recent_customer_praise.call() == 1
     assert SuccessStory.objects.get().evidence_message == praise

@@ -19,9 +19,9 @@ from careloop.coaching.models import (
     Scenario,
     ScoreDisputeVerdict,
 )
-from careloop.conversations.coaching import Coaching
 from careloop.conversations.models import Conversation, Message, ReplyScoreDispute, Status
 from careloop.core.permissions import Action, Reach, can, holders, may, reach, restrict
+from careloop.empathy.coach import Coaching
 from careloop.empathy.corrections import Correction
 from careloop.empathy.rules import Flag
 from careloop.people.models import User

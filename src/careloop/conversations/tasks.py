@@ -37,9 +37,9 @@ def request_reading(message_ids: Sequence[int] = (), *, helper: bool = False) ->
     """
     if _inline():
         if message_ids:
-            from careloop.conversations import coaching
+            from careloop.conversations import reading
 
-            coaching.read_messages(
+            reading.read_messages(
                 list(Message.objects.filter(pk__in=message_ids, scored_at__isnull=True))
             )
         return
@@ -56,16 +56,16 @@ def request_reading(message_ids: Sequence[int] = (), *, helper: bool = False) ->
 def read_unread_customer_messages() -> int:
     """Read every unread customer message in micro-batches of `CARELOOP_READING_BATCH`.
 
-    Safe to run twice and side by side: each batch is claimed (see coaching.read_unread_
+    Safe to run twice and side by side: each batch is claimed (see reading.read_unread_
     messages). While batches come back full a second task is asked for, so two workers share
     a backlog; after `READING_ROUNDS` batches this task hands over to a fresh one.
     """
-    from careloop.conversations import coaching
+    from careloop.conversations import reading
 
     limit = settings.CARELOOP_READING_BATCH
     total = 0
     for _ in range(READING_ROUNDS):
-        batch = coaching.read_unread_messages(limit)
+        batch = reading.read_unread_messages(limit)
         total += batch.read
         if batch.claimed < limit or batch.read == 0:
             return total
@@ -77,22 +77,22 @@ def read_unread_customer_messages() -> int:
 @task()
 def read_customer_message(message_id: int) -> bool:
     """Read one customer message (tasks queued before micro-batches). Safe to run twice."""
-    from careloop.conversations import coaching
+    from careloop.conversations import reading
 
     message = Message.objects.filter(
         pk=message_id, author_kind=Message.Author.CUSTOMER, scored_at__isnull=True
     ).first()
-    return message is not None and coaching.read_message(message)
+    return message is not None and reading.read_message(message)
 
 
 @task()
 def score_unscored_messages() -> int:
     """The periodic sweep: read every customer message a lost or failed reading left unread."""
-    from careloop.conversations import coaching
+    from careloop.conversations import reading
 
-    limit, cutoff, total = settings.CARELOOP_READING_BATCH, coaching.retry_cutoff(), 0
+    limit, cutoff, total = settings.CARELOOP_READING_BATCH, reading.retry_cutoff(), 0
     while True:
-        batch = coaching.read_unread_messages(limit, stored_before=cutoff)
+        batch = reading.read_unread_messages(limit, stored_before=cutoff)
         total += batch.read
         if batch.claimed < limit or batch.read == 0:
             return total
@@ -101,14 +101,14 @@ def score_unscored_messages() -> int:
 @task()
 def score_sent_reply(message_id: int) -> bool:
     """Store the empathy coach's score of a public reply, for the agent and their coach."""
-    from careloop.conversations import coaching
+    from careloop.conversations import reading
 
     message = (
         Message.objects.select_related("conversation", "author")
         .filter(pk=message_id, reply_score__isnull=True)
         .first()
     )
-    return message is not None and coaching.score_sent_reply(message)
+    return message is not None and reading.score_sent_reply(message)
 
 
 @task()

@@ -21,8 +21,8 @@ from careloop.coaching.models import (
 )
 from careloop.coaching.services import calibration, plans, practice, reviews, rubrics
 from careloop.coaching.services.reviews import RatingInput
-from careloop.conversations.coaching import score_sent_reply
 from careloop.conversations.models import FINISHED, Conversation, Message
+from careloop.conversations.reading import score_sent_reply
 from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.demo.people import first_cx_leader

@@ -3,10 +3,11 @@ a customer journey whose touchpoints gather the demo conversations by their tags
 
 from __future__ import annotations
 
-from careloop.conversations.coaching import coach_reply_to, reply_score_of
 from careloop.conversations.models import Message
+from careloop.conversations.reading import reply_score_of
 from careloop.demo.conversations import HISTORY_DAYS
 from careloop.demo.people import first_cx_leader
+from careloop.empathy.coach import coach_reply_to
 from careloop.insights import rollups, services
 from careloop.insights.models import JourneyStage
 

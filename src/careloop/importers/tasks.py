@@ -13,9 +13,9 @@ def score_imported_messages(message_ids: list[int]) -> int:
 
     Safe to run twice: messages already read are left alone.
     """
-    from careloop.conversations import coaching
+    from careloop.conversations import reading
 
     unread = Message.objects.select_related("conversation").filter(
         pk__in=message_ids, author_kind=Message.Author.CUSTOMER, scored_at__isnull=True
     )
-    return sum(coaching.read_message(message) for message in unread)
+    return sum(reading.read_message(message) for message in unread)

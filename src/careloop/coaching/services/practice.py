@@ -15,11 +15,11 @@ from careloop.coaching.models import (
     Scenario,
     ScenarioTurn,
 )
-from careloop.conversations.coaching import Coaching, coach_reply_to
 from careloop.conversations.models import Conversation, Message, Status
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can
 from careloop.empathy.blame import find_blame_language
+from careloop.empathy.coach import Coaching, coach_reply_to
 from careloop.empathy.rules import Flag
 from careloop.empathy.scrub import scrub_personal_data
 from careloop.people.models import User

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from careloop.conversations import coaching, presence, selectors
+from careloop.conversations import presence, reading, selectors
 from careloop.conversations.forms import ConversationSettingsForm, DisputeForm, MergeForm, ReplyForm
 from careloop.conversations.models import Conversation, Message, Priority, SavedReply, Status
 from careloop.conversations.saved_replies import fill
@@ -47,7 +47,7 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "thread": thread,
             "last_message_id": max((message.pk for message in thread), default=0),
             "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
-            "visible_scores": {m.pk for m in thread if coaching.may_see_reply_score(agent, m)},
+            "visible_scores": {m.pk for m in thread if reading.may_see_reply_score(agent, m)},
             "dispute_form": DisputeForm(),
             "events": events,
             "earlier_messages": earlier_messages,
@@ -80,7 +80,7 @@ def thread_live(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "thread": arrived,
             "last_message_id": arrived[-1].pk,
             "live_poll_seconds": settings.CARELOOP_LIVE_POLL_SECONDS,
-            "visible_scores": {m.pk for m in arrived if coaching.may_see_reply_score(agent, m)},
+            "visible_scores": {m.pk for m in arrived if reading.may_see_reply_score(agent, m)},
             "dispute_form": DisputeForm(),
         },
     )
@@ -176,7 +176,7 @@ def coach(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The live coach next to the composer: scores the draft against the customer's words."""
     current = get_object_or_404(Conversation, pk=pk)
     draft = request.POST.get("body", "")[:20_000]
-    advice = coaching.coach_draft(current, draft) if draft.strip() else None
+    advice = reading.coach_draft(current, draft) if draft.strip() else None
     return render(request, "conversations/_coach.html", {"coaching": advice})
 
 
@@ -190,7 +190,7 @@ def dispute_reply_score(request: HtmxHttpRequest, message_pk: int) -> HttpRespon
         messages.error(request, "Pick the part of the score and the level you think is right.")
     else:
         try:
-            coaching.dispute_score(
+            reading.dispute_score(
                 message,
                 agent,
                 form.cleaned_data["mechanism"],
