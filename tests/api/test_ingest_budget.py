@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from careloop.api.views import open_from_api
+from careloop.api.endpoints.conversations import open_from_api
 from careloop.conversations.models import Conversation
 from careloop.conversations.rules import forget_rules
 from careloop.core.permissions import Role

@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from careloop.api import key_views
+from careloop.api import views
 
 app_name = "api_keys"
 
 urlpatterns = [
-    path("settings/api-keys/", key_views.api_keys, name="list"),
-    path("settings/api-keys/rotate/", key_views.rotate_api_key, name="rotate"),
-    path("settings/api-keys/revoke/", key_views.revoke_api_key, name="revoke"),
+    path("settings/api-keys/", views.api_keys, name="list"),
+    path("settings/api-keys/rotate/", views.rotate_api_key, name="rotate"),
+    path("settings/api-keys/revoke/", views.revoke_api_key, name="revoke"),
 ]

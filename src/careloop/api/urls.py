@@ -1,9 +1,10 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
-from careloop.api import batch, views
+from careloop.api import batch
 from careloop.api.base import endpoint, not_found
 from careloop.api.endpoints import (
+    conversation_actions,
     conversations,
     customers,
     feedback,
@@ -38,7 +39,7 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", public(SpectacularAPIView.as_view()), name="schema"),
-    path("conversations/", endpoint(views.ConversationsView), name="conversations"),
+    path("conversations/", endpoint(conversations.ConversationsView), name="conversations"),
     path(
         "conversations/batch/",
         endpoint(batch.ConversationsBatchView),
@@ -46,32 +47,32 @@ urlpatterns = [
     ),
     path(
         "conversations/<row_id:conversation_id>/",
-        endpoint(views.ConversationView),
+        endpoint(conversations.ConversationView),
         name="conversation",
     ),
     path(
         "conversations/<row_id:conversation_id>/messages/",
-        endpoint(views.ConversationMessagesView),
+        endpoint(conversations.ConversationMessagesView),
         name="conversation-messages",
     ),
     path(
         "conversations/<row_id:conversation_id>/assign/",
-        endpoint(conversations.AssignView),
+        endpoint(conversation_actions.AssignView),
         name="conversation-assign",
     ),
     path(
         "conversations/<row_id:conversation_id>/tags/",
-        endpoint(conversations.TagsView),
+        endpoint(conversation_actions.TagsView),
         name="conversation-tags",
     ),
     path(
         "conversations/<row_id:conversation_id>/status/",
-        endpoint(conversations.StatusView),
+        endpoint(conversation_actions.StatusView),
         name="conversation-status",
     ),
     path(
         "conversations/<row_id:conversation_id>/notes/",
-        endpoint(conversations.NotesView),
+        endpoint(conversation_actions.NotesView),
         name="conversation-notes",
     ),
     path("customers/", endpoint(customers.CustomersView), name="customers"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careloop.playbook import help_views, views
+from careloop.playbook import views
 
 app_name = "playbook"
 
@@ -30,7 +30,7 @@ urlpatterns = [
         views.suggestions,
         name="suggestions",
     ),
-    path("help/", help_views.help_centre, name="help-centre"),
-    path("help/<slug:slug>/", help_views.help_article, name="help-article"),
-    path("help/<slug:slug>/vote/", help_views.help_vote, name="help-vote"),
+    path("help/", views.help_centre, name="help-centre"),
+    path("help/<slug:slug>/", views.help_article, name="help-article"),
+    path("help/<slug:slug>/vote/", views.help_vote, name="help-vote"),
 ]

@@ -1,6 +1,9 @@
-"""Playbook pages for the team: search, articles, history, reviews and promoting a case."""
+"""Playbook pages for the team (search, articles, history, reviews, promoting a case) and the
+public help centre customers read with no sign-in."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from careloop.conversations.models import Conversation
 from careloop.core.http import refusal_shown
-from careloop.core.permissions import Action, can, requires
+from careloop.core.permissions import Action, can, public, requires
 from careloop.people.http import employee
+from careloop.people.selectors import current_organisation
 from careloop.playbook import selectors, services
 from careloop.playbook.forms import ArticleForm, ReviewedForm
 from careloop.playbook.models import Article, ArticleRevision, ArticleVersion, ArticleVote
@@ -253,3 +257,48 @@ def reviewed(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, f"Reviewed. Next review by {current.review_by:%d %B %Y}.")
     return redirect("playbook:article", pk=pk)
+
+
+# --- the public help centre ------------------------------------------------------------------
+
+VISITOR_KEY = "help_centre_visitor"
+
+
+@public
+def help_centre(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    hits = selectors.search(query, selectors.public_articles()) if query else None
+    return render(
+        request,
+        "playbook/help_centre.html",
+        {
+            "organisation": current_organisation(),
+            "query": query,
+            "hits": hits,
+            "articles": selectors.public_articles() if hits is None else None,
+        },
+    )
+
+
+@public
+def help_article(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(selectors.public_articles(), slug=slug)
+    return render(
+        request,
+        "playbook/help_article.html",
+        {"organisation": current_organisation(), "article": article},
+    )
+
+
+@public
+@require_POST
+def help_vote(request: HttpRequest, slug: str) -> HttpResponse:
+    article = get_object_or_404(selectors.public_articles(), slug=slug)
+    visitor_key = request.session.get(VISITOR_KEY)
+    if not visitor_key:
+        visitor_key = request.session[VISITOR_KEY] = secrets.token_hex(16)
+    services.record_vote(
+        article, useful=request.POST.get("useful") == "yes", visitor_key=visitor_key
+    )
+    messages.success(request, "Thank you for telling us.")
+    return redirect("playbook:help-article", slug=slug)
