@@ -420,11 +420,11 @@ OBJECT_SCOPED_URL_NAMES |= {
 
 # pulse (team voice)
 def sample_live_survey_pk() -> int:
-    from careloop.pulse.services.surveys import create_survey, launch_survey
+    from careloop.pulse.services.surveys import SurveyDraft, create_survey, launch_survey
     from tests.people.factories import UserFactory
 
     runner = UserFactory(role=Role.PEOPLE_PARTNER)
-    return launch_survey(create_survey(title="Pulse", created_by=runner), runner).pk
+    return launch_survey(create_survey(SurveyDraft(title="Pulse"), created_by=runner), runner).pk
 
 
 def sample_round_pk() -> int:

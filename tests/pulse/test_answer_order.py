@@ -54,7 +54,8 @@ def _survey_with_distinctive_answers(name: str = "Ordered") -> tuple[Round, list
     by = runner()
     team, people = team_of(PEOPLE, name)
     survey = services.create_survey(
-        title="Order", created_by=by, modules=(), teams=[team], min_group_size=MIN_GROUP
+        services.SurveyDraft(title="Order", modules=(), teams=[team], min_group_size=MIN_GROUP),
+        created_by=by,
     )
     agree = services.add_custom_question(
         survey, text="I can speak up", kind=QuestionKind.AGREEMENT, by=by

@@ -85,12 +85,14 @@ def _answer(
 def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> None:
     first = calendar.add_months(today, 1 - ROUNDS)
     survey = surveys.create_survey(
-        title=SURVEY_TITLE,
-        intro="Five minutes a month on how safe, supported and engaged you feel.",
+        surveys.SurveyDraft(
+            title=SURVEY_TITLE,
+            intro="Five minutes a month on how safe, supported and engaged you feel.",
+            modules=(Module.PSYCH_SAFETY, Module.ENGAGEMENT, Module.ENPS),
+            first_round_on=first,
+            open_days=7,
+        ),
         created_by=partner,
-        modules=(Module.PSYCH_SAFETY, Module.ENGAGEMENT, Module.ENPS),
-        first_round_on=first,
-        open_days=7,
     )
     surveys.launch_survey(survey, partner, today=first, notify=False)
     suppressed = list(
@@ -128,11 +130,13 @@ def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> N
         if not is_current:
             surveys.close_round(pulse_round, partner, today=pulse_round.closes_on)
     draft = surveys.create_survey(
-        title="New starter check-in",
+        surveys.SurveyDraft(
+            title="New starter check-in",
+            modules=(Module.PSYCH_SAFETY,),
+            cadence="once",
+            first_round_on=today + datetime.timedelta(days=14),
+        ),
         created_by=partner,
-        modules=(Module.PSYCH_SAFETY,),
-        cadence="once",
-        first_round_on=today + datetime.timedelta(days=14),
     )
     surveys.add_custom_question(
         draft, text="I know whom to ask when a case is new to me.", kind="agreement", by=partner
