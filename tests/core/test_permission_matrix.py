@@ -482,13 +482,15 @@ def sample_touchpoint_kwargs() -> dict[str, object]:
 def sample_initiative_kwargs() -> dict[str, object]:
     import datetime
 
-    from careloop.initiatives.services import create_initiative
+    from careloop.initiatives.services import InitiativeDraft, create_initiative
 
     initiative = create_initiative(
-        name="Empathy training",
-        teams=[TeamFactory()],
-        start=datetime.date(2026, 1, 1),
-        outcomes=["csat"],
+        InitiativeDraft(
+            name="Empathy training",
+            teams=[TeamFactory()],
+            start=datetime.date(2026, 1, 1),
+            outcomes=["csat"],
+        ),
         created_by=None,
     )
     return {"pk": initiative.pk}
