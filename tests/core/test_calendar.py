@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from careloop.actions.models import ActionItem
-from careloop.actions.services import DEFAULT_DUE_DAYS, create_action_item
+from careloop.actions.services import DEFAULT_DUE_DAYS, ActionItemDraft, create_action_item
 from careloop.celery import run_task
 from careloop.core import calendar
 from careloop.core.permissions import Role
@@ -48,7 +48,7 @@ def test_due_dates_computed_by_services_count_from_the_organisations_today(
     stand_at(monkeypatch, edge)
     owner = UserFactory(role=Role.TEAM_LEAD)
     item = create_action_item(
-        title="Call back", owner=owner, source_kind=ActionItem.SourceKind.RECOVERY
+        ActionItemDraft(title="Call back", owner=owner, source_kind=ActionItem.SourceKind.RECOVERY)
     )
     assert item.due == edge.today + datetime.timedelta(days=DEFAULT_DUE_DAYS)
     assert not item.is_overdue()

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from careloop.actions.models import ActionItem
-from careloop.actions.services import create_action_item
+from careloop.actions.services import ActionItemDraft, create_action_item
 from careloop.coaching.models import CheckIn, CoachingPlan, Scenario
 from careloop.coaching.selectors import is_coach_of, may_see_plan
 from careloop.core.audit import record_audit
@@ -42,13 +42,15 @@ def create_plan(
         plan.scenarios.set(list(scenarios))
         if add_action_item:
             item = create_action_item(
-                title=f"Coaching: {plan.title}",
-                owner=person,
-                source_kind=ActionItem.SourceKind.OTHER,
-                source_id=plan.pk,
-                source_label="Coaching plan",
-                kind=ActionItem.Kind.TRAINING,
-                due=next_check_in,
+                ActionItemDraft(
+                    title=f"Coaching: {plan.title}",
+                    owner=person,
+                    source_kind=ActionItem.SourceKind.OTHER,
+                    source_id=plan.pk,
+                    source_label="Coaching plan",
+                    kind=ActionItem.Kind.TRAINING,
+                    due=next_check_in,
+                ),
                 created_by=coach,
             )
             plan.action_item_id = item.pk
