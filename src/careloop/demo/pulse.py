@@ -307,15 +307,27 @@ def _create_roster(
             left_on = month_start + datetime.timedelta(days=rng.randrange(28))
             reason = LeavingReason.VOLUNTARY if rng.random() < 0.8 else LeavingReason.INVOLUNTARY
             roster.record_roster_event(
-                team=team, person_name=fake.name(), change=RosterChange.LEFT, on=left_on,
-                reason=reason, by=partner,
-            )  # fmt: skip
+                roster.RosterEventDraft(
+                    team=team,
+                    person_name=fake.name(),
+                    change=RosterChange.LEFT,
+                    on=left_on,
+                    reason=reason,
+                ),
+                by=partner,
+            )
             joined_on = left_on + datetime.timedelta(days=rng.randint(14, 45))
             if joined_on < today:
                 roster.record_roster_event(
-                    team=team, person_name=fake.name(), change=RosterChange.JOINED,
-                    on=joined_on, reason="", by=partner,
-                )  # fmt: skip
+                    roster.RosterEventDraft(
+                        team=team,
+                        person_name=fake.name(),
+                        change=RosterChange.JOINED,
+                        on=joined_on,
+                        reason="",
+                    ),
+                    by=partner,
+                )
 
 
 @transaction.atomic
