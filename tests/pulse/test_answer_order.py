@@ -155,7 +155,11 @@ def test_the_results_export_is_the_same_whatever_order_the_answers_came_in(clien
 
 
 def test_360_feedback_answers_are_not_stored_in_the_order_they_came() -> None:
-    from careloop.pulse.services.feedback360 import answer_feedback, request_feedback
+    from careloop.pulse.services.feedback360 import (
+        FeedbackAnswerDraft,
+        answer_feedback,
+        request_feedback,
+    )
 
     # Several requests, so the check reads a tendency rather than one permutation of eight
     # (which correlates by chance one time in five); PostgreSQL reuses freed slots, so its
@@ -169,9 +173,11 @@ def test_360_feedback_answers_are_not_stored_in_the_order_they_came() -> None:
             answer_feedback(
                 request,
                 reviewer,
-                strength_situation=f"Moment {arrival}",
-                strength_behaviour="Listened",
-                strength_impact="Calmer customer",
+                FeedbackAnswerDraft(
+                    strength_situation=f"Moment {arrival}",
+                    strength_behaviour="Listened",
+                    strength_impact="Calmer customer",
+                ),
             )
         stored = [
             int(str(situation).split()[1])

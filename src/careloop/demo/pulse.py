@@ -270,12 +270,14 @@ def _create_feedback(people: dict[str, User], today: datetime.date) -> None:
         feedback360.answer_feedback(
             request,
             reviewer,
-            strength_situation=situation,
-            strength_behaviour=behaviour,
-            strength_impact=impact,
-            growth_situation=growth[0],
-            growth_behaviour=growth[1],
-            growth_impact=growth[2],
+            feedback360.FeedbackAnswerDraft(
+                strength_situation=situation,
+                strength_behaviour=behaviour,
+                strength_impact=impact,
+                growth_situation=growth[0],
+                growth_behaviour=growth[1],
+                growth_impact=growth[2],
+            ),
         )
     reports = list(User.objects.filter(team=lead.team, role=Role.AGENT).order_by("pk")[:3])
     request = feedback360.request_feedback(
@@ -286,9 +288,9 @@ def _create_feedback(people: dict[str, User], today: datetime.date) -> None:
         feedback360.answer_feedback(
             request,
             reviewer,
-            strength_situation=situation,
-            strength_behaviour=behaviour,
-            strength_impact=impact,
+            feedback360.FeedbackAnswerDraft(
+                strength_situation=situation, strength_behaviour=behaviour, strength_impact=impact
+            ),
         )
 
 

@@ -101,7 +101,8 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         try:
-            services.answer_feedback(feedback_request, user, **form.cleaned_data)
+            answer = services.FeedbackAnswerDraft(**form.cleaned_data)
+            services.answer_feedback(feedback_request, user, answer)
         except services.AlreadyAnswered as problem:
             messages.error(request, str(problem))
         except ValidationError as problem:
