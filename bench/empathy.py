@@ -25,6 +25,7 @@ django.setup()
 from careloop.empathy import batch, training  # noqa: E402
 from careloop.empathy.engine import read_customer_message, score_reply  # noqa: E402
 from careloop.empathy.heads import get_heads  # noqa: E402
+from careloop.empathy.language import not_read_language  # noqa: E402
 from careloop.empathy.policy_walls import find_policy_walls  # noqa: E402
 
 CUSTOMER = (
@@ -49,11 +50,14 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def live_coach_latency(rounds: int = 300) -> dict[str, float]:
-    """One keystroke-pause's worth of work: score the draft, read the customer, find walls."""
+    """One keystroke-pause's worth of work: tell both texts' language, score the draft, read the
+    customer, find walls."""
+    not_read_language("warm up the language detector")
     timings = []
     for index in range(rounds):
         draft = f"{DRAFT} {index}"
         started = time.perf_counter()
+        not_read_language(CUSTOMER, draft)
         score_reply(CUSTOMER, draft)
         read_customer_message(CUSTOMER)
         find_policy_walls(draft)
@@ -106,14 +110,16 @@ def main() -> None:
         figures = training.evaluate(data_dir)
         for mechanism in training.MECHANISMS:
             row = figures["epitome"][mechanism]
+            low, high = row["macro_f1_95"]
             print(
                 f"EPITOME {mechanism:<20} acc {row['accuracy']:.3f}  macro-F1 {row['macro_f1']:.3f}"
-                f"  (paper {row['paper_macro_f1']:.3f})"
+                f" (95 % {low:.3f}-{high:.3f})  (paper {row['paper_macro_f1']:.3f})"
             )
         goemotions = figures["goemotions"]
+        low, high = goemotions["macro_f1_95"]
         print(
-            f"GoEmotions macro-F1 (28 labels, held-out dev half) {goemotions['macro_f1']:.3f}"
-            f"  (paper {goemotions['paper_macro_f1']:.2f})"
+            f"GoEmotions macro-F1 (28 labels, test half of dev) {goemotions['macro_f1']:.3f}"
+            f" (95 % {low:.3f}-{high:.3f})  (paper {goemotions['paper_macro_f1']:.2f})"
         )
     else:
         print(f"no data at {data_dir}: quality figures skipped", file=sys.stderr)

@@ -114,8 +114,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    from careloop.conversations import services
     from careloop.conversations.models import Channel, Conversation, Customer
+    from careloop.conversations.services import conversations
 
     rng = random.Random(arguments.seed)  # noqa: S311 - made-up data, not secrets
     seeded = Conversation.objects.exclude(customer__email=WRITER_EMAIL)
@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         email=WRITER_EMAIL, defaults={"full_name": "Live bench customer"}
     )
     for number in range(arguments.change_rounds):
-        services.receive_customer_message(
+        conversations.receive_customer_message(
             customer, channel=Channel.CHAT, body_text=f"Anyone there? ({number})"
         )
         poll_round("inbox", changed)

@@ -11,7 +11,8 @@ from rest_framework.test import APIClient
 from careloop.api.models import ApiKey
 from careloop.api.scopes import Scope
 from careloop.conversations.models import Channel, Conversation, InboundRecord, Message
-from careloop.conversations.services import receive_customer_message, reply
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.replies import reply
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from careloop.people.models import Team

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from careloop.api.models import ApiIdempotentResponse
 from careloop.api.scopes import Scope
 from careloop.conversations.models import Channel, Conversation, InboundRecord, SavedReply
-from careloop.conversations.services import receive_customer_message
+from careloop.conversations.services.conversations import receive_customer_message
 from careloop.core.permissions import STAFF_ROLES, Role, can
 from careloop.learning.models import ReviewStatus
 from careloop.learning.models import Visibility as LearningVisibility

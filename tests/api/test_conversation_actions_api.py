@@ -18,13 +18,10 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import (
-    assign,
-    change_status,
-    merge_conversations,
-    receive_customer_message,
-    set_tags,
-)
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import change_status, receive_customer_message
+from careloop.conversations.services.merging import merge_conversations
+from careloop.conversations.services.tags import set_tags
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
 from tests.conversations.factories import CustomerFactory

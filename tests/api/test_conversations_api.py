@@ -16,7 +16,8 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import receive_customer_message, reply
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.replies import reply
 from careloop.core.permissions import Role
 from tests.conversations.factories import CustomerFactory
 from tests.fixtures.api import ClientMaker

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from careloop.care.models import ExecutionStatus, Gesture
 from careloop.conversations.models import Channel, Conversation
-from careloop.conversations.services import receive_customer_message
+from careloop.conversations.services.conversations import receive_customer_message
 from careloop.core.permissions import Role
 from tests.conversations.factories import CustomerFactory
 from tests.core.test_row_access import _gesture

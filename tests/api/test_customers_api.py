@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from careloop.api.scopes import Scope
 from careloop.conversations.models import Channel, ContactPoint, Customer
-from careloop.conversations.services import receive_customer_message
+from careloop.conversations.services.conversations import receive_customer_message
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from tests.conversations.factories import CustomerFactory

@@ -16,7 +16,8 @@ from careloop.api.scopes import Scope
 from careloop.care import selectors as care_selectors
 from careloop.care.models import Allowance, Gesture, GestureStatus
 from careloop.conversations.models import Channel
-from careloop.conversations.services import assign, receive_customer_message
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import receive_customer_message
 from careloop.core.permissions import Role
 from careloop.people.models import Team, User
 from tests.conversations.factories import CustomerFactory

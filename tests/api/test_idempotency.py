@@ -10,8 +10,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from careloop.api.models import ApiIdempotentResponse
-from careloop.conversations import services
 from careloop.conversations.models import Conversation, InboundRecord, Message
+from careloop.conversations.services import conversations
 from careloop.core.permissions import Role
 from tests.fixtures.api import ClientMaker, KeyMaker
 
@@ -124,12 +124,12 @@ def test_bad_json_is_a_400_and_the_bytes_are_kept(agent_api: APIClient) -> None:
 def test_an_unexpected_failure_keeps_the_request_and_a_retry_processes_it(
     agent_api: APIClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = services.open_conversation
+    real = conversations.open_conversation
 
     def broken(*args: Any, **kwargs: Any) -> Message:
         raise RuntimeError("database hiccup")
 
-    monkeypatch.setattr(services, "open_conversation", broken)
+    monkeypatch.setattr(conversations, "open_conversation", broken)
     agent_api.raise_request_exception = False
     assert open_with_key(agent_api, "crash-1").status_code == 500
     record = InboundRecord.objects.get()
@@ -137,7 +137,7 @@ def test_an_unexpected_failure_keeps_the_request_and_a_retry_processes_it(
     assert "database hiccup" in record.problem
     assert not Conversation.objects.exists()
 
-    monkeypatch.setattr(services, "open_conversation", real)
+    monkeypatch.setattr(conversations, "open_conversation", real)
     retry = open_with_key(agent_api, "crash-1")
     assert retry.status_code == 201
     record.refresh_from_db()

@@ -88,3 +88,36 @@ def test_a_whole_api_create_request_takes_thirteen_queries_with_the_rules_kept(
     # history, conversation, message, events, the record's state, the answer, the audit
     # entry: 13 where it took 30 before. Reading the message is a task after commit.
     assert len(statements) <= 13, statements
+
+
+def test_a_batch_of_fifty_new_conversations_takes_as_many_queries_as_a_batch_of_five(
+    api_as: ClientMaker, django_assert_max_num_queries: Callable[[int], Any]
+) -> None:
+    client = api_as(Role.AGENT)
+
+    def batch(key: str, numbers: range) -> int:
+        items = [
+            {
+                "idempotency_key": f"item-{number}",
+                "customer": {"email": f"customer{number}@example.test"},
+                "body": f"Order {number} is late",
+            }
+            for number in numbers
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(
+                reverse("api:conversations-batch"),
+                {"messages": items},
+                format="json",
+                headers={"Idempotency-Key": key},
+            )
+        assert [item["status"] for item in response.json()["results"]] == [201] * len(numbers)
+        return len(queries.captured_queries)
+
+    batch("warm-up", range(3))
+    # Savepoints and the rules read cold (as tests read them) included: well under one query a
+    # conversation, where single creates take ten.
+    with django_assert_max_num_queries(40):
+        fifty = batch("fifty", range(100, 150))
+    assert batch("five", range(200, 205)) == fifty
+    assert Conversation.objects.count() == 58

@@ -49,7 +49,7 @@ class ApiKeyAuth:
 @pytest.fixture
 def secret(make_key: KeyMaker, office_hours: None) -> Iterator[str]:
     from careloop.conversations.models import Channel
-    from careloop.conversations.services import receive_customer_message
+    from careloop.conversations.services.conversations import receive_customer_message
 
     # Something for the read operations to find.
     receive_customer_message(CustomerFactory(), channel=Channel.API, body_text="Where is it?")

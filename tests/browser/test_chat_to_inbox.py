@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from tests.browser.test_chat_widget import REPLY_WAIT_MS, open_widget, write
 from tests.browser.test_sign_in import sign_in
@@ -23,10 +23,10 @@ def test_customer_chats_agent_answers_from_the_inbox_and_the_reply_arrives_live(
     page: Page, browser: Browser, live_server: LiveServer, artifacts_dir: Path
 ) -> None:
     # Someone calmer wrote earlier; the upset chat must still come first.
-    calm = services.receive_customer_message(
+    calm = conversations.receive_customer_message(
         CustomerFactory(full_name="Calm Carla"), channel=Channel.EMAIL, body_text="Invoice?"
     )
-    services.record_message_reading(calm, {}, 0.05)
+    figures.record_message_reading(calm, {}, 0.05)
     agent = UserFactory(role=Role.AGENT, full_name="Grace Hopper", email="grace@example.test")
 
     page.goto(live_server.url + "/chat/demo/")
@@ -35,7 +35,7 @@ def test_customer_chats_agent_answers_from_the_inbox_and_the_reply_arrives_live(
     expect(widget.locator(".from-visitor[data-state=sent]")).to_have_count(1)
     chat = Conversation.objects.get(channel=Channel.CHAT)
     # Stands in for the empathy engine's reading, which is wired in separately.
-    services.record_message_reading(chat.messages.get(), {"fear": 0.8}, 0.85)
+    figures.record_message_reading(chat.messages.get(), {"fear": 0.8}, 0.85)
 
     agent_context = browser.new_context(viewport={"width": 1280, "height": 800})
     inbox = agent_context.new_page()

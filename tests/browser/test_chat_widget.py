@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from careloop.conversations import services
-from careloop.conversations.channels import chat
+from careloop.conversations.channels import chat_transcript
 from careloop.conversations.models import Conversation, InboundRecord
+from careloop.conversations.services import replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.people.factories import UserFactory
@@ -77,8 +77,8 @@ def test_visitor_chats_from_the_demo_shop_and_sees_the_agents_reply_live(
     assert InboundRecord.objects.get().state == InboundRecord.State.PROCESSED
 
     page.evaluate("window.careloopTestMarker = 'still the same page'")
-    services.reply(conversation, agent, "Internal: check the courier", internal=True)
-    services.reply(conversation, agent, "So sorry! A new kettle ships today.")
+    replies.reply(conversation, agent, "Internal: check the courier", internal=True)
+    replies.reply(conversation, agent, "So sorry! A new kettle ships today.")
 
     reply = frame.locator(".from-agent")
     expect(reply.locator(".chat-text")).to_have_text(
@@ -91,7 +91,7 @@ def test_visitor_chats_from_the_demo_shop_and_sees_the_agents_reply_live(
 
     frame.get_by_role("button", name="End chat").click()
     expect(frame.get_by_text("This chat has ended.")).to_be_visible()
-    assert conversation.events.filter(kind=chat.CHAT_ENDED).count() == 1
+    assert conversation.events.filter(kind=chat_transcript.CHAT_ENDED).count() == 1
 
 
 def test_widget_works_when_embedded_by_a_site_on_another_origin(
@@ -104,7 +104,7 @@ def test_widget_works_when_embedded_by_a_site_on_another_origin(
 
     expect(frame.locator(".from-visitor[data-state=sent]")).to_have_count(1)
     conversation = Conversation.objects.get()
-    services.reply(conversation, agent, "Hello back!")
+    replies.reply(conversation, agent, "Hello back!")
     expect(frame.locator(".from-agent .chat-text")).to_have_text(
         ["Hello back!"], timeout=REPLY_WAIT_MS
     )

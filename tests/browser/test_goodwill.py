@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 from careloop.care import outcomes
 from careloop.care.models import Booking, Gesture, GestureStatus
 from careloop.conversations.models import Channel
-from careloop.conversations.services import receive_customer_message
+from careloop.conversations.services.conversations import receive_customer_message
 from careloop.core.permissions import Role
 from tests.browser.test_sign_in import dashboard_url, sign_in
 from tests.conversations.factories import CustomerFactory

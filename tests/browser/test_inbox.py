@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, Status
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from tests.browser.test_sign_in import sign_in
 from tests.conversations.factories import CustomerFactory
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def customer_writes(name: str, subject: str, distress: float) -> Conversation:
-    message = services.receive_customer_message(
+    message = conversations.receive_customer_message(
         CustomerFactory(full_name=name), channel=Channel.EMAIL, body_text=subject, subject=subject
     )
-    services.record_message_reading(message, {}, distress)
+    figures.record_message_reading(message, {}, distress)
     return message.conversation
 
 
@@ -58,7 +58,7 @@ def test_agent_finds_the_most_upset_customer_first_and_replies(
 def test_the_empathy_coach_reads_the_draft_while_the_agent_writes(
     page: Page, live_server: LiveServer, artifacts_dir: Path
 ) -> None:
-    conversation = services.receive_customer_message(
+    conversation = conversations.receive_customer_message(
         CustomerFactory(full_name="Upset Umar"),
         channel=Channel.EMAIL,
         subject="Scoop swap",

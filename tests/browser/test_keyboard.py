@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, Status
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from tests.browser.test_sign_in import sign_in
 from tests.conversations.factories import CustomerFactory
@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def customer_writes(name: str, subject: str, distress: float) -> Conversation:
-    message = services.receive_customer_message(
+    message = conversations.receive_customer_message(
         CustomerFactory(full_name=name), channel=Channel.EMAIL, body_text=subject, subject=subject
     )
-    services.record_message_reading(message, {}, distress)
+    figures.record_message_reading(message, {}, distress)
     return message.conversation
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from careloop.conversations import services
 from careloop.conversations.models import Channel
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from tests.browser.conftest import DESKTOP_VIEWPORT
 from tests.browser.test_chat_widget import REPLY_WAIT_MS, open_widget, write
@@ -33,14 +33,14 @@ def test_a_chat_rises_to_the_top_of_the_open_inbox_and_the_answer_arrives_live(
     page: Page, browser: Browser, live_server: LiveServer, settings: Any, artifacts_dir: Path
 ) -> None:
     settings.CARELOOP_NOTIFICATION_POLL_SECONDS = 1
-    earlier = services.receive_customer_message(
+    earlier = conversations.receive_customer_message(
         CustomerFactory(full_name="Calm Carla"),
         channel=Channel.EMAIL,
         body_text="Could you send the invoice again?",
         subject="Invoice copy",
         at=timezone.now() - timedelta(minutes=30),
     )
-    services.record_message_reading(earlier, {}, 0.05)
+    figures.record_message_reading(earlier, {}, 0.05)
     agent = UserFactory(role=Role.AGENT, full_name="Grace Hopper", email="grace@example.test")
 
     agent_context = browser.new_context(viewport=DESKTOP_VIEWPORT)

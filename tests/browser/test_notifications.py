@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from careloop.conversations.services import assign
+from careloop.conversations.services.assignment import assign
 from careloop.core.permissions import Role
 from tests.browser.test_sign_in import sign_in
 from tests.conversations.factories import ConversationFactory

@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from careloop.conversations.models import Channel
-from careloop.conversations.services import receive_customer_message, reply
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.replies import reply
 from careloop.core.permissions import Role
 from careloop.playbook.models import Article
 from tests.browser.test_sign_in import dashboard_url, sign_in

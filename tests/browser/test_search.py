@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from careloop.conversations import services
 from careloop.conversations.models import Channel, Status
+from careloop.conversations.services import conversations
 from careloop.core.permissions import Role
 from tests.browser.test_sign_in import sign_in
 from tests.conversations.factories import CustomerFactory
@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_agent_finds_a_closed_conversation_by_a_word_and_by_its_number(
     page: Page, live_server: LiveServer, artifacts_dir: Path
 ) -> None:
-    closed = services.receive_customer_message(
+    closed = conversations.receive_customer_message(
         CustomerFactory(full_name="Ines Moreau"),
         channel=Channel.EMAIL,
         body_text="The kingfisher teapot arrived in pieces <script>alert(1)</script>",
         subject="Broken teapot",
     ).conversation
-    services.change_status(closed, Status.CLOSED, None)
-    other = services.receive_customer_message(
+    conversations.change_status(closed, Status.CLOSED, None)
+    other = conversations.receive_customer_message(
         CustomerFactory(), channel=Channel.CHAT, body_text="Where is my parcel?", subject="Parcel"
     ).conversation
     agent = UserFactory(role=Role.AGENT, email="agent@example.test")

@@ -16,7 +16,8 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from careloop.conversations.models import Channel, Status
-from careloop.conversations.services import assign, change_status, receive_customer_message
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import change_status, receive_customer_message
 from careloop.core.models import AuditEvent
 from careloop.core.permissions import Role
 from careloop.feedback.models import Concern, RecoveryTask, SurveyInvitation

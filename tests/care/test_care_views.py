@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from careloop.care import services
 from careloop.care.models import Allowance, ExecutionStatus, Gesture, GestureStatus
@@ -30,8 +31,11 @@ def test_an_agent_grants_a_credit_from_the_conversation_in_one_step(
     page = signed_in(client, agent).get(
         reverse("conversations:conversation", args=[conversation.pk])
     )
-    assert b'data-testid="goodwill-panel"' in page.content
-    assert reverse("care:grant", args=[conversation.pk]).encode() in page.content
+    # The page asks htmx for the panel, which offers the grant.
+    assert reverse("care:conversation-panel", args=[conversation.pk]).encode() in page.content
+    panel = client.get(reverse("care:conversation-panel", args=[conversation.pk]))
+    assert b'data-testid="goodwill-panel"' in panel.content
+    assert reverse("care:grant", args=[conversation.pk]).encode() in panel.content
 
     response = client.post(
         reverse("care:grant", args=[conversation.pk]),
@@ -210,16 +214,39 @@ def test_a_lead_resolves_a_failed_execution_by_hand_with_a_reference(
 
 
 def test_the_conversation_panel_shows_the_customers_earlier_gestures(
-    client: Client, agent: User, team: Team
+    client: Client,
+    agent: User,
+    team: Team,
+    django_assert_max_num_queries: type[DjangoAssertNumQueries],
 ) -> None:
     earlier = ConversationFactory(team=team)
     services.grant_gesture(
         agent=agent, conversation=earlier, kind="credit", amount=Decimal("17.50"), reason="x"
     )
     now = ConversationFactory(team=team, customer=earlier.customer)
-    page = signed_in(client, agent).get(reverse("conversations:conversation", args=[now.pk]))
+    signed_in(client, agent)
+    # The middleware's 3, the conversation, and the panel's own 9 (gestures, allowances, ledgers).
+    with django_assert_max_num_queries(13):
+        page = client.get(reverse("care:conversation-panel", args=[now.pk]))
     assert "Earlier for this customer" in page.content.decode()
     assert "Credit 17.50 EUR" in page.content.decode()
+    assert "Up to 2000.00 EUR without asking anyone." in page.content.decode()
+
+
+def test_the_conversation_panel_is_for_those_who_may_grant_and_use_the_inbox(
+    client: Client, conversation: Conversation
+) -> None:
+    url = reverse("care:conversation-panel", args=[conversation.pk])
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
+    partner = UserFactory(role=Role.PEOPLE_PARTNER)
+    assert signed_in(client, partner).get(url).status_code == 403
+
+
+def test_the_conversation_panel_of_a_missing_conversation_is_not_found(
+    client: Client, agent: User
+) -> None:
+    url = reverse("care:conversation-panel", args=[999])
+    assert signed_in(client, agent).get(url).status_code == 404
 
 
 def test_a_declined_earlier_gesture_shows_that_it_was_declined(
@@ -232,7 +259,7 @@ def test_a_declined_earlier_gesture_shows_that_it_was_declined(
     services.decide_gesture(refund, lead=lead, approve=False, reason="Too much")
     now = ConversationFactory(team=team, customer=earlier.customer)
 
-    panel = signed_in(client, agent).get(reverse("conversations:conversation", args=[now.pk]))
+    panel = signed_in(client, agent).get(reverse("care:conversation-panel", args=[now.pk]))
     grant_page = client.get(reverse("care:grant", args=[now.pk]))
 
     assert "Refund 2500.00 EUR</a> declined" in panel.content.decode()

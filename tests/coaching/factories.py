@@ -7,7 +7,6 @@ from factory.django import DjangoModelFactory
 
 from careloop.coaching.models import Criterion, Rubric, Scenario, ScenarioTurn
 from careloop.coaching.services.rubrics import CriterionInput, create_rubric
-from careloop.conversations import services as conversations
 from careloop.conversations.models import (
     Channel,
     Conversation,
@@ -15,6 +14,7 @@ from careloop.conversations.models import (
     ReplyScoreDispute,
     Status,
 )
+from careloop.conversations.services import assignment, conversations, replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -78,8 +78,8 @@ def solved_conversation(
     message = conversations.receive_customer_message(
         customer, channel=Channel.EMAIL, body_text=customer_text, subject=subject
     )
-    conversation = conversations.assign(message.conversation, agent, None)
-    conversations.reply(conversation, agent, reply_text, then_status=Status.SOLVED)
+    conversation = assignment.assign(message.conversation, agent, None)
+    replies.reply(conversation, agent, reply_text, then_status=Status.SOLVED)
     conversation.refresh_from_db()
     return conversation
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from careloop.coaching import selectors
 from careloop.coaching.models import Scenario
 from careloop.coaching.services import practice
-from careloop.conversations import services as conversations
 from careloop.conversations.models import Channel, Status
+from careloop.conversations.services import assignment, conversations, replies
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from careloop.people.models import User
@@ -45,7 +45,7 @@ def test_a_solved_conversation_becomes_an_anonymised_draft_scenario(team_lead: U
         body_text="Thanks Sam, but when will I see it?",
         conversation=conversation,
     )
-    conversations.reply(conversation, agent, "Within 3-5 working days.", then_status=Status.SOLVED)
+    replies.reply(conversation, agent, "Within 3-5 working days.", then_status=Status.SOLVED)
     scenario = practice.draft_scenario_from_conversation(conversation, by=team_lead)
 
     assert scenario.status == Scenario.Status.DRAFT
@@ -200,10 +200,8 @@ def test_customer_messages_before_a_reply_read_as_one_turn(team_lead: User) -> N
         body_text="My order never came.",
         conversation=conversation,
     )
-    conversations.assign(conversation, agent, None)
-    conversations.reply(
-        conversation, agent, "I'm here, sorry for the wait.", then_status=Status.SOLVED
-    )
+    assignment.assign(conversation, agent, None)
+    replies.reply(conversation, agent, "I'm here, sorry for the wait.", then_status=Status.SOLVED)
     scenario = practice.draft_scenario_from_conversation(conversation, by=team_lead)
     (turn,) = scenario.turns.all()
     assert turn.customer_message == "Hello? Is anyone there?\n\nMy order never came."

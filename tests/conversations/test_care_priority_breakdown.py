@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.conversations import care_priority, services
+from careloop.conversations import care_priority
 from careloop.conversations.care_priority import CareSignals, Factor
 from careloop.conversations.models import Channel, Conversation, Priority
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -37,14 +38,14 @@ def signals(**overrides: object) -> CareSignals:
 
 
 def waiting(distress: float, hours: float, subject: str) -> Conversation:
-    message = services.receive_customer_message(
+    message = conversations.receive_customer_message(
         CustomerFactory(),
         channel=Channel.EMAIL,
         body_text="Still nothing?",
         subject=subject,
         at=timezone.now() - timedelta(hours=hours),
     )
-    services.record_message_reading(message, {}, distress)
+    figures.record_message_reading(message, {}, distress)
     conversation = message.conversation
     conversation.refresh_from_db()
     return conversation
@@ -134,3 +135,12 @@ def test_the_conversation_page_shows_the_full_computation(client: Client, agent:
     text = page.content.decode()
     assert 'data-testid="priority-breakdown"' in text
     assert "40 × distress 0.92" in text
+
+
+def test_an_unread_language_is_named_in_the_reasons_and_adds_nothing() -> None:
+    result = care_priority.score(signals(distress=None, distress_not_read="German"))
+
+    [distress] = [part for part in result.contributions if part.factor == Factor.DISTRESS]
+    assert distress.points == 0
+    assert "Distress not read: German" in result.reasons
+    assert result.score == care_priority.score(signals(distress=None)).score

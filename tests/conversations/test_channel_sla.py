@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.conversations import services, sla
+from careloop.conversations import sla
 from careloop.conversations.models import Channel, ChannelSla, Conversation, Priority
+from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
 from tests.conversations.factories import CustomerFactory
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def write_in(channel: Channel, minutes_ago: int = 0) -> Conversation:
-    conversation = services.receive_customer_message(
+    conversation = conversations.receive_customer_message(
         CustomerFactory(),
         channel=channel,
         body_text="Hello?",
@@ -31,7 +32,7 @@ def write_in(channel: Channel, minutes_ago: int = 0) -> Conversation:
 
 def business_minutes_to_first_answer(conversation: Conversation) -> int:
     assert conversation.first_response_due is not None
-    calendar = services.business_calendar()
+    calendar = figures.business_calendar()
     return calendar.seconds_between(conversation.created_at, conversation.first_response_due) // 60
 
 
@@ -48,9 +49,9 @@ def test_the_tighter_of_the_channel_and_priority_target_applies() -> None:
 
 def test_a_chat_waiting_a_few_minutes_rises_above_an_email_waiting_an_hour() -> None:
     email = write_in(Channel.EMAIL, minutes_ago=60)
-    services.record_message_reading(email.messages.get(), {}, 0.3)
+    figures.record_message_reading(email.messages.get(), {}, 0.3)
     chat = write_in(Channel.CHAT, minutes_ago=2)
-    services.record_message_reading(chat.messages.get(), {}, 0.3)
+    figures.record_message_reading(chat.messages.get(), {}, 0.3)
     email.refresh_from_db()
     chat.refresh_from_db()
     assert chat.care_priority > email.care_priority
@@ -59,7 +60,7 @@ def test_a_chat_waiting_a_few_minutes_rises_above_an_email_waiting_an_hour() -> 
 
 def test_a_chat_past_its_minutes_target_is_breached() -> None:
     chat = write_in(Channel.CHAT, minutes_ago=5)
-    services.refresh_waiting_conversations()
+    figures.refresh_waiting_conversations()
     chat.refresh_from_db()
     assert chat.sla_breached
     assert any(reason.startswith("SLA breached") for reason in chat.care_priority_reasons)

@@ -9,9 +9,9 @@ from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
 
-from careloop.conversations import services
-from careloop.conversations.channels import chat
+from careloop.conversations.channels import chat, chat_transcript, chat_visitors
 from careloop.conversations.models import Conversation, InboundRecord, Message
+from careloop.conversations.services import replies
 from careloop.core.permissions import Role
 from tests.people.factories import UserFactory
 
@@ -41,7 +41,7 @@ def send(client: Client, token: str, text: str, client_id: str = "") -> HttpResp
 def test_a_new_visitor_gets_a_signed_token_and_an_empty_transcript(client: Client) -> None:
     session = start_session(client)
 
-    assert chat.visitor_from_token(session["token"])
+    assert chat_visitors.visitor_from_token(session["token"])
     assert session["messages"] == []
     assert session["ended"] is False
 
@@ -165,8 +165,8 @@ def test_messages_after_an_id_lists_public_replies_but_never_notes(client: Clien
     first_id = send(client, token, "Is it in stock?").json()["message"]["id"]
     conversation = Conversation.objects.get()
     agent = UserFactory(role=Role.AGENT, full_name="Grace Hopper")
-    services.reply(conversation, agent, "INTERNAL: supplier is late", internal=True)
-    services.reply(conversation, agent, "Yes, two left.")
+    replies.reply(conversation, agent, "INTERNAL: supplier is late", internal=True)
+    replies.reply(conversation, agent, "Yes, two left.")
 
     response = client.get(
         reverse("conversations:chat-messages"), {"after": first_id}, **{HEADER: token}
@@ -180,13 +180,13 @@ def test_messages_after_an_id_lists_public_replies_but_never_notes(client: Clien
 def test_the_event_stream_sends_replies_with_their_ids_and_never_notes(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(chat, "STREAM_SECONDS", 0)
+    monkeypatch.setattr(chat_transcript, "STREAM_SECONDS", 0)
     token = start_session(client)["token"]
     send(client, token, "Hello")
     conversation = Conversation.objects.get()
     agent = UserFactory(role=Role.AGENT)
-    services.reply(conversation, agent, "SECRET NOTE", internal=True)
-    reply = services.reply(conversation, agent, "Hi, how can I help?")
+    replies.reply(conversation, agent, "SECRET NOTE", internal=True)
+    reply = replies.reply(conversation, agent, "Hi, how can I help?")
 
     response = client.get(reverse("conversations:chat-events"), {"token": token})
 
@@ -200,13 +200,13 @@ def test_the_event_stream_sends_replies_with_their_ids_and_never_notes(
 def test_the_event_stream_resumes_after_last_event_id(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(chat, "STREAM_SECONDS", 0)
+    monkeypatch.setattr(chat_transcript, "STREAM_SECONDS", 0)
     token = start_session(client)["token"]
     send(client, token, "Hello")
     conversation = Conversation.objects.get()
     agent = UserFactory(role=Role.AGENT)
-    seen = services.reply(conversation, agent, "Already seen")
-    services.reply(conversation, agent, "New one")
+    seen = replies.reply(conversation, agent, "Already seen")
+    replies.reply(conversation, agent, "New one")
 
     response = client.get(
         reverse("conversations:chat-events"), {"token": token}, HTTP_LAST_EVENT_ID=str(seen.pk)
@@ -226,7 +226,7 @@ def test_ending_the_chat_keeps_the_transcript_and_the_customer_waiting(client: C
     assert response.json() == {"ended": True}
     conversation = Conversation.objects.get()
     assert conversation.status == "open"
-    assert conversation.events.filter(kind=chat.CHAT_ENDED).exists()
+    assert conversation.events.filter(kind=chat_transcript.CHAT_ENDED).exists()
     session = start_session(client, token)
     assert session["ended"] is True
     assert [m["text"] for m in session["messages"]] == ["Please help"]

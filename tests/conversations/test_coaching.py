@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from careloop.conversations import coaching, services
+from careloop.conversations import coaching
 from careloop.conversations.models import Channel, Conversation, Message, ReplyScoreDispute
+from careloop.conversations.services import conversations, replies
 from careloop.conversations.tasks import score_unscored_messages
 from careloop.core.permissions import Role
 from careloop.empathy import engine
@@ -29,7 +30,7 @@ CapturedCommits = Callable[..., object]
 
 def customer_writes(text: str, capture: CapturedCommits) -> Message:
     with capture(execute=True):  # type: ignore[operator]
-        return services.receive_customer_message(
+        return conversations.receive_customer_message(
             CustomerFactory(), channel=Channel.EMAIL, body_text=text
         )
 
@@ -100,7 +101,7 @@ def test_the_coach_reads_a_draft_against_the_customers_words(
 
 
 def test_empty_drafts_get_the_quiet_panel(client_as: Callable[[Role], Client]) -> None:
-    conversation = services.receive_customer_message(
+    conversation = conversations.receive_customer_message(
         CustomerFactory(), channel=Channel.EMAIL, body_text=CALM
     ).conversation
     response = client_as(Role.AGENT).post(
@@ -115,7 +116,7 @@ def scored_reply(django_capture_on_commit_callbacks: CapturedCommits) -> Message
     author = UserFactory(role=Role.AGENT, team=team)
     conversation = customer_writes(ANGRY, django_capture_on_commit_callbacks).conversation
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        reply = services.reply(conversation, author, "I'm so sorry. What happened this time?")
+        reply = replies.reply(conversation, author, "I'm so sorry. What happened this time?")
     reply.refresh_from_db()
     return reply
 
@@ -181,3 +182,46 @@ def test_the_coach_sits_above_the_send_button_and_speaks_plain_text(
     assert '<button type="submit" form="composer" data-testid="send-reply">' in html
     assert "what you can do" in wall
     assert "*can*" not in wall
+
+
+SPANISH = "Mi pedido llegó roto y nadie me responde. Estoy muy enfadada con ustedes."
+
+
+def test_a_message_in_another_language_is_not_read_and_priority_says_so(
+    django_capture_on_commit_callbacks: CapturedCommits,
+) -> None:
+    english = customer_writes(ANGRY, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        spanish = conversations.receive_customer_message(
+            english.conversation.customer,
+            channel=Channel.EMAIL,
+            body_text=SPANISH,
+            conversation=english.conversation,
+        )
+    spanish.refresh_from_db()
+    conversation = Conversation.objects.get(pk=spanish.conversation_id)
+
+    assert spanish.scored_at is not None
+    assert spanish.distress is None
+    assert spanish.emotions == {"not_read": "Spanish", "language": "es"}
+    # The latest message decides: the earlier English reading is not passed off as this one's.
+    assert conversation.distress is None
+    assert conversation.distress_not_read == "Spanish"
+    assert "Distress not read: Spanish" in conversation.care_priority_reasons
+    assert not any(
+        reason.startswith("Customer sounds") for reason in conversation.care_priority_reasons
+    )
+
+
+def test_the_coach_does_not_score_a_conversation_in_another_language(
+    client_as: Callable[[Role], Client], django_capture_on_commit_callbacks: CapturedCommits
+) -> None:
+    conversation = customer_writes(SPANISH, django_capture_on_commit_callbacks).conversation
+    url = reverse("conversations:coach", args=[conversation.pk])
+
+    response = client_as(Role.AGENT).post(url, {"body": "Lo siento mucho, le envío otro hoy."})
+
+    assert response.context["coaching"].not_scored == "Spanish"
+    page = response.content.decode()
+    assert "Empathy not scored: Spanish" in page
+    assert "Emotional reaction" not in page

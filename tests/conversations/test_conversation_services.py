@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from careloop.conversations import services
 from careloop.conversations.models import (
     Channel,
     ContactPoint,
@@ -15,6 +14,15 @@ from careloop.conversations.models import (
     Message,
     Priority,
     Status,
+)
+from careloop.conversations.services import (
+    assignment,
+    conversations,
+    customers,
+    figures,
+    merging,
+    replies,
+    tags,
 )
 from careloop.core.permissions import Role
 from careloop.people.selectors import current_organisation
@@ -39,23 +47,25 @@ def office_hours() -> None:
 
 
 def write_in(customer=None, at=MONDAY_9, **kwargs) -> Message:
-    return services.receive_customer_message(
+    return conversations.receive_customer_message(
         customer or CustomerFactory(), channel=Channel.EMAIL, body_text="Help", at=at, **kwargs
     )
 
 
 def test_first_contact_creates_a_customer_once_per_contact_point() -> None:
-    first = services.find_or_create_customer(
+    first = customers.find_or_create_customer(
         kind=ContactPoint.Kind.EMAIL, value="Ana@Example.test", full_name="Ana"
     )
-    again = services.find_or_create_customer(kind=ContactPoint.Kind.EMAIL, value="ana@example.test")
+    again = customers.find_or_create_customer(
+        kind=ContactPoint.Kind.EMAIL, value="ana@example.test"
+    )
     assert first == again
     assert first.email == "ana@example.test"
 
 
 def test_a_customer_named_after_a_long_external_id_gets_a_name_that_fits_its_column() -> None:
     external_id = "7" * 320
-    customer, created = services.customer_for_contact(
+    customer, created = customers.customer_for_contact(
         kind=ContactPoint.Kind.EXTERNAL, value=external_id
     )
     customer.refresh_from_db()
@@ -80,7 +90,7 @@ def test_a_new_message_opens_a_conversation_waiting_on_us_with_sla_due_times() -
 def test_first_reply_is_measured_in_calendar_and_business_time() -> None:
     conversation = write_in(at=datetime(2026, 11, 23, 16, tzinfo=UTC)).conversation
     agent = UserFactory()
-    services.reply(conversation, agent, "On it!", at=datetime(2026, 11, 24, 10, tzinfo=UTC))
+    replies.reply(conversation, agent, "On it!", at=datetime(2026, 11, 24, 10, tzinfo=UTC))
     conversation.refresh_from_db()
     assert conversation.first_response_seconds == 18 * 3600
     assert conversation.first_response_business_seconds == 2 * 3600
@@ -91,7 +101,7 @@ def test_first_reply_is_measured_in_calendar_and_business_time() -> None:
 
 def test_internal_notes_do_not_count_as_replies() -> None:
     conversation = write_in().conversation
-    services.reply(conversation, UserFactory(), "Checking stock first", internal=True)
+    replies.reply(conversation, UserFactory(), "Checking stock first", internal=True)
     conversation.refresh_from_db()
     assert conversation.first_response_at is None
     assert conversation.public_reply_count == 0
@@ -101,10 +111,14 @@ def test_internal_notes_do_not_count_as_replies() -> None:
 def test_on_hold_pauses_the_clock_and_resolution_excludes_it() -> None:
     conversation = write_in().conversation
     agent = UserFactory()
-    services.reply(conversation, agent, "Asking the warehouse", at=MONDAY_9 + timedelta(hours=1))
-    services.change_status(conversation, Status.ON_HOLD, agent, at=MONDAY_9 + timedelta(hours=2))
-    services.change_status(conversation, Status.OPEN, agent, at=MONDAY_9 + timedelta(hours=6))
-    services.change_status(conversation, Status.SOLVED, agent, at=MONDAY_9 + timedelta(hours=7))
+    replies.reply(conversation, agent, "Asking the warehouse", at=MONDAY_9 + timedelta(hours=1))
+    conversations.change_status(
+        conversation, Status.ON_HOLD, agent, at=MONDAY_9 + timedelta(hours=2)
+    )
+    conversations.change_status(conversation, Status.OPEN, agent, at=MONDAY_9 + timedelta(hours=6))
+    conversations.change_status(
+        conversation, Status.SOLVED, agent, at=MONDAY_9 + timedelta(hours=7)
+    )
     conversation.refresh_from_db()
     assert conversation.paused_business_seconds == 4 * 3600
     assert conversation.resolution_seconds == 7 * 3600
@@ -115,7 +129,7 @@ def test_a_customer_reply_reopens_a_solved_conversation_and_counts_the_reopen() 
     message = write_in()
     conversation = message.conversation
     agent = UserFactory()
-    services.reply(conversation, agent, "Done", then_status=Status.SOLVED)
+    replies.reply(conversation, agent, "Done", then_status=Status.SOLVED)
     again = write_in(conversation.customer, conversation=conversation, at=MONDAY_9 + timedelta(1))
     assert again.conversation == conversation
     conversation.refresh_from_db()
@@ -126,7 +140,7 @@ def test_a_customer_reply_reopens_a_solved_conversation_and_counts_the_reopen() 
 
 def test_writing_into_a_closed_conversation_starts_a_new_one() -> None:
     conversation = write_in().conversation
-    services.change_status(conversation, Status.CLOSED, None)
+    conversations.change_status(conversation, Status.CLOSED, None)
     again = write_in(conversation.customer, conversation=conversation)
     assert again.conversation != conversation
 
@@ -134,8 +148,8 @@ def test_writing_into_a_closed_conversation_starts_a_new_one() -> None:
 def test_the_more_upset_customer_comes_first_and_the_inbox_says_why() -> None:
     calm = write_in().conversation
     upset = write_in().conversation
-    services.record_message_reading(upset.messages.get(), {"anger": 0.9}, distress=0.85)
-    services.record_message_reading(calm.messages.get(), {"neutral": 0.9}, distress=0.05)
+    figures.record_message_reading(upset.messages.get(), {"anger": 0.9}, distress=0.85)
+    figures.record_message_reading(calm.messages.get(), {"neutral": 0.9}, distress=0.05)
     calm.refresh_from_db()
     upset.refresh_from_db()
     assert upset.care_priority > calm.care_priority
@@ -145,10 +159,10 @@ def test_the_more_upset_customer_comes_first_and_the_inbox_says_why() -> None:
 
 def test_waiting_longer_against_the_target_raises_priority_and_a_breach_is_named() -> None:
     conversation = write_in().conversation
-    early = services.refresh_conversation(conversation, services.business_calendar(), MONDAY_9)
+    early = figures.refresh_conversation(conversation, figures.business_calendar(), MONDAY_9)
     early_score = early.care_priority
-    late = services.refresh_conversation(
-        conversation, services.business_calendar(), MONDAY_9 + timedelta(hours=6)
+    late = figures.refresh_conversation(
+        conversation, figures.business_calendar(), MONDAY_9 + timedelta(hours=6)
     )
     assert late.care_priority > early_score
     assert late.sla_breached
@@ -158,9 +172,9 @@ def test_waiting_longer_against_the_target_raises_priority_and_a_breach_is_named
 def test_repeat_contact_about_the_same_problem_is_a_reason() -> None:
     customer = CustomerFactory()
     first = write_in(customer).conversation
-    services.set_tags(first, ["Refund"], None)
+    tags.set_tags(first, ["Refund"], None)
     second = write_in(customer, at=MONDAY_9 + timedelta(hours=1)).conversation
-    services.set_tags(second, ["refund"], None)
+    tags.set_tags(second, ["refund"], None)
     second.refresh_from_db()
     assert "Contact number 2 about the same problem in 30 days" in second.care_priority_reasons
 
@@ -169,7 +183,7 @@ def test_merging_conversations_moves_messages_and_leaves_a_pointer() -> None:
     customer = CustomerFactory()
     target = write_in(customer).conversation
     source = write_in(customer, at=MONDAY_9 + timedelta(minutes=5)).conversation
-    services.merge_conversations(source, target, None)
+    merging.merge_conversations(source, target, None)
     source.refresh_from_db()
     assert source.merged_into == target
     assert source.status == Status.CLOSED
@@ -180,12 +194,12 @@ def test_merging_conversations_moves_messages_and_leaves_a_pointer() -> None:
 
 
 def test_merging_customers_moves_conversations_and_contact_points() -> None:
-    keep = services.find_or_create_customer(kind=ContactPoint.Kind.EMAIL, value="a@example.test")
-    duplicate = services.find_or_create_customer(kind=ContactPoint.Kind.CHAT, value="chat-123")
+    keep = customers.find_or_create_customer(kind=ContactPoint.Kind.EMAIL, value="a@example.test")
+    duplicate = customers.find_or_create_customer(kind=ContactPoint.Kind.CHAT, value="chat-123")
     write_in(duplicate)
-    services.merge_customers(duplicate, keep)
+    merging.merge_customers(duplicate, keep)
     assert Conversation.objects.filter(customer=keep).count() == 1
-    found = services.find_or_create_customer(kind=ContactPoint.Kind.CHAT, value="chat-123")
+    found = customers.find_or_create_customer(kind=ContactPoint.Kind.CHAT, value="chat-123")
     assert found == keep
 
 
@@ -194,7 +208,7 @@ def test_round_robin_takes_turns_and_skips_agents_at_capacity() -> None:
     full = UserFactory(team=team, role=Role.AGENT, conversation_capacity=0)
     first = UserFactory(team=team, role=Role.AGENT)
     second = UserFactory(team=team, role=Role.AGENT)
-    assignees = [services.assign_round_robin(write_in().conversation, team) for _ in range(4)]
+    assignees = [assignment.assign_round_robin(write_in().conversation, team) for _ in range(4)]
     assert full not in assignees
     assert assignees == [first, second, first, second]
 
@@ -203,14 +217,14 @@ def test_round_robin_leaves_the_conversation_with_the_team_when_everyone_is_full
     team = TeamFactory()
     UserFactory(team=team, conversation_capacity=0)
     conversation = write_in().conversation
-    assert services.assign_round_robin(conversation, team) is None
+    assert assignment.assign_round_robin(conversation, team) is None
     conversation.refresh_from_db()
     assert conversation.team == team and conversation.assignee is None
 
 
 def test_urgent_priority_shortens_the_targets() -> None:
     conversation = write_in().conversation
-    services.set_priority(conversation, Priority.URGENT, None)
+    conversations.set_priority(conversation, Priority.URGENT, None)
     conversation.refresh_from_db()
     assert conversation.first_response_due == MONDAY_9 + timedelta(hours=1)
     assert "Marked urgent priority" in conversation.care_priority_reasons
@@ -228,7 +242,7 @@ def test_refresh_command_rescores_only_waiting_conversations() -> None:
 
     waiting = write_in().conversation
     answered = write_in().conversation
-    services.reply(answered, UserFactory(), "Sorted!", at=MONDAY_9 + timedelta(minutes=5))
+    replies.reply(answered, UserFactory(), "Sorted!", at=MONDAY_9 + timedelta(minutes=5))
     out = StringIO()
     call_command("refresh_priorities", stdout=out)
     assert out.getvalue().strip() == "Re-scored 1 waiting conversation."
@@ -240,11 +254,11 @@ def test_refresh_command_rescores_only_waiting_conversations() -> None:
 def test_every_reply_records_how_long_the_customer_waited_for_it() -> None:
     conversation = write_in(at=datetime(2026, 11, 23, 16, tzinfo=UTC)).conversation
     agent = UserFactory()
-    first = services.reply(conversation, agent, "Hello!", at=datetime(2026, 11, 24, 10, tzinfo=UTC))
+    first = replies.reply(conversation, agent, "Hello!", at=datetime(2026, 11, 24, 10, tzinfo=UTC))
     write_in(
         conversation.customer, conversation=conversation, at=datetime(2026, 11, 24, 11, tzinfo=UTC)
     )
-    following = services.reply(
+    following = replies.reply(
         conversation, agent, "Done", at=datetime(2026, 11, 24, 11, 30, tzinfo=UTC)
     )
     assert (first.response_seconds, first.response_business_seconds) == (18 * 3600, 2 * 3600)
@@ -256,7 +270,10 @@ def test_solving_a_conversation_tells_other_domains_once_committed(
 ) -> None:
     from careloop.conversations.hooks import conversation_solved
     from careloop.conversations.models import Channel, Status
-    from careloop.conversations.services import change_status, receive_customer_message
+    from careloop.conversations.services.conversations import (
+        change_status,
+        receive_customer_message,
+    )
     from tests.conversations.factories import CustomerFactory
 
     heard: list[int] = []

@@ -7,7 +7,6 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from careloop.conversations import services
 from careloop.conversations.models import (
     Attachment,
     Channel,
@@ -16,6 +15,7 @@ from careloop.conversations.models import (
     Customer,
     SlaPolicy,
 )
+from careloop.conversations.services import conversations, customers, figures
 from careloop.core.permissions import Role
 from careloop.people.selectors import current_organisation
 from tests.conversations.factories import CustomerFactory
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def new_conversation(customer: Customer | None = None) -> Conversation:
-    return services.receive_customer_message(
+    return conversations.receive_customer_message(
         customer or CustomerFactory(), channel=Channel.EMAIL, body_text="Hello"
     ).conversation
 
@@ -53,8 +53,8 @@ def test_customer_profile_shows_history_and_saves_preferences(
 
 
 def test_merging_a_duplicate_customer_from_the_profile(client_as: Callable[[Role], Client]) -> None:
-    keep = services.find_or_create_customer(kind=ContactPoint.Kind.EMAIL, value="a@example.test")
-    duplicate = services.find_or_create_customer(kind=ContactPoint.Kind.CHAT, value="visitor-1")
+    keep = customers.find_or_create_customer(kind=ContactPoint.Kind.EMAIL, value="a@example.test")
+    duplicate = customers.find_or_create_customer(kind=ContactPoint.Kind.CHAT, value="visitor-1")
     new_conversation(duplicate)
     client = client_as(Role.AGENT)
     response = client.post(
@@ -118,7 +118,7 @@ def test_lead_sets_sla_targets_that_new_conversations_follow(
     conversation.refresh_from_db()
     assert conversation.first_response_due is not None
     business_minutes = (
-        services.business_calendar().seconds_between(
+        figures.business_calendar().seconds_between(
             conversation.created_at, conversation.first_response_due
         )
         // 60

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from careloop.conversations import services
 from careloop.conversations.models import Attachment, Channel, Conversation, SavedReply, Status
+from careloop.conversations.services import assignment, conversations, figures, replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def conversation(subject: str = "Help", body: str = "Hello", name: str = "") -> Conversation:
     customer = CustomerFactory(full_name=name) if name else CustomerFactory()
-    return services.receive_customer_message(
+    return conversations.receive_customer_message(
         customer, channel=Channel.EMAIL, body_text=body, subject=subject
     ).conversation
 
@@ -33,8 +33,8 @@ def agent(client: Client) -> User:
 def test_the_most_upset_customer_is_at_the_top_with_the_reason(client: Client, agent: User) -> None:
     calm = conversation("Invoice copy")
     upset = conversation("Broken on arrival, third time!")
-    services.record_message_reading(upset.messages.get(), {"anger": 0.9}, 0.9)
-    services.record_message_reading(calm.messages.get(), {"neutral": 0.9}, 0.05)
+    figures.record_message_reading(upset.messages.get(), {"anger": 0.9}, 0.9)
+    figures.record_message_reading(calm.messages.get(), {"neutral": 0.9}, 0.05)
     response = client.get(reverse("conversations:inbox"), {"view": "waiting"})
     rows = list(response.context["page"])
     assert rows[0] == upset
@@ -43,8 +43,8 @@ def test_the_most_upset_customer_is_at_the_top_with_the_reason(client: Client, a
 
 def test_views_split_mine_unassigned_and_on_hold(client: Client, agent: User) -> None:
     mine, free, held = conversation("a"), conversation("b"), conversation("c")
-    services.assign(mine, agent, agent)
-    services.change_status(held, Status.ON_HOLD, agent)
+    assignment.assign(mine, agent, agent)
+    conversations.change_status(held, Status.ON_HOLD, agent)
 
     def listed(view: str) -> set[int]:
         page = client.get(reverse("conversations:inbox"), {"view": view}).context["page"]
@@ -67,7 +67,7 @@ def test_search_finds_words_from_messages_and_customer_names(client: Client, age
         ]
         assert [c.pk for c in page] == [zip_broken.pk], query
     # Typed live (htmx), "#12" lists conversation 12 whatever view it is in.
-    services.change_status(zip_broken, Status.CLOSED, agent)
+    conversations.change_status(zip_broken, Status.CLOSED, agent)
     page = client.get(
         reverse("conversations:inbox"),
         {"view": "mine", "q": f"#{zip_broken.pk}"},
@@ -193,7 +193,7 @@ def test_a_second_agent_sees_who_else_is_on_the_conversation(agent: User) -> Non
 
 def test_customer_text_is_escaped_and_html_sanitised(client: Client, agent: User) -> None:
     customer = CustomerFactory(full_name="<img src=x onerror=alert(1)>")
-    item = services.receive_customer_message(
+    item = conversations.receive_customer_message(
         customer,
         channel=Channel.EMAIL,
         body_text="<script>alert(1)</script>",
@@ -283,13 +283,13 @@ def test_another_teams_agent_reads_the_conversation_but_not_its_internal_notes(
     outsider = UserFactory(role=Role.AGENT, team=europe)
     colleague = UserFactory(role=Role.AGENT, team=billing)
     lead = UserFactory(role=Role.TEAM_LEAD, team=europe)
-    message = services.receive_customer_message(
+    message = conversations.receive_customer_message(
         CustomerFactory(), channel=Channel.EMAIL, body_text="Charged twice for order 77"
     )
     conversation = message.conversation
     conversation.team = billing
     conversation.save()
-    services.reply(
+    replies.reply(
         conversation, owner, "Refund approved by finance, see ticket FIN-9", internal=True
     )
     url = reverse("conversations:conversation", args=[conversation.pk])
@@ -308,12 +308,12 @@ def _billing_note(text: str) -> tuple[Conversation, User]:
     """A Billing conversation with an internal note; returns it and its Billing agent."""
     billing = TeamFactory(name="Billing")
     owner = UserFactory(role=Role.AGENT, team=billing)
-    conversation = services.receive_customer_message(
+    conversation = conversations.receive_customer_message(
         CustomerFactory(), channel=Channel.EMAIL, body_text="Charged twice for order 78"
     ).conversation
     conversation.team = billing
     conversation.save()
-    services.reply(conversation, owner, text, internal=True)
+    replies.reply(conversation, owner, text, internal=True)
     return conversation, owner
 
 
@@ -321,7 +321,7 @@ def test_taking_another_teams_conversation_does_not_reveal_its_notes(client: Cli
     """Finding 5: 'assign to me' moved the conversation, and its notes, to the outsider's team."""
     conversation, _ = _billing_note("Finance ticket FIN-10, customer disputes before")
     outsider = UserFactory(role=Role.AGENT, team=TeamFactory(name="Europe"))
-    services.assign(conversation, outsider, outsider)
+    assignment.assign(conversation, outsider, outsider)
     conversation.refresh_from_db()
     assert conversation.assignee == outsider
     client.force_login(outsider)
@@ -337,7 +337,7 @@ def test_merging_another_teams_conversation_into_ones_own_does_not_reveal_its_no
     source, _ = _billing_note("Finance ticket FIN-11")
     europe = TeamFactory(name="Europe")
     outsider = UserFactory(role=Role.AGENT, team=europe)
-    target = services.receive_customer_message(
+    target = conversations.receive_customer_message(
         source.customer, channel=Channel.EMAIL, body_text="Another question"
     ).conversation
     target.team = europe
@@ -356,7 +356,7 @@ def test_note_attachments_download_only_for_those_who_read_the_note(client: Clie
 
     billing = TeamFactory(name="Billing")
     owner = UserFactory(role=Role.AGENT, team=billing)
-    message = services.receive_customer_message(
+    message = conversations.receive_customer_message(
         CustomerFactory(), channel=Channel.EMAIL, body_text="Here is my receipt"
     )
     customer_file = Attachment.objects.create(
@@ -369,7 +369,7 @@ def test_note_attachments_download_only_for_those_who_read_the_note(client: Clie
     conversation = message.conversation
     conversation.team = billing
     conversation.save()
-    note = services.reply(
+    note = replies.reply(
         conversation,
         owner,
         "Fraud check notes attached",

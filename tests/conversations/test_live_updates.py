@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
-from careloop.conversations import selectors, services
+from careloop.conversations import selectors
 from careloop.conversations.models import Channel, Conversation
+from careloop.conversations.services import assignment, conversations, replies
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from tests.conversations.factories import CustomerFactory
@@ -23,7 +24,7 @@ QUIET_POLL_QUERIES = 4
 
 
 def conversation(subject: str = "Help") -> Conversation:
-    return services.receive_customer_message(
+    return conversations.receive_customer_message(
         CustomerFactory(), channel=Channel.EMAIL, body_text="Hello", subject=subject
     ).conversation
 
@@ -73,7 +74,7 @@ def test_a_change_outside_the_page_only_moves_the_marker(
     client: Client, agent: User, django_assert_max_num_queries: type[DjangoAssertNumQueries]
 ) -> None:
     mine = conversation("Mine")
-    services.assign(mine, agent, agent)
+    assignment.assign(mine, agent, agent)
     state = live_state(client, view="mine")
     conversation("Someone else's")
     # The quiet poll's queries, then the view's size and the page's rows: nothing rendered.
@@ -117,7 +118,7 @@ def test_a_customer_reply_arrives_in_the_open_conversation(client: Client, agent
     item = conversation()
     page = client.get(reverse("conversations:conversation", args=[item.pk]))
     last = page.context["last_message_id"]
-    services.receive_customer_message(
+    conversations.receive_customer_message(
         item.customer, channel=Channel.EMAIL, body_text="Any news on my parcel?", conversation=item
     )
     response = thread_poll(client, item, last)
@@ -139,7 +140,7 @@ def test_live_messages_keep_internal_notes_to_those_who_may_read_them(client: Cl
     item.team = billing
     item.save()
     last = item.messages.get().pk
-    services.reply(item, owner, "Refund approved, see ticket FIN-11", internal=True)
+    replies.reply(item, owner, "Refund approved, see ticket FIN-11", internal=True)
 
     client.force_login(outsider)
     assert thread_poll(client, item, last).status_code == 204

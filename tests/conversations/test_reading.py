@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from careloop.conversations import coaching, services
+from careloop.conversations import coaching
 from careloop.conversations.models import Channel, Conversation, Message
+from careloop.conversations.services import conversations
 from careloop.conversations.tasks import read_unread_customer_messages, score_unscored_messages
 from careloop.empathy import engine
 from tests.conversations.factories import CustomerFactory
@@ -24,7 +25,7 @@ def stored_unread(texts: Sequence[str], conversation: Conversation | None = None
     """Customer messages as a Celery deployment leaves them until a reader comes: unread."""
     messages = []
     for text in texts:
-        message = services.receive_customer_message(
+        message = conversations.receive_customer_message(
             conversation.customer if conversation else CustomerFactory(),
             channel=Channel.API,
             body_text=text,

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from careloop.actions.models import ActionItem
 from careloop.actions.services import DEFAULT_DUE_DAYS, ActionItemDraft, create_action_item
-from careloop.celery import run_task
 from careloop.core import calendar
+from careloop.core.celery import run_task
 from careloop.core.permissions import Role
 from careloop.feedback.services.concerns import raise_concern
 from careloop.people.middleware import OrganisationTimezoneMiddleware

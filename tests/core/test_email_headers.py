@@ -14,10 +14,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from careloop.actions.tasks import send_action_reminders
-from careloop.conversations import services
-from careloop.conversations.channels import chat
+from careloop.conversations.channels import chat, chat_visitors
 from careloop.conversations.channels.email_outbound import send_email_reply
 from careloop.conversations.models import Attachment, Channel
+from careloop.conversations.services import conversations, replies
 from careloop.core import email_headers
 from careloop.core.email_headers import single_line
 from careloop.core.permissions import Role
@@ -102,8 +102,10 @@ def test_a_line_break_in_an_idea_title_still_escalates_it() -> None:
 
 @pytest.mark.django_db
 def test_a_line_break_in_a_chat_visitors_name_still_escalates_their_recovery() -> None:
-    visitor = chat.new_visitor()
-    incoming = chat.ChatMessageInput(uuid.uuid4(), "Where is my parcel?", name="Eve\nBcc: x@y.z")
+    visitor = chat_visitors.new_visitor()
+    incoming = chat_visitors.ChatMessageInput(
+        uuid.uuid4(), "Where is my parcel?", name="Eve\nBcc: x@y.z"
+    )
     customer = chat.post_customer_message(visitor, incoming).message.conversation.customer
     customer.email = "eve@example.com"  # the survey that finds the detractor needs one
     customer.save(update_fields=["email"])
@@ -122,10 +124,10 @@ def test_a_line_break_in_a_chat_visitors_name_still_escalates_their_recovery() -
 @pytest.mark.django_db
 def test_a_line_break_in_an_attachments_name_still_sends_the_reply() -> None:
     customer = CustomerFactory(email="ada@example.test")
-    conversation = services.receive_customer_message(
+    conversation = conversations.receive_customer_message(
         customer, channel=Channel.EMAIL, body_text="Hi", subject="Order 42"
     ).conversation
-    reply = services.reply(conversation, UserFactory(role=Role.AGENT), "Label attached.")
+    reply = replies.reply(conversation, UserFactory(role=Role.AGENT), "Label attached.")
     Attachment.objects.create(
         message=reply,
         file=ContentFile(b"label", name="label.txt"),

@@ -34,12 +34,9 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import (
-    change_status,
-    merge_customers,
-    receive_customer_message,
-    reply,
-)
+from careloop.conversations.services.conversations import change_status, receive_customer_message
+from careloop.conversations.services.merging import merge_customers
+from careloop.conversations.services.replies import reply
 from careloop.core import privacy
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Role

@@ -19,7 +19,8 @@ from careloop.core import calendar
 from careloop.core.home import Group
 from careloop.core.permissions import Role
 from careloop.insights.models import DailyRollup
-from careloop.people.models import Team, User
+from careloop.people.models import Team, User, Value
+from careloop.people.selectors import current_organisation
 from tests.actions.factories import ActionItemFactory
 from tests.conversations.factories import ConversationFactory
 from tests.feedback.factories import answered, solved_conversation
@@ -194,3 +195,17 @@ def test_people_who_do_not_work_conversations_see_no_conversation_figures(
     figures = figures_on_home(client_as(role))
     assert not {"my-open", "my-csat", "team-queue", "approvals-waiting"} & set(figures)
     assert "my-overdue-items" in figures
+
+
+def test_the_home_page_is_headed_with_the_organisation_and_its_values(client: Client) -> None:
+    """Core reads the organisation through what people registered, without importing it."""
+    organisation = current_organisation()
+    organisation.name = "Harbour Outfitters"
+    organisation.save()
+    Value.objects.create(organisation=organisation, name="Own the outcome")
+
+    response = signed_in(client, UserFactory(role=Role.AGENT)).get(reverse("core:dashboard"))
+
+    assert response.context["organisation"] == organisation
+    assert "Harbour Outfitters" in response.content.decode()
+    assert "Own the outcome" in response.content.decode()

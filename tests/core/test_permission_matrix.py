@@ -174,7 +174,7 @@ def test_there_are_views_to_check() -> None:
 
 def sample_conversation_kwargs() -> dict[str, int]:
     from careloop.conversations.models import Channel
-    from careloop.conversations.services import receive_customer_message
+    from careloop.conversations.services.conversations import receive_customer_message
 
     message = receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hi")
     return {"pk": message.conversation_id}
@@ -205,6 +205,8 @@ URL_KWARGS: dict[str, Callable[[], dict[str, int]]] = {
         "presence",
         "coach",
         "thread-live",
+        "customer-panel",
+        "saved-reply-choice",
     )
 }
 URL_KWARGS.update(
@@ -260,7 +262,7 @@ def sample_gesture_kwargs() -> dict[str, int]:
     return {"pk": gesture.pk}
 
 
-URL_KWARGS["care:grant"] = sample_conversation_kwargs
+URL_KWARGS["care:grant"] = URL_KWARGS["care:conversation-panel"] = sample_conversation_kwargs
 URL_KWARGS["care:gesture"] = URL_KWARGS["care:decide"] = sample_gesture_kwargs
 URL_KWARGS["care:retry"] = URL_KWARGS["care:resolve"] = sample_gesture_kwargs
 OBJECT_SCOPED_URL_NAMES |= {"care:gesture"}

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careloop.conversations.models import Channel
-from careloop.conversations.services import receive_customer_message
+from careloop.conversations.services.conversations import receive_customer_message
 from careloop.core.permissions import Role
 from careloop.core.widgets import MAX_PICKER_OPTIONS
 from careloop.learning.forms import ReviewForm

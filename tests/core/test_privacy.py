@@ -23,7 +23,7 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import change_status, receive_customer_message
+from careloop.conversations.services.conversations import change_status, receive_customer_message
 from careloop.core.audit import audit_events_for, audit_log, record_audit
 from careloop.core.models import AuditEvent
 from careloop.core.permissions import Role

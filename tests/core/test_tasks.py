@@ -31,7 +31,7 @@ from kombu import Connection
 from kombu.exceptions import OperationalError
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from careloop.celery import app as celery_app
+from careloop.core.celery import app as celery_app
 from careloop.core.permissions import Role
 from careloop.people.models import User
 from careloop.people.services import add_person

@@ -17,8 +17,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from careloop.conversations import services  # noqa: E402
 from careloop.conversations.models import Channel, Conversation, Customer  # noqa: E402
+from careloop.conversations.services import conversations  # noqa: E402
 from careloop.core.permissions import Role  # noqa: E402
 from careloop.people.models import User  # noqa: E402
 
@@ -62,7 +62,7 @@ def main() -> None:
     setup_test_environment()
     agent = User.objects.create_user("agent@replica.example", role=Role.AGENT)
     customer = Customer.objects.create(full_name="Ines Moreau", email="ines@replica.example")
-    first = services.receive_customer_message(
+    first = conversations.receive_customer_message(
         customer, channel=Channel.EMAIL, body_text="The kingfisher mug arrived cracked"
     ).conversation
     wait_for(lambda: replayed(first.pk), "the replica to replay the first conversation")
@@ -74,7 +74,7 @@ def main() -> None:
         lambda: on_replica("SELECT pg_get_wal_replay_pause_state()") == "paused",
         "the replica to pause",
     )
-    second = services.receive_customer_message(
+    second = conversations.receive_customer_message(
         customer, channel=Channel.EMAIL, body_text="A second kingfisher mug, also cracked"
     ).conversation
     on_primary_now = sorted(

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from careloop.conversations.models import Channel, Conversation, Customer, Status
-from careloop.conversations.services import assign, change_status, receive_customer_message
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import change_status, receive_customer_message
 from careloop.feedback.models import SurveyInvitation, SurveyKind, SurveyResponse
 from careloop.feedback.services import surveys
 from careloop.people.models import User

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from careloop.conversations.models import Customer, Status
-from careloop.conversations.services import change_status, receive_customer_message
+from careloop.conversations.services.conversations import change_status, receive_customer_message
 from careloop.feedback.emails import fill_placeholders, unsubscribe_url
 from careloop.feedback.models import EmailOptOut, EmailRule
 from careloop.feedback.services import milestones

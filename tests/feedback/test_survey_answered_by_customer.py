@@ -18,9 +18,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from careloop.api.services import create_api_key
-from careloop.conversations.channels import chat
+from careloop.conversations.channels import chat, chat_visitors
 from careloop.conversations.models import Conversation, Message, Status
-from careloop.conversations.services import assign, change_status
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import change_status
 from careloop.core.permissions import Role
 from careloop.feedback.models import SurveyInvitation, SurveyLink, SurveyResponse
 from careloop.feedback.selectors import score_card
@@ -34,12 +35,14 @@ SURVEY_PATH = re.compile(r"/survey/[^\s\"'<]+/")
 CHAT = "HTTP_X_CARELOOP_CHAT"
 
 
-def chat_survey(agent: User) -> tuple[chat.ChatVisitor, Conversation, SurveyInvitation]:
+def chat_survey(agent: User) -> tuple[chat_visitors.ChatVisitor, Conversation, SurveyInvitation]:
     """A visitor's chat, handled by `agent`, solved, and its survey sent into the chat."""
-    visitor = chat.new_visitor()
+    visitor = chat_visitors.new_visitor()
     posted = chat.post_customer_message(
         visitor,
-        chat.parse_message_input({"client_message_id": str(uuid.uuid4()), "text": "Hi there"}),
+        chat_visitors.parse_message_input(
+            {"client_message_id": str(uuid.uuid4()), "text": "Hi there"}
+        ),
     )
     conversation = posted.message.conversation
     assign(conversation, agent, actor=agent)
@@ -48,7 +51,7 @@ def chat_survey(agent: User) -> tuple[chat.ChatVisitor, Conversation, SurveyInvi
     return visitor, conversation, sent_invitation(conversation)
 
 
-def visitor_link(visitor: chat.ChatVisitor) -> str:
+def visitor_link(visitor: chat_visitors.ChatVisitor) -> str:
     body = Client().post(reverse("conversations:chat-session"), **{CHAT: visitor.token}).json()
     [shown] = [message for message in body["messages"] if "link" in message]
     assert shown["text"].startswith("Thanks for chatting with us")
@@ -105,10 +108,12 @@ def test_the_chat_endpoints_give_an_agents_session_no_link() -> None:
 def test_only_the_visitors_own_chat_shows_the_link_and_the_customer_can_answer_once() -> None:
     agent = UserFactory(role=Role.AGENT)
     visitor, _, invitation = chat_survey(agent)
-    stranger = chat.new_visitor()
+    stranger = chat_visitors.new_visitor()
     chat.post_customer_message(
         stranger,
-        chat.parse_message_input({"client_message_id": str(uuid.uuid4()), "text": "Hello"}),
+        chat_visitors.parse_message_input(
+            {"client_message_id": str(uuid.uuid4()), "text": "Hello"}
+        ),
     )
     others = Client().post(reverse("conversations:chat-session"), **{CHAT: stranger.token})
     assert not SURVEY_PATH.search(others.content.decode())

@@ -13,9 +13,9 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from careloop.conversations.channels import chat
+from careloop.conversations.channels import chat, chat_transcript, chat_visitors
 from careloop.conversations.models import Channel, ContactPoint, Status
-from careloop.conversations.services import change_status, receive_customer_message
+from careloop.conversations.services.conversations import change_status, receive_customer_message
 from careloop.core.permissions import Role
 from careloop.feedback.emails import send_customer_email, unsubscribe_url
 from careloop.feedback.models import EmailOptOut, SurveyInvitation, SurveyKind, SurveyLink
@@ -170,10 +170,10 @@ def test_a_reopened_conversation_is_not_surveyed() -> None:
 
 
 def test_a_solved_chat_gets_the_survey_link_in_the_chat_widget() -> None:
-    visitor = chat.new_visitor()
+    visitor = chat_visitors.new_visitor()
     posted = chat.post_customer_message(
         visitor,
-        chat.parse_message_input(
+        chat_visitors.parse_message_input(
             {"client_message_id": "6f1c1a52-7c43-4a4e-9a35-0d3c1f7c2f10", "text": "Hi there"}
         ),
     )
@@ -183,7 +183,9 @@ def test_a_solved_chat_gets_the_survey_link_in_the_chat_widget() -> None:
     assert not conversation.customer.email
     sent_invitation(conversation)
 
-    [link_message] = [m for m in chat.visible_messages(conversation) if m.author_kind == "agent"]
+    [link_message] = [
+        m for m in chat_transcript.visible_messages(conversation) if m.author_kind == "agent"
+    ]
     assert not LINK.search(link_message.body_text)  # the team reads "survey sent"
     assert LINK.search(surveys.chat_survey_links([link_message])[link_message.pk].url)
     assert ContactPoint.objects.filter(customer=conversation.customer, kind="chat").exists()

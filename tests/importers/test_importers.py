@@ -20,7 +20,7 @@ from careloop.conversations.models import (
     Status,
 )
 from careloop.conversations.search_index import matching
-from careloop.conversations.services import refresh_waiting_conversations
+from careloop.conversations.services.figures import refresh_waiting_conversations
 from careloop.core.privacy import erase_customer
 from careloop.importers.management.commands.import_data import ProgressLine
 from careloop.importers.models import ExternalReference, ImportRun

@@ -10,13 +10,10 @@ from django.utils import timezone
 
 from careloop.care import services as care
 from careloop.conversations.models import Channel, Conversation, Status
-from careloop.conversations.services import (
-    assign,
-    change_status,
-    merge_conversations,
-    receive_customer_message,
-    reply,
-)
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import change_status, receive_customer_message
+from careloop.conversations.services.merging import merge_conversations
+from careloop.conversations.services.replies import reply
 from careloop.core.permissions import Role
 from careloop.feedback.models import RecoveryTask, SurveyInvitation, SurveyKind
 from careloop.feedback.services import recovery, surveys

@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from careloop.conversations.models import Channel, Conversation
-from careloop.conversations.services import receive_customer_message, set_tags
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.tags import set_tags
 from careloop.core.audit import AuditEvent
 from careloop.core.permissions import Role
 from careloop.insights import services

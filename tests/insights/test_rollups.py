@@ -6,7 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from careloop.conversations.models import Channel, Status
-from careloop.conversations.services import assign, change_status, receive_customer_message, reply
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import change_status, receive_customer_message
+from careloop.conversations.services.replies import reply
 from careloop.core import calendar
 from careloop.insights import rollups, tasks
 from careloop.insights.models import CustomerActivity, DailyRollup

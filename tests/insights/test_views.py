@@ -129,7 +129,7 @@ def test_a_custom_period_counts_its_retention_in_a_request_of_its_own(
     lead_client: Client,
 ) -> None:
     from careloop.conversations.models import Channel
-    from careloop.conversations.services import receive_customer_message
+    from careloop.conversations.services.conversations import receive_customer_message
     from careloop.insights import selectors
     from tests.conversations.factories import CustomerFactory
 

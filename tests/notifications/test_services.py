@@ -14,7 +14,9 @@ from careloop.care import services as care_services
 from careloop.care import tasks as care_tasks
 from careloop.care.models import Gesture
 from careloop.conversations.models import Channel, Conversation
-from careloop.conversations.services import assign, receive_customer_message, reply
+from careloop.conversations.services.assignment import assign
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.replies import reply
 from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.feedback.models import RecoveryTask

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 import careloop
 from careloop.conversations.models import Channel, Conversation
-from careloop.conversations.services import receive_customer_message
+from careloop.conversations.services.conversations import receive_customer_message
 from careloop.core.models import ScheduledJob
 from careloop.feedback.models import SurveyInvitation
 from careloop.feedback.services import surveys

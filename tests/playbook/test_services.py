@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from careloop.conversations.models import Channel
-from careloop.conversations.services import receive_customer_message, reply
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.replies import reply
 from careloop.core.permissions import Role
 from careloop.playbook import selectors, services, tasks
 from careloop.playbook.models import Visibility

@@ -38,7 +38,7 @@ def test_article_text_is_escaped(client: Client) -> None:
 
 def test_the_conversation_page_offers_promotion_to_the_playbook(client: Client) -> None:
     from careloop.conversations.models import Channel
-    from careloop.conversations.services import receive_customer_message
+    from careloop.conversations.services.conversations import receive_customer_message
     from tests.conversations.factories import CustomerFactory
 
     message = receive_customer_message(CustomerFactory(), channel=Channel.EMAIL, body_text="Hi")
@@ -51,7 +51,7 @@ def test_the_conversation_page_suggests_articles_close_to_what_the_customer_wrot
     client: Client,
 ) -> None:
     from careloop.conversations.models import Channel
-    from careloop.conversations.services import receive_customer_message
+    from careloop.conversations.services.conversations import receive_customer_message
     from tests.conversations.factories import CustomerFactory
 
     ArticleFactory(title="Warranty repairs for tents", body="Five-year warranty on tents.")

@@ -4,7 +4,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from careloop.conversations.models import Channel, Conversation, Message
-from careloop.conversations.services import receive_customer_message, reply
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.replies import reply
 from careloop.people.models import User
 from careloop.recognition.models import StoryOrigin, StoryStatus, SuccessStory
 from tests.conversations.factories import CustomerFactory

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from careloop.conversations.models import Message, Status
-from careloop.conversations.services import change_status
+from careloop.conversations.services.conversations import change_status
 from careloop.core import calendar
 from careloop.people.models import Value
 from careloop.people.selectors import current_organisation

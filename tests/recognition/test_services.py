@@ -87,7 +87,7 @@ def test_praise_names_the_agent_who_helped_among_several() -> None:
     sam = UserFactory(full_name="Sam Okafor")
     priya = UserFactory(full_name="Priya Natarajan")
     conversation = conversation_with_reply(priya)
-    from careloop.conversations.services import reply
+    from careloop.conversations.services.replies import reply
 
     reply(conversation, sam, "I'm checking on the carrier for you now.")
     praise = customer_says(conversation, "Thank you Priya, you were so kind and helpful.")
@@ -97,7 +97,7 @@ def test_praise_names_the_agent_who_helped_among_several() -> None:
 
 def test_praise_without_anyone_having_replied_suggests_nothing() -> None:
     from careloop.conversations.models import Channel
-    from careloop.conversations.services import receive_customer_message
+    from careloop.conversations.services.conversations import receive_customer_message
     from tests.conversations.factories import CustomerFactory
 
     message = receive_customer_message(
@@ -217,7 +217,7 @@ def test_a_grateful_survey_comment_becomes_a_suggested_story(
     django_capture_on_commit_callbacks: OnCommit,
 ) -> None:
     from careloop.conversations.models import Status
-    from careloop.conversations.services import change_status
+    from careloop.conversations.services.conversations import change_status
     from tests.feedback.factories import answered
 
     agent = UserFactory()

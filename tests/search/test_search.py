@@ -8,9 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from careloop.conversations import search_index, selectors, services
+from careloop.conversations import search_index, selectors
 from careloop.conversations.apps import _keep_search_index
 from careloop.conversations.models import Channel, Conversation, Status
+from careloop.conversations.services import assignment, conversations, replies, tags
 from careloop.core.highlight import MATCH_START, MATCH_STOP, marked_html
 from careloop.core.permissions import Role
 from careloop.people.models import User
@@ -25,13 +26,13 @@ pytestmark = pytest.mark.django_db
 def conversation(
     body: str = "Hello", subject: str = "Help", channel: Channel = Channel.EMAIL, **customer: str
 ) -> Conversation:
-    return services.receive_customer_message(
+    return conversations.receive_customer_message(
         CustomerFactory(**customer), channel=channel, body_text=body, subject=subject
     ).conversation
 
 
 def finish(found: Conversation, status: Status = Status.CLOSED) -> Conversation:
-    services.change_status(found, status, None)
+    conversations.change_status(found, status, None)
     found.refresh_from_db()
     return found
 
@@ -83,9 +84,9 @@ def test_filters_narrow_the_conversations(client: Client, agent: User) -> None:
     colleague = UserFactory(role=Role.AGENT, team=team)
     by_chat = finish(conversation("refund please", channel=Channel.CHAT))
     by_mail = conversation("refund please")
-    services.assign(by_mail, colleague, None)
+    assignment.assign(by_mail, colleague, None)
     Conversation.objects.filter(pk=by_mail.pk).update(team=team)
-    services.set_tags(by_mail, ["late-delivery"], None)
+    tags.set_tags(by_mail, ["late-delivery"], None)
     old = conversation("refund please")
     Conversation.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=400)
@@ -153,7 +154,7 @@ def test_a_people_partner_finds_the_playbook_but_no_customer_or_conversation(
 def test_an_internal_note_is_not_found_by_a_colleague_of_another_team(client: Client) -> None:
     writer = UserFactory(role=Role.AGENT, team=TeamFactory())
     found = conversation("Where is my order?")
-    services.reply(found, writer, "Customer is a known chargeback risk", internal=True)
+    replies.reply(found, writer, "Customer is a known chargeback risk", internal=True)
     client.force_login(UserFactory(role=Role.AGENT, team=TeamFactory()))
     assert search(client, q="chargeback") == []
     assert search(client, q="order") == [found.pk]
@@ -201,5 +202,5 @@ def test_the_sqlite_index_comes_back_after_a_table_rebuild_drops_its_triggers(
     assert selectors.best_matches(everything, "kingfisher") == ([], False)
     _keep_search_index()  # what runs after every migrate
     assert selectors.best_matches(everything, "kingfisher") == ([found.pk], False)
-    services.reply(found, agent, "A puffin is on its way")
+    replies.reply(found, agent, "A puffin is on its way")
     assert selectors.best_matches(everything, "puffin") == ([found.pk], False)

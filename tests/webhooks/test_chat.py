@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from careloop.care.services import grant_gesture
 from careloop.conversations.models import Channel, Message
-from careloop.conversations.services import receive_customer_message, record_message_reading
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.figures import record_message_reading
 from careloop.core import events
 from careloop.core.permissions import Role
 from careloop.feedback.services.concerns import raise_concern

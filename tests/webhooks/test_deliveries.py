@@ -270,7 +270,7 @@ def test_deliveries_expire_after_thirty_days_and_go_with_a_customers_erasure(
     receiver: Receiver, django_capture_on_commit_callbacks: OnCommit
 ) -> None:
     from careloop.conversations.models import Channel, Customer
-    from careloop.conversations.services import receive_customer_message
+    from careloop.conversations.services.conversations import receive_customer_message
     from careloop.core.privacy import erase_customer, purge_expired_data
     from tests.conversations.factories import CustomerFactory
 

@@ -26,8 +26,9 @@ from careloop.api.idempotency import Outcome, as_json, kept_since, run_once
 from careloop.api.models import ApiIdempotentResponse, ApiKey
 from careloop.api.scopes import Scope
 from careloop.api.serializers import BatchResultsSerializer, BatchSerializer
-from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, InboundRecord, Message, Priority
+from careloop.conversations.services import conversations as conversation_services
+from careloop.conversations.services import customers as customer_services
 from careloop.core.permissions import Action
 from careloop.people.models import User
 
@@ -145,16 +146,16 @@ def _judge(item: Item) -> bool:
 def _open(items: list[Item], owner: User) -> None:
     """Open a conversation for each item, all in one pass."""
     references = [
-        services.CustomerReference(
+        customer_services.CustomerReference(
             email=item.data["customer"].get("email", ""),
             external_id=item.data["customer"].get("external_id", ""),
             full_name=item.data["customer"].get("name", ""),
         )
         for item in items
     ]
-    customers = services.customers_named_by(references)
+    customers = customer_services.customers_named_by(references)
     openings = [
-        services.Opening(
+        conversation_services.Opening(
             customer,
             item.data["body"],
             subject=item.data.get("subject", ""),
@@ -164,7 +165,7 @@ def _open(items: list[Item], owner: User) -> None:
         )
         for item, (customer, new_customer) in zip(items, customers, strict=True)
     ]
-    messages = services.open_conversations(openings, channel=Channel.API, actor=owner)
+    messages = conversation_services.open_conversations(openings, channel=Channel.API, actor=owner)
     for item, message in zip(items, messages, strict=True):
         item.answer(
             status.HTTP_201_CREATED,
@@ -183,7 +184,7 @@ def _continue(items: list[Item]) -> None:
         if conversation is None:
             item.answer(422, {"errors": {"conversation": ["No conversation has this id."]}})
             continue
-        message = services.receive_customer_message(
+        message = conversation_services.receive_customer_message(
             conversation.customer,
             channel=Channel.API,
             body_text=item.data["body"],

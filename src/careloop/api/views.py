@@ -25,9 +25,10 @@ from careloop.api.serializers import (
     MessageCreateSerializer,
     MessageSerializer,
 )
-from careloop.conversations import services
 from careloop.conversations.models import Channel, Conversation, Message, Priority
 from careloop.conversations.selectors import InboxView
+from careloop.conversations.services import conversations as conversation_services
+from careloop.conversations.services import customers, replies, tags
 from careloop.core.permissions import Action
 from careloop.people.models import User
 
@@ -93,7 +94,7 @@ class ConversationsView(ApiView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         message = open_from_api(data, self.owner())
-        tag_names = services.tag_slugs(data.get("tags") or ())
+        tag_names = tags.tag_slugs(data.get("tags") or ())
         body = created_conversation(message, tag_names, request)
         return Outcome(status.HTTP_201_CREATED, body, message)
 
@@ -101,10 +102,10 @@ class ConversationsView(ApiView):
 def open_from_api(data: dict[str, Any], owner: User) -> Message:
     """Open the conversation a valid create request asks for, as the key's owner."""
     who = data["customer"]
-    customer, new_customer = services.customer_named_by(
+    customer, new_customer = customers.customer_named_by(
         email=who.get("email", ""), external_id=who.get("external_id", ""), full_name=who["name"]
     )
-    return services.open_conversation(
+    return conversation_services.open_conversation(
         customer,
         channel=Channel.API,
         body_text=data["body"],
@@ -183,9 +184,9 @@ class ConversationMessagesView(ApiView):
         data = form.validated_data
         if data["author"] == "agent":
             agent = self._replying_agent(data.get("agent_email"))
-            message = services.reply(conversation, agent, data["body"], internal=data["internal"])
+            message = replies.reply(conversation, agent, data["body"], internal=data["internal"])
         else:
-            message = services.receive_customer_message(
+            message = conversation_services.receive_customer_message(
                 conversation.customer,
                 channel=Channel.API,
                 body_text=data["body"],

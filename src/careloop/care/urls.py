@@ -7,6 +7,7 @@ app_name = "care"
 urlpatterns = [
     path("care/", views.home, name="home"),
     path("care/conversations/<int:pk>/grant/", views.grant, name="grant"),
+    path("care/conversations/<int:pk>/panel/", views.conversation_panel, name="conversation-panel"),
     path("care/gestures/<int:pk>/", views.gesture_detail, name="gesture"),
     path("care/gestures/<int:pk>/decide/", views.decide, name="decide"),
     path("care/gestures/<int:pk>/retry/", views.retry, name="retry"),

@@ -106,6 +106,26 @@ def grant(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@requires(Action.USE_INBOX)
+@requires(Action.GRANT_GESTURES)
+def conversation_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The conversation page's Goodwill panel, which htmx fetches once the page has shown:
+    what was granted on the conversation and for its customer, and what the agent may grant."""
+    user = employee(request)
+    conversation = get_object_or_404(Conversation.objects.select_related("customer", "team"), pk=pk)
+    return render(
+        request,
+        "care/_conversation_panel.html",
+        {
+            "conversation": conversation,
+            "gestures": list(selectors.gestures_on(conversation)),
+            "earlier": list(selectors.earlier_for_customer(conversation)),
+            "headroom": selectors.headroom_for(user, conversation),
+            "settings": selectors.care_settings(),
+        },
+    )
+
+
 @requires(Action.GRANT_GESTURES)
 def gesture_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = employee(request)

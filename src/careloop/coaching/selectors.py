@@ -22,6 +22,7 @@ from careloop.coaching.models import (
 from careloop.conversations.coaching import Coaching
 from careloop.conversations.models import Conversation, Message, ReplyScoreDispute, Status
 from careloop.core.permissions import Action, Reach, can, holders, may, reach, restrict
+from careloop.empathy.corrections import Correction
 from careloop.empathy.rules import Flag
 from careloop.people.models import User
 
@@ -387,4 +388,12 @@ def score_corrections() -> list[ScoreCorrection]:
             learned_by_model=verdict.learned_by_model,
         )
         for verdict in verdicts.order_by("pk")
+    ]
+
+
+def training_corrections() -> list[Correction]:
+    """Overturned scores as the empathy engine's training reads them."""
+    return [
+        Correction(c.verdict_id, c.customer_text, c.reply_text, c.mechanism, c.level)
+        for c in score_corrections()
     ]

@@ -76,6 +76,8 @@ class CareSignals:
     reopened: bool
     priority: Priority
     channel: Channel = Channel.EMAIL
+    # The language of the customer's latest message when the engine could not read it.
+    distress_not_read: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,15 @@ def score(signals: CareSignals) -> CarePriority:
             DISTRESS_WEIGHT * signals.distress,
             f"Customer sounds {distress_words(signals.distress)} (distress {signals.distress:.2f})",
             f"{DISTRESS_WEIGHT:g} × distress {signals.distress:.2f}",
+        )
+    elif signals.distress_not_read:
+        # Said plainly rather than guessed: the models read English only.
+        result.add(
+            Factor.DISTRESS,
+            0.0,
+            f"Distress not read: {signals.distress_not_read}",
+            f"not scored: the empathy models read English; this message is "
+            f"{signals.distress_not_read}",
         )
 
     if signals.target_business_seconds:
@@ -267,4 +278,5 @@ def signals_for(
         reopened=conversation.reopen_count > 0,
         priority=Priority(conversation.priority),
         channel=Channel(conversation.channel),
+        distress_not_read=conversation.distress_not_read,
     )

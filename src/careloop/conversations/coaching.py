@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from careloop.conversations import services
 from careloop.conversations.models import Conversation, Message, ReplyScoreDispute
+from careloop.conversations.services import figures
 from careloop.core.permissions import Action, may
 from careloop.empathy import engine
+from careloop.empathy.language import detect_language, not_read_language
 from careloop.empathy.policy_walls import find_policy_walls
 from careloop.empathy.rules import Flag
 from careloop.people.models import User
@@ -48,12 +49,18 @@ def read_messages(messages: Sequence[Message]) -> int:
             return sum(read_messages([message]) for message in messages)
         logger.exception("Reading customer message %s failed; it will be retried", messages[0].pk)
         return 0
-    services.record_message_readings(
-        [
-            services.MessageReading(message, _stored_emotions(reading), reading.distress)
-            for message, reading in zip(messages, readings, strict=True)
-        ]
-    )
+    stored = []
+    for message, reading in zip(messages, readings, strict=True):
+        language = detect_language(message.body_text)
+        if language.is_english:
+            stored.append(
+                figures.MessageReading(message, _stored_emotions(reading), reading.distress)
+            )
+        else:
+            # The models read English only: say so instead of storing their guess.
+            not_read = {"not_read": language.name, "language": language.code}
+            stored.append(figures.MessageReading(message, not_read, None))
+    figures.record_message_readings(stored)
     return len(messages)
 
 
@@ -117,6 +124,9 @@ class Coaching:
     customer_distress: float
     walls: list[Flag]
     suggestion: str
+    # The language of the customer's message or the draft when it isn't English: nothing is
+    # scored then ("empathy not scored: Spanish").
+    not_scored: str = ""
 
     @property
     def level_words(self) -> dict[str, str]:
@@ -145,6 +155,17 @@ def coach_draft(conversation: Conversation, draft: str) -> Coaching:
 
 def coach_reply_to(customer_text: str, draft: str) -> Coaching:
     """The coach's reading of `draft` as an answer to `customer_text`."""
+    language = not_read_language(customer_text, draft)
+    if language:
+        return Coaching(
+            levels={},
+            empathy=0.0,
+            need="not-scored",
+            customer_distress=0.0,
+            walls=[],
+            suggestion="",
+            not_scored=language,
+        )
     score = engine.score_reply(customer_text, draft)
     levels = {
         "emotional_reactions": score.emotional_reactions,
@@ -170,6 +191,8 @@ def score_sent_reply(message: Message) -> bool:
         coaching = coach_draft(message.conversation, message.body_text)
     except Exception:
         logger.exception("Scoring reply %s failed", message.pk)
+        return False
+    if coaching.not_scored:
         return False
     message.reply_score = reply_score_of(coaching)
     message.save(update_fields=["reply_score"])

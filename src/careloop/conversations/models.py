@@ -178,6 +178,9 @@ class Conversation(models.Model):
 
     # How upset the customer is (0..1), filled by the empathy engine; null until scored.
     distress = models.FloatField(null=True, blank=True)
+    # The language of the latest read customer message when the engine's English-only models
+    # could not read it ("Spanish"); distress then stays null and care priority says so.
+    distress_not_read = models.CharField(max_length=32, blank=True, default="")
     # Subject, customer and message text in one column, so search needs one index
     # (see conversations.search_index: a stored tsvector on PostgreSQL, FTS5 on SQLite).
     search_text = models.TextField(blank=True, default="")

@@ -146,6 +146,6 @@ def poll_mailbox() -> dict[str, int]:
 @task()
 def refresh_care_priorities() -> int:
     """Waiting time grows with the clock; run every few minutes to keep the inbox order true."""
-    from careloop.conversations.services import refresh_waiting_conversations
+    from careloop.conversations.services.figures import refresh_waiting_conversations
 
     return refresh_waiting_conversations()

@@ -62,10 +62,23 @@ class HomeSection:
 
 
 _tiles: dict[str, HomeTile] = {}
+_current_organisation: Callable[[], Any] | None = None
 
 
 def register_tile(tile: HomeTile) -> None:
     _tiles[tile.key] = tile
+
+
+def register_organisation(current_organisation: Callable[[], Any]) -> None:
+    """How the home page reads the installation's organisation it is headed with (the people
+    app registers it: core sits below people, so it cannot import it)."""
+    global _current_organisation
+    _current_organisation = current_organisation
+
+
+def organisation() -> Any:
+    """The installation's organisation, or None when no app has registered how to read it."""
+    return _current_organisation() if _current_organisation is not None else None
 
 
 def sections_for(user: Principal) -> list[HomeSection]:

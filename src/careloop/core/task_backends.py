@@ -22,7 +22,7 @@ class CeleryBackend(BaseTaskBackend):
             raise InvalidTask("The Celery backend does not pass a task context.")
 
     def enqueue(self, task: Task, args: Any, kwargs: Any) -> TaskResult:
-        from careloop.celery import run_task
+        from careloop.core.celery import run_task
 
         self.validate_task(task)
         task_result: TaskResult = TaskResult(

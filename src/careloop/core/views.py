@@ -10,7 +10,6 @@ from careloop.core.audit import audit_log as audit_log_events
 from careloop.core.navigation import sections_for
 from careloop.core.permissions import Action, requires
 from careloop.core.whole_numbers import parse_whole_number
-from careloop.people.selectors import current_organisation
 
 
 @requires(Action.VIEW_DASHBOARD)
@@ -20,7 +19,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "core/dashboard.html",
         {
-            "organisation": current_organisation(),
+            "organisation": home.organisation(),
             "sections": sections,
             "home_sections": home.sections_for(request.user),
         },

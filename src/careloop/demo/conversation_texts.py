@@ -552,6 +552,28 @@ CLOSERS = {
     ),
     Tone.GRATEFUL: ("Thanks so much!", "Many thanks, you're great.", "Thank you kindly!"),
 }
+# Some customers write in their own language. The empathy engine reads English only, so these
+# show "distress not read: Spanish" in the inbox instead of an English model's guess.
+NATIVE_OPENINGS = {
+    "es": (
+        "Hola:\n\nMi pedido {order} llegó dañado y nadie me ha respondido todavía. ¿Pueden "
+        "enviarme uno nuevo, por favor?\n\nGracias,\n{first}",
+        "Buenos días:\n\nLlevo dos semanas esperando el reembolso del pedido {order}. ¿Me "
+        "pueden decir qué está pasando?\n\nUn saludo,\n{first}",
+    ),
+    "de": (
+        "Hallo,\n\nmeine Bestellung {order} ist seit zwei Wochen nicht angekommen, und "
+        "niemand antwortet auf meine E-Mails. Was ist da los?\n\nViele Grüße\n{first}",
+        "Guten Tag,\n\ndie Lieferung zu Bestellung {order} war beschädigt. Bitte schicken "
+        "Sie mir einen Ersatz.\n\nMit freundlichen Grüßen\n{first}",
+    ),
+    "fr": (
+        "Bonjour,\n\nJ'attends toujours le remboursement de ma commande {order}. Pouvez-vous "
+        "me dire où en est mon dossier ?\n\nCordialement,\n{first}",
+        "Bonjour,\n\nLe colis de la commande {order} est arrivé abîmé et personne ne me "
+        "répond. Je suis vraiment déçue.\n\nMerci,\n{first}",
+    ),
+}
 GREETINGS = ("Hello,", "Hi,", "Hi there,", "Good morning,", "Dear Harbour & Pine team,", "Hey,")
 SIGN_OFFS = ("Kind regards,", "Best,", "Thanks,", "Cheers,", "Best wishes,", "Regards,")
 REPEAT_LINES = (

@@ -20,7 +20,6 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils import timezone
 
-from careloop.conversations import services
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.conversations.models import (
     FINISHED,
@@ -35,12 +34,14 @@ from careloop.conversations.models import (
     Status,
     Tag,
 )
+from careloop.conversations.services import conversations, figures
 from careloop.conversations.sla import policy_for
 from careloop.core import calendar as organisation_calendar
 from careloop.core.permissions import Role
 from careloop.demo import conversation_texts as texts
 from careloop.demo.conversation_texts import Tone, Topic
 from careloop.demo.culture import climate
+from careloop.empathy.language import ENGLISH, Language, detect_language
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
 
@@ -149,7 +150,7 @@ def create_demo_conversations(
     _save(threads)
     for thread in threads:
         if thread.conversation.status not in FINISHED:
-            services.refresh_conversation(thread.conversation, calendar, now)
+            figures.refresh_conversation(thread.conversation, calendar, now)
     return len(threads)
 
 
@@ -603,14 +604,26 @@ class Writer:
         parts = [conversation.subject, customer.full_name, customer.email or ""]
         parts += [m.body_text for m in thread.messages if not m.is_internal_note]
         conversation.search_text = " ".join(part for part in parts if part)[
-            : services.SEARCH_TEXT_LIMIT
+            : conversations.SEARCH_TEXT_LIMIT
         ]
         if conversation.status not in FINISHED:
             for message in thread.messages:
                 tone = thread.tones.get(id(message))
-                if tone is not None:
-                    message.distress = round(self.rng.uniform(*DEMO_TONE_DISTRESS[tone]), 2)
-                    conversation.distress = message.distress
+                if tone is None:
+                    continue
+                distress = round(self.rng.uniform(*DEMO_TONE_DISTRESS[tone]), 2)
+                language = (
+                    detect_language(message.body_text)
+                    if customer.language != ENGLISH
+                    else Language(ENGLISH, "English")
+                )
+                if language.is_english:
+                    message.distress = distress
+                else:
+                    message.emotions = {"not_read": language.name, "language": language.code}
+                    message.distress = None
+                conversation.distress = message.distress
+                conversation.distress_not_read = "" if language.is_english else language.name
 
     # Texts.
 
@@ -657,6 +670,11 @@ class Writer:
         ]
         body = self._fill(" ".join(part for part in sentences if part), plan)
         first = plan.slots["first"]
+        native = texts.NATIVE_OPENINGS.get(plan.customer.language)
+        # A quarter of these customers (chosen by id, so the demo's random draws don't shift)
+        # write their first email in their own language.
+        if native and plan.channel == Channel.EMAIL and plan.customer.pk % 4 == 0:
+            return self._fill(native[plan.customer.pk // 4 % len(native)], plan)
         if plan.channel == Channel.CHAT:
             return body if rng.random() < 0.5 else f"Hi, {body[0].lower()}{body[1:]}"
         if plan.channel == Channel.API:

@@ -66,6 +66,8 @@ def score_demo_replies() -> int:
             coaching = coach_reply_to(
                 last_customer_text.get(message.conversation_id, ""), message.body_text
             )
+            if coaching.not_scored:
+                continue
             message.reply_score = reply_score_of(coaching)
             scored.append(message)
     # Seeding: score_sent_reply would save (and re-read the conversation) once per reply.

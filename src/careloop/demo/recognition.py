@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from careloop.conversations import services as conversations
 from careloop.conversations.models import Channel, Conversation, Message, Status
+from careloop.conversations.services import conversations
 from careloop.core import calendar
 from careloop.core.permissions import Role
 from careloop.people.models import User

@@ -14,9 +14,19 @@ from typing import Literal
 import numpy as np
 
 from careloop.empathy.blame import find_blame_language
-from careloop.empathy.distress_cues import find_distress_cues
+from careloop.empathy.distress_cues import (
+    POSITIVE_LABELS,
+    CueMatch,
+    find_distress_cues,
+    find_negated_cues,
+)
 from careloop.empathy.features import Matrix, pair_vectors, reply_cues
 from careloop.empathy.heads import MECHANISMS, Heads, get_heads, sigmoid, softmax
+from careloop.empathy.mechanism_cues import (
+    mechanism_floors,
+    only_asks_for_details,
+    reacts_to_nothing,
+)
 from careloop.empathy.policy_walls import find_policy_walls
 from careloop.empathy.rules import Flag
 from careloop.empathy.wordpiece import Piece
@@ -210,12 +220,14 @@ def _read(
             label: _rounded(scale_to_threshold(raw[label], float(thresholds[index])))
             for index, label in enumerate(labels)
         }
+        cues = find_distress_cues(text)
+        _cap_negated(scaled, find_negated_cues(text), cues)
         distress_by_label = {
             label: weight * scaled[label] for label, weight in DISTRESS_LABELS.items()
         }
         model_distress = min(1.0, max(distress_by_label.values()))
-        cues = find_distress_cues(text)
         distress = max([model_distress, *(cue.floor for cue in cues)])
+        _apply_cues(scaled, cues)
         phrases: tuple[Phrase, ...] = ()
         if explain:
             found = [
@@ -244,6 +256,28 @@ def _read(
             )
         )
     return readings
+
+
+def _apply_cues(scaled: dict[str, float], cues: Sequence[CueMatch]) -> None:
+    """Lift each cue's emotions to at least its floor; sarcasm keeps positive labels absent."""
+    for cue in cues:
+        for label in cue.emotions:
+            scaled[label] = max(scaled[label], cue.floor)
+        if cue.sarcastic:
+            for label in POSITIVE_LABELS:
+                scaled[label] = min(scaled[label], 0.4999)
+
+
+def _cap_negated(
+    scaled: dict[str, float], negated: Sequence[CueMatch], cues: Sequence[CueMatch]
+) -> None:
+    """A negated cue ("not worried") keeps its emotions under the line, unless another,
+    plain cue names the same emotion."""
+    named = {label for cue in cues for label in cue.emotions}
+    for cue in negated:
+        for label in cue.emotions:
+            if label not in named:
+                scaled[label] = min(scaled[label], 0.4999)
 
 
 def _without_overlaps(phrases: Sequence[Phrase]) -> tuple[Phrase, ...]:
@@ -354,19 +388,26 @@ def score_replies(pairs: Sequence[tuple[str, str]]) -> list[ReplyScore]:
         text: reading.distress for text, reading in zip(unique_customers, readings, strict=True)
     }
     scores = []
-    for row, (customer, _) in enumerate(pairs):
+    for row, (customer, reply) in enumerate(pairs):
+        floors = mechanism_floors(reply)
         levels = {
-            mechanism: int(np.argmax(probabilities[mechanism][row])) for mechanism in MECHANISMS
+            mechanism: max(int(np.argmax(probabilities[mechanism][row])), floors[mechanism])
+            for mechanism in MECHANISMS
         }
-        # Expected level over the three mechanisms, 0 (none anywhere) .. 1 (strong everywhere).
-        empathy = float(
-            np.mean(
-                [
-                    probabilities[mechanism][row, 1] * 0.5 + probabilities[mechanism][row, 2]
-                    for mechanism in MECHANISMS
-                ]
+        # Expected level of each mechanism, 0 (none) .. 1 (strong); a cue's floor counts as
+        # that level for certain.
+        expected = {
+            mechanism: max(
+                float(probabilities[mechanism][row, 1] * 0.5 + probabilities[mechanism][row, 2]),
+                floors[mechanism] * 0.5,
             )
-        )
+            for mechanism in MECHANISMS
+        }
+        if only_asks_for_details(reply):
+            levels["explorations"], expected["explorations"] = 0, 0.0
+        if reacts_to_nothing(reply):
+            levels["emotional_reactions"], expected["emotional_reactions"] = 0, 0.0
+        empathy = float(np.mean(list(expected.values())))
         distress = distress_by_text[customer]
         need: EmpathyNeed
         if distress < EMPATHY_NEEDED_AT:

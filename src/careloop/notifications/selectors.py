@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, QuerySet, Window
 
 from careloop.core.permissions import Action, holders
 from careloop.notifications.models import DigestFrequency, Notification, NotificationSettings
 from careloop.people.models import User
 
 LIST_LENGTH = 100
+POLL_SECONDS_DEFAULT = 20
 # "@" that starts a mention, not the one inside an email address (name@example.com).
 _MENTION_START = re.compile(r"(?<![\w.+-])@")
 _WORD_CHARACTER = re.compile(r"[\w.-]")
@@ -23,6 +25,28 @@ def notifications_of(person: User) -> QuerySet[Notification]:
 
 def unread_count(person: User) -> int:
     return notifications_of(person).filter(read_at__isnull=True).count()
+
+
+def unread_summary(person: User) -> tuple[int, Notification | None]:
+    """How many notifications `person` has not read, and the newest of them: one query (the
+    navigation's badge shows both on every page)."""
+    newest = (
+        notifications_of(person)
+        .filter(read_at__isnull=True)
+        .annotate(unread_total=Window(Count("pk")))
+        .first()
+    )
+    return (newest.unread_total, newest) if newest is not None else (0, None)
+
+
+def poll_seconds() -> int:
+    return int(getattr(settings, "CARELOOP_NOTIFICATION_POLL_SECONDS", POLL_SECONDS_DEFAULT))
+
+
+def badge_context(user: object) -> dict[str, object]:
+    """What the unread badge shows: the count, the latest unread, and how often it polls."""
+    unread, latest = unread_summary(user)  # type: ignore[arg-type]
+    return {"unread": unread, "latest": latest, "poll_seconds": poll_seconds()}
 
 
 def digest_of(person: User) -> DigestFrequency:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,23 +12,8 @@ from careloop.core.permissions import Action, requires
 from careloop.notifications import selectors, services
 from careloop.notifications.models import DigestFrequency
 
-POLL_SECONDS_DEFAULT = 20
 # Longer numbers are no notification's id (and would overflow the database's integer).
 MAX_ID_DIGITS = 18
-
-
-def poll_seconds() -> int:
-    return int(getattr(settings, "CARELOOP_NOTIFICATION_POLL_SECONDS", POLL_SECONDS_DEFAULT))
-
-
-def badge_context(user: object) -> dict[str, object]:
-    mine = selectors.notifications_of(user)  # type: ignore[arg-type]
-    unread = mine.filter(read_at__isnull=True)
-    return {
-        "unread": unread.count(),
-        "latest": unread.first(),
-        "poll_seconds": poll_seconds(),
-    }
 
 
 @requires(Action.VIEW_DASHBOARD)
@@ -50,7 +34,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @requires(Action.VIEW_DASHBOARD)
 def badge(request: HttpRequest) -> HttpResponse:
     """The unread badge, for the navigation's poll: 204 (nothing to swap) when unchanged."""
-    context = badge_context(request.user)
+    context = selectors.badge_context(request.user)
     if request.GET.get("count") == str(context["unread"]):
         return HttpResponse(status=204)
     return render(request, "notifications/_badge.html", context)

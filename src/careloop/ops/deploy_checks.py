@@ -170,7 +170,7 @@ def check_workers() -> Result:
     name = "workers"
     if not settings.CELERY_BROKER_URL:
         return _fail(name, "no broker, so no workers")
-    from careloop.celery import app
+    from careloop.core.celery import app
 
     try:
         replies = app.control.ping(timeout=2.0) or []

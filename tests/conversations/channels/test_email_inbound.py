@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from careloop.conversations import services
 from careloop.conversations.channels import email_inbound
 from careloop.conversations.channels.email_inbound import ingest_email, process_inbound_email
 from careloop.conversations.models import (
@@ -17,6 +16,7 @@ from careloop.conversations.models import (
     InboundRecord,
     Message,
 )
+from careloop.conversations.services import merging
 from careloop.core.permissions import Role
 from tests.conversations.channels.builders import customer_email
 from tests.conversations.factories import CustomerFactory
@@ -249,7 +249,7 @@ def test_a_reply_from_a_merged_away_conversation_lands_in_the_surviving_one(
     second = receive(customer_email(subject="Two"))
     assert first.message is not None and second.message is not None
     agent = UserFactory(role=Role.AGENT)
-    services.merge_conversations(second.message.conversation, first.message.conversation, agent)
+    merging.merge_conversations(second.message.conversation, first.message.conversation, agent)
     token = Conversation.objects.get(pk=second.message.conversation_id).reply_token
     reply = receive(customer_email(subject=f"Re: Two [#{token}]"))
     assert reply.message is not None

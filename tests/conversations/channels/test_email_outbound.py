@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from careloop.conversations import services
 from careloop.conversations.channels.email_outbound import reply_subject
 from careloop.conversations.models import Channel, Conversation, Message
+from careloop.conversations.services import conversations, replies
 from careloop.conversations.tasks import deliver_reply
 from careloop.core.permissions import Role
 from careloop.people.models import User
@@ -40,7 +40,7 @@ def email_conversation(message_ids: list[str]) -> Conversation:
     customer = CustomerFactory(email="ada@example.test")
     conversation = None
     for message_id in message_ids:
-        message = services.receive_customer_message(
+        message = conversations.receive_customer_message(
             customer,
             channel=Channel.EMAIL,
             body_text="Where is my order?",
@@ -67,7 +67,7 @@ def test_an_agent_reply_is_sent_by_smtp_with_threading_headers(
         override_settings(MAILERS=smtp_server.mailer_settings),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        reply = services.reply(conversation, agent, "It ships today.")
+        reply = replies.reply(conversation, agent, "It ships today.")
 
     [sent] = smtp_server.relay.received
     assert sent.recipients == ["ada@example.test"]
@@ -91,8 +91,8 @@ def test_a_second_reply_references_the_first_one(
         override_settings(MAILERS=smtp_server.mailer_settings),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        first = services.reply(conversation, agent, "First answer.")
-        services.reply(conversation, agent, "And another thing.")
+        first = replies.reply(conversation, agent, "First answer.")
+        replies.reply(conversation, agent, "And another thing.")
     first.refresh_from_db()
     second_email = parsed(smtp_server.relay.received[1].content)
     assert second_email["References"] == f"<first@example.test> {first.email_message_id}"
@@ -103,7 +103,7 @@ def test_delivering_the_same_reply_twice_sends_it_once(
     smtp_server: SmtpServer, agent: User
 ) -> None:
     conversation = email_conversation(["<first@example.test>"])
-    reply = services.reply(conversation, agent, "Once only.")  # on-commit delivery not run
+    reply = replies.reply(conversation, agent, "Once only.")  # on-commit delivery not run
     with override_settings(MAILERS=smtp_server.mailer_settings):
         deliver_reply.enqueue(reply.pk)
         deliver_reply.enqueue(reply.pk)
@@ -114,7 +114,7 @@ def test_a_failed_send_is_not_marked_sent_and_a_retry_sends_it(
     smtp_server: SmtpServer, agent: User
 ) -> None:
     conversation = email_conversation(["<first@example.test>"])
-    reply = services.reply(conversation, agent, "Try, try again.")
+    reply = replies.reply(conversation, agent, "Try, try again.")
     nobody_listening = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -138,9 +138,9 @@ def test_internal_notes_and_chat_replies_are_not_emailed(
     smtp_server: SmtpServer, agent: User
 ) -> None:
     conversation = email_conversation(["<first@example.test>"])
-    note = services.reply(conversation, agent, "Customer sounds upset.", internal=True)
+    note = replies.reply(conversation, agent, "Customer sounds upset.", internal=True)
     chat = Conversation.objects.create(customer=conversation.customer, channel=Channel.CHAT)
-    chat_reply = services.reply(chat, agent, "Hello from chat.")
+    chat_reply = replies.reply(chat, agent, "Hello from chat.")
     with override_settings(MAILERS=smtp_server.mailer_settings):
         assert deliver_reply.enqueue(note.pk).return_value is False
         assert deliver_reply.enqueue(chat_reply.pk).return_value is True
@@ -159,7 +159,7 @@ def test_a_long_thread_references_its_root_and_the_latest_messages(
 ) -> None:
     ids = [f"<m{number}@example.test>" for number in range(30)]
     conversation = email_conversation(ids)
-    reply = services.reply(conversation, agent, "Catching up.")
+    reply = replies.reply(conversation, agent, "Catching up.")
     with override_settings(MAILERS=smtp_server.mailer_settings):
         deliver_reply.enqueue(reply.pk)
     references = str(parsed(smtp_server.relay.received[0].content)["References"]).split()
@@ -177,7 +177,7 @@ def test_files_the_agent_attached_travel_with_the_email(
         override_settings(MAILERS=smtp_server.mailer_settings),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.reply(conversation, agent, "Your label is attached.", attachments=[label])
+        replies.reply(conversation, agent, "Your label is attached.", attachments=[label])
 
     email = parsed(smtp_server.relay.received[0].content)
     [attached] = list(email.iter_attachments())

@@ -13,9 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from careloop.conversations import services
 from careloop.conversations.channels.imap_poller import Mailbox, poll_mailbox
 from careloop.conversations.models import Conversation, InboundRecord, Message
+from careloop.conversations.services import replies
 from careloop.core.permissions import Role
 from tests.conversations.channels.builders import SUPPORT_ADDRESS, SUPPORT_DOMAIN, customer_email
 from tests.conversations.channels.conftest import DovecotServer
@@ -76,7 +76,7 @@ def test_customer_email_reaches_a_conversation_and_the_whole_thread_holds_togeth
     # The agent's answer leaves through SMTP, threaded under the customer's email.
     agent = UserFactory(role=Role.AGENT)
     with django_capture_on_commit_callbacks(execute=True):
-        reply = services.reply(conversation, agent, "Please unplug it; a new one is on its way.")
+        reply = replies.reply(conversation, agent, "Please unplug it; a new one is on its way.")
     reply.refresh_from_db()
     [outbound] = [
         mail for mail in mail_system.relay.received if "ada@example.test" in mail.recipients

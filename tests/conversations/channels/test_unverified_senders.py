@@ -25,7 +25,8 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import change_status, reply
+from careloop.conversations.services.conversations import change_status
+from careloop.conversations.services.replies import reply
 from careloop.core.permissions import Role
 from tests.conversations.channels.builders import customer_email
 from tests.people.factories import UserFactory

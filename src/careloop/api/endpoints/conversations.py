@@ -27,8 +27,8 @@ from careloop.api.serializers import (
 )
 from careloop.api.service_errors import CONFLICT, Conflict
 from careloop.api.strict_fields import StrictCharField, StrictChoiceField, StrictEmailField
-from careloop.conversations import services
 from careloop.conversations.models import Conversation, Status
+from careloop.conversations.services import assignment, conversations, replies, tags
 from careloop.core.permissions import Action, can
 from careloop.people.selectors import active_employees
 
@@ -125,7 +125,7 @@ class AssignView(ConversationActionView):
             if assignee is None or not can(assignee, Action.USE_INBOX):
                 raise NotFound("No active employee working the inbox has this assignee_email.")
         if assignee != conversation.assignee:
-            services.assign(conversation, assignee, self.owner())
+            assignment.assign(conversation, assignee, self.owner())
 
 
 class TagsView(ConversationActionView):
@@ -141,7 +141,7 @@ class TagsView(ConversationActionView):
     def change(self, conversation: Conversation, data: Any) -> None:
         form = TagChangeSerializer(data=data)
         form.is_valid(raise_exception=True)
-        services.change_tags(
+        tags.change_tags(
             conversation,
             add=form.validated_data.get("add", []),
             remove=form.validated_data.get("remove", []),
@@ -162,7 +162,9 @@ class StatusView(ConversationActionView):
     def change(self, conversation: Conversation, data: Any) -> None:
         form = StatusChangeSerializer(data=data)
         form.is_valid(raise_exception=True)
-        services.change_status(conversation, Status(form.validated_data["status"]), self.owner())
+        conversations.change_status(
+            conversation, Status(form.validated_data["status"]), self.owner()
+        )
 
 
 class NotesView(ApiView):
@@ -188,8 +190,6 @@ class NotesView(ApiView):
         conversation = _open_conversation(self, conversation_id)
         form = NoteCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        note = services.reply(
-            conversation, self.owner(), form.validated_data["body"], internal=True
-        )
+        note = replies.reply(conversation, self.owner(), form.validated_data["body"], internal=True)
         body = MessageSerializer(note, context={"request": request}).data
         return Outcome(status.HTTP_201_CREATED, body, note)

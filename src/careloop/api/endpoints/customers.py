@@ -27,8 +27,9 @@ from careloop.api.strict_fields import (
     StrictEmailField,
     StrictIntegerField,
 )
-from careloop.conversations import services
 from careloop.conversations.models import Channel, Customer
+from careloop.conversations.services import customers as customer_services
+from careloop.conversations.services import merging
 from careloop.core import privacy
 from careloop.core.permissions import Action
 
@@ -141,7 +142,7 @@ class CustomersView(ApiView):
         form = CustomerCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
-            customer = services.create_customer(**form.validated_data)
+            customer = customer_services.create_customer(**form.validated_data)
         except DomainValidationError as taken:
             raise Conflict(taken.message_dict) from None
         customer = _customer_or_404(self, customer.pk, Action.VIEW_CUSTOMERS)
@@ -187,7 +188,7 @@ class CustomerView(ApiView):
             raise Conflict(
                 f"This customer was merged into {customer.merged_into_id}; edit that one."
             )
-        services.update_customer(customer, **form.validated_data)
+        customer_services.update_customer(customer, **form.validated_data)
         customer = _customer_or_404(self, customer_id, Action.VIEW_CUSTOMERS)
         return Outcome(status.HTTP_200_OK, CustomerSerializer(customer).data)
 
@@ -226,7 +227,7 @@ class CustomerMergeView(ApiView):
             raise Conflict("A customer cannot be merged into itself.")
         if source.merged_into_id is not None or target.merged_into_id is not None:
             raise Conflict("One of the customers was merged away already; use the survivor.")
-        services.merge_customers(source, target)
+        merging.merge_customers(source, target)
         target = _customer_or_404(self, target.pk, Action.VIEW_CUSTOMERS)
         return Outcome(status.HTTP_201_CREATED, CustomerSerializer(target).data)
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from django import template
 
-from careloop.care import selectors
 from careloop.conversations.models import Conversation
 from careloop.core.permissions import Action, can
 
@@ -24,17 +23,11 @@ def care_nav(context: template.Context) -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("care/_conversation_panel.html", takes_context=True)
+@register.inclusion_tag("care/_conversation_panel_slot.html", takes_context=True)
 def goodwill_panel(context: template.Context, conversation: Conversation) -> dict[str, Any]:
-    """The conversation page's Goodwill panel: what was granted, and a way to grant more."""
-    user = context["request"].user
-    if not can(user, Action.GRANT_GESTURES):
-        return {"shown": False}
+    """Where the conversation page's Goodwill panel goes, for those who may grant: htmx fetches
+    it (views.conversation_panel) so the page itself reads no gestures, allowances or ledgers."""
     return {
-        "shown": True,
+        "shown": can(context["request"].user, Action.GRANT_GESTURES),
         "conversation": conversation,
-        "gestures": list(selectors.gestures_on(conversation)),
-        "earlier": list(selectors.earlier_for_customer(conversation)),
-        "headroom": selectors.headroom_for(user, conversation),
-        "settings": selectors.care_settings(),
     }

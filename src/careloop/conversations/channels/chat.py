@@ -4,306 +4,58 @@ A visitor is known only by a random chat identity, handed to their browser insid
 token; every call proves who it is with that token. What a visitor writes is kept raw first
 (an `InboundRecord`) and then filed as an ordinary conversation on the chat channel, so an
 ended chat is just a conversation the inbox already knows how to handle.
+
+This module files what visitors write and ends chats; `chat_visitors` says who a visitor is
+and checks what they send, `chat_transcript` finds their chat and what they may read of it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import secrets
-import time
-import uuid
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Literal
+from datetime import datetime
 
-from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.tasks import task
 from django.utils import timezone
 
+from careloop.conversations.channels.chat_transcript import (
+    CHAT_ENDED,
+    IDLE_AFTER,
+    EndReason,
+    _live_chat_of,
+    _record_end,
+    is_chat_ended,
+    latest_chat,
+)
+from careloop.conversations.channels.chat_visitors import (
+    ChatMessageInput,
+    ChatVisitor,
+    ClientIdClash,
+    MessageNotFiled,
+    TooManyMessages,
+)
 from careloop.conversations.models import (
     Channel,
     ContactPoint,
     Conversation,
-    ConversationEvent,
     Customer,
     InboundRecord,
     Message,
 )
-from careloop.conversations.services import find_or_create_customer, receive_customer_message
+from careloop.conversations.services.conversations import receive_customer_message
+from careloop.conversations.services.customers import find_or_create_customer
 
 logger = logging.getLogger(__name__)
 
-SIGNING_SALT = "careloop.conversations.chat.visitor"
 DEDUPE_PREFIX = "chat:"
-MAX_TEXT_CHARS = 4000
-MAX_NAME_CHARS = 200
-MAX_EMAIL_CHARS = 254
 DEFAULT_VISITOR_NAME = "Web chat visitor"
-# A chat nobody has written in for this long is over; the next message starts a new one.
-IDLE_AFTER = timedelta(minutes=30)
 # Modest on purpose: a person typing never reaches it, a script looping on the endpoint does.
 RATE_LIMIT_MESSAGES = 20
 RATE_LIMIT_WINDOW_SECONDS = 60
-# Recorded as a ConversationEvent kind; kept out of Kind's choices to avoid a migration here.
-CHAT_ENDED = ConversationEvent.Kind.CHAT_ENDED
-# One live connection lasts at most this long; EventSource then reconnects with Last-Event-ID.
-STREAM_SECONDS = 25.0
-STREAM_POLL_SECONDS = 1.0
-
-EndReason = Literal["visitor", "idle"]
-
-
-class ChatError(Exception):
-    """A chat request that cannot be accepted; the text is written for the visitor."""
-
-    status = 400
-    field = ""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class InvalidChatToken(ChatError):
-    status = 401
-
-
-class TooManyMessages(ChatError):
-    status = 429
-
-
-class ClientIdClash(ChatError):
-    status = 409
-
-
-class MessageNotFiled(ChatError):
-    """The message is kept raw but could not be filed yet; a retry with the same id files it."""
-
-    status = 503
-
-
-# --- who the visitor is ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChatVisitor:
-    identity: str
-
-    @property
-    def token(self) -> str:
-        return signing.Signer(salt=SIGNING_SALT).sign(self.identity)
-
-
-def new_visitor() -> ChatVisitor:
-    return ChatVisitor(secrets.token_urlsafe(24))
-
-
-def visitor_from_token(token: str) -> ChatVisitor:
-    """The visitor a token was issued to; raises InvalidChatToken for anything forged or empty."""
-    try:
-        identity = signing.Signer(salt=SIGNING_SALT).unsign(token.strip())
-    except signing.BadSignature as error:
-        raise InvalidChatToken("This chat session is not valid; reload the page.") from error
-    return ChatVisitor(identity)
-
-
-def _customer_of(visitor: ChatVisitor) -> Customer | None:
-    """The visitor's customer record, without creating one (merges move contact points along)."""
-    point = (
-        ContactPoint.objects.select_related("customer")
-        .filter(kind=ContactPoint.Kind.CHAT, value=visitor.identity)
-        .first()
-    )
-    return point.customer if point is not None else None
-
-
-# --- input -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChatMessageInput:
-    client_message_id: uuid.UUID
-    text: str
-    name: str = ""
-    email: str = ""
-
-
-def _optional_string(payload: dict[str, Any], field: str) -> str:
-    value = payload.get(field, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ChatError(f"“{field}” must be text.", field=field)
-    return value.strip()
-
-
-def parse_message_input(payload: object) -> ChatMessageInput:
-    """Validate what the widget sent; raises ChatError naming the field at fault."""
-    if not isinstance(payload, dict):
-        raise ChatError("Send the message as a JSON object.")
-    try:
-        client_message_id = uuid.UUID(str(payload.get("client_message_id", "")))
-    except ValueError as error:
-        raise ChatError(
-            "Every message needs a client_message_id (a UUID) so retries are safe.",
-            field="client_message_id",
-        ) from error
-    text = _optional_string(payload, "text")
-    if not text:
-        raise ChatError("Write a message before sending.", field="text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise ChatError(
-            f"Messages can be at most {MAX_TEXT_CHARS} characters; this one has {len(text)}.",
-            field="text",
-        )
-    name = _optional_string(payload, "name")
-    if len(name) > MAX_NAME_CHARS:
-        raise ChatError(f"Names can be at most {MAX_NAME_CHARS} characters.", field="name")
-    email = _optional_string(payload, "email")
-    if email:
-        try:
-            if len(email) > MAX_EMAIL_CHARS:
-                raise ValidationError("too long")
-            validate_email(email)
-        except ValidationError as error:
-            raise ChatError("That email address does not look right.", field="email") from error
-    return ChatMessageInput(client_message_id, text, name, email)
-
-
-# --- which conversation is the chat ------------------------------------------------------------
-
-
-def _latest_chat_of(customer: Customer) -> Conversation | None:
-    conversation = (
-        Conversation.objects.filter(customer=customer, channel=Channel.CHAT)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    # A merged chat lives on in the conversation that absorbed it.
-    hops = 0
-    while conversation is not None and conversation.merged_into_id is not None and hops < 10:
-        conversation = Conversation.objects.get(pk=conversation.merged_into_id)
-        hops += 1
-    return conversation
-
-
-def latest_chat(visitor: ChatVisitor) -> Conversation | None:
-    """The visitor's most recent chat conversation, ended or not; None before they first write."""
-    customer = _customer_of(visitor)
-    return _latest_chat_of(customer) if customer is not None else None
-
-
-def is_chat_ended(conversation: Conversation) -> bool:
-    return conversation.events.filter(kind=CHAT_ENDED).exists()
-
-
-def _last_activity(conversation: Conversation) -> datetime:
-    latest = conversation.messages.aggregate(at=Max("created_at"))["at"]
-    return latest or conversation.created_at
-
-
-def _record_end(conversation: Conversation, reason: EndReason, at: datetime) -> None:
-    ConversationEvent.objects.create(
-        conversation=conversation, kind=CHAT_ENDED, detail={"reason": reason}, at=at
-    )
-
-
-def _live_chat_of(customer: Customer, now: datetime) -> Conversation | None:
-    """The chat a new message continues: the latest one unless it ended or went idle."""
-    conversation = _latest_chat_of(customer)
-    if conversation is None or is_chat_ended(conversation):
-        return None
-    if _last_activity(conversation) < now - IDLE_AFTER:
-        _record_end(conversation, "idle", now)
-        return None
-    return conversation
-
-
-@dataclass(frozen=True)
-class ChatState:
-    conversation: Conversation | None
-    messages: list[Message]
-    ended: bool
-
-
-def visible_messages(conversation: Conversation, after_id: int = 0) -> list[Message]:
-    """What the visitor may read: their own messages and public replies, never internal notes."""
-    return list(
-        conversation.messages.filter(
-            pk__gt=after_id,
-            author_kind__in=(Message.Author.CUSTOMER, Message.Author.AGENT),
-            is_internal_note=False,
-        )
-        .select_related("author", "inbound_record")
-        .order_by("pk")
-    )
-
-
-def open_chat(visitor: ChatVisitor, now: datetime | None = None) -> ChatState:
-    """Start or continue a chat: the transcript of the latest chat, ending it if it went idle."""
-    now = now or timezone.now()
-    conversation = latest_chat(visitor)
-    if conversation is None:
-        return ChatState(None, [], ended=False)
-    ended = is_chat_ended(conversation)
-    if not ended and _last_activity(conversation) < now - IDLE_AFTER:
-        _record_end(conversation, "idle", now)
-        ended = True
-    return ChatState(conversation, visible_messages(conversation), ended)
-
-
-def messages_after(visitor: ChatVisitor, after_id: int) -> ChatState:
-    conversation = latest_chat(visitor)
-    if conversation is None:
-        return ChatState(None, [], ended=False)
-    return ChatState(
-        conversation, visible_messages(conversation, after_id), is_chat_ended(conversation)
-    )
-
-
-def replies_after(visitor: ChatVisitor, after_id: int) -> list[Message]:
-    """Public agent replies in the visitor's chat newer than `after_id`."""
-    conversation = latest_chat(visitor)
-    if conversation is None:
-        return []
-    return [
-        message
-        for message in visible_messages(conversation, after_id)
-        if message.author_kind == Message.Author.AGENT
-    ]
-
-
-def stream_replies(
-    visitor: ChatVisitor,
-    after_id: int,
-    *,
-    seconds: float | None = None,
-    poll_every: float | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-) -> Iterator[Message | None]:
-    """Public agent replies as they arrive, for at most `seconds` (STREAM_SECONDS by default).
-
-    Yields None after each poll so the caller can send a heartbeat, which is also how a closed
-    connection is noticed.
-    """
-    deadline = clock() + (STREAM_SECONDS if seconds is None else seconds)
-    while True:
-        for message in replies_after(visitor, after_id):
-            after_id = message.pk
-            yield message
-        if clock() >= deadline:
-            return
-        yield None
-        sleep(STREAM_POLL_SECONDS if poll_every is None else poll_every)
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -33,11 +33,11 @@ from careloop.conversations.models import (
     Message,
     Status,
 )
-from careloop.conversations.services import (
-    find_or_create_customer,
+from careloop.conversations.services.conversations import (
     hold_unverified_message,
     receive_customer_message,
 )
+from careloop.conversations.services.customers import find_or_create_customer
 
 logger = logging.getLogger(__name__)
 

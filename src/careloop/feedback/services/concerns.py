@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careloop.conversations.business_time import BusinessCalendar
-from careloop.conversations.services import business_calendar
+from careloop.conversations.services.figures import business_calendar
 from careloop.core import calendar
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, can

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from careloop.actions.models import ActionItem
 from careloop.actions.services import ActionItemDraft, create_action_item
-from careloop.conversations.services import business_calendar
+from careloop.conversations.services.figures import business_calendar
 from careloop.core import events, scales
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, recipients

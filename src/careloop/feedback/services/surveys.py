@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from careloop.conversations.channels.visitor_links import VisitorLink
 from careloop.conversations.models import FINISHED, Channel, Conversation, Customer, Message
-from careloop.conversations.services import post_automated_message
+from careloop.conversations.services.replies import post_automated_message
 from careloop.core.links import absolute_url
 from careloop.core.scales import CES, CSAT, NPS, Scale
 from careloop.feedback import emails

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from careloop.notifications.views import badge_context
+from careloop.notifications.selectors import badge_context
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from careloop.conversations.services import refresh_waiting_conversations
+from careloop.conversations.services.figures import refresh_waiting_conversations
 
 
 class Command(BaseCommand):

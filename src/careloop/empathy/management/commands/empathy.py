@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from careloop.empathy.corrections import correction_sources
+
 
 class Command(BaseCommand):
     help = "Train, evaluate and run the empathy engine's models."
@@ -26,6 +28,16 @@ class Command(BaseCommand):
             "--keep-token-vectors",
             action="store_true",
             help="reuse models/token_vectors.npz instead of distilling it again",
+        )
+        train.add_argument(
+            "--epitome-only",
+            action="store_true",
+            help="refit only the reply heads (keeps token vectors and emotion heads)",
+        )
+        train.add_argument(
+            "--without-corrections",
+            action="store_true",
+            help="leave out the agents' corrections (overturned reply scores)",
         )
         evaluate = subcommands.add_parser("eval", help="Held-out figures next to the papers'.")
         evaluate.add_argument("--data", type=Path)
@@ -46,7 +58,12 @@ class Command(BaseCommand):
         if subcommand in ("score-replies", "score-messages"):
             self._score(subcommand, options["in_path"], options["out_path"])
         elif subcommand == "train":
-            self._train(options["data"], keep_token_vectors=options["keep_token_vectors"])
+            self._train(
+                options["data"],
+                keep_token_vectors=options["keep_token_vectors"],
+                epitome_only=options["epitome_only"],
+                with_corrections=not options["without_corrections"],
+            )
         elif subcommand == "eval":
             self._evaluate(options["data"], as_json=options["json"])
 
@@ -74,13 +91,55 @@ class Command(BaseCommand):
             f"in {time.monotonic() - started:.1f} s -> {out_path}"
         )
 
-    def _train(self, data: Path | None, keep_token_vectors: bool) -> None:
+    def _train(
+        self,
+        data: Path | None,
+        keep_token_vectors: bool,
+        epitome_only: bool,
+        with_corrections: bool,
+    ) -> None:
         training = _training_module()
         data_dir = self._data_dir(data)
+        sources = correction_sources() if with_corrections else []
+        learned = {source.name: source.read() for source in sources}
+        corrections = [correction for found in learned.values() for correction in found]
         metrics = training.train(
-            data_dir, lambda line: self.stdout.write(line), distil=not keep_token_vectors
+            data_dir,
+            lambda line: self.stdout.write(line),
+            distil=not keep_token_vectors,
+            corrections=corrections,
+            epitome_only=epitome_only,
         )
-        self.stdout.write(f"trained in {metrics['train_seconds']} s -> {training.MODELS_DIR}")
+        new = sum(
+            source.mark_learned(
+                [correction.correction_id for correction in learned[source.name]],
+                metrics["version"],
+            )
+            for source in sources
+        )
+        self._report_corrections(training, metrics, new)
+        self.stdout.write(
+            f"trained {metrics['version']} in {metrics['train_seconds']} s -> {training.MODELS_DIR}"
+        )
+
+    def _report_corrections(self, training: ModuleType, metrics: dict[str, Any], new: int) -> None:
+        counts = metrics["agent_corrections"]
+        by_mechanism = ", ".join(f"{m} {counts[m]}" for m in training.MECHANISMS)
+        self.stdout.write(
+            f"agent corrections learned: {counts['total']} ({by_mechanism}); "
+            f"{new} new to this version"
+        )
+        for mechanism in training.MECHANISMS:
+            row = metrics["epitome"][mechanism]
+            before = row.get("without_corrections")
+            if before is None:
+                continue
+            self.stdout.write(
+                f"  {mechanism}: test macro-F1 {before['macro_f1']:.3f} -> {row['macro_f1']:.3f}, "
+                f"accuracy {before['accuracy']:.3f} -> {row['accuracy']:.3f}; agrees with "
+                f"{before['corrections_agreed']} -> {row['corrections_agreed']} of "
+                f"{row['agent_corrections']} corrections"
+            )
 
     def _evaluate(self, data: Path | None, as_json: bool) -> None:
         training = _training_module()
@@ -90,25 +149,34 @@ class Command(BaseCommand):
             return
         epitome = figures["epitome"]
         self.stdout.write(
-            f"EPITOME (Reddit), held-out pairs: {epitome['test_pairs']} (crc32(sp_id) % 5 == 0)"
+            f"Macro-F1 with 95 % bootstrap intervals ({figures['bootstrap_resamples']} resamples) "
+            "on test splits never used to fit or tune; published figures are on the papers' own "
+            "splits."
         )
         self.stdout.write(
-            f"  {'mechanism':<22}{'accuracy':>10}{'macro-F1':>10}   paper RoBERTa acc / F1"
+            f"EPITOME (Reddit), test pairs: {epitome['test_pairs']} (crc32(sp_id) % 10 in 0, 5)"
+        )
+        self.stdout.write(
+            f"  {'mechanism':<22}{'accuracy':>9}{'macro-F1':>10}  {'95 % interval':<15}"
+            "published (RoBERTa) acc / F1"
         )
         for mechanism in training.MECHANISMS:
             row = epitome[mechanism]
+            low, high = row["macro_f1_95"]
             self.stdout.write(
-                f"  {mechanism:<22}{row['accuracy']:>10.3f}{row['macro_f1']:>10.3f}   "
+                f"  {mechanism:<22}{row['accuracy']:>9.3f}{row['macro_f1']:>10.3f}  "
+                f"{f'{low:.3f}-{high:.3f}':<15}"
                 f"{row['paper_accuracy']:.3f} / {row['paper_macro_f1']:.3f}"
             )
         goemotions = figures["goemotions"]
+        low, high = goemotions["macro_f1_95"]
         self.stdout.write(
-            f"GoEmotions, held-out half of dev ({goemotions['test_comments']} comments), "
-            "thresholds tuned on the other half:"
+            f"GoEmotions, 28 labels at 0.5: odd half of dev ({goemotions['test_comments']} "
+            "comments; thresholds tuned on the even half)"
         )
         self.stdout.write(
-            f"  macro-F1 over 28 labels {goemotions['macro_f1']:.3f}   "
-            f"paper BERT-base {goemotions['paper_macro_f1']:.2f} (their test split)"
+            f"  {'macro-F1':<31}{goemotions['macro_f1']:>10.3f}  {f'{low:.3f}-{high:.3f}':<15}"
+            f"published (BERT-base) {goemotions['paper_macro_f1']:.2f} (their test split)"
         )
 
 

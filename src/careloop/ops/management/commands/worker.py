@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 "CELERY_BROKER_URL is not set: tasks run inline in the web process, "
                 "so there is nothing for a worker to do. Set it, e.g. redis://127.0.0.1:6379/0."
             )
-        from careloop.celery import app
+        from careloop.core.celery import app
 
         app.worker_main(
             [

@@ -1,26 +1,19 @@
+"""Customer profiles for staff: the list, one profile, and merging two customers."""
+
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from careloop.conversations import selectors, services
+from careloop.conversations import selectors
 from careloop.conversations.forms import CustomerForm, MergeForm
-from careloop.conversations.models import Attachment, Customer
+from careloop.conversations.models import Customer
+from careloop.conversations.services import merging
 from careloop.core.http import HtmxHttpRequest
-from careloop.core.permissions import Action, can, may, requires
-
-# Types a browser may show inline; anything else (HTML, SVG, scripts) is only ever downloaded.
-INLINE_TYPES = {
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "application/pdf",
-    "text/plain",
-}
+from careloop.core.permissions import Action, can, requires
 
 
 @requires(Action.VIEW_CUSTOMERS)
@@ -65,30 +58,6 @@ def merge_customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not isinstance(target, Customer):
         messages.error(request, "Choose another, existing customer to merge into.")
         return redirect("conversations:customer", pk=pk)
-    services.merge_customers(source, target)
+    merging.merge_customers(source, target)
     messages.success(request, f"Merged into {target}.")
     return redirect("conversations:customer", pk=target.pk)
-
-
-@requires(Action.USE_INBOX)
-def attachment(request: HtmxHttpRequest, pk: int) -> FileResponse:
-    stored = get_object_or_404(Attachment.objects.select_related("message"), pk=pk)
-    # A note's attachment is as private as the note; a missing right reads as "not found".
-    if stored.message.is_internal_note and not may(
-        request.user, Action.READ_INTERNAL_NOTES, stored.message
-    ):
-        raise Http404("No such attachment.")
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404("The file is no longer stored.") from missing
-    inline = stored.content_type in INLINE_TYPES
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
-        filename=stored.filename,
-        content_type=stored.content_type if inline else "application/octet-stream",
-    )
-    # Even a file shown inline can never run script in our origin.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

@@ -30,7 +30,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 
-from careloop.conversations.channels import chat
+from careloop.conversations.channels import chat, chat_transcript, chat_visitors
 from careloop.conversations.channels.visitor_links import VisitorLink, visitor_links
 from careloop.conversations.models import Message
 from careloop.core.json_input import JsonInputError, parse_json_body
@@ -66,7 +66,7 @@ def chat_api(*methods: str) -> Callable[[ViewFunction], ViewFunction]:
                 return response
             try:
                 return view(request, *args, **kwargs)
-            except chat.ChatError as error:
+            except chat_visitors.ChatError as error:
                 return _error(error.message, error.status, field=error.field)
 
         return csrf_exempt(endpoint)
@@ -74,15 +74,15 @@ def chat_api(*methods: str) -> Callable[[ViewFunction], ViewFunction]:
     return decorate
 
 
-def _visitor(request: HttpRequest) -> chat.ChatVisitor:
-    return chat.visitor_from_token(request.headers.get(VISITOR_HEADER, ""))
+def _visitor(request: HttpRequest) -> chat_visitors.ChatVisitor:
+    return chat_visitors.visitor_from_token(request.headers.get(VISITOR_HEADER, ""))
 
 
 def _json_body(request: HttpRequest) -> object:
     try:
         return parse_json_body(request.body, max_bytes=MAX_BODY_BYTES)
     except JsonInputError as error:
-        raise chat.ChatError(str(error)) from error
+        raise chat_visitors.ChatError(str(error)) from error
 
 
 def _after_id(value: str | None) -> int:
@@ -108,7 +108,7 @@ def _message_json(message: Message, link: VisitorLink | None = None) -> dict[str
     }
 
 
-def _state_json(state: chat.ChatState) -> dict[str, object]:
+def _state_json(state: chat_transcript.ChatState) -> dict[str, object]:
     links = visitor_links(state.messages)
     return {
         "messages": [_message_json(message, links.get(message.pk)) for message in state.messages],
@@ -144,9 +144,9 @@ def chat_session(request: HttpRequest) -> JsonResponse:
     """Start or continue a chat: a (new) token and the transcript of the visitor's latest chat."""
     try:
         visitor = _visitor(request)
-    except chat.InvalidChatToken:
-        visitor = chat.new_visitor()
-    state = chat.open_chat(visitor)
+    except chat_visitors.InvalidChatToken:
+        visitor = chat_visitors.new_visitor()
+    state = chat_transcript.open_chat(visitor)
     return JsonResponse({"token": visitor.token, **_state_json(state)})
 
 
@@ -157,9 +157,9 @@ def chat_messages(request: HttpRequest) -> JsonResponse:
     """GET: the visitor's messages after ?after=<id>. POST: send a message (idempotent)."""
     visitor = _visitor(request)
     if request.method == "GET":
-        state = chat.messages_after(visitor, _after_id(request.GET.get("after")))
+        state = chat_transcript.messages_after(visitor, _after_id(request.GET.get("after")))
         return JsonResponse(_state_json(state))
-    incoming = chat.parse_message_input(_json_body(request))
+    incoming = chat_visitors.parse_message_input(_json_body(request))
     posted = chat.post_customer_message(visitor, incoming)
     return JsonResponse(
         {"message": _message_json(posted.message), "duplicate": posted.duplicate},
@@ -175,10 +175,10 @@ def chat_end(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ended": conversation is not None})
 
 
-def _event_stream(visitor: chat.ChatVisitor, after_id: int) -> Iterator[str]:
+def _event_stream(visitor: chat_visitors.ChatVisitor, after_id: int) -> Iterator[str]:
     # Reconnect quickly after each bounded connection ends.
     yield "retry: 1000\n\n"
-    for message in chat.stream_replies(visitor, after_id):
+    for message in chat_transcript.stream_replies(visitor, after_id):
         if message is None:
             yield ": waiting\n\n"
         else:
@@ -193,7 +193,7 @@ def chat_events(request: HttpRequest) -> StreamingHttpResponse:
 
     EventSource cannot send headers, so the token comes in the query string here.
     """
-    visitor = chat.visitor_from_token(request.GET.get("token", ""))
+    visitor = chat_visitors.visitor_from_token(request.GET.get("token", ""))
     after_id = max(
         _after_id(request.GET.get("after")), _after_id(request.headers.get("Last-Event-ID"))
     )
