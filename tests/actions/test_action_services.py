@@ -20,11 +20,13 @@ TODAY = timezone.localdate
 def test_a_new_item_is_open_and_due_a_week_from_today() -> None:
     owner = UserFactory()
     item = services.create_action_item(
-        title="  Add a refund-limit warning  ",
-        owner=owner,
-        source_kind="learning_review",
-        source_id=12,
-        source_label="Refund tool outage",
+        services.ActionItemDraft(
+            title="  Add a refund-limit warning  ",
+            owner=owner,
+            source_kind="learning_review",
+            source_id=12,
+            source_label="Refund tool outage",
+        )
     )
     assert item.status == ActionItem.Status.OPEN
     assert item.due == TODAY() + datetime.timedelta(days=7)
@@ -35,12 +37,14 @@ def test_a_new_item_is_open_and_due_a_week_from_today() -> None:
 def test_a_given_due_date_and_recheck_date_are_kept() -> None:
     due, recheck = datetime.date(2030, 1, 2), datetime.date(2030, 2, 1)
     item = services.create_action_item(
-        title="Train on the new macro",
-        owner=UserFactory(),
-        source_kind="survey",
-        kind="training",
-        due=due,
-        recheck_on=recheck,
+        services.ActionItemDraft(
+            title="Train on the new macro",
+            owner=UserFactory(),
+            source_kind="survey",
+            kind="training",
+            due=due,
+            recheck_on=recheck,
+        )
     )
     assert (item.due, item.recheck_on, item.kind) == (due, recheck, "training")
 
@@ -51,7 +55,7 @@ def test_a_given_due_date_and_recheck_date_are_kept() -> None:
 def test_bad_values_are_refused_with_a_clear_error(field: str, value: str) -> None:
     arguments = {"title": "Fix it", "source_kind": "idea", "kind": "improvement"} | {field: value}
     with pytest.raises(ValidationError):
-        services.create_action_item(owner=UserFactory(), **arguments)
+        services.create_action_item(services.ActionItemDraft(owner=UserFactory(), **arguments))
     assert not ActionItem.objects.exists()
 
 

@@ -158,7 +158,7 @@ def test_a_360_request_answered_by_three_peers_shows_the_aggregate(
 
     request = FeedbackRequest.objects.get()
     for peer in peers[:2]:
-        feedback360.answer_feedback(request, peer, **STRENGTH)
+        feedback360.answer_feedback(request, peer, feedback360.FeedbackAnswerDraft(**STRENGTH))
 
     sign_in(page, live_server, peers[2].email, TEST_PASSWORD)
     _team_voice(page)

@@ -238,25 +238,29 @@ def test_team_leads_set_allowances_only_for_their_own_team_and_never_the_default
         services.set_allowance(by=lead, agent=stranger, per_incident_limit=None, period_limit=None)
     with pytest.raises(PermissionDenied):
         services.update_care_settings(
+            services.CareDefaults(
+                currency="USD",
+                per_incident_limit=Decimal("1"),
+                agent_period_limit=Decimal("1"),
+                team_period_limit=Decimal("1"),
+                approval_sla_minutes=60,
+                webhook_url="",
+            ),
             by=lead,
-            currency="USD",
-            per_incident_limit=Decimal("1"),
-            agent_period_limit=Decimal("1"),
-            team_period_limit=Decimal("1"),
-            approval_sla_minutes=60,
-            webhook_url="",
         )
 
 
 def test_cx_leaders_set_the_defaults_and_currency(agent: User, conversation: Conversation) -> None:
     services.update_care_settings(
+        services.CareDefaults(
+            currency="usd",
+            per_incident_limit=Decimal("10"),
+            agent_period_limit=Decimal("100"),
+            team_period_limit=Decimal("1000"),
+            approval_sla_minutes=60,
+            webhook_url="https://shop.example.test/hooks/careloop",
+        ),
         by=UserFactory(role=Role.CX_LEADER),
-        currency="usd",
-        per_incident_limit=Decimal("10"),
-        agent_period_limit=Decimal("100"),
-        team_period_limit=Decimal("1000"),
-        approval_sla_minutes=60,
-        webhook_url="https://shop.example.test/hooks/careloop",
     )
     settings = selectors.care_settings()
     assert settings.currency == "USD"
@@ -265,13 +269,15 @@ def test_cx_leaders_set_the_defaults_and_currency(agent: User, conversation: Con
     assert (gesture.status, gesture.currency) == (GestureStatus.PENDING, "USD")
     with pytest.raises(ValidationError, match="three-letter"):
         services.update_care_settings(
+            services.CareDefaults(
+                currency="EURO",
+                per_incident_limit=Decimal("1"),
+                agent_period_limit=Decimal("1"),
+                team_period_limit=Decimal("1"),
+                approval_sla_minutes=60,
+                webhook_url="",
+            ),
             by=UserFactory(role=Role.ADMIN),
-            currency="EURO",
-            per_incident_limit=Decimal("1"),
-            agent_period_limit=Decimal("1"),
-            team_period_limit=Decimal("1"),
-            approval_sla_minutes=60,
-            webhook_url="",
         )
 
 

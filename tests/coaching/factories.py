@@ -128,11 +128,10 @@ def sample_object_pk(kind: str) -> int:
         ).pk
     if kind == "plan":
         return plans.create_plan(
+            plans.CoachingPlanDraft(
+                person=agent, title="Plan", goals="A goal", next_check_in=timezone.localdate()
+            ),
             coach=lead,
-            person=agent,
-            title="Plan",
-            goals="A goal",
-            next_check_in=timezone.localdate(),
         ).pk
     if kind == "score-dispute":
         return score_dispute(agent).pk

@@ -104,13 +104,15 @@ def test_a_team_lead_makes_a_plan_with_practice_and_a_ledger_item() -> None:
     scenario = scenario_with_turns(1)
     check_in = timezone.localdate() + datetime.timedelta(days=14)
     plan = plans.create_plan(
+        plans.CoachingPlanDraft(
+            person=person,
+            title="Naming feelings first",
+            goals="Name the feeling before the fix\nAsk one open question",
+            next_check_in=check_in,
+            scenarios=[scenario],
+            add_action_item=True,
+        ),
         coach=lead,
-        person=person,
-        title="Naming feelings first",
-        goals="Name the feeling before the fix\nAsk one open question",
-        next_check_in=check_in,
-        scenarios=[scenario],
-        add_action_item=True,
     )
     assert plan.goal_list == ["Name the feeling before the fix", "Ask one open question"]
     assert list(plan.scenarios.all()) == [scenario]
@@ -137,11 +139,10 @@ def test_plans_are_private_to_the_person_and_their_coach() -> None:
     lead = UserFactory(role=Role.TEAM_LEAD, team=team)
     person = UserFactory(role=Role.AGENT, team=team)
     plan = plans.create_plan(
+        plans.CoachingPlanDraft(
+            person=person, title="Plan", goals="A goal", next_check_in=timezone.localdate()
+        ),
         coach=lead,
-        person=person,
-        title="Plan",
-        goals="A goal",
-        next_check_in=timezone.localdate(),
     )
     teammate = UserFactory(role=Role.AGENT, team=team)
     assert selectors.may_see_plan(person, plan) and selectors.may_see_plan(lead, plan)
@@ -155,9 +156,11 @@ def test_a_lead_cannot_make_a_plan_for_someone_outside_their_team() -> None:
     lead = UserFactory(role=Role.TEAM_LEAD, team=TeamFactory())
     with pytest.raises(PermissionDenied):
         plans.create_plan(
+            plans.CoachingPlanDraft(
+                person=UserFactory(role=Role.AGENT, team=TeamFactory()),
+                title="Plan",
+                goals="A goal",
+                next_check_in=timezone.localdate(),
+            ),
             coach=lead,
-            person=UserFactory(role=Role.AGENT, team=TeamFactory()),
-            title="Plan",
-            goals="A goal",
-            next_check_in=timezone.localdate(),
         )

@@ -57,18 +57,22 @@ def test_check_in_reminders_go_to_person_and_coach_once_a_day() -> None:
     lead = UserFactory(role=Role.TEAM_LEAD, team=team)
     person = UserFactory(role=Role.AGENT, team=team)
     plans.create_plan(
+        plans.CoachingPlanDraft(
+            person=person,
+            title="Open questions",
+            goals="Ask one open question",
+            next_check_in=timezone.localdate(),
+        ),
         coach=lead,
-        person=person,
-        title="Open questions",
-        goals="Ask one open question",
-        next_check_in=timezone.localdate(),
     )
     plans.create_plan(
+        plans.CoachingPlanDraft(
+            person=person,
+            title="Later",
+            goals="A goal",
+            next_check_in=timezone.localdate() + datetime.timedelta(days=3),
+        ),
         coach=lead,
-        person=person,
-        title="Later",
-        goals="A goal",
-        next_check_in=timezone.localdate() + datetime.timedelta(days=3),
     )
     send_check_in_reminders.enqueue()
     send_check_in_reminders.enqueue()

@@ -12,14 +12,14 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from careloop.actions.models import ActionItem
-from careloop.actions.services import DEFAULT_DUE_DAYS, create_action_item
+from careloop.actions.services import DEFAULT_DUE_DAYS, ActionItemDraft, create_action_item
 from careloop.core import calendar
 from careloop.core.celery import run_task
 from careloop.core.permissions import Role
 from careloop.feedback.services.concerns import raise_concern
 from careloop.people.middleware import OrganisationTimezoneMiddleware
 from careloop.people.selectors import current_organisation
-from careloop.pulse.services.surveys import create_survey
+from careloop.pulse.services.surveys import SurveyDraft, create_survey
 from careloop.recognition.selectors import month_bounds
 from tests.calendar_edges import Edge, edges, stand_at
 from tests.people.factories import UserFactory
@@ -48,11 +48,13 @@ def test_due_dates_computed_by_services_count_from_the_organisations_today(
     stand_at(monkeypatch, edge)
     owner = UserFactory(role=Role.TEAM_LEAD)
     item = create_action_item(
-        title="Call back", owner=owner, source_kind=ActionItem.SourceKind.RECOVERY
+        ActionItemDraft(title="Call back", owner=owner, source_kind=ActionItem.SourceKind.RECOVERY)
     )
     assert item.due == edge.today + datetime.timedelta(days=DEFAULT_DUE_DAYS)
     assert not item.is_overdue()
-    survey = create_survey(title="Pulse", created_by=UserFactory(role=Role.PEOPLE_PARTNER))
+    survey = create_survey(
+        SurveyDraft(title="Pulse"), created_by=UserFactory(role=Role.PEOPLE_PARTNER)
+    )
     assert survey.first_round_on == edge.today
     concern, _code = raise_concern(category="other", body="Rude", anonymous=True, notify=False)
     assert concern.raised_on == edge.today

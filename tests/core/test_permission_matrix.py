@@ -422,11 +422,11 @@ OBJECT_SCOPED_URL_NAMES |= {
 
 # pulse (team voice)
 def sample_live_survey_pk() -> int:
-    from careloop.pulse.services.surveys import create_survey, launch_survey
+    from careloop.pulse.services.surveys import SurveyDraft, create_survey, launch_survey
     from tests.people.factories import UserFactory
 
     runner = UserFactory(role=Role.PEOPLE_PARTNER)
-    return launch_survey(create_survey(title="Pulse", created_by=runner), runner).pk
+    return launch_survey(create_survey(SurveyDraft(title="Pulse"), created_by=runner), runner).pk
 
 
 def sample_round_pk() -> int:
@@ -484,13 +484,15 @@ def sample_touchpoint_kwargs() -> dict[str, object]:
 def sample_initiative_kwargs() -> dict[str, object]:
     import datetime
 
-    from careloop.initiatives.services import create_initiative
+    from careloop.initiatives.services import InitiativeDraft, create_initiative
 
     initiative = create_initiative(
-        name="Empathy training",
-        teams=[TeamFactory()],
-        start=datetime.date(2026, 1, 1),
-        outcomes=["csat"],
+        InitiativeDraft(
+            name="Empathy training",
+            teams=[TeamFactory()],
+            start=datetime.date(2026, 1, 1),
+            outcomes=["csat"],
+        ),
         created_by=None,
     )
     return {"pk": initiative.pk}

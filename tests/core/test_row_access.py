@@ -155,13 +155,15 @@ def _action_item(owner: User, team: Team | None) -> Model:
 def _initiative(owner: User, team: Team | None) -> Model:
     import datetime
 
-    from careloop.initiatives.services import create_initiative
+    from careloop.initiatives.services import InitiativeDraft, create_initiative
 
     return create_initiative(
-        name="Empathy training",
-        teams=[team or TeamFactory()],
-        start=datetime.date(2026, 1, 1),
-        outcomes=["csat"],
+        InitiativeDraft(
+            name="Empathy training",
+            teams=[team or TeamFactory()],
+            start=datetime.date(2026, 1, 1),
+            outcomes=["csat"],
+        ),
         created_by=owner,
     )
 

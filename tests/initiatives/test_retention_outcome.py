@@ -27,13 +27,17 @@ def test_team_month_retention_is_the_dashboards_retention_of_that_month_and_team
 def test_fewer_customers_lost_after_the_start_shows_as_a_retention_effect() -> None:
     teams, start = retention_history({"Real": 6, "Null": LOST})
     real = services.create_initiative(
-        name="Callback promise", teams=[teams["Real"]], start=start, outcomes=["retention"],
+        services.InitiativeDraft(
+            name="Callback promise", teams=[teams["Real"]], start=start, outcomes=["retention"]
+        ),
         created_by=None,
-    )  # fmt: skip
+    )
     null = services.create_initiative(
-        name="New greeting", teams=[teams["Null"]], start=start, outcomes=["retention"],
+        services.InitiativeDraft(
+            name="New greeting", teams=[teams["Null"]], start=start, outcomes=["retention"]
+        ),
         created_by=None,
-    )  # fmt: skip
+    )
     assert selectors.unmeasurable(real) == {}
     (real_effect,) = selectors.effects_of(real)
     (null_effect,) = selectors.effects_of(null)
@@ -51,9 +55,11 @@ def test_a_team_month_with_too_few_customers_is_left_out() -> None:
     teams, start = retention_history({"Real": 6}, comparison=3)
     CustomerActivity.objects.filter(team=teams["Real"], customer_id__gt=4).delete()
     initiative = services.create_initiative(
-        name="Callback promise", teams=[teams["Real"]], start=start, outcomes=["retention"],
+        services.InitiativeDraft(
+            name="Callback promise", teams=[teams["Real"]], start=start, outcomes=["retention"]
+        ),
         created_by=None,
-    )  # fmt: skip
+    )
     (effect,) = selectors.effects_of(initiative)
     assert effect.result.effect.value is None
     assert all(treated is None for _, treated, _ in effect.result.series)

@@ -16,13 +16,21 @@ def test_the_real_effect_is_recovered_and_the_null_one_covers_zero() -> None:
     teams, start = csat_history({"Real": 12.0, "Null": 0.0})
     leader = UserFactory()
     real = services.create_initiative(
-        name="Empathy training", teams=[teams["Real"]], start=start, outcomes=["csat"],
-        created_by=leader, cost_amount=Decimal("1000"),
-    )  # fmt: skip
-    null = services.create_initiative(
-        name="New session rhythm", teams=[teams["Null"]], start=start, outcomes=["csat"],
+        services.InitiativeDraft(
+            name="Empathy training",
+            teams=[teams["Real"]],
+            start=start,
+            outcomes=["csat"],
+            cost_amount=Decimal("1000"),
+        ),
         created_by=leader,
-    )  # fmt: skip
+    )
+    null = services.create_initiative(
+        services.InitiativeDraft(
+            name="New session rhythm", teams=[teams["Null"]], start=start, outcomes=["csat"]
+        ),
+        created_by=leader,
+    )
     (real_effect,) = selectors.effects_of(real)
     (null_effect,) = selectors.effects_of(null)
     estimate = real_effect.result.effect
@@ -39,10 +47,14 @@ def test_the_real_effect_is_recovered_and_the_null_one_covers_zero() -> None:
 def test_an_initiative_started_this_month_is_too_early_to_tell() -> None:
     teams, _ = csat_history({"Early": 5.0})
     initiative = services.create_initiative(
-        name="Raised goodwill allowance", teams=[teams["Early"]],
-        start=calendar.first_of_month(calendar.today()), outcomes=["csat", "retention"],
+        services.InitiativeDraft(
+            name="Raised goodwill allowance",
+            teams=[teams["Early"]],
+            start=calendar.first_of_month(calendar.today()),
+            outcomes=["csat", "retention"],
+        ),
         created_by=None,
-    )  # fmt: skip
+    )
     effect, _ = selectors.effects_of(initiative)
     assert effect.result.effect.value is None
     assert "months since the start" in effect.reading
@@ -59,7 +71,10 @@ def test_small_team_months_are_never_part_of_an_effect() -> None:
 
     DailyRollup.objects.filter(team=teams["Real"]).update(csat_total=4, csat_positive=4)
     initiative = services.create_initiative(
-        name="Training", teams=[teams["Real"]], start=start, outcomes=["csat"], created_by=None
+        services.InitiativeDraft(
+            name="Training", teams=[teams["Real"]], start=start, outcomes=["csat"]
+        ),
+        created_by=None,
     )
     (effect,) = selectors.effects_of(initiative)
     assert effect.result.effect.value is None
@@ -69,9 +84,15 @@ def test_small_team_months_are_never_part_of_an_effect() -> None:
 def test_first_contact_resolution_gets_a_money_return_with_its_interval() -> None:
     teams, start = csat_history({"Real": 0.0})
     initiative = services.create_initiative(
-        name="Process fix", teams=[teams["Real"]], start=start,
-        outcomes=["first_contact_resolution"], created_by=None, cost_hours=Decimal("10"),
-    )  # fmt: skip
+        services.InitiativeDraft(
+            name="Process fix",
+            teams=[teams["Real"]],
+            start=start,
+            outcomes=["first_contact_resolution"],
+            cost_hours=Decimal("10"),
+        ),
+        created_by=None,
+    )
     (effect,) = selectors.effects_of(initiative)
     # No one-touch solves were rolled up: the rate is 0 everywhere, the effect exactly 0.
     assert effect.result.effect.value == pytest.approx(0.0)

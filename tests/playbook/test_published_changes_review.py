@@ -100,12 +100,19 @@ def test_a_second_edit_updates_the_one_waiting_change_and_going_back_withdraws_i
         "owner": author,
         "review_by": article.review_by,
     }
-    first = services.edit_article(article, by=author, body="Draft one.", **fields)  # type: ignore[arg-type]
-    second = services.edit_article(article, by=author, body="Draft two.", **fields)  # type: ignore[arg-type]
+    first = services.edit_article(
+        article, services.ArticleDraft(body="Draft one.", **fields), by=author
+    )  # type: ignore[arg-type]
+    second = services.edit_article(
+        article, services.ArticleDraft(body="Draft two.", **fields), by=author
+    )  # type: ignore[arg-type]
     assert isinstance(first, ArticleRevision) and isinstance(second, ArticleRevision)
     assert first.pk == second.pk
     assert ArticleRevision.objects.get().body == "Draft two."
-    assert services.edit_article(article, by=author, body=PUBLISHED, **fields) is None  # type: ignore[arg-type]
+    assert (
+        services.edit_article(article, services.ArticleDraft(body=PUBLISHED, **fields), by=author)
+        is None
+    )  # type: ignore[arg-type]
     assert not ArticleRevision.objects.exists()
 
 
@@ -115,13 +122,15 @@ def test_restoring_an_old_version_of_a_published_article_also_waits_for_review()
     article = ArticleFactory(body="Old text.", owner=author, visibility=Visibility.PUBLIC)
     services.edit_article(
         article,
+        services.ArticleDraft(
+            title=article.title,
+            body=PUBLISHED,
+            category="",
+            visibility=Visibility.PUBLIC,
+            owner=author,
+            review_by=article.review_by,
+        ),
         by=lead,
-        title=article.title,
-        body=PUBLISHED,
-        category="",
-        visibility=Visibility.PUBLIC,
-        owner=author,
-        review_by=article.review_by,
     )
     assert article.body == PUBLISHED  # a lead's own edit is published at once
     restored = services.restore_version(article, article.versions.get(number=1), by=author)

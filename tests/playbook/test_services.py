@@ -22,17 +22,21 @@ pytestmark = pytest.mark.django_db
 
 def test_every_edit_of_the_text_is_a_new_version_with_a_readable_diff() -> None:
     owner = UserFactory()
-    article = services.create_article(by=owner, title="Refund delays", body="Banks take 3 days.")
+    article = services.create_article(
+        services.ArticleDraft(title="Refund delays", body="Banks take 3 days."), by=owner
+    )
     version = services.edit_article(
         article,
+        services.ArticleDraft(
+            title="Refund delays",
+            body="Banks take 3 to 5 working days.",
+            category="Billing",
+            visibility=Visibility.INTERNAL,
+            owner=owner,
+            review_by=article.review_by,
+            change_note="Correct timing",
+        ),
         by=owner,
-        title="Refund delays",
-        body="Banks take 3 to 5 working days.",
-        category="Billing",
-        visibility=Visibility.INTERNAL,
-        owner=owner,
-        review_by=article.review_by,
-        change_note="Correct timing",
     )
     assert version is not None and version.number == 2 == article.version_number
     assert list(article.versions.values_list("number", flat=True)) == [2, 1]
@@ -43,17 +47,21 @@ def test_every_edit_of_the_text_is_a_new_version_with_a_readable_diff() -> None:
 
 def test_changing_only_the_review_date_adds_no_version() -> None:
     owner = UserFactory()
-    article = services.create_article(by=owner, title="Sizes", body="Swap sizes for free.")
+    article = services.create_article(
+        services.ArticleDraft(title="Sizes", body="Swap sizes for free."), by=owner
+    )
     assert (
         services.edit_article(
             article,
+            services.ArticleDraft(
+                title="Sizes",
+                body="Swap sizes for free.",
+                category="",
+                visibility=Visibility.INTERNAL,
+                owner=owner,
+                review_by=timezone.localdate() + datetime.timedelta(days=30),
+            ),
             by=owner,
-            title="Sizes",
-            body="Swap sizes for free.",
-            category="",
-            visibility=Visibility.INTERNAL,
-            owner=owner,
-            review_by=timezone.localdate() + datetime.timedelta(days=30),
         )
         is None
     )
@@ -64,9 +72,14 @@ def test_only_owners_and_leads_edit_and_only_leads_publish_publicly() -> None:
     owner = UserFactory()
     with pytest.raises(PermissionDenied):
         services.create_article(
-            by=owner, title="Returns", body="Free returns.", visibility=Visibility.PUBLIC
+            services.ArticleDraft(
+                title="Returns", body="Free returns.", visibility=Visibility.PUBLIC
+            ),
+            by=owner,
         )
-    article = services.create_article(by=owner, title="Returns", body="Free returns.")
+    article = services.create_article(
+        services.ArticleDraft(title="Returns", body="Free returns."), by=owner
+    )
     fields = {
         "title": "Returns",
         "body": "Free returns, 60 days.",
@@ -76,28 +89,36 @@ def test_only_owners_and_leads_edit_and_only_leads_publish_publicly() -> None:
         "visibility": Visibility.PUBLIC,
     }
     with pytest.raises(PermissionDenied):
-        services.edit_article(article, by=UserFactory(), **fields)  # type: ignore[arg-type]
+        services.edit_article(article, services.ArticleDraft(**fields), by=UserFactory())  # type: ignore[arg-type]
     with pytest.raises(PermissionDenied):
-        services.edit_article(article, by=owner, **fields)  # type: ignore[arg-type]
-    services.edit_article(article, by=UserFactory(role=Role.TEAM_LEAD), **fields)  # type: ignore[arg-type]
+        services.edit_article(article, services.ArticleDraft(**fields), by=owner)  # type: ignore[arg-type]
+    services.edit_article(
+        article, services.ArticleDraft(**fields), by=UserFactory(role=Role.TEAM_LEAD)
+    )  # type: ignore[arg-type]
     assert article.is_public
 
 
 def test_search_finds_an_article_by_meaning_with_different_words() -> None:
     owner = UserFactory()
     services.create_article(
+        services.ArticleDraft(
+            title="Parcel arrived damaged",
+            body="Send a replacement straight away; the customer keeps the broken item.",
+        ),
         by=owner,
-        title="Parcel arrived damaged",
-        body="Send a replacement straight away; the customer keeps the broken item.",
     )
-    services.create_article(by=owner, title="Invoice address", body="Change it in billing.")
+    services.create_article(
+        services.ArticleDraft(title="Invoice address", body="Change it in billing."), by=owner
+    )
     hits = selectors.search("my package came broken")
     assert hits[0].article.title == "Parcel arrived damaged"
     assert not hits[0].word_match
 
 
 def test_search_by_the_words_themselves_finds_the_article() -> None:
-    services.create_article(by=UserFactory(), title="Gift cards", body="Codes never expire.")
+    services.create_article(
+        services.ArticleDraft(title="Gift cards", body="Codes never expire."), by=UserFactory()
+    )
     hits = selectors.search("expire")
     assert [hit.article.title for hit in hits] == ["Gift cards"]
     assert hits[0].word_match
@@ -151,16 +172,20 @@ def test_marking_reviewed_moves_the_review_date_into_the_future() -> None:
 
 def test_restoring_an_old_version_adds_a_new_one_and_keeps_the_history() -> None:
     owner = UserFactory()
-    article = services.create_article(by=owner, title="Sizes", body="Swap sizes for free.")
+    article = services.create_article(
+        services.ArticleDraft(title="Sizes", body="Swap sizes for free."), by=owner
+    )
     services.edit_article(
         article,
+        services.ArticleDraft(
+            title="Sizes",
+            body="Swap sizes for €5.",
+            category="",
+            visibility=Visibility.INTERNAL,
+            owner=owner,
+            review_by=article.review_by,
+        ),
         by=owner,
-        title="Sizes",
-        body="Swap sizes for €5.",
-        category="",
-        visibility=Visibility.INTERNAL,
-        owner=owner,
-        review_by=article.review_by,
     )
     first = article.versions.get(number=1)
     restored = services.restore_version(article, first, by=owner)

@@ -25,7 +25,8 @@ def team_of(size: int, name: str, *, with_lead: bool = False) -> tuple[Team, lis
 
 def live_survey(**options: object) -> Survey:
     by = runner()
-    survey = services.create_survey(title="Monthly pulse", created_by=by, **options)  # type: ignore[arg-type]
+    draft = services.SurveyDraft(title="Monthly pulse", **options)  # type: ignore[arg-type]
+    survey = services.create_survey(draft, created_by=by)
     return services.launch_survey(survey, by)
 
 

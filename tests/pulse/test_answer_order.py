@@ -54,7 +54,8 @@ def _survey_with_distinctive_answers(name: str = "Ordered") -> tuple[Round, list
     by = runner()
     team, people = team_of(PEOPLE, name)
     survey = services.create_survey(
-        title="Order", created_by=by, modules=(), teams=[team], min_group_size=MIN_GROUP
+        services.SurveyDraft(title="Order", modules=(), teams=[team], min_group_size=MIN_GROUP),
+        created_by=by,
     )
     agree = services.add_custom_question(
         survey, text="I can speak up", kind=QuestionKind.AGREEMENT, by=by
@@ -154,7 +155,11 @@ def test_the_results_export_is_the_same_whatever_order_the_answers_came_in(clien
 
 
 def test_360_feedback_answers_are_not_stored_in_the_order_they_came() -> None:
-    from careloop.pulse.services.feedback360 import answer_feedback, request_feedback
+    from careloop.pulse.services.feedback360 import (
+        FeedbackAnswerDraft,
+        answer_feedback,
+        request_feedback,
+    )
 
     # Several requests, so the check reads a tendency rather than one permutation of eight
     # (which correlates by chance one time in five); PostgreSQL reuses freed slots, so its
@@ -168,9 +173,11 @@ def test_360_feedback_answers_are_not_stored_in_the_order_they_came() -> None:
             answer_feedback(
                 request,
                 reviewer,
-                strength_situation=f"Moment {arrival}",
-                strength_behaviour="Listened",
-                strength_impact="Calmer customer",
+                FeedbackAnswerDraft(
+                    strength_situation=f"Moment {arrival}",
+                    strength_behaviour="Listened",
+                    strength_impact="Calmer customer",
+                ),
             )
         stored = [
             int(str(situation).split()[1])

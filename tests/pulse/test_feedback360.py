@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,11 +17,11 @@ from tests.people.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-MOMENT = {
-    "strength_situation": "The refund queue spiked on Monday.",
-    "strength_behaviour": "You split the queue and paired with new starters.",
-    "strength_impact": "We cleared it by noon and the new starters learned fast.",
-}
+MOMENT = services.FeedbackAnswerDraft(
+    strength_situation="The refund queue spiked on Monday.",
+    strength_behaviour="You split the queue and paired with new starters.",
+    strength_impact="We cleared it by noon and the new starters learned fast.",
+)
 
 
 @pytest.fixture
@@ -48,19 +50,21 @@ def test_peer_answers_show_only_from_three_and_the_lead_from_one(
             people["subject"], [people["lead"], *people["peers"]], focus="Leading the queue"
         )
     assert len(mail.outbox) == 5
-    services.answer_feedback(request, people["lead"], **MOMENT)
+    services.answer_feedback(request, people["lead"], MOMENT)
     for peer in people["peers"][:2]:
-        services.answer_feedback(request, peer, **MOMENT)
+        services.answer_feedback(request, peer, MOMENT)
     groups = {group.relationship: group for group in feedback_report(request)}
     assert groups["lead"].shown and len(groups["lead"].strengths) == 1
     assert not groups["peer"].shown and groups["peer"].strengths == []
     services.answer_feedback(
         request,
         people["peers"][2],
-        **MOMENT,
-        growth_situation="Handovers at shift end.",
-        growth_behaviour="Notes were short.",
-        growth_impact="The next shift re-asked customers.",
+        replace(
+            MOMENT,
+            growth_situation="Handovers at shift end.",
+            growth_behaviour="Notes were short.",
+            growth_impact="The next shift re-asked customers.",
+        ),
     )
     groups = {group.relationship: group for group in feedback_report(request)}
     # Three of four peers: held back until the fourth answers or the request is over, so the
@@ -77,11 +81,11 @@ def test_peer_answers_show_at_once_when_everyone_asked_has_answered(people: dict
 
     request = services.request_feedback(people["subject"], people["peers"][:3])
     for peer in people["peers"][:3]:
-        services.answer_feedback(request, peer, **MOMENT)
+        services.answer_feedback(request, peer, MOMENT)
     assert feedback_report(request)[0].shown
     later = services.request_feedback(people["subject"], people["peers"])
     for peer in people["peers"][:3]:
-        services.answer_feedback(later, peer, **MOMENT)
+        services.answer_feedback(later, peer, MOMENT)
     assert not feedback_report(later)[0].shown
     after_due = later.due_on + datetime.timedelta(days=1)
     assert feedback_report(later, today=after_due)[0].shown
@@ -91,19 +95,27 @@ def test_an_answer_keeps_no_link_to_who_wrote_it(people: dict) -> None:
     links = {f.name for f in FeedbackAnswer._meta.get_fields() if isinstance(f, models.ForeignKey)}
     assert links == {"request"}
     request = services.request_feedback(people["subject"], people["peers"][:1])
-    services.answer_feedback(request, people["peers"][0], **MOMENT)
+    services.answer_feedback(request, people["peers"][0], MOMENT)
     with pytest.raises(services.AlreadyAnswered):
-        services.answer_feedback(request, people["peers"][0], **MOMENT)
+        services.answer_feedback(request, people["peers"][0], MOMENT)
     with pytest.raises(PermissionDenied):
-        services.answer_feedback(request, people["lead"], **MOMENT)
+        services.answer_feedback(request, people["lead"], MOMENT)
 
 
 def test_answers_need_situation_behaviour_and_impact(people: dict) -> None:
     request = services.request_feedback(people["subject"], people["peers"][:1])
     with pytest.raises(ValidationError):
-        services.answer_feedback(request, people["peers"][0], **{**MOMENT, "strength_impact": ""})
+        services.answer_feedback(
+            request,
+            people["peers"][0],
+            replace(MOMENT, strength_impact=""),
+        )
     with pytest.raises(ValidationError):
-        services.answer_feedback(request, people["peers"][0], **MOMENT, growth_situation="Only")
+        services.answer_feedback(
+            request,
+            people["peers"][0],
+            replace(MOMENT, growth_situation="Only"),
+        )
 
 
 def test_feedback_is_private_to_the_person_and_whom_they_share_it_with(
@@ -135,7 +147,7 @@ def test_blame_language_in_a_growth_area_is_flagged_before_it_is_sent(
     client.force_login(people["peers"][0])
     url = reverse("pulse:feedback-answer", args=[request.pk])
     data = {
-        **MOMENT,
+        **asdict(MOMENT),
         "growth_situation": "The Friday handover.",
         "growth_behaviour": "You should have checked the notes; it was careless.",
         "growth_impact": "A customer waited a day.",

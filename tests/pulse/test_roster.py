@@ -125,11 +125,13 @@ def test_turnover_of_every_team_at_once_equals_each_team_month_on_its_own() -> N
         ]
     ):
         services.record_roster_event(
-            team=team,
-            person_name=f"Person {offset}",
-            change=change,
-            on=today - datetime.timedelta(days=25 * offset + 3),
-            reason=reason,
+            services.RosterEventDraft(
+                team=team,
+                person_name=f"Person {offset}",
+                change=change,
+                on=today - datetime.timedelta(days=25 * offset + 3),
+                reason=reason,
+            ),
             by=partner,
         )
     months = selectors.last_months(today, 8)

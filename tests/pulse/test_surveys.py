@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_psychological_safety_module_has_seven_items_three_reverse_scored() -> None:
     survey = services.create_survey(
-        title="PS", created_by=runner(), modules=[Module.PSYCH_SAFETY], allow_comments=False
+        services.SurveyDraft(title="PS", modules=[Module.PSYCH_SAFETY], allow_comments=False),
+        created_by=runner(),
     )
     items = list(survey.questions.all())
     assert len(items) == 7
@@ -69,12 +70,17 @@ def test_results_show_distributions_engagement_and_enps_for_a_team_of_six() -> N
 def test_the_minimum_group_has_a_floor_of_three_and_locks_once_live() -> None:
     by = runner()
     with pytest.raises(ValidationError):
-        services.create_survey(title="Too small", created_by=by, min_group_size=2)
+        services.create_survey(
+            services.SurveyDraft(title="Too small", min_group_size=2), created_by=by
+        )
     with pytest.raises(ValidationError):
         services.create_survey(
-            title="Comments", created_by=by, min_group_size=6, min_comment_group=5
+            services.SurveyDraft(title="Comments", min_group_size=6, min_comment_group=5),
+            created_by=by,
         )
-    survey = services.create_survey(title="Ok", created_by=by, min_group_size=3)
+    survey = services.create_survey(
+        services.SurveyDraft(title="Ok", min_group_size=3), created_by=by
+    )
     services.change_thresholds(survey, min_group_size=4, min_comment_group=10, by=by)
     services.launch_survey(survey, by)
     with pytest.raises(ValidationError, match="locked"):
@@ -83,12 +89,14 @@ def test_the_minimum_group_has_a_floor_of_three_and_locks_once_live() -> None:
 
 def test_agents_cannot_run_surveys() -> None:
     with pytest.raises(PermissionDenied):
-        services.create_survey(title="Mine", created_by=UserFactory(role=Role.AGENT))
+        services.create_survey(
+            services.SurveyDraft(title="Mine"), created_by=UserFactory(role=Role.AGENT)
+        )
 
 
 def test_custom_questions_are_added_only_to_drafts() -> None:
     by = runner()
-    survey = services.create_survey(title="Custom", created_by=by, modules=[])
+    survey = services.create_survey(services.SurveyDraft(title="Custom", modules=[]), created_by=by)
     question = services.add_custom_question(
         survey, text="Our tools help me help customers.", kind=QuestionKind.AGREEMENT, by=by
     )
@@ -148,7 +156,10 @@ def test_monthly_schedule_opens_the_next_round_once_on_its_day() -> None:
     start = datetime.date(2026, 1, 31)
     by = runner()
     survey = services.create_survey(
-        title="Monthly", created_by=by, cadence=Cadence.MONTHLY, first_round_on=start, teams=[team]
+        services.SurveyDraft(
+            title="Monthly", cadence=Cadence.MONTHLY, first_round_on=start, teams=[team]
+        ),
+        created_by=by,
     )
     survey.status = SurveyStatus.LIVE
     survey.save()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,35 +18,38 @@ from careloop.people.models import Team, User
 DEFAULT_DUE_DAYS = 7
 
 
-def create_action_item(
-    *,
-    title: str,
-    owner: User,
-    source_kind: str,
-    source_id: int | None = None,
-    source_label: str = "",
-    kind: str = "improvement",
-    due: datetime.date | None = None,
-    recheck_on: datetime.date | None = None,
-    created_by: User | None = None,
-) -> ActionItem:
+@dataclass(frozen=True, kw_only=True)
+class ActionItemDraft:
+    """An item for the ledger: what is to be done, by whom, by when, and where it came from."""
+
+    title: str
+    owner: User
+    source_kind: str
+    source_id: int | None = None
+    source_label: str = ""
+    kind: str = "improvement"
+    due: datetime.date | None = None
+    recheck_on: datetime.date | None = None
+
+
+def create_action_item(draft: ActionItemDraft, *, created_by: User | None = None) -> ActionItem:
     """Add an item to the ledger; due a week from today unless a date is given."""
-    title = title.strip()
+    title = draft.title.strip()
     if not title:
         raise ValidationError("An action item needs a title.")
-    if source_kind not in ActionItem.SourceKind.values:
-        raise ValidationError(f"Unknown action source: {source_kind!r}.")
-    if kind not in ActionItem.Kind.values:
-        raise ValidationError(f"Unknown action type: {kind!r}.")
+    if draft.source_kind not in ActionItem.SourceKind.values:
+        raise ValidationError(f"Unknown action source: {draft.source_kind!r}.")
+    if draft.kind not in ActionItem.Kind.values:
+        raise ValidationError(f"Unknown action type: {draft.kind!r}.")
     return ActionItem.objects.create(
         title=title[:300],
-        owner=owner,
-        source_kind=source_kind,
-        source_id=source_id,
-        source_label=source_label[:200],
-        kind=kind,
-        due=due or calendar.today() + datetime.timedelta(days=DEFAULT_DUE_DAYS),
-        recheck_on=recheck_on,
+        owner=draft.owner,
+        source_kind=draft.source_kind,
+        source_id=draft.source_id,
+        source_label=draft.source_label[:200],
+        kind=draft.kind,
+        due=draft.due or calendar.today() + datetime.timedelta(days=DEFAULT_DUE_DAYS),
+        recheck_on=draft.recheck_on,
         created_by=created_by,
     )
 
@@ -160,11 +164,13 @@ def record_session(
         session.save(update_fields=["notes", "next_on"])
         return [
             create_action_item(
-                title=title,
-                owner=owner,
-                source_kind=ActionItem.SourceKind.FEEDBACK_SESSION,
-                source_id=session.pk,
-                source_label=session.title,
+                ActionItemDraft(
+                    title=title,
+                    owner=owner,
+                    source_kind=ActionItem.SourceKind.FEEDBACK_SESSION,
+                    source_id=session.pk,
+                    source_label=session.title,
+                ),
                 created_by=by,
             )
             for title, owner in action_titles

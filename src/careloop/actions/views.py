@@ -47,12 +47,14 @@ def item_create(request: HttpRequest) -> HttpResponse:
     form = ActionItemForm(request.POST or None, initial={"owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
         item = services.create_action_item(
-            title=form.cleaned_data["title"],
-            owner=form.cleaned_data["owner"],
-            source_kind=ActionItem.SourceKind.OTHER,
-            kind=form.cleaned_data["kind"],
-            due=form.cleaned_data["due"],
-            recheck_on=form.cleaned_data["recheck_on"],
+            services.ActionItemDraft(
+                title=form.cleaned_data["title"],
+                owner=form.cleaned_data["owner"],
+                source_kind=ActionItem.SourceKind.OTHER,
+                kind=form.cleaned_data["kind"],
+                due=form.cleaned_data["due"],
+                recheck_on=form.cleaned_data["recheck_on"],
+            ),
             created_by=employee(request),
         )
         messages.success(request, "Action item added to the ledger.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -243,34 +244,38 @@ def decide_gesture(
     return locked
 
 
-def update_care_settings(
-    *,
-    by: User,
-    currency: str,
-    per_incident_limit: Decimal,
-    agent_period_limit: Decimal,
-    team_period_limit: Decimal,
-    approval_sla_minutes: int,
-    webhook_url: str,
-) -> CareSettings:
+@dataclass(frozen=True, kw_only=True)
+class CareDefaults:
+    """The organisation's defaults for gestures: currency, limits, approval time and webhook."""
+
+    currency: str
+    per_incident_limit: Decimal
+    agent_period_limit: Decimal
+    team_period_limit: Decimal
+    approval_sla_minutes: int
+    webhook_url: str
+
+
+def update_care_settings(defaults: CareDefaults, *, by: User) -> CareSettings:
     """CX leaders and admins set the organisation's defaults; a webhook gets a signing secret."""
     if not selectors.may_edit_defaults(by):
         raise PermissionDenied("CX leaders and admins set the organisation's defaults.")
-    currency = currency.strip().upper()
+    currency = defaults.currency.strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ValidationError("Use a three-letter ISO currency code such as EUR or USD.")
+    approval_sla_minutes = defaults.approval_sla_minutes
     if approval_sla_minutes < 1:
         raise ValidationError("Give leads at least a minute to decide.")
-    webhook_url = webhook_url.strip()
+    webhook_url = defaults.webhook_url.strip()
     if webhook_url and not webhook_url.startswith(("https://", "http://")):
         raise ValidationError("The webhook URL must start with https:// (or http://).")
     settings = selectors.care_settings()
     settings.currency = currency
-    settings.per_incident_limit = parse_amount(per_incident_limit)
-    settings.agent_period_limit = parse_amount(agent_period_limit)
-    settings.team_period_limit = parse_amount(team_period_limit)
+    settings.per_incident_limit = parse_amount(defaults.per_incident_limit)
+    settings.agent_period_limit = parse_amount(defaults.agent_period_limit)
+    settings.team_period_limit = parse_amount(defaults.team_period_limit)
     settings.approval_sla_minutes = approval_sla_minutes
-    settings.webhook_url = webhook_url.strip()
+    settings.webhook_url = webhook_url
     if settings.webhook_url and not settings.webhook_secret:
         settings.webhook_secret = secrets.token_hex(32)
     settings.save()

@@ -194,8 +194,8 @@ def allowances(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if "settings" in request.POST and may_edit_defaults and settings_form.is_valid():
-                data = settings_form.cleaned_data
-                services.update_care_settings(by=user, **data)
+                defaults = services.CareDefaults(**settings_form.cleaned_data)
+                services.update_care_settings(defaults, by=user)
                 messages.success(request, "Organisation defaults saved.")
                 return redirect("care:allowances")
             if "override" in request.POST and allowance_form.is_valid():

@@ -369,15 +369,17 @@ def create_demo_coaching(seed: int = 7) -> None:
     QAReview.objects.update(agent_notified_at=now)
     Dispute.objects.update(raised_notified_at=now, resolved_notified_at=now)
     plans.create_plan(
+        plans.CoachingPlanDraft(
+            person=sam,
+            title="Exploring what the customer really needs",
+            goals="Ask one open question in every upset conversation\n"
+            "Name the feeling before the fix\n"
+            "Say what happens next and when",
+            next_check_in=calendar.today() + timedelta(days=10),
+            scenarios=[
+                scenarios["Angry about a cancelled pre-order"],
+                scenarios["Wrong size, no receipt"],
+            ],
+        ),
         coach=lead,
-        person=sam,
-        title="Exploring what the customer really needs",
-        goals="Ask one open question in every upset conversation\n"
-        "Name the feeling before the fix\n"
-        "Say what happens next and when",
-        next_check_in=calendar.today() + timedelta(days=10),
-        scenarios=[
-            scenarios["Angry about a cancelled pre-order"],
-            scenarios["Wrong size, no receipt"],
-        ],
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 from careloop.core import calendar
 from careloop.demo.people import first_cx_leader
 from careloop.initiatives.models import Initiative
-from careloop.initiatives.services import create_initiative
+from careloop.initiatives.services import InitiativeDraft, create_initiative
 from careloop.people.models import Team
 
 
@@ -78,13 +78,15 @@ def create_demo_initiatives(seed: int = 7) -> int:
         if team is None:
             continue
         create_initiative(
-            name=initiative.name,
-            kind=initiative.kind,
-            teams=[team],
-            start=start_of(initiative, today),
-            outcomes=["csat", "nps"],
-            cost_amount=initiative.cost,
-            cost_hours=initiative.hours,
+            InitiativeDraft(
+                name=initiative.name,
+                kind=initiative.kind,
+                teams=[team],
+                start=start_of(initiative, today),
+                outcomes=["csat", "nps"],
+                cost_amount=initiative.cost,
+                cost_hours=initiative.hours,
+            ),
             created_by=leader,
         )
         created += 1

@@ -307,13 +307,15 @@ def create_demo_learning(seed: int = 7) -> None:
             learning.publish_review(review, by=lead)
         for action in demo.actions:
             item = actions.create_action_item(
-                title=action.title,
-                owner=chooser.choice(involved),
-                source_kind=ActionItem.SourceKind.LEARNING_REVIEW,
-                source_id=review.pk,
-                source_label=review.title,
-                kind=action.kind,
-                due=today + timedelta(days=action.due_in_days),
+                actions.ActionItemDraft(
+                    title=action.title,
+                    owner=chooser.choice(involved),
+                    source_kind=ActionItem.SourceKind.LEARNING_REVIEW,
+                    source_id=review.pk,
+                    source_label=review.title,
+                    kind=action.kind,
+                    due=today + timedelta(days=action.due_in_days),
+                ),
                 created_by=lead,
             )
             if action.evidence:
@@ -323,11 +325,13 @@ def create_demo_learning(seed: int = 7) -> None:
         lead = leads[team_name]
         assert lead is not None
         item = actions.create_action_item(
-            title=action.title,
-            owner=chooser.choice(_agents(teams[team_name])),
-            source_kind=ActionItem.SourceKind.OTHER,
-            kind=action.kind,
-            due=today + timedelta(days=action.due_in_days),
+            actions.ActionItemDraft(
+                title=action.title,
+                owner=chooser.choice(_agents(teams[team_name])),
+                source_kind=ActionItem.SourceKind.OTHER,
+                kind=action.kind,
+                due=today + timedelta(days=action.due_in_days),
+            ),
             created_by=lead,
         )
         if action.evidence:

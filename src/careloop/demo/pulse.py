@@ -85,12 +85,14 @@ def _answer(
 def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> None:
     first = calendar.add_months(today, 1 - ROUNDS)
     survey = surveys.create_survey(
-        title=SURVEY_TITLE,
-        intro="Five minutes a month on how safe, supported and engaged you feel.",
+        surveys.SurveyDraft(
+            title=SURVEY_TITLE,
+            intro="Five minutes a month on how safe, supported and engaged you feel.",
+            modules=(Module.PSYCH_SAFETY, Module.ENGAGEMENT, Module.ENPS),
+            first_round_on=first,
+            open_days=7,
+        ),
         created_by=partner,
-        modules=(Module.PSYCH_SAFETY, Module.ENGAGEMENT, Module.ENPS),
-        first_round_on=first,
-        open_days=7,
     )
     surveys.launch_survey(survey, partner, today=first, notify=False)
     suppressed = list(
@@ -128,11 +130,13 @@ def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> N
         if not is_current:
             surveys.close_round(pulse_round, partner, today=pulse_round.closes_on)
     draft = surveys.create_survey(
-        title="New starter check-in",
+        surveys.SurveyDraft(
+            title="New starter check-in",
+            modules=(Module.PSYCH_SAFETY,),
+            cadence="once",
+            first_round_on=today + datetime.timedelta(days=14),
+        ),
         created_by=partner,
-        modules=(Module.PSYCH_SAFETY,),
-        cadence="once",
-        first_round_on=today + datetime.timedelta(days=14),
     )
     surveys.add_custom_question(
         draft, text="I know whom to ask when a case is new to me.", kind="agreement", by=partner
@@ -266,12 +270,14 @@ def _create_feedback(people: dict[str, User], today: datetime.date) -> None:
         feedback360.answer_feedback(
             request,
             reviewer,
-            strength_situation=situation,
-            strength_behaviour=behaviour,
-            strength_impact=impact,
-            growth_situation=growth[0],
-            growth_behaviour=growth[1],
-            growth_impact=growth[2],
+            feedback360.FeedbackAnswerDraft(
+                strength_situation=situation,
+                strength_behaviour=behaviour,
+                strength_impact=impact,
+                growth_situation=growth[0],
+                growth_behaviour=growth[1],
+                growth_impact=growth[2],
+            ),
         )
     reports = list(User.objects.filter(team=lead.team, role=Role.AGENT).order_by("pk")[:3])
     request = feedback360.request_feedback(
@@ -282,9 +288,9 @@ def _create_feedback(people: dict[str, User], today: datetime.date) -> None:
         feedback360.answer_feedback(
             request,
             reviewer,
-            strength_situation=situation,
-            strength_behaviour=behaviour,
-            strength_impact=impact,
+            feedback360.FeedbackAnswerDraft(
+                strength_situation=situation, strength_behaviour=behaviour, strength_impact=impact
+            ),
         )
 
 
@@ -303,15 +309,27 @@ def _create_roster(
             left_on = month_start + datetime.timedelta(days=rng.randrange(28))
             reason = LeavingReason.VOLUNTARY if rng.random() < 0.8 else LeavingReason.INVOLUNTARY
             roster.record_roster_event(
-                team=team, person_name=fake.name(), change=RosterChange.LEFT, on=left_on,
-                reason=reason, by=partner,
-            )  # fmt: skip
+                roster.RosterEventDraft(
+                    team=team,
+                    person_name=fake.name(),
+                    change=RosterChange.LEFT,
+                    on=left_on,
+                    reason=reason,
+                ),
+                by=partner,
+            )
             joined_on = left_on + datetime.timedelta(days=rng.randint(14, 45))
             if joined_on < today:
                 roster.record_roster_event(
-                    team=team, person_name=fake.name(), change=RosterChange.JOINED,
-                    on=joined_on, reason="", by=partner,
-                )  # fmt: skip
+                    roster.RosterEventDraft(
+                        team=team,
+                        person_name=fake.name(),
+                        change=RosterChange.JOINED,
+                        on=joined_on,
+                        reason="",
+                    ),
+                    by=partner,
+                )
 
 
 @transaction.atomic

@@ -293,12 +293,14 @@ def _articles(staff: list[User]) -> None:
     for index, demo in enumerate(ARTICLES):
         owner = leads[index % len(leads)]
         article = playbook.create_article(
+            playbook.ArticleDraft(
+                title=demo.title,
+                body=demo.body,
+                category=demo.category,
+                visibility=Visibility.PUBLIC if demo.public else Visibility.INTERNAL,
+                review_by=today + timedelta(days=demo.review_in_days),
+            ),
             by=owner,
-            title=demo.title,
-            body=demo.body,
-            category=demo.category,
-            visibility=Visibility.PUBLIC if demo.public else Visibility.INTERNAL,
-            review_by=today + timedelta(days=demo.review_in_days),
         )
         if demo.second_version:
             paragraphs = demo.body.split("\n\n")
@@ -306,14 +308,16 @@ def _articles(staff: list[User]) -> None:
             body = "\n\n".join(paragraphs)
             playbook.edit_article(
                 article,
+                playbook.ArticleDraft(
+                    title=article.title,
+                    body=body,
+                    category=article.category,
+                    visibility=article.visibility,
+                    owner=owner,
+                    review_by=article.review_by,
+                    change_note="Updated after a learning review",
+                ),
                 by=owner,
-                title=article.title,
-                body=body,
-                category=article.category,
-                visibility=article.visibility,
-                owner=owner,
-                review_by=article.review_by,
-                change_note="Updated after a learning review",
             )
     _promote_a_demo_conversation(leads[0])
 
@@ -331,9 +335,11 @@ def _promote_a_demo_conversation(lead: User) -> None:
         return
     draft = playbook_selectors.draft_from_conversation(conversation)
     playbook.create_article(
+        playbook.ArticleDraft(
+            title=f"From a real case: {draft.title}"[:200],
+            body=draft.body + "Replace first, ask questions later.",
+            category="Damaged goods",
+        ),
         by=lead,
-        title=f"From a real case: {draft.title}"[:200],
-        body=draft.body + "Replace first, ask questions later.",
-        category="Damaged goods",
         source_conversation=conversation,
     )

@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -24,24 +25,32 @@ from careloop.initiatives.outcomes import NOT_MONTHLY, OUTCOMES
 from careloop.people.models import Team, User
 
 
-def create_initiative(
-    *,
-    name: str,
-    teams: Iterable[Team],
-    start: datetime.date,
-    outcomes: Iterable[str],
-    created_by: User | None,
-    kind: str = Initiative.Kind.OTHER,
-    description: str = "",
-    end: datetime.date | None = None,
-    cost_amount: Decimal = Decimal("0"),
-    cost_hours: Decimal = Decimal("0"),
-    source_kind: str = "",
-    source_id: int | None = None,
-    source_label: str = "",
-) -> Initiative:
+@dataclass(frozen=True, kw_only=True)
+class InitiativeDraft:
+    """What someone records about an initiative: what it is, where, when, its cost and source."""
+
+    name: str
+    teams: Iterable[Team]
+    start: datetime.date
+    # the outcome keys its effect is measured on
+    outcomes: Iterable[str]
+    kind: str = Initiative.Kind.OTHER
+    description: str = ""
+    end: datetime.date | None = None
+    cost_amount: Decimal = Decimal("0")
+    cost_hours: Decimal = Decimal("0")
+    source_kind: str = ""
+    source_id: int | None = None
+    source_label: str = ""
+
+
+def create_initiative(draft: InitiativeDraft, *, created_by: User | None) -> Initiative:
     """Record an initiative; its teams and outcomes are what its effect is measured on."""
-    name, teams, outcomes = name.strip(), list(teams), list(dict.fromkeys(outcomes))
+    name, teams, outcomes = (
+        draft.name.strip(),
+        list(draft.teams),
+        list(dict.fromkeys(draft.outcomes)),
+    )
     if not name:
         raise ValidationError("An initiative needs a name.")
     if not teams:
@@ -49,25 +58,28 @@ def create_initiative(
     unknown = [key for key in outcomes if key not in OUTCOMES and key not in NOT_MONTHLY]
     if unknown or not outcomes:
         raise ValidationError(f"Choose the outcomes it is meant to move (unknown: {unknown}).")
-    if end is not None and end < start:
+    if draft.end is not None and draft.end < draft.start:
         raise ValidationError("The initiative ends before it starts.")
-    if cost_amount < 0 or cost_hours < 0:
+    if draft.cost_amount < 0 or draft.cost_hours < 0:
         raise ValidationError("Costs are not negative.")
-    if kind not in Initiative.Kind.values or source_kind not in Initiative.SourceKind.values:
+    if (
+        draft.kind not in Initiative.Kind.values
+        or draft.source_kind not in Initiative.SourceKind.values
+    ):
         raise ValidationError("Unknown kind or source.")
     with transaction.atomic():
         initiative = Initiative.objects.create(
             name=name[:200],
-            kind=kind,
-            description=description,
-            start=start,
-            end=end,
-            cost_amount=cost_amount,
-            cost_hours=cost_hours,
+            kind=draft.kind,
+            description=draft.description,
+            start=draft.start,
+            end=draft.end,
+            cost_amount=draft.cost_amount,
+            cost_hours=draft.cost_hours,
             outcomes=outcomes,
-            source_kind=source_kind,
-            source_id=source_id,
-            source_label=source_label[:300],
+            source_kind=draft.source_kind,
+            source_id=draft.source_id,
+            source_label=draft.source_label[:300],
             created_by=created_by,
         )
         initiative.teams.set(teams)

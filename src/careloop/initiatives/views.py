@@ -103,18 +103,20 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
                 _readable_review(request, source_id)
             try:
                 initiative = services.create_initiative(
-                    name=data["name"],
-                    kind=data["kind"],
-                    description=data["description"],
-                    teams=data["teams"],
-                    start=data["start"],
-                    end=data["end"],
-                    cost_amount=data["cost_amount"],
-                    cost_hours=data["cost_hours"],
-                    outcomes=data["outcomes"],
-                    source_kind=data["source_kind"] or "",
-                    source_id=source_id,
-                    source_label=data["source_label"] or "",
+                    services.InitiativeDraft(
+                        name=data["name"],
+                        kind=data["kind"],
+                        description=data["description"],
+                        teams=data["teams"],
+                        start=data["start"],
+                        end=data["end"],
+                        cost_amount=data["cost_amount"],
+                        cost_hours=data["cost_hours"],
+                        outcomes=data["outcomes"],
+                        source_kind=data["source_kind"] or "",
+                        source_id=source_id,
+                        source_label=data["source_label"] or "",
+                    ),
                     created_by=employee(request),
                 )
             except ValidationError as error:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from careloop.actions.models import ActionItem
-from careloop.actions.services import create_action_item
+from careloop.actions.services import ActionItemDraft, create_action_item
 from careloop.core import calendar, shuffled_storage
 from careloop.core.permissions import Action, can, may
 from careloop.empathy.engine import find_blame_language
@@ -226,12 +226,14 @@ def add_action_item(
 ) -> ActionItem:
     """Turn a follow-up from the review into an item of the one action ledger."""
     return create_action_item(
-        title=title,
-        owner=owner,
-        source_kind="learning_review",
-        source_id=review.pk,
-        source_label=review.title,
-        due=due,
+        ActionItemDraft(
+            title=title,
+            owner=owner,
+            source_kind="learning_review",
+            source_id=review.pk,
+            source_label=review.title,
+            due=due,
+        ),
         created_by=by,
     )
 

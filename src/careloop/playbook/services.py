@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,31 +60,40 @@ def _clean(title: str, body: str) -> tuple[str, str]:
     return title[:200], body
 
 
+@dataclass(frozen=True, kw_only=True)
+class ArticleDraft:
+    """What an author writes for an article: its text and the details around it.
+
+    On an edit, an owner or review date left out keeps the article's current one.
+    """
+
+    title: str
+    body: str
+    category: str = ""
+    visibility: str = Visibility.INTERNAL
+    # the author, when an article is created without one
+    owner: User | None = None
+    review_by: datetime.date | None = None
+    change_note: str = ""
+
+
 @transaction.atomic
 def create_article(
-    *,
-    by: User,
-    title: str,
-    body: str,
-    owner: User | None = None,
-    category: str = "",
-    visibility: str = Visibility.INTERNAL,
-    review_by: datetime.date | None = None,
-    source_conversation: Conversation | None = None,
-    change_note: str = "",
+    draft: ArticleDraft, *, by: User, source_conversation: Conversation | None = None
 ) -> Article:
     """A new article (version 1), owned by its author unless someone else is named."""
-    title, body = _clean(title, body)
+    title, body = _clean(draft.title, draft.body)
+    visibility = draft.visibility
     _check_visibility(by, visibility)
     now = timezone.now()
     article = Article.objects.create(
         title=title,
         slug=_unique_slug(title),
-        category=category.strip()[:80],
+        category=draft.category.strip()[:80],
         body=body,
         visibility=visibility,
-        owner=owner or by,
-        review_by=review_by or calendar.today() + datetime.timedelta(DEFAULT_REVIEW_DAYS),
+        owner=draft.owner or by,
+        review_by=draft.review_by or calendar.today() + datetime.timedelta(DEFAULT_REVIEW_DAYS),
         source_conversation=source_conversation,
         vector=article_vector(title, body),
         created_at=now,
@@ -96,7 +106,7 @@ def create_article(
         body=body,
         visibility=visibility,
         edited_by=by,
-        change_note=change_note.strip()[:300]
+        change_note=draft.change_note.strip()[:300]
         or ("Written from a real conversation" if source_conversation else "First version"),
         created_at=now,
     )
@@ -152,16 +162,7 @@ def _propose(
 
 @transaction.atomic
 def edit_article(
-    article: Article,
-    *,
-    by: User,
-    title: str,
-    body: str,
-    category: str,
-    visibility: str,
-    owner: User,
-    review_by: datetime.date,
-    change_note: str = "",
+    article: Article, draft: ArticleDraft, *, by: User
 ) -> ArticleVersion | ArticleRevision | None:
     """Save an edit; a change of title, text or visibility becomes a new version (returned).
 
@@ -170,8 +171,11 @@ def edit_article(
     """
     if not may_edit(by, article):
         raise PermissionDenied("The owner and leads edit this article.")
-    title, body = _clean(title, body)
-    category = category.strip()[:80]
+    title, body = _clean(draft.title, draft.body)
+    category, visibility = draft.category.strip()[:80], draft.visibility
+    owner = draft.owner or article.owner
+    review_by = draft.review_by or article.review_by
+    change_note = draft.change_note
     if visibility != article.visibility:
         _check_visibility(by, visibility)
     if owner.pk != article.owner_id and not owner.is_active:
@@ -249,14 +253,16 @@ def restore_version(
         raise ValidationError("That version belongs to another article.")
     restored = edit_article(
         article,
+        ArticleDraft(
+            title=version.title,
+            body=version.body,
+            category=article.category,
+            visibility=version.visibility,
+            owner=article.owner,
+            review_by=article.review_by,
+            change_note=f"Restored version {version.number}",
+        ),
         by=by,
-        title=version.title,
-        body=version.body,
-        category=article.category,
-        visibility=version.visibility,
-        owner=article.owner,
-        review_by=article.review_by,
-        change_note=f"Restored version {version.number}",
     )
     if restored is None:
         raise ValidationError("The article already reads like that version.")

@@ -49,7 +49,9 @@ def _save_article(
 ) -> Article | None:
     try:
         return services.create_article(
-            by=employee(request), source_conversation=conversation, **form.cleaned_data
+            services.ArticleDraft(**form.cleaned_data),
+            by=employee(request),
+            source_conversation=conversation,
         )
     except (ValidationError, PermissionDenied) as error:
         form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
@@ -160,7 +162,9 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.edit_article(current, by=user, **form.cleaned_data)
+            version = services.edit_article(
+                current, services.ArticleDraft(**form.cleaned_data), by=user
+            )
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
         else:

@@ -125,7 +125,8 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None, coach=user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
-            plan = plans.create_plan(coach=user, **form.cleaned_data)
+            draft = plans.CoachingPlanDraft(**form.cleaned_data)
+            plan = plans.create_plan(draft, coach=user)
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, str(error) if isinstance(error, PermissionDenied) else error)
         else:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careloop.actions.models import ActionItem
-from careloop.actions.services import create_action_item
+from careloop.actions.services import ActionItemDraft, create_action_item
 from careloop.conversations.services.figures import business_calendar
 from careloop.core import events, scales
 from careloop.core.audit import record_audit
@@ -171,13 +171,15 @@ def promote_cause(
     if cause.action_item is not None:
         raise ValidationError("This cause is already an action item.")
     item = create_action_item(
-        title=f"Remove the cause: {cause.name}",
-        owner=owner,
-        source_kind=ActionItem.SourceKind.RECOVERY,
-        source_id=cause.pk,
-        source_label=cause.name,
-        kind=ActionItem.Kind.PREVENT,
-        due=due,
+        ActionItemDraft(
+            title=f"Remove the cause: {cause.name}",
+            owner=owner,
+            source_kind=ActionItem.SourceKind.RECOVERY,
+            source_id=cause.pk,
+            source_label=cause.name,
+            kind=ActionItem.Kind.PREVENT,
+            due=due,
+        ),
         created_by=by,
     )
     cause.action_item = item

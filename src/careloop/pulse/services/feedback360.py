@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -84,17 +85,22 @@ def request_feedback(
     return request
 
 
+@dataclass(frozen=True, kw_only=True)
+class FeedbackAnswerDraft:
+    """One reviewer's answer: a strength, and optionally something to grow, each told as
+    situation, behaviour and impact."""
+
+    strength_situation: str
+    strength_behaviour: str
+    strength_impact: str
+    growth_situation: str = ""
+    growth_behaviour: str = ""
+    growth_impact: str = ""
+
+
 @transaction.atomic
 def answer_feedback(
-    request: FeedbackRequest,
-    reviewer: User,
-    *,
-    strength_situation: str,
-    strength_behaviour: str,
-    strength_impact: str,
-    growth_situation: str = "",
-    growth_behaviour: str = "",
-    growth_impact: str = "",
+    request: FeedbackRequest, reviewer: User, answer: FeedbackAnswerDraft
 ) -> FeedbackAnswer:
     """Store an answer with its relationship only; who wrote it is not kept with it."""
     if request.closed:
@@ -102,15 +108,23 @@ def answer_feedback(
     seat = FeedbackReviewer.objects.filter(request=request, reviewer=reviewer).first()
     if seat is None:
         raise PermissionDenied("You were not asked for this feedback.")
-    strength = [strength_situation.strip(), strength_behaviour.strip(), strength_impact.strip()]
+    strength = [
+        answer.strength_situation.strip(),
+        answer.strength_behaviour.strip(),
+        answer.strength_impact.strip(),
+    ]
     if not all(strength):
         raise ValidationError("Describe the situation, the behaviour and its impact.")
-    growth = [growth_situation.strip(), growth_behaviour.strip(), growth_impact.strip()]
+    growth = [
+        answer.growth_situation.strip(),
+        answer.growth_behaviour.strip(),
+        answer.growth_impact.strip(),
+    ]
     if any(growth) and not all(growth):
         raise ValidationError("For something to grow, give the situation, behaviour and impact.")
     if not FeedbackReviewer.objects.filter(pk=seat.pk, answered=False).update(answered=True):
         raise AlreadyAnswered("You have already answered. Thank you.")
-    answer = FeedbackAnswer.objects.create(
+    stored = FeedbackAnswer.objects.create(
         request=request,
         relationship=seat.relationship,
         strength_situation=strength[0],
@@ -123,7 +137,7 @@ def answer_feedback(
     # Stored order would say whose answer came last: the request's answers are rewritten shuffled.
     FeedbackRequest.objects.select_for_update().filter(pk=request.pk).first()
     shuffled_storage.rewrite_in_random_order(FeedbackAnswer.objects.filter(request=request))
-    return answer
+    return stored
 
 
 def growth_flags(answer: Mapping[str, str]) -> list[tuple[str, Flag]]:

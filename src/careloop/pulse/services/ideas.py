@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from careloop.actions.models import ActionItem
-from careloop.actions.services import create_action_item
+from careloop.actions.services import ActionItemDraft, create_action_item
 from careloop.conversations.business_time import BusinessCalendar
 from careloop.core import calendar, events
 from careloop.core.audit import record_audit
@@ -102,10 +102,12 @@ def respond_to_idea(
     idea.responded_on = today or calendar.today()
     if add_action and status != IdeaStatus.NOT_NOW and idea.action_item_id is None:
         idea.action_item = create_action_item(
-            title=idea.title,
-            owner=by,
-            source_kind=ActionItem.SourceKind.IDEA,
-            source_label=f"Idea: {idea.title}",
+            ActionItemDraft(
+                title=idea.title,
+                owner=by,
+                source_kind=ActionItem.SourceKind.IDEA,
+                source_label=f"Idea: {idea.title}",
+            ),
             created_by=by,
         )
     idea.save()

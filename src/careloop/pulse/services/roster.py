@@ -28,18 +28,22 @@ _CHANGE_WORDS = {
 }
 
 
-def record_roster_event(
-    *,
-    team: Team,
-    person_name: str,
-    change: str,
-    on: datetime.date,
-    reason: str = "",
-    note: str = "",
-    person: User | None = None,
-    by: User | None = None,
-) -> RosterEvent:
-    person_name = person_name.strip()
+@dataclass(frozen=True, kw_only=True)
+class RosterEventDraft:
+    """One joiner or leaver: who, in which team, on which day, and (for leavers) why."""
+
+    team: Team
+    person_name: str
+    change: str
+    on: datetime.date
+    reason: str = ""
+    note: str = ""
+    # the employee, when the person has an account
+    person: User | None = None
+
+
+def record_roster_event(draft: RosterEventDraft, *, by: User | None = None) -> RosterEvent:
+    person_name, change, reason = draft.person_name.strip(), draft.change, draft.reason
     if not person_name:
         raise ValidationError("Give the person's name.")
     if change not in RosterChange.values:
@@ -49,13 +53,13 @@ def record_roster_event(
     if change == RosterChange.JOINED:
         reason = ""
     return RosterEvent.objects.create(
-        team=team,
+        team=draft.team,
         person_name=person_name[:150],
-        person=person,
+        person=draft.person,
         change=change,
-        on=on,
+        on=draft.on,
         reason=reason,
-        note=note.strip()[:300],
+        note=draft.note.strip()[:300],
         created_by=by,
     )
 
@@ -82,7 +86,7 @@ def import_roster_csv(text: str, *, by: User) -> ImportResult:
         )
         return result
     reader.fieldnames = headers
-    events: list[dict[str, object]] = []
+    events: list[RosterEventDraft] = []
     for line, raw in enumerate(reader, start=2):
         if line - 1 > MAX_IMPORT_ROWS:
             result.errors.append(f"More than {MAX_IMPORT_ROWS} rows: split the file.")
@@ -112,19 +116,19 @@ def import_roster_csv(text: str, *, by: User) -> ImportResult:
             person = User.objects.filter(email__iexact=row["email"]).first()
             if person is None:
                 problems.append(f"no employee with email {row['email']!r}")
-        if problems:
+        if problems or team is None or change is None or on is None:
             result.errors.append(f"Row {line}: " + "; ".join(problems) + ".")
             continue
         events.append(
-            {
-                "team": team,
-                "person_name": row["name"],
-                "change": change,
-                "on": on,
-                "reason": reason if change == RosterChange.LEFT else "",
-                "note": row.get("note", ""),
-                "person": person,
-            }
+            RosterEventDraft(
+                team=team,
+                person_name=row["name"],
+                change=change,
+                on=on,
+                reason=reason if change == RosterChange.LEFT else "",
+                note=row.get("note", ""),
+                person=person,
+            )
         )
     if result.errors:
         return result
@@ -133,7 +137,7 @@ def import_roster_csv(text: str, *, by: User) -> ImportResult:
         return result
     with transaction.atomic():
         for event in events:
-            record_roster_event(by=by, **event)  # type: ignore[arg-type]
+            record_roster_event(event, by=by)
         record_audit(by, "pulse.roster_imported", summary=f"{len(events)} roster changes")
     result.created = len(events)
     return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -66,52 +67,56 @@ def _add_question(survey: Survey, item: BuiltInItem, module: str) -> Question:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class SurveyDraft:
+    """What someone chooses when they set up a survey: its modules, schedule and privacy."""
+
+    title: str
+    modules: Iterable[str] = (Module.PSYCH_SAFETY, Module.ENGAGEMENT, Module.ENPS)
+    teams: Iterable[Team] = ()
+    intro: str = ""
+    cadence: str = Cadence.MONTHLY
+    first_round_on: datetime.date | None = None
+    open_days: int = 7
+    reminder_after_days: int = 3
+    min_group_size: int = 5
+    min_comment_group: int = 10
+    privacy_mode: str = PrivacyMode.ANONYMOUS_TEAMS
+    allow_comments: bool = True
+
+
 @transaction.atomic
-def create_survey(
-    *,
-    title: str,
-    created_by: User,
-    modules: Iterable[str] = (Module.PSYCH_SAFETY, Module.ENGAGEMENT, Module.ENPS),
-    teams: Iterable[Team] = (),
-    intro: str = "",
-    cadence: str = Cadence.MONTHLY,
-    first_round_on: datetime.date | None = None,
-    open_days: int = 7,
-    reminder_after_days: int = 3,
-    min_group_size: int = 5,
-    min_comment_group: int = 10,
-    privacy_mode: str = PrivacyMode.ANONYMOUS_TEAMS,
-    allow_comments: bool = True,
-) -> Survey:
+def create_survey(draft: SurveyDraft, *, created_by: User) -> Survey:
     """A draft survey with the chosen built-in modules (and a comment box if allowed)."""
     if not can(created_by, Action.RUN_PULSE_SURVEYS):
         raise PermissionDenied("Your role does not run pulse surveys.")
-    title = title.strip()
+    title = draft.title.strip()
     if not title:
         raise ValidationError("A survey needs a title.")
-    _check_thresholds(min_group_size, min_comment_group)
-    if cadence not in Cadence.values or privacy_mode not in PrivacyMode.values:
+    _check_thresholds(draft.min_group_size, draft.min_comment_group)
+    if draft.cadence not in Cadence.values or draft.privacy_mode not in PrivacyMode.values:
         raise ValidationError("Unknown schedule or privacy mode.")
-    if not 1 <= open_days <= 60:
+    if not 1 <= draft.open_days <= 60:
         raise ValidationError("A round stays open between 1 and 60 days.")
     survey = Survey.objects.create(
         title=title[:200],
-        intro=intro.strip(),
+        intro=draft.intro.strip(),
         created_by=created_by,
-        cadence=cadence,
-        first_round_on=first_round_on or calendar.today(),
-        open_days=open_days,
-        reminder_after_days=reminder_after_days,
-        min_group_size=min_group_size,
-        min_comment_group=min_comment_group,
-        privacy_mode=privacy_mode,
+        cadence=draft.cadence,
+        first_round_on=draft.first_round_on or calendar.today(),
+        open_days=draft.open_days,
+        reminder_after_days=draft.reminder_after_days,
+        min_group_size=draft.min_group_size,
+        min_comment_group=draft.min_comment_group,
+        privacy_mode=draft.privacy_mode,
     )
-    survey.teams.set(list(teams))
+    survey.teams.set(list(draft.teams))
+    modules = set(draft.modules)
     for module in (Module.PSYCH_SAFETY, Module.ENGAGEMENT, Module.ENPS):
-        if module in set(modules):
+        if module in modules:
             for item in MODULES[module]:
                 _add_question(survey, item, module)
-    if allow_comments:
+    if draft.allow_comments:
         _add_question(survey, COMMENT, Module.CUSTOM)
     record_audit(created_by, "pulse.survey_created", survey, summary=survey.title)
     return survey

@@ -115,7 +115,8 @@ def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
         if flags and not request.POST.get("send_as_written"):
             return _answer_page(request, feedback_request, seat, form, flags)
         try:
-            services.answer_feedback(feedback_request, user, **form.cleaned_data)
+            answer = services.FeedbackAnswerDraft(**form.cleaned_data)
+            services.answer_feedback(feedback_request, user, answer)
         except services.AlreadyAnswered as problem:
             messages.error(request, str(problem))
         except ValidationError as problem:

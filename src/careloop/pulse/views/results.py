@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from careloop.actions.models import ActionItem
-from careloop.actions.services import create_action_item
+from careloop.actions.services import ActionItemDraft, create_action_item
 from careloop.core.audit import record_audit
 from careloop.core.csv_export import SafeCsvWriter
 from careloop.core.permissions import Action, requires, restrict_teams
@@ -118,11 +118,13 @@ def plan_action(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such question.")
     topic = item.question.construct or item.question.text[:80]
     action_item = create_action_item(
-        title=f"Act on “{topic}” with {result.label}",
-        owner=user,
-        source_kind=ActionItem.SourceKind.SURVEY,
-        source_id=survey.pk,
-        source_label=f"{survey.title}, {report.round.period_label}: {item.question.text}"[:200],
+        ActionItemDraft(
+            title=f"Act on “{topic}” with {result.label}",
+            owner=user,
+            source_kind=ActionItem.SourceKind.SURVEY,
+            source_id=survey.pk,
+            source_label=f"{survey.title}, {report.round.period_label}: {item.question.text}"[:200],
+        ),
         created_by=user,
     )
     messages.success(request, "Action item added to the ledger. Give it a date and a plan.")

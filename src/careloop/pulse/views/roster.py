@@ -25,7 +25,8 @@ def roster(request: HttpRequest) -> HttpResponse:
     form = RosterEventForm(request.POST or None, initial={"on": today})
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_roster_event(by=employee(request), **form.cleaned_data)
+            draft = services.RosterEventDraft(**form.cleaned_data)
+            services.record_roster_event(draft, by=employee(request))
         except ValidationError as problem:
             form.add_error(None, problem)
         else:

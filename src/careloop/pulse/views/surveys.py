@@ -51,7 +51,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            survey = services.create_survey(
+            draft = services.SurveyDraft(
                 title=data["title"],
                 intro=data["intro"],
                 modules=data["modules"],
@@ -64,8 +64,8 @@ def survey_create(request: HttpRequest) -> HttpResponse:
                 reminder_after_days=data["reminder_after_days"],
                 min_group_size=data["min_group_size"],
                 min_comment_group=data["min_comment_group"],
-                created_by=employee(request),
             )
+            survey = services.create_survey(draft, created_by=employee(request))
         except ValidationError as problem:
             form.add_error(None, problem)
         else:
