@@ -13,6 +13,17 @@ from tests.people.factories import UserFactory
 # Fixtures more than one app's tests use live in plugins, not in another app's conftest.
 pytest_plugins = ["tests.fixtures.api", "tests.fixtures.mail"]
 
+# Fixtures that empty and consume the Redis broker's queue, which every xdist worker shares.
+SHARED_BROKER_FIXTURES = {"broker_url", "celery_broker_url"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # With `--dist loadgroup` (scripts/test), tests in one xdist group run on one worker, one
+    # after another: a test must not purge or drain the queue another worker's test is using.
+    for item in items:
+        if SHARED_BROKER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("redis-broker"))
+
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
