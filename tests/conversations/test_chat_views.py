@@ -93,6 +93,8 @@ def test_posting_works_without_a_csrf_cookie_because_the_token_header_authentica
         (json.dumps({"client_message_id": "123", "text": "hi"}), "client_message_id"),
         (json.dumps(["a", "list"]), ""),
     ],
+    # Named, not shown: a random id in a test's name differs between xdist workers.
+    ids=["not-json", "empty-text", "bad-client-message-id", "a-list"],
 )
 def test_bad_input_gets_a_clear_json_error_and_stores_nothing(
     client: Client, body: str, field: str
