@@ -13,35 +13,10 @@ from tests.people.factories import UserFactory
 # Fixtures more than one app's tests use live in plugins, not in another app's conftest.
 pytest_plugins = ["tests.fixtures.api", "tests.fixtures.mail"]
 
-# Fixtures that empty and consume the Redis broker's queue, which every xdist worker shares.
-SHARED_BROKER_FIXTURES = {"broker_url", "celery_broker_url"}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # With `--dist loadgroup` (scripts/test), the tests of one xdist group run on one worker,
-    # one after another; the others are shared out one by one.
-    for item in items:
-        if SHARED_BROKER_FIXTURES & set(getattr(item, "fixturenames", ())):
-            # A test must not purge or drain the queue another worker's test is using.
-            item.add_marker(pytest.mark.xdist_group("redis-broker"))
-        elif _uses_rows_built_once(item):
-            # Built once for a module or class (a demo organisation, a crawl): on one worker,
-            # so built once in the run, not once on each worker.
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
-
-def _uses_rows_built_once(item: pytest.Item) -> bool:
-    """Whether the test uses one of this suite's unparametrised module- or class-scoped
-    fixtures (a parametrised one is built again for each parameter anyway)."""
-    fixture_info = getattr(item, "_fixtureinfo", None)
-    if fixture_info is None:
-        return False
-    return any(
-        definition.scope in ("module", "class")
-        and definition.params is None
-        and definition.func.__module__.startswith("tests.")
-        for definition in (found[-1] for found in fixture_info.name2fixturedefs.values())
-    )
+# scripts/test runs the tests on xdist workers with `--dist loadfile`: a file's tests share one
+# worker, so a demo or crawl a module builds once is built once in the run. (xdist's
+# `loadgroup` renames node ids in a way pytest 9 ignores, so groups would be spread out.) Each
+# worker has its own test database and its own Redis database (tests/fixtures/broker.py).
 
 
 @pytest.fixture(autouse=True)

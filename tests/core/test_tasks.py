@@ -36,6 +36,7 @@ from careloop.core.permissions import Role
 from careloop.people.models import User
 from careloop.people.services import add_person
 from careloop.people.tasks import send_invitation
+from tests.fixtures.broker import broker_url_for_this_worker
 from tests.people.factories import UserFactory
 
 SET_PASSWORD_LINK = re.compile(r"https?://\S+/accounts/password/reset/key/\S+")
@@ -129,7 +130,7 @@ def test_invitation_link_lets_the_person_choose_a_password_and_sign_in(client: C
 @pytest.fixture
 def celery_broker_url() -> Iterator[str]:
     """A reachable, empty broker that this process's Celery app sends to."""
-    broker_url = os.environ.get("CARELOOP_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    broker_url = broker_url_for_this_worker()
     try:
         with Connection(broker_url, connect_timeout=3) as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=3)

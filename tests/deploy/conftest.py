@@ -11,6 +11,7 @@ from kombu import Connection
 from kombu.exceptions import OperationalError
 
 from tests.deploy.processes import PostgresCluster, start_postgres
+from tests.fixtures.broker import broker_url_for_this_worker
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -27,7 +28,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def broker_url() -> str:
-    url = os.environ.get("CARELOOP_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+    url = broker_url_for_this_worker()
     try:
         with Connection(url, connect_timeout=3) as broker:
             broker.ensure_connection(max_retries=1, interval_start=0, timeout=3)
