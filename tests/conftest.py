@@ -11,12 +11,11 @@ from careloop.people.models import User
 from tests.people.factories import UserFactory
 
 # Fixtures more than one app's tests use live in plugins, not in another app's conftest.
-pytest_plugins = ["tests.fixtures.api", "tests.fixtures.mail"]
+pytest_plugins = ["tests.fixtures.api", "tests.fixtures.mail", "tests.fixtures.scheduling"]
 
-# scripts/test runs the tests on xdist workers with `--dist loadfile`: a file's tests share one
-# worker, so a demo or crawl a module builds once is built once in the run. (xdist's
-# `loadgroup` renames node ids in a way pytest 9 ignores, so groups would be spread out.) Each
-# worker has its own test database and its own Redis database (tests/fixtures/broker.py).
+# scripts/test runs the tests on xdist workers (tests/fixtures/scheduling.py says how they are
+# shared out). Each worker has its own test database and its own Redis database
+# (tests/fixtures/broker.py).
 
 
 @pytest.fixture(autouse=True)
