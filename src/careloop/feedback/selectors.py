@@ -39,6 +39,10 @@ def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def _one_decimal(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
 @dataclass(frozen=True)
 class Metric:
     """One score with the answers behind it and the response rate beside it."""
@@ -80,16 +84,13 @@ def score_card(invitations: QuerySet[SurveyInvitation]) -> ScoreCard:
     ces = _scores(responses, "ces")
     nps = _scores(responses, "nps")
     nps_sent = sent.filter(Q(kind=SurveyKind.RELATIONSHIP) | Q(response__nps__isnull=False)).count()
-    nps_value = scales.net_promoter_score(nps)
     return ScoreCard(
         sent=all_sent,
         responses=responses.count(),
-        csat=Metric(_percent(sum(CSAT.is_good(s) for s in csat), len(csat)), len(csat), post_sent),
-        nps=Metric(
-            None if nps_value is None else round(nps_value, 1), len(nps), max(nps_sent, len(nps))
-        ),
+        csat=Metric(_one_decimal(scales.percent_good(CSAT, csat)), len(csat), post_sent),
+        nps=Metric(_one_decimal(scales.net_promoter_score(nps)), len(nps), max(nps_sent, len(nps))),
         ces=Metric(round(sum(ces) / len(ces), 2) if ces else None, len(ces), post_sent),
-        ces_easy=_percent(sum(CES.is_good(s) for s in ces), len(ces)),
+        ces_easy=_one_decimal(scales.percent_good(CES, ces)),
     )
 
 
