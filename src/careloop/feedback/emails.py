@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from email.message import EmailMessage as MimeMessage
 
 from django.core.mail import EmailMessage
-from django.urls import reverse
 
 from careloop.conversations.models import Customer
 from careloop.core.email_headers import single_line
-from careloop.core.links import absolute_url
+from careloop.core.links import absolute_url_for
 from careloop.feedback.models import EmailOptOut
 from careloop.feedback.tokens import unsubscribe_token
 
@@ -33,9 +32,7 @@ class CustomerEmail(EmailMessage):
 
 
 def unsubscribe_url(customer: Customer) -> str:
-    return absolute_url(
-        reverse("feedback:unsubscribe", kwargs={"token": unsubscribe_token(customer.pk)})
-    )
+    return absolute_url_for("feedback:unsubscribe", token=unsubscribe_token(customer.pk))
 
 
 def is_opted_out(customer: Customer) -> bool:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.tasks import task
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from careloop.conversations.models import Conversation, Customer
 from careloop.core.email_headers import send_mail
-from careloop.core.links import absolute_url
+from careloop.core.links import absolute_url_for
 from careloop.feedback.models import Concern, EmailRule, RecoveryTask
 from careloop.feedback.services import milestones, notices, surveys, theming
 
@@ -109,7 +108,7 @@ def tell_customer_about_reply(concern_id: int) -> bool:
         subject=f"An answer to your concern {concern.reference}",
         message=render_to_string(
             "feedback/concern_reply_email.txt",
-            {"concern": concern, "url": absolute_url(reverse("feedback:concern-follow-up"))},
+            {"concern": concern, "url": absolute_url_for("feedback:concern-follow-up")},
         ),
         from_email=None,
         recipient_list=[concern.email],

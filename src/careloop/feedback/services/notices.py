@@ -4,10 +4,9 @@ each email carries (the row's staff page), so the task and the escalation write 
 from __future__ import annotations
 
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from careloop.core.email_headers import send_mail
-from careloop.core.links import absolute_url
+from careloop.core.links import absolute_url_for
 from careloop.core.permissions import Action, holders
 from careloop.feedback.models import Concern, RecoveryTask
 
@@ -46,9 +45,7 @@ def _email_with_link(
     """Render `template` with `context` and `url`, the absolute link to `page` for row `pk`."""
     send_mail(
         subject=subject,
-        message=render_to_string(
-            template, {**context, "url": absolute_url(reverse(page, kwargs={"pk": pk}))}
-        ),
+        message=render_to_string(template, {**context, "url": absolute_url_for(page, pk=pk)}),
         from_email=None,
         recipient_list=recipient_list,
     )

@@ -13,13 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from careloop.conversations.channels.visitor_links import VisitorLink
 from careloop.conversations.models import FINISHED, Channel, Conversation, Customer, Message
 from careloop.conversations.services.replies import post_automated_message
-from careloop.core.links import absolute_url
+from careloop.core.links import absolute_url_for
 from careloop.core.scales import CES, CSAT, NPS, Scale
 from careloop.feedback import emails
 from careloop.feedback.events import publish_survey_answer
@@ -201,7 +200,7 @@ def schedule_relationship_surveys(now: datetime | None = None) -> int:
 def _new_link(invitation: SurveyInvitation, now: datetime) -> str:
     signed, token_hash = new_survey_token()
     SurveyLink.objects.create(invitation=invitation, token_hash=token_hash, created_at=now)
-    return absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
+    return absolute_url_for("feedback:answer", token=signed)
 
 
 def _email_context(invitation: SurveyInvitation, link: str) -> dict[str, object]:
@@ -250,7 +249,7 @@ def chat_survey_links(
             link = VisitorLink("Our survey about this chat has closed.")
         else:
             signed, _ = chat_survey_token(invitation.pk)
-            url = absolute_url(reverse("feedback:answer", kwargs={"token": signed}))
+            url = absolute_url_for("feedback:answer", token=signed)
             link = VisitorLink(CHAT_SURVEY_INVITATION, url, "Answer the survey")
         links[invitation.chat_message_id] = link
     return links
