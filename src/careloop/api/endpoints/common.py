@@ -11,10 +11,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from careloop.api.pagination import LIST_ERRORS, CursorPages
+from careloop.api.pagination import CursorPages
 from careloop.api.query_params import whole_number
-
-__all__ = ["LIST_ERRORS"]  # the one definition lives with the pagination it describes
 
 ONE_ROW_ERRORS = {
     404: OpenApiResponse(

@@ -24,15 +24,9 @@ from rest_framework.response import Response
 from careloop.actions import services as actions
 from careloop.actions.models import ActionItem
 from careloop.api.base import IDEMPOTENCY_PARAMETER, WRITE_ERRORS, ApiView
-from careloop.api.endpoints.common import (
-    LIST_ERRORS,
-    ONE_ROW_ERRORS,
-    cursor_page,
-    found,
-    name_of,
-)
+from careloop.api.endpoints.common import ONE_ROW_ERRORS, cursor_page, found, name_of
 from careloop.api.idempotency import Outcome, run_once
-from careloop.api.pagination import CursorPages
+from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
 from careloop.api.strict_fields import StrictCharField, StrictChoiceField
 from careloop.core.permissions import Action, restrict, restrict_shared

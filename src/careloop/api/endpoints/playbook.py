@@ -15,14 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careloop.api.base import ApiView
-from careloop.api.endpoints.common import (
-    LIST_ERRORS,
-    ONE_ROW_ERRORS,
-    cursor_page,
-    found,
-    name_of,
-)
-from careloop.api.pagination import CursorPages
+from careloop.api.endpoints.common import ONE_ROW_ERRORS, cursor_page, found, name_of
+from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
 from careloop.core.permissions import Action, restrict_shared
 from careloop.playbook import selectors

@@ -20,14 +20,13 @@ from rest_framework.response import Response
 
 from careloop.api.base import ApiView
 from careloop.api.endpoints.common import (
-    LIST_ERRORS,
     ONE_ROW_ERRORS,
     QUERY_MAX,
     QueryWholeNumber,
     cursor_page,
     found,
 )
-from careloop.api.pagination import CursorPages
+from careloop.api.pagination import LIST_ERRORS, CursorPages
 from careloop.api.scopes import Scope
 from careloop.core.audit import record_audit
 from careloop.core.permissions import Action, restrict_shared
