@@ -38,23 +38,24 @@ def read_messages(messages: Sequence[Message]) -> int:
     message never holds back the others; it stays unread and is retried later."""
     if not messages:
         return 0
-    texts = [message.body_text for message in messages]
+    languages = [detect_language(message.body_text) for message in messages]
+    english = [m for m, language in zip(messages, languages, strict=True) if language.is_english]
     try:
-        readings = engine.read_customer_messages(texts)
+        readings = iter(engine.read_customer_messages([m.body_text for m in english]))
     except Exception:  # the messages are safe; they stay unscored and are retried later
         if len(messages) > 1:
             return sum(read_messages([message]) for message in messages)
         logger.exception("Reading customer message %s failed; it will be retried", messages[0].pk)
         return 0
     stored = []
-    for message, reading in zip(messages, readings, strict=True):
-        language = detect_language(message.body_text)
+    for message, language in zip(messages, languages, strict=True):
         if language.is_english:
+            reading = next(readings)
             stored.append(
                 figures.MessageReading(message, _stored_emotions(reading), reading.distress)
             )
         else:
-            # The models read English only: say so instead of storing their guess.
+            # The models read English only: say so instead of reading it as English.
             not_read = {"not_read": language.name, "language": language.code}
             stored.append(figures.MessageReading(message, not_read, None))
     figures.record_message_readings(stored)
