@@ -1,8 +1,9 @@
 """The empathy engine's interface for the other apps: read a customer's message, score a reply,
 and (re-exported here) the rule-based coaching notes: find_policy_walls, find_blame_language.
 
-Everything here is CPU-only numpy over the heads in models/; the first call in a process loads
-them (well under a second), later calls reuse them.
+Everything here runs on the CPU: numpy over the static heads in models/, and for replies the
+contextual pair model (pair_model.py, int8 ONNX on onnxruntime) blended with them. The first
+call in a process loads them (about a second), later calls reuse them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from careloop.empathy.mechanism_cues import (
     only_asks_for_details,
     reacts_to_nothing,
 )
+from careloop.empathy.pair_model import get_pair_model
 from careloop.empathy.policy_walls import find_policy_walls
 from careloop.empathy.rules import Flag
 from careloop.empathy.wordpiece import Piece
@@ -384,6 +386,18 @@ def score_replies(pairs: Sequence[tuple[str, str]]) -> list[ReplyScore]:
         mechanism: softmax(heads.mechanisms[mechanism].logits(features, reply_ids))
         for mechanism in MECHANISMS
     }
+    offsets = {mechanism: np.zeros(3, dtype=np.float32) for mechanism in MECHANISMS}
+    pair_model = get_pair_model()
+    if pair_model is not None:
+        contextual = pair_model.probabilities(
+            [customer_ids[row] for row in customer_rows], reply_ids
+        )
+        for index, mechanism in enumerate(MECHANISMS):
+            share = pair_model.settings.blend[mechanism]
+            probabilities[mechanism] = (
+                share * contextual[:, index] + (1 - share) * probabilities[mechanism]
+            )
+            offsets[mechanism] = np.array(pair_model.settings.level_offsets[mechanism])
     distress_by_text = {
         text: reading.distress for text, reading in zip(unique_customers, readings, strict=True)
     }
@@ -391,7 +405,10 @@ def score_replies(pairs: Sequence[tuple[str, str]]) -> list[ReplyScore]:
     for row, (customer, reply) in enumerate(pairs):
         floors = mechanism_floors(reply)
         levels = {
-            mechanism: max(int(np.argmax(probabilities[mechanism][row])), floors[mechanism])
+            mechanism: max(
+                int(np.argmax(np.log(probabilities[mechanism][row] + 1e-9) + offsets[mechanism])),
+                floors[mechanism],
+            )
             for mechanism in MECHANISMS
         }
         # Expected level of each mechanism, 0 (none) .. 1 (strong); a cue's floor counts as

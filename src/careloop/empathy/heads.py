@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
+from careloop.empathy import pair_model
 from careloop.empathy.features import MODELS_DIR, StaticEncoder, get_static_encoder
 
 EPITOME_PATH = MODELS_DIR / "epitome.npz"
@@ -101,6 +102,7 @@ def reset() -> None:
     with _lock:
         _heads = None
         features._encoder = None
+    pair_model.reset()
 
 
 def sigmoid(values: Matrix) -> Matrix:

@@ -39,6 +39,8 @@ from careloop.empathy.features import (
     StaticEncoder,
     pair_features,
 )
+from careloop.empathy.pair_model import MODEL_PATH as PAIR_MODEL_PATH
+from careloop.empathy.pair_model import SETTINGS_PATH as PAIR_SETTINGS_PATH
 from careloop.empathy.wordpiece import WordPieceTokenizer
 
 MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
@@ -377,10 +379,13 @@ def train_goemotions(
 
 
 def model_version() -> str:
-    """ "empathy-" and the first 10 hex digits of the heads' sha256: names what was trained."""
+    """ "empathy-" and the first 10 hex digits of the models' sha256: names what was trained."""
     digest = hashlib.sha256()
     for path in (TOKEN_VECTORS_PATH, EPITOME_HEADS_PATH, GOEMOTIONS_HEADS_PATH):
         digest.update(path.read_bytes())
+    for path in (PAIR_MODEL_PATH, PAIR_SETTINGS_PATH):
+        if path.exists():
+            digest.update(path.read_bytes())
     return f"empathy-{digest.hexdigest()[:10]}"
 
 

@@ -1,7 +1,8 @@
-"""`careloop empathy train|eval|score-replies|score-messages`."""
+"""`careloop empathy train|eval|export-corrections|score-replies|score-messages`."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -39,6 +40,11 @@ class Command(BaseCommand):
             action="store_true",
             help="leave out the agents' corrections (overturned reply scores)",
         )
+        export = subcommands.add_parser(
+            "export-corrections",
+            help="JSONL of the agents' corrections, for scripts/train-pair-model --corrections",
+        )
+        export.add_argument("out_path", type=Path)
         evaluate = subcommands.add_parser("eval", help="Held-out figures next to the papers'.")
         evaluate.add_argument("--data", type=Path)
         evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -66,6 +72,8 @@ class Command(BaseCommand):
             )
         elif subcommand == "eval":
             self._evaluate(options["data"], as_json=options["json"])
+        elif subcommand == "export-corrections":
+            self._export_corrections(options["out_path"])
 
     def _data_dir(self, given: Path | None) -> Path:
         data_dir = given or _training_module().default_data_dir()
@@ -121,6 +129,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"trained {metrics['version']} in {metrics['train_seconds']} s -> {training.MODELS_DIR}"
         )
+
+    def _export_corrections(self, out_path: Path) -> None:
+        corrections = [c for source in correction_sources() for c in source.read()]
+        with out_path.open("w", encoding="utf-8") as sink:
+            for correction in corrections:
+                sink.write(json.dumps(dataclasses.asdict(correction)) + "\n")
+        self.stdout.write(f"{len(corrections)} corrections -> {out_path}")
 
     def _report_corrections(self, training: ModuleType, metrics: dict[str, Any], new: int) -> None:
         counts = metrics["agent_corrections"]
