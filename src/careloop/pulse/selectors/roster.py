@@ -141,7 +141,9 @@ def monthly_turnover_by_team(
     members, since = _roster_by_team(datetime.date(*months[0], 1))
     team_ids = list(Team.objects.order_by("pk").values_list("pk", flat=True))
     return {
-        (team_id, year, month): _turnover_from(year, month, members.get(team_id, 0), since[team_id])
+        (team_id, year, month): _turnover_from(
+            year, month, members.get(team_id, 0), since.get(team_id, [])
+        )
         for year, month in months
         for team_id in team_ids
     }
