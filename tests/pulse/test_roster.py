@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from careloop.core.permissions import Role
@@ -141,3 +143,96 @@ def test_turnover_of_every_team_at_once_equals_each_team_month_on_its_own() -> N
         for year, month in months:
             assert grouped[(team.pk, year, month)] == selectors.monthly_turnover(team, year, month)
     assert any(result.leavers for result in grouped.values())
+
+
+def _turnover_table_team_by_team(
+    until: datetime.date,
+) -> tuple[list[selectors.TurnoverColumn], list[selectors.TurnoverRow]]:
+    """The roster page's table as it was first computed: each team and month on its own."""
+    columns = []
+    for team in [None, *Team.objects.all()]:
+        series = selectors.turnover_series(team, until)
+        columns.append(
+            selectors.TurnoverColumn(
+                team, series, selectors.annual_turnover(series), selectors.headcount_on(team, until)
+            )
+        )
+    rows = [
+        selectors.TurnoverRow(month.label, [column.series[index] for column in columns])
+        for index, month in enumerate(columns[0].series)
+    ]
+    return columns, rows
+
+
+def _roster_event(team: Team, on: datetime.date, change: str, reason: str = "") -> None:
+    RosterEvent.objects.create(
+        team=team, person_name=f"Person on {on}", change=change, on=on, reason=reason
+    )
+
+
+def test_the_turnover_table_equals_each_team_and_month_computed_on_its_own() -> None:
+    frontline, billing, shrunk, empty = (
+        TeamFactory(name=name) for name in ("Frontline", "Billing", "Shrunk", "Empty")
+    )
+    for team, size in ((frontline, 6), (billing, 3), (shrunk, 1)):
+        for _ in range(size):
+            UserFactory(team=team)
+    # Counted nowhere: someone who left, a customer and an employee without a team.
+    UserFactory(team=frontline, is_active=False)
+    UserFactory(team=billing, role=Role.CUSTOMER)
+    UserFactory(team=None)
+    until = datetime.date(2026, 5, 20)
+    for team, on, change, reason in [
+        (frontline, datetime.date(2025, 3, 9), "left", "voluntary"),  # before the twelve months
+        (frontline, datetime.date(2025, 6, 1), "left", "voluntary"),  # the first month's first day
+        (frontline, datetime.date(2025, 9, 14), "joined", ""),
+        (frontline, datetime.date(2026, 1, 31), "left", "involuntary"),
+        (billing, datetime.date(2025, 11, 3), "left", "voluntary"),
+        (billing, datetime.date(2025, 11, 28), "left", "involuntary"),
+        (billing, datetime.date(2026, 5, 20), "joined", ""),  # on the day itself
+        (billing, datetime.date(2026, 5, 21), "left", "voluntary"),  # after it, this month
+        (frontline, datetime.date(2026, 7, 2), "joined", ""),  # in a later month
+        # More joiners later than members today: the headcount before them stops at nought.
+        (shrunk, datetime.date(2026, 2, 10), "joined", ""),
+        (shrunk, datetime.date(2026, 3, 10), "joined", ""),
+        (shrunk, datetime.date(2026, 4, 10), "left", "voluntary"),
+        (shrunk, datetime.date(2026, 6, 10), "joined", ""),
+    ]:
+        _roster_event(team, on, change, reason)
+
+    columns, rows = selectors.turnover_table(until)
+
+    assert (columns, rows) == _turnover_table_team_by_team(until)
+    assert [column.team for column in columns] == [None, billing, empty, frontline, shrunk]
+    assert [row.label for row in rows][0::11] == ["Jun 2025", "May 2026"]
+    assert [column.headcount for column in columns] == [9, 4, 0, 5, 0]
+    assert all(column.annual for column in columns if column.team not in (None, empty))
+
+
+def _roster_page_queries(client: Client, teams: int) -> tuple[int, int]:
+    """The queries of `turnover_table` and of the whole roster page with `teams` teams."""
+    for number in range(Team.objects.count(), teams):
+        team = TeamFactory(name=f"Team {number:03}")
+        UserFactory(team=team)
+        _roster_event(
+            team, datetime.date.today() - datetime.timedelta(days=40), "left", "voluntary"
+        )
+    assert Team.objects.count() == teams
+    with CaptureQueriesContext(connection) as table:
+        selectors.turnover_table(datetime.date.today())
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(reverse("pulse:roster")).status_code == 200
+    return len(table), len(page)
+
+
+def test_the_roster_page_makes_as_many_queries_for_thirty_teams_as_for_three(
+    client: Client,
+) -> None:
+    client.force_login(UserFactory(role=Role.PEOPLE_PARTNER, team=TeamFactory(name="Team 000")))
+    client.get(reverse("pulse:roster"))  # the session and the like, read once
+
+    table_with_three, page_with_three = _roster_page_queries(client, 3)
+    table_with_thirty, page_with_thirty = _roster_page_queries(client, 30)
+
+    assert table_with_three == table_with_thirty == 3
+    assert page_with_three == page_with_thirty

@@ -3,6 +3,7 @@ tasks and who may work on them, the cause backlog, concerns and themes."""
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -70,28 +71,38 @@ class ScoreCard:
         return _percent(self.responses, self.sent)
 
 
-def _scores(responses: QuerySet[SurveyResponse], name: str) -> list[int]:
-    return [score for score in responses.values_list(name, flat=True) if score is not None]
+# (kind, answer id, csat, ces, nps) of one sent invitation: the answer's if it has one, else None.
+SentSurvey = tuple[str, int | None, int | None, int | None, int | None]
+SENT_SURVEY = ("kind", "response__pk", "response__csat", "response__ces", "response__nps")
 
 
-def score_card(invitations: QuerySet[SurveyInvitation]) -> ScoreCard:
-    """Scores of the answers to these invitations (counted by when they were sent)."""
-    sent = invitations.filter(sent_at__isnull=False)
-    post_sent = sent.filter(kind=SurveyKind.POST_RESOLUTION).count()
-    all_sent = sent.count()
-    responses = SurveyResponse.objects.filter(invitation__in=sent)
-    csat = _scores(responses, "csat")
-    ces = _scores(responses, "ces")
-    nps = _scores(responses, "nps")
-    nps_sent = sent.filter(Q(kind=SurveyKind.RELATIONSHIP) | Q(response__nps__isnull=False)).count()
+def _sent(invitations: QuerySet[SurveyInvitation]) -> QuerySet[SurveyInvitation]:
+    return invitations.filter(sent_at__isnull=False).order_by()
+
+
+def _score_card_of(surveys: Sequence[SentSurvey]) -> ScoreCard:
+    """The score card of these sent invitations and their answers."""
+    answers = [(csat, ces, nps) for _, answer, csat, ces, nps in surveys if answer is not None]
+    csat = [score for score, _, _ in answers if score is not None]
+    ces = [score for _, score, _ in answers if score is not None]
+    nps = [score for _, _, score in answers if score is not None]
+    post_sent = sum(kind == SurveyKind.POST_RESOLUTION for kind, *_ in surveys)
+    nps_sent = sum(
+        kind == SurveyKind.RELATIONSHIP or score is not None for kind, *_, score in surveys
+    )
     return ScoreCard(
-        sent=all_sent,
-        responses=responses.count(),
+        sent=len(surveys),
+        responses=len(answers),
         csat=Metric(_one_decimal(scales.percent_good(CSAT, csat)), len(csat), post_sent),
         nps=Metric(_one_decimal(scales.net_promoter_score(nps)), len(nps), max(nps_sent, len(nps))),
         ces=Metric(round(sum(ces) / len(ces), 2) if ces else None, len(ces), post_sent),
         ces_easy=_one_decimal(scales.percent_good(CES, ces)),
     )
+
+
+def score_card(invitations: QuerySet[SurveyInvitation]) -> ScoreCard:
+    """Scores of the answers to these invitations (counted by when they were sent)."""
+    return _score_card_of(list(_sent(invitations).values_list(*SENT_SURVEY)))
 
 
 def invitations_between(
@@ -141,10 +152,12 @@ def own_csat_figures(agent: User) -> list[Figure]:
 def scores_by_team(
     since: datetime.datetime, until: datetime.datetime
 ) -> list[tuple[Team, ScoreCard]]:
-    return [
-        (team, score_card(invitations_between(since, until, team)))
-        for team in Team.objects.order_by("name")
-    ]
+    """`score_card` of each team's invitations, from two queries whatever the number of teams."""
+    surveys: defaultdict[int | None, list[SentSurvey]] = defaultdict(list)
+    sent = _sent(invitations_between(since, until))
+    for team_id, kind, answer, csat, ces, nps in sent.values_list("team_id", *SENT_SURVEY):
+        surveys[team_id].append((kind, answer, csat, ces, nps))
+    return [(team, _score_card_of(surveys[team.pk])) for team in Team.objects.order_by("name")]
 
 
 def scores_by_month(
@@ -154,22 +167,17 @@ def scores_by_month(
     today = today or calendar.today()
     starts = [calendar.add_months(calendar.first_of_month(today), -n) for n in range(months)]
     starts.reverse()
-    result = []
-    for index, start in enumerate(starts):
-        end = starts[index + 1] if index + 1 < len(starts) else calendar.next_month(start)
-        result.append(
-            (
-                start,
-                score_card(
-                    invitations_between(
-                        calendar.start_of_day(start),
-                        calendar.start_of_day(end),
-                        team,
-                    )
-                ),
-            )
-        )
-    return result
+    if not starts:
+        return []
+    # Each month runs from its first day's start (local time) to the next month's.
+    bounds = [calendar.start_of_day(start) for start in starts]
+    bounds.append(calendar.start_of_day(calendar.next_month(starts[-1])))
+    surveys: list[list[SentSurvey]] = [[] for _ in starts]
+    sent = _sent(invitations_between(bounds[0], bounds[-1], team))
+    for sent_at, kind, answer, csat, ces, nps in sent.values_list("sent_at", *SENT_SURVEY):
+        month = bisect.bisect_right(bounds, sent_at) - 1
+        surveys[month].append((kind, answer, csat, ces, nps))
+    return [(start, _score_card_of(month)) for start, month in zip(starts, surveys, strict=True)]
 
 
 def recent_responses(team: Team | None = None, limit: int = 20) -> QuerySet[SurveyResponse]:

@@ -76,17 +76,21 @@ def headcount_on(teams: Team | Iterable[Team] | None, day: datetime.date) -> int
 RosterRow = tuple[datetime.date, str, str]
 
 
+def _headcount(members: int, since: list[RosterRow], day: datetime.date) -> int:
+    """`headcount_on` from today's member count and roster events that include all after `day`."""
+    later = [change for on, change, _ in since if on > day]
+    return max(members - later.count(RosterChange.JOINED) + later.count(RosterChange.LEFT), 0)
+
+
 def _turnover_from(year: int, month: int, members: int, since: list[RosterRow]) -> MonthlyTurnover:
     """One month's turnover from today's member count and the roster events from the month's
     first day on (headcount walks back from today through them)."""
     first = datetime.date(year, month, 1)
     last = datetime.date(year, month, calendar.monthrange(year, month)[1])
-
-    def headcount(day: datetime.date) -> int:
-        later = [change for on, change, _ in since if on > day]
-        return max(members - later.count(RosterChange.JOINED) + later.count(RosterChange.LEFT), 0)
-
-    average = (headcount(first - datetime.timedelta(days=1)) + headcount(last)) / 2
+    average = (
+        _headcount(members, since, first - datetime.timedelta(days=1))
+        + _headcount(members, since, last)
+    ) / 2
     in_month = [(change, reason) for on, change, reason in since if first <= on <= last]
     leavers = sum(change == RosterChange.LEFT for change, _ in in_month)
     return MonthlyTurnover(
@@ -111,6 +115,21 @@ def monthly_turnover(teams: Team | Iterable[Team] | None, year: int, month: int)
     return _turnover_from(year, month, _members(team_ids).count(), since)
 
 
+def _roster_by_team(first: datetime.date) -> tuple[dict[int, int], dict[int, list[RosterRow]]]:
+    """Today's members per team id and each team's roster events from `first` on: two queries."""
+    members = dict(
+        _members(None)
+        .values("team_id")
+        .annotate(people=Count("pk"))
+        .values_list("team_id", "people")
+    )
+    since: dict[int, list[RosterRow]] = defaultdict(list)
+    events = RosterEvent.objects.filter(on__gte=first).order_by()
+    for team_id, on, change, reason in events.values_list("team_id", "on", "change", "reason"):
+        since[team_id].append((on, change, reason))
+    return members, since
+
+
 def monthly_turnover_by_team(
     months: list[tuple[int, int]],
 ) -> dict[tuple[int, int, int], MonthlyTurnover]:
@@ -119,19 +138,12 @@ def monthly_turnover_by_team(
     first month."""
     if not months:
         return {}
-    members = dict(
-        _members(None)
-        .values("team_id")
-        .annotate(people=Count("pk"))
-        .values_list("team_id", "people")
-    )
-    since: dict[int, list[RosterRow]] = defaultdict(list)
-    events = RosterEvent.objects.filter(on__gte=datetime.date(*months[0], 1))
-    for team_id, on, change, reason in events.values_list("team_id", "on", "change", "reason"):
-        since[team_id].append((on, change, reason))
+    members, since = _roster_by_team(datetime.date(*months[0], 1))
     team_ids = list(Team.objects.order_by("pk").values_list("pk", flat=True))
     return {
-        (team_id, year, month): _turnover_from(year, month, members.get(team_id, 0), since[team_id])
+        (team_id, year, month): _turnover_from(
+            year, month, members.get(team_id, 0), since.get(team_id, [])
+        )
         for year, month in months
         for team_id in team_ids
     }
@@ -187,15 +199,33 @@ class TurnoverRow:
 
 
 def turnover_table(until: datetime.date) -> tuple[list[TurnoverColumn], list[TurnoverRow]]:
-    """All teams and each team over the last twelve months: columns, and the months as rows."""
-    columns = []
-    for team in [None, *Team.objects.all()]:
-        series = turnover_series(team, until)
-        columns.append(
-            TurnoverColumn(team, series, annual_turnover(series), headcount_on(team, until))
-        )
+    """All teams and each team over the last twelve months: columns, and the months as rows.
+    Three queries whatever the number of teams: the teams, today's members per team and the
+    roster events since the first month (every later event is among them, for the headcount)."""
+    months = last_months(until)
+    members, since = _roster_by_team(datetime.date(*months[0], 1))
+    # Every event has a team and the members counted exclude people without one, so the sums
+    # are what `monthly_turnover(None, ...)` and `headcount_on(None, ...)` count.
+    everyone = sum(members.values())
+    every_event = [event for events in since.values() for event in events]
+    columns = [_turnover_column(None, everyone, every_event, months, until)]
+    columns += [
+        _turnover_column(team, members.get(team.pk, 0), since.get(team.pk, []), months, until)
+        for team in Team.objects.all()
+    ]
     rows = [
         TurnoverRow(month.label, [column.series[index] for column in columns])
         for index, month in enumerate(columns[0].series)
     ]
     return columns, rows
+
+
+def _turnover_column(
+    team: Team | None,
+    members: int,
+    since: list[RosterRow],
+    months: list[tuple[int, int]],
+    until: datetime.date,
+) -> TurnoverColumn:
+    series = [_turnover_from(year, month, members, since) for year, month in months]
+    return TurnoverColumn(team, series, annual_turnover(series), _headcount(members, since, until))
