@@ -41,6 +41,7 @@ from careloop.empathy.features import (
 )
 from careloop.empathy.pair_model import MODEL_PATH as PAIR_MODEL_PATH
 from careloop.empathy.pair_model import SETTINGS_PATH as PAIR_SETTINGS_PATH
+from careloop.empathy.pair_model import get_pair_model
 from careloop.empathy.wordpiece import WordPieceTokenizer
 
 MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
@@ -497,6 +498,16 @@ def evaluate(data_dir: Path) -> dict[str, Any]:
         label: binary_f1(truth_matrix[:, index], predicted_matrix[:, index])
         for index, label in enumerate(labels)
     }
+    pair = get_pair_model()
+    epitome["reply_model"] = (
+        {
+            "pair_model": PAIR_MODEL_PATH.name,
+            "megabytes": round(PAIR_MODEL_PATH.stat().st_size / 1e6, 1),
+            "pair_model_share": pair.settings.blend,
+        }
+        if pair
+        else {"pair_model": None}
+    )
     return {
         "epitome": epitome,
         "goemotions": {

@@ -175,6 +175,13 @@ class Command(BaseCommand):
             f"  {'mechanism':<22}{'accuracy':>9}{'macro-F1':>10}  {'95 % interval':<15}"
             "published (RoBERTa) acc / F1"
         )
+        model = epitome["reply_model"]
+        self.stdout.write(
+            f"  replies: static heads blended with {model['pair_model']} "
+            f"({model['megabytes']} MB int8; its share per mechanism {model['pair_model_share']})"
+            if model["pair_model"]
+            else "  replies: static heads only (no pair model in models/)"
+        )
         for mechanism in training.MECHANISMS:
             row = epitome[mechanism]
             low, high = row["macro_f1_95"]
