@@ -68,6 +68,18 @@ def test_with_the_whole_share_the_pair_model_decides_the_levels_under_the_rules(
     assert score.probabilities["interpretations"] == (0.0, 0.0, 1.0)
 
 
+def test_back_filling_without_the_pair_model_scores_with_the_static_heads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(engine, "get_pair_model", lambda: None)
+    static = engine.score_reply(CUSTOMER, REPLY)
+    monkeypatch.setattr(engine, "get_pair_model", lambda: FixedPairModel(settings(1.0)))
+
+    [back_filled] = engine.score_replies([(CUSTOMER, REPLY)], contextual=False)
+
+    assert back_filled == static
+
+
 @pytest.mark.skipif(not MODEL_PATH.exists(), reason="no pair model committed in models/")
 def test_the_committed_pair_model_loads_and_gives_a_distribution_per_mechanism() -> None:
     model = get_pair_model()

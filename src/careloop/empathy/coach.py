@@ -51,8 +51,9 @@ def suggestion_for(levels: dict[str, int], need: str, walls: list[Flag]) -> str:
     return "Clear and caring. Say what happens next and when."
 
 
-def coach_reply_to(customer_text: str, draft: str) -> Coaching:
-    """The coach's reading of `draft` as an answer to `customer_text`."""
+def coach_reply_to(customer_text: str, draft: str, *, contextual: bool = True) -> Coaching:
+    """The coach's reading of `draft` as an answer to `customer_text`; contextual=False reads
+    it with the static heads alone (see engine.score_replies)."""
     language = not_read_language(customer_text, draft)
     if language:
         return Coaching(
@@ -64,7 +65,7 @@ def coach_reply_to(customer_text: str, draft: str) -> Coaching:
             suggestion="",
             not_scored=language,
         )
-    score = engine.score_reply(customer_text, draft)
+    score = engine.score_replies([(customer_text, draft)], contextual=contextual)[0]
     levels = {
         "emotional_reactions": score.emotional_reactions,
         "interpretations": score.interpretations,
