@@ -49,6 +49,19 @@ def organisation_time() -> Iterator[ZoneInfo]:
         _scoped_zone.reset(token)
 
 
+@contextmanager
+def organisation_zone_read_once() -> Iterator[ZoneInfo]:
+    """Within the block, the organisation's zone is read once; Django's current zone is left
+    as it is. For bulk work that asks for local dates thousands of times (building the demo)
+    and does not change the zone meanwhile."""
+    zone = _stored_zone()
+    token = _scoped_zone.set(zone)
+    try:
+        yield zone
+    finally:
+        _scoped_zone.reset(token)
+
+
 def now() -> datetime.datetime:
     """The current moment, as an aware datetime in the organisation's zone."""
     return timezone.now().astimezone(organisation_zone())

@@ -24,6 +24,7 @@ from careloop.feedback.models import (
     SurveyKind,
     SurveyQuestion,
     SurveyResponse,
+    SurveySettings,
 )
 from careloop.feedback.services import concerns, milestones, recovery, surveys, theming
 
@@ -139,15 +140,15 @@ def _comment(rng: random.Random, csat: int, topic: str) -> str:
     return rng.choice(NEUTRAL if csat == 3 else PRAISE)
 
 
-def _send(invitation: SurveyInvitation, at: datetime) -> None:
+def _send(invitation: SurveyInvitation, at: datetime, rules: SurveySettings) -> None:
     # As the periodic task would have, minus the email: demo customers get no mail. Not
     # surveys.send_survey, which emails (or posts in the chat) and can skip.
+    invitation.status = SurveyInvitation.Status.SENT
+    invitation.sent_at = at
+    invitation.expires_at = at + timedelta(days=rules.link_valid_days)
     SurveyInvitation.objects.filter(pk=invitation.pk).update(
-        status=SurveyInvitation.Status.SENT,
-        sent_at=at,
-        expires_at=at + timedelta(days=surveys.survey_settings().link_valid_days),
+        status=invitation.status, sent_at=invitation.sent_at, expires_at=invitation.expires_at
     )
-    invitation.refresh_from_db()
 
 
 def _remind(now: datetime) -> None:
@@ -198,20 +199,20 @@ def _stage(rank: int) -> str:
     return "open" if rank < 2 else "contacted" if rank < 4 else "closed"
 
 
-def _relationship_surveys(rng: random.Random, now: datetime) -> None:
+def _relationship_surveys(rng: random.Random, now: datetime, rules: SurveySettings) -> None:
     customers = list(
         Customer.objects.filter(conversations__status__in=FINISHED).distinct().order_by("pk")
     )
     for customer in rng.sample(customers, min(RELATIONSHIP_CUSTOMERS, len(customers))):
         at = now - timedelta(days=rng.uniform(3, 360))
-        if surveys.in_quiet_period(customer, at):
+        if surveys.in_quiet_period(customer, at, rules=rules):
             continue
         # schedule_relationship_surveys invites all due customers at one moment; the demo's
         # were invited over a year.
         invitation = SurveyInvitation.objects.create(
             kind=SurveyKind.RELATIONSHIP, customer=customer, send_after=at, created_at=at
         )
-        _send(invitation, at)
+        _send(invitation, at, rules)
         if rng.random() < 0.35:
             score = rng.choices(range(11), weights=(1, 1, 1, 1, 2, 3, 4, 8, 12, 14, 13))[0]
             reason = rng.choice(PRAISE) if score >= 9 else rng.choice(COMPLAINTS["other"])
@@ -247,19 +248,19 @@ def create_demo_feedback(seed: int = 7) -> None:
         .prefetch_related("tags")
         .order_by("solved_at", "pk")
     )
-    delay = timedelta(hours=surveys.survey_settings().delay_hours)
+    delay = timedelta(hours=settings.delay_hours)
     topics: dict[int, str] = {}  # response -> what the conversation was about
     for conversation in solved:
         assert conversation.solved_at is not None
         invitation = surveys.schedule_post_resolution_survey(
-            conversation, now=conversation.solved_at
+            conversation, now=conversation.solved_at, rules=settings
         )
         if invitation is None or invitation.status != SurveyInvitation.Status.SCHEDULED:
             continue
         sent_at = conversation.solved_at + delay
         if sent_at > now:
             continue  # the periodic task sends it
-        _send(invitation, sent_at)
+        _send(invitation, sent_at, settings)
         if rng.random() > RESPONSE_RATE:
             continue
         team_name = conversation.team.name if conversation.team else ""
@@ -277,7 +278,7 @@ def create_demo_feedback(seed: int = 7) -> None:
             notify=False,
         )
         topics[response.pk] = topic
-    _relationship_surveys(rng, now)
+    _relationship_surveys(rng, now, settings)
     _remind(now)
     newest_first = RecoveryTask.objects.select_related("owner").order_by("-created_at", "-pk")
     for rank, task in enumerate(newest_first):

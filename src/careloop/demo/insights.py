@@ -7,7 +7,7 @@ from careloop.conversations.models import Message
 from careloop.conversations.reading import reply_score_of
 from careloop.demo.conversations import HISTORY_DAYS
 from careloop.demo.people import first_cx_leader
-from careloop.empathy.coach import coach_reply_to
+from careloop.empathy.coach import coach_replies_to
 from careloop.insights import rollups, services
 from careloop.insights.models import JourneyStage
 
@@ -31,6 +31,8 @@ JOURNEY = (
         [("Invoices", ["invoice", "billing", "account"])],
     ),
 )  # fmt: skip
+# Replies scored in one pass of the engine: large enough to batch, small enough for memory.
+SCORING_BATCH = 1000
 
 
 def create_demo_journey() -> None:
@@ -50,8 +52,9 @@ def create_demo_journey() -> None:
 def score_demo_replies() -> int:
     """The demo's replies are written in bulk, without the coach; score them as the inbox
     scores every sent reply (against the customer message before each), so team empathy and
-    the culture analytics have history. One pass over the messages, written in batches."""
-    scored: list[Message] = []
+    the culture analytics have history. One pass over the messages, scored and written in
+    batches."""
+    replies: list[tuple[Message, str]] = []  # each reply with the customer message before it
     last_customer_text: dict[int, str] = {}
     messages = Message.objects.order_by("conversation_id", "created_at", "pk").only(
         "conversation_id", "author_kind", "is_internal_note", "body_text", "reply_score"
@@ -64,16 +67,18 @@ def score_demo_replies() -> int:
             and not message.is_internal_note
             and message.reply_score is None
         ):
-            # A year of history: the static heads alone, 15 times cheaper than the pair model.
-            coaching = coach_reply_to(
-                last_customer_text.get(message.conversation_id, ""),
-                message.body_text,
-                contextual=False,
-            )
-            if coaching.not_scored:
-                continue
-            message.reply_score = reply_score_of(coaching)
-            scored.append(message)
+            replies.append((message, last_customer_text.get(message.conversation_id, "")))
+    scored: list[Message] = []
+    for start in range(0, len(replies), SCORING_BATCH):
+        batch = replies[start : start + SCORING_BATCH]
+        # A year of history: the static heads alone, 15 times cheaper than the pair model.
+        readings = coach_replies_to(
+            [(customer, reply.body_text) for reply, customer in batch], contextual=False
+        )
+        for (reply, _), coaching in zip(batch, readings, strict=True):
+            if not coaching.not_scored:
+                reply.reply_score = reply_score_of(coaching)
+                scored.append(reply)
     # Seeding: score_sent_reply would save (and re-read the conversation) once per reply.
     Message.objects.bulk_update(scored, ["reply_score"], batch_size=500)
     return len(scored)

@@ -15,6 +15,7 @@ from faker import Faker
 from careloop.conversations import inbox_settings
 from careloop.conversations.models import Customer, Priority
 from careloop.conversations.sla import DEFAULT_TARGETS
+from careloop.core import calendar as organisation_calendar
 from careloop.core.permissions import Role
 from careloop.demo.care import create_demo_care
 from careloop.demo.coaching import create_demo_coaching
@@ -130,15 +131,17 @@ def _person(full_name: str, role: Role, team: Team | None, password_hash: str) -
 
 def _create_demo_domains(conversations: int, seed: int, now: datetime | None) -> None:
     """The demo rows of every domain beyond the people, teams and inbox settings."""
-    create_demo_conversations(conversations, seed, now=now)
-    create_demo_learning(seed)
-    create_demo_care(seed)
-    create_demo_coaching(seed)
-    create_demo_feedback(seed)
-    create_demo_recognition(seed)
-    create_demo_pulse(seed)
-    create_demo_insights(seed)
-    create_demo_initiatives(seed)
+    # Every domain asks for local dates by the thousand here; the zone was set before this.
+    with organisation_calendar.organisation_zone_read_once():
+        create_demo_conversations(conversations, seed, now=now)
+        create_demo_learning(seed)
+        create_demo_care(seed)
+        create_demo_coaching(seed)
+        create_demo_feedback(seed)
+        create_demo_recognition(seed)
+        create_demo_pulse(seed)
+        create_demo_insights(seed)
+        create_demo_initiatives(seed)
 
 
 def demo_exists() -> bool:

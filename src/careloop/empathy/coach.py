@@ -6,6 +6,7 @@ private scores and role-play practice all ask `coach_reply_to`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from careloop.empathy import engine
@@ -51,21 +52,50 @@ def suggestion_for(levels: dict[str, int], need: str, walls: list[Flag]) -> str:
     return "Clear and caring. Say what happens next and when."
 
 
-def coach_reply_to(customer_text: str, draft: str, *, contextual: bool = True) -> Coaching:
-    """The coach's reading of `draft` as an answer to `customer_text`; contextual=False reads
-    it with the static heads alone (see engine.score_replies)."""
-    language = not_read_language(customer_text, draft)
-    if language:
-        return Coaching(
-            levels={},
-            empathy=0.0,
-            need="not-scored",
-            customer_distress=0.0,
-            walls=[],
-            suggestion="",
-            not_scored=language,
+def coach_reply_to(customer_text: str, draft: str) -> Coaching:
+    """The coach's reading of `draft` as an answer to `customer_text`."""
+    return coach_replies_to([(customer_text, draft)])[0]
+
+
+def coach_replies_to(
+    pairs: Sequence[tuple[str, str]], *, contextual: bool = True
+) -> list[Coaching]:
+    """coach_reply_to for many (customer_text, draft) pairs, scored in one pass of the engine;
+    contextual=False reads them with the static heads alone (see engine.score_replies)."""
+    languages: dict[str, str] = {}
+
+    def language_of(text: str) -> str:
+        # A customer message is often answered more than once: its language is found once.
+        if text not in languages:
+            languages[text] = not_read_language(text)
+        return languages[text]
+
+    not_scored = [language_of(customer) or language_of(draft) for customer, draft in pairs]
+    scores = iter(
+        engine.score_replies(
+            [pair for pair, language in zip(pairs, not_scored, strict=True) if not language],
+            contextual=contextual,
         )
-    score = engine.score_replies([(customer_text, draft)], contextual=contextual)[0]
+    )
+    return [
+        _not_scored(language) if language else _coaching(draft, next(scores))
+        for (_, draft), language in zip(pairs, not_scored, strict=True)
+    ]
+
+
+def _not_scored(language: str) -> Coaching:
+    return Coaching(
+        levels={},
+        empathy=0.0,
+        need="not-scored",
+        customer_distress=0.0,
+        walls=[],
+        suggestion="",
+        not_scored=language,
+    )
+
+
+def _coaching(draft: str, score: engine.ReplyScore) -> Coaching:
     levels = {
         "emotional_reactions": score.emotional_reactions,
         "interpretations": score.interpretations,

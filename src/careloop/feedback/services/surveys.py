@@ -88,22 +88,30 @@ def asked_questions(invitation: SurveyInvitation) -> AskedQuestions:
 
 
 def in_quiet_period(
-    customer: Customer, now: datetime, *, exclude: SurveyInvitation | None = None
+    customer: Customer,
+    now: datetime,
+    *,
+    exclude: SurveyInvitation | None = None,
+    rules: SurveySettings | None = None,
 ) -> bool:
-    """Whether the customer was sent a survey within the quiet period."""
-    since = now - timedelta(days=survey_settings().quiet_period_days)
+    """Whether the customer was sent a survey within the quiet period (of `rules`, when the
+    caller has just read them)."""
+    rules = rules or survey_settings()
+    since = now - timedelta(days=rules.quiet_period_days)
     recent = SurveyInvitation.objects.filter(customer=customer, sent_at__gte=since)
     if exclude is not None:
         recent = recent.exclude(pk=exclude.pk)
     return recent.exists()
 
 
-def _skip_reason(customer: Customer, now: datetime, delivery: str) -> str:
+def _skip_reason(
+    customer: Customer, now: datetime, delivery: str, rules: SurveySettings | None = None
+) -> str:
     if EmailOptOut.objects.filter(customer=customer).exists():
         return "The customer unsubscribed."
     if delivery == SurveyInvitation.Delivery.EMAIL and not customer.email:
         return "No email address."
-    if in_quiet_period(customer, now):
+    if in_quiet_period(customer, now, rules=rules):
         return "Quiet period: surveyed recently."
     return ""
 
@@ -117,11 +125,12 @@ def survey_delay(rules: SurveySettings) -> timedelta:
 
 @transaction.atomic
 def schedule_post_resolution_survey(
-    conversation: Conversation, now: datetime | None = None
+    conversation: Conversation, now: datetime | None = None, *, rules: SurveySettings | None = None
 ) -> SurveyInvitation | None:
-    """Schedule the survey for a solved conversation, once; None when surveys are switched off."""
+    """Schedule the survey for a solved conversation, once; None when surveys are switched off.
+    A caller scheduling many at once may pass the survey settings it read (`rules`)."""
     now = now or timezone.now()
-    rules = survey_settings()
+    rules = rules or survey_settings()
     if not rules.post_resolution_enabled:
         return None
     existing = SurveyInvitation.objects.filter(
@@ -135,7 +144,7 @@ def schedule_post_resolution_survey(
         if conversation.channel == Channel.CHAT
         else SurveyInvitation.Delivery.EMAIL
     )
-    reason = _skip_reason(customer, now, delivery)
+    reason = _skip_reason(customer, now, delivery, rules)
     if (
         not reason
         and SurveyInvitation.objects.filter(customer=customer, status=Status.SCHEDULED).exists()
