@@ -287,8 +287,10 @@ def export(network: Any, path: Path) -> None:
         opset_version=17,
         dynamo=False,
     )
-    quantize_dynamic(str(float_path), str(path), weight_type=QuantType.QInt8)
-    float_path.unlink()
+    # Per-channel scales: one scale per weight matrix cost 4.6 points of emotional-reactions
+    # macro-F1 on the tune split. The float model stays beside it (ignored by git) so it can
+    # be quantised again without training.
+    quantize_dynamic(str(float_path), str(path), weight_type=QuantType.QInt8, per_channel=True)
 
 
 def main() -> None:
