@@ -9,10 +9,10 @@ imported at run time. The recipe:
   3 levels for each of the 3 mechanisms;
 - class-weighted cross-entropy (inverse square root of each level's frequency), AdamW, 5 epochs
   with warm-up and linear decay, the epoch kept by the tune split's mean macro-F1;
-- agents' corrections (a JSON-lines file from `careloop empathy train --export-corrections`)
+- agents' corrections (a JSON-lines file from `careloop empathy export-corrections`)
   join the training rows, weighted like the static heads' (CORRECTION_WEIGHT), their loss on
   the corrected mechanism only;
-- exported to ONNX and quantised to int8 (dynamic), written to models/epitome-pair.onnx;
+- exported to ONNX and quantised to int8 (dynamic, per channel): models/epitome-pair.onnx;
 - on the tune split, that int8 model against static heads fitted on train alone: each
   mechanism's blend weight (settings in models/epitome-pair.json).
 
