@@ -39,7 +39,18 @@ NOT_PERIODIC = {
     # sweep of unread messages catches anything it leaves.
     "careloop.conversations.tasks.read_unread_customer_messages",
 }
-NOT_TASK_MODULES = ("migrations", "settings", "wsgi", "asgi", "celery", "cli", "management")
+# Modules that are not part of the running product: pair_training needs PyTorch, which only the
+# training environment has (scripts/train-pair-model).
+NOT_TASK_MODULES = (
+    "migrations",
+    "settings",
+    "wsgi",
+    "asgi",
+    "celery",
+    "cli",
+    "management",
+    "pair_training",
+)
 
 turns: list[str] = []
 turns_lock = threading.Lock()
