@@ -8,7 +8,6 @@ import pytest
 from careloop.empathy import engine
 from careloop.empathy.pair_model import (
     CLS_ID,
-    MODEL_PATH,
     SEP_ID,
     PairSettings,
     get_pair_model,
@@ -80,7 +79,6 @@ def test_back_filling_without_the_pair_model_scores_with_the_static_heads(
     assert back_filled == static
 
 
-@pytest.mark.skipif(not MODEL_PATH.exists(), reason="no pair model committed in models/")
 def test_the_committed_pair_model_loads_and_gives_a_distribution_per_mechanism() -> None:
     model = get_pair_model()
     assert model is not None
