@@ -113,7 +113,11 @@ def main() -> None:
         if contextual
         else "no pair model in models/: static heads only"
     )
-    model_bytes = sum(path.stat().st_size for path in MODELS_DIR.iterdir() if path.is_file())
+    model_bytes = sum(
+        path.stat().st_size
+        for path in MODELS_DIR.iterdir()
+        if path.is_file() and not path.name.endswith(".float.onnx")  # a local training leftover
+    )
     print(f"model files: {model_bytes / 1e6:.1f} MB (limit 100 MB)")
 
     data_dir = arguments.data or training.default_data_dir()
