@@ -27,8 +27,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
-from kombu import Connection
-from kombu.exceptions import OperationalError
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from careloop.core.celery import app as celery_app
@@ -36,7 +34,7 @@ from careloop.core.permissions import Role
 from careloop.people.models import User
 from careloop.people.services import add_person
 from careloop.people.tasks import send_invitation
-from tests.fixtures.broker import broker_url_for_this_worker
+from tests.fixtures.broker import emptied_broker_url
 from tests.people.factories import UserFactory
 
 SET_PASSWORD_LINK = re.compile(r"https?://\S+/accounts/password/reset/key/\S+")
@@ -130,16 +128,7 @@ def test_invitation_link_lets_the_person_choose_a_password_and_sign_in(client: C
 @pytest.fixture
 def celery_broker_url() -> Iterator[str]:
     """A reachable, empty broker that this process's Celery app sends to."""
-    broker_url = broker_url_for_this_worker()
-    try:
-        with Connection(broker_url, connect_timeout=3) as broker:
-            broker.ensure_connection(max_retries=1, interval_start=0, timeout=3)
-            broker.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
-    except (OperationalError, OSError) as error:
-        message = f"Celery broker {broker_url} is not reachable: {error}"
-        if os.environ.get("CARELOOP_REQUIRE_REDIS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+    broker_url = emptied_broker_url(settings.CELERY_TASK_DEFAULT_QUEUE)
 
     # Celery lets these environment variables win over app.conf, so they must not be set here.
     saved_environment = {

@@ -7,11 +7,9 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from kombu import Connection
-from kombu.exceptions import OperationalError
 
 from tests.deploy.processes import PostgresCluster, start_postgres
-from tests.fixtures.broker import broker_url_for_this_worker
+from tests.fixtures.broker import emptied_broker_url
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -28,17 +26,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def broker_url() -> str:
-    url = broker_url_for_this_worker()
-    try:
-        with Connection(url, connect_timeout=3) as broker:
-            broker.ensure_connection(max_retries=1, interval_start=0, timeout=3)
-            broker.default_channel.queue_purge("default")
-    except (OperationalError, OSError) as error:
-        message = f"Redis at {url} is not reachable: {error}"
-        if os.environ.get("CARELOOP_REQUIRE_REDIS") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return url
+    return emptied_broker_url("default")
 
 
 @pytest.fixture
