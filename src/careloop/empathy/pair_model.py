@@ -12,7 +12,6 @@ engine falls back to the static heads alone.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from careloop.empathy.features import MODELS_DIR
+from careloop.empathy.onnx_session import cpu_session
 
 MODEL_PATH = MODELS_DIR / "epitome-pair.onnx"
 SETTINGS_PATH = MODELS_DIR / "epitome-pair.json"
@@ -69,16 +69,8 @@ class PairModel:
     """The onnxruntime session; `probabilities` gives (pairs, 3 mechanisms, 3 levels)."""
 
     def __init__(self, model_path: Path = MODEL_PATH, settings: PairSettings | None = None) -> None:
-        import onnxruntime  # type: ignore[import-untyped]
-
         self.settings = settings or PairSettings.load()
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = int(os.environ.get("CARELOOP_EMPATHY_THREADS", 0))
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self._session = onnxruntime.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        self._session = cpu_session(model_path)
 
     def probabilities(
         self, customer_ids: Sequence[Sequence[int]], reply_ids: Sequence[Sequence[int]]

@@ -308,7 +308,6 @@ def main() -> None:
     pairs = training.load_epitome(arguments.data or training.default_data_dir())
     if arguments.blend_only:
         stored = json.loads(SETTINGS_PATH.read_text(encoding="utf-8"))
-        stored.pop("level_offsets", None)
         write_settings({**stored, **blend_on_tune(StaticEncoder(), pairs)})
         return
     corrections = []
