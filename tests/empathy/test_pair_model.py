@@ -35,6 +35,12 @@ class FixedPairModel:
         return np.tile(np.array([0.0, 0.0, 1.0], dtype=np.float32), (len(reply_ids), 3, 1))
 
 
+def static_score(monkeypatch: pytest.MonkeyPatch) -> engine.ReplyScore:
+    """The reply's score with no pair model in models/: the static heads alone."""
+    monkeypatch.setattr(engine, "get_pair_model", lambda: None)
+    return engine.score_reply(CUSTOMER, REPLY)
+
+
 def test_each_side_is_cut_to_its_budget_and_the_reply_is_the_second_segment() -> None:
     ids, segments = pair_inputs([1, 2, 3, 4, 5], [6, 7, 8], settings(0.5))
 
@@ -45,8 +51,7 @@ def test_each_side_is_cut_to_its_budget_and_the_reply_is_the_second_segment() ->
 def test_with_no_share_for_the_pair_model_the_static_heads_decide(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(engine, "get_pair_model", lambda: None)
-    static = engine.score_reply(CUSTOMER, REPLY)
+    static = static_score(monkeypatch)
 
     monkeypatch.setattr(engine, "get_pair_model", lambda: FixedPairModel(settings(0.0)))
     blended = engine.score_reply(CUSTOMER, REPLY)
@@ -70,8 +75,7 @@ def test_with_the_whole_share_the_pair_model_decides_the_levels_under_the_rules(
 def test_back_filling_without_the_pair_model_scores_with_the_static_heads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(engine, "get_pair_model", lambda: None)
-    static = engine.score_reply(CUSTOMER, REPLY)
+    static = static_score(monkeypatch)
     monkeypatch.setattr(engine, "get_pair_model", lambda: FixedPairModel(settings(1.0)))
 
     [back_filled] = engine.score_replies([(CUSTOMER, REPLY)], contextual=False)
