@@ -38,18 +38,6 @@ def organisation_zone() -> ZoneInfo:
 
 
 @contextmanager
-def organisation_time() -> Iterator[ZoneInfo]:
-    """Within the block, the organisation's zone is read once and is Django's current zone."""
-    zone = _stored_zone()
-    token = _scoped_zone.set(zone)
-    try:
-        with timezone.override(zone):
-            yield zone
-    finally:
-        _scoped_zone.reset(token)
-
-
-@contextmanager
 def organisation_zone_read_once() -> Iterator[ZoneInfo]:
     """Within the block, the organisation's zone is read once; Django's current zone is left
     as it is. For bulk work that asks for local dates thousands of times (building the demo)
@@ -60,6 +48,13 @@ def organisation_zone_read_once() -> Iterator[ZoneInfo]:
         yield zone
     finally:
         _scoped_zone.reset(token)
+
+
+@contextmanager
+def organisation_time() -> Iterator[ZoneInfo]:
+    """Within the block, the organisation's zone is read once and is Django's current zone."""
+    with organisation_zone_read_once() as zone, timezone.override(zone):
+        yield zone
 
 
 def now() -> datetime.datetime:
