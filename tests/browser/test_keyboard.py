@@ -38,6 +38,8 @@ def test_an_agent_solves_a_conversation_from_the_inbox_with_the_keyboard_alone(
     page.keyboard.press("g")
     page.keyboard.press("i")
     expect(page).to_have_url(re.compile(r"/inbox/$"))
+    # Shortcuts listen once the new page's scripts have run, not as soon as its URL shows.
+    page.wait_for_load_state("load")
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.keyboard.press("k")
@@ -73,6 +75,30 @@ def test_an_agent_solves_a_conversation_from_the_inbox_with_the_keyboard_alone(
     assert list(
         second.messages.filter(is_internal_note=True).values_list("body_text", flat=True)
     ) == ["Carla asked for invoices twice this year."]
+
+
+def test_a_live_refresh_of_the_inbox_keeps_the_selected_row(
+    page: Page, live_server: LiveServer
+) -> None:
+    customer_writes("Upset Umar", "Third broken tent pole this month!", 0.9)
+    calm = customer_writes("Calm Carla", "Could I get a copy of my invoice?", 0.05)
+    agent = UserFactory(role=Role.AGENT, email="agent@example.test")
+    sign_in(page, live_server, agent.email, TEST_PASSWORD)
+    page.goto(f"{live_server.url}/inbox/")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator(f"[data-conversation='{calm.pk}']")).to_have_attribute(
+        "data-selected", "true"
+    )
+
+    newcomer = customer_writes("Frantic Femi", "My order never came and the party is tonight", 0.95)
+    expect(page.locator(f"[data-conversation='{newcomer.pk}']")).to_be_visible()
+    expect(page.locator(f"[data-conversation='{calm.pk}']")).to_have_attribute(
+        "data-selected", "true"
+    )
+    expect(page.locator(f"[data-conversation='{calm.pk}'] a")).to_be_focused()
+    page.keyboard.press("o")
+    expect(page).to_have_url(re.compile(rf"/inbox/{calm.pk}/$"))
 
 
 def test_shortcuts_wait_while_typing_and_question_mark_lists_them(

@@ -3,20 +3,37 @@
 (() => {
   const TYPING = "input, textarea, select, [contenteditable=''], [contenteditable='true']";
   let pendingG = false;
+  // The selected row's conversation, so a live refresh of the inbox's rows keeps the agent's place.
+  let selectedId = null;
 
   const find = (name) => document.querySelector(`[data-shortcut="${name}"]`);
   const rows = () => [...document.querySelectorAll("[data-shortcut-row]")];
   const selectedRow = () => document.querySelector("[data-shortcut-row][data-selected='true']");
 
-  function select(row) {
+  function select(row, focus = true) {
     for (const other of rows()) {
       other.removeAttribute("data-selected");
     }
     row.setAttribute("data-selected", "true");
-    const link = row.querySelector("a[href]");
-    (link || row).focus();
-    row.scrollIntoView({ block: "nearest" });
+    selectedId = row.dataset.conversation ?? null;
+    if (focus) {
+      const link = row.querySelector("a[href]");
+      (link || row).focus();
+      row.scrollIntoView({ block: "nearest" });
+    }
   }
+
+  // The live inbox swaps in fresh rows; select the same conversation again, and give it back
+  // the focus only if the swap took the focus away with the old row.
+  document.addEventListener("htmx:afterSwap", () => {
+    if (selectedId === null || selectedRow()) {
+      return;
+    }
+    const row = rows().find((each) => each.dataset.conversation === selectedId);
+    if (row) {
+      select(row, document.activeElement === document.body);
+    }
+  });
 
   function move(step) {
     const all = rows();
