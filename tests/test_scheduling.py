@@ -16,7 +16,7 @@ def test_every_file_named_to_start_first_exists() -> None:
 def test_the_longest_files_start_first_and_the_rest_keep_their_order() -> None:
     scopes = [
         "tests/a/test_quick.py::test_one",
-        "tests/core/test_page_size.py",
+        "tests/demo/test_demo_full_size.py",
         "tests/b/test_quick.py::test_two",
         "tests/browser/test_every_page.py",
         "tests/core/test_hostile_crawl.py::test_no_page_answers[agent]",
@@ -24,7 +24,7 @@ def test_the_longest_files_start_first_and_the_rest_keep_their_order() -> None:
 
     assert sorted(scopes, key=start_rank) == [
         "tests/browser/test_every_page.py",
-        "tests/core/test_page_size.py",
+        "tests/demo/test_demo_full_size.py",
         "tests/core/test_hostile_crawl.py::test_no_page_answers[agent]",
         "tests/a/test_quick.py::test_one",
         "tests/b/test_quick.py::test_two",
