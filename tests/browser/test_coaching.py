@@ -1,11 +1,15 @@
 """Coaching in Chromium: a trainee practises a scenario with feedback; a QA review is
-disputed by the agent and resolved by a lead."""
+disputed by the agent and resolved by a lead; a coach score the agent disputes is overturned
+by their lead and becomes a correction for the next training."""
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
@@ -13,7 +17,14 @@ from careloop.coaching.models import Dispute, QAReview
 from careloop.core.audit import audit_events_for
 from careloop.core.permissions import Role
 from tests.browser.test_sign_in import dashboard_url, sign_in
-from tests.coaching.factories import CARING, rubric, scenario_with_turns, solved_conversation
+from tests.coaching.factories import (
+    CARING,
+    UPSET,
+    give_reply_scores,
+    rubric,
+    scenario_with_turns,
+    solved_conversation,
+)
 from tests.people.factories import TEST_PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,3 +121,48 @@ def test_a_qa_review_is_shared_disputed_by_the_agent_and_revised_by_the_lead(
     dispute = Dispute.objects.get()
     assert (dispute.outcome, dispute.score_after) == ("revised", 72.0)
     assert audit_events_for(review).filter(action="coaching.qa_dispute_resolved").exists()
+
+
+def test_an_agent_disputes_the_coachs_score_the_lead_overturns_it_and_training_gets_it(
+    page: Page, browser: Browser, live_server: LiveServer, tmp_path: Path
+) -> None:
+    team = TeamFactory()
+    lead = UserFactory(role=Role.TEAM_LEAD, team=team, email="lead@example.test")
+    agent = UserFactory(role=Role.AGENT, team=team, email="agent@example.test")
+    conversation = solved_conversation(agent, subject="Smashed parcel")
+    # The coach missed the question at the end of the reply.
+    give_reply_scores(conversation, explorations=0)
+
+    sign_in(page, live_server, agent.email, TEST_PASSWORD)
+    expect(page).to_have_url(dashboard_url(live_server))
+    page.goto(f"{live_server.url}/inbox/{conversation.pk}/")
+    page.get_by_text("Coach's score").click()
+    page.get_by_label("Mechanism").select_option("explorations")
+    page.get_by_label("It should be").select_option("2")
+    page.get_by_label("Why (optional)").fill("I asked whether a call tomorrow would help.")
+    page.get_by_role("button", name="This score is wrong").click()
+    expect(page.get_by_role("status").first).to_contain_text("your view is stored")
+
+    lead_context = browser.new_context()
+    lead_page = lead_context.new_page()
+    try:
+        sign_in(lead_page, live_server, lead.email, TEST_PASSWORD)
+        expect(lead_page).to_have_url(dashboard_url(live_server))
+        lead_page.goto(live_server.url + "/coaching/score-disputes/")
+        dispute = lead_page.get_by_test_id("score-dispute")
+        expect(dispute).to_contain_text("the coach said 0 (none), the agent says 2 (strong)")
+        expect(dispute).to_contain_text("I asked whether a call tomorrow would help.")
+        dispute.get_by_role("button", name="Overturn: the agent is right").click()
+        expect(lead_page.get_by_role("status").first).to_contain_text(
+            "the next training of the coach learns from it"
+        )
+        expect(lead_page.get_by_test_id("no-score-disputes")).to_be_visible()
+    finally:
+        lead_context.close()
+
+    exported = tmp_path / "corrections.jsonl"
+    call_command("empathy", "export-corrections", str(exported), stdout=io.StringIO())
+    [correction] = [json.loads(line) for line in exported.read_text().splitlines()]
+    assert correction["reply_text"] == CARING
+    assert correction["customer_text"] == UPSET
+    assert (correction["mechanism"], correction["level"]) == ("explorations", 2)
