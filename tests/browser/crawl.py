@@ -71,10 +71,9 @@ class SignedIn:
     paths: list[str]
     base_url: str
 
-    def visit(self, path: str, page: Page | None = None) -> None:
-        """Open the page (in `page`, another tab of this person's, if given); one that answers
-        with an error is a failure, not a page to check."""
-        response = (page or self.page).goto(self.base_url + path, wait_until="load")
+    def visit(self, path: str) -> None:
+        """Open the page; one that answers with an error is a failure, not a page to check."""
+        response = self.page.goto(self.base_url + path, wait_until="load")
         assert response is not None and response.ok, (
             f"{path} answered {response and response.status}"
         )
