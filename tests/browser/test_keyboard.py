@@ -11,6 +11,7 @@ from pytest_django.live_server_helper import LiveServer
 from careloop.conversations.models import Channel, Conversation, Status
 from careloop.conversations.services import conversations, figures
 from careloop.core.permissions import Role
+from careloop.people.models import User
 from tests.browser.test_sign_in import sign_in
 from tests.conversations.factories import CustomerFactory
 from tests.people.factories import TEST_PASSWORD, UserFactory
@@ -26,13 +27,22 @@ def customer_writes(name: str, subject: str, distress: float) -> Conversation:
     return message.conversation
 
 
+def agent_signed_in_with_two_waiting(
+    page: Page, live_server: LiveServer
+) -> tuple[User, Conversation]:
+    """Upset Umar first, then Calm Carla, wait; an agent is signed in. Carla's conversation is
+    returned with the agent."""
+    customer_writes("Upset Umar", "Third broken tent pole this month!", 0.9)
+    calm = customer_writes("Calm Carla", "Could I get a copy of my invoice?", 0.05)
+    agent = UserFactory(role=Role.AGENT, email="agent@example.test")
+    sign_in(page, live_server, agent.email, TEST_PASSWORD)
+    return agent, calm
+
+
 def test_an_agent_solves_a_conversation_from_the_inbox_with_the_keyboard_alone(
     page: Page, live_server: LiveServer
 ) -> None:
-    customer_writes("Upset Umar", "Third broken tent pole this month!", 0.9)
-    second = customer_writes("Calm Carla", "Could I get a copy of my invoice?", 0.05)
-    agent = UserFactory(role=Role.AGENT, email="agent@example.test")
-    sign_in(page, live_server, agent.email, TEST_PASSWORD)
+    agent, second = agent_signed_in_with_two_waiting(page, live_server)
     page.goto(f"{live_server.url}/")
 
     page.keyboard.press("g")
@@ -80,10 +90,7 @@ def test_an_agent_solves_a_conversation_from_the_inbox_with_the_keyboard_alone(
 def test_a_live_refresh_of_the_inbox_keeps_the_selected_row(
     page: Page, live_server: LiveServer
 ) -> None:
-    customer_writes("Upset Umar", "Third broken tent pole this month!", 0.9)
-    calm = customer_writes("Calm Carla", "Could I get a copy of my invoice?", 0.05)
-    agent = UserFactory(role=Role.AGENT, email="agent@example.test")
-    sign_in(page, live_server, agent.email, TEST_PASSWORD)
+    _, calm = agent_signed_in_with_two_waiting(page, live_server)
     page.goto(f"{live_server.url}/inbox/")
     page.keyboard.press("j")
     page.keyboard.press("j")
