@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from careloop.empathy import engine
+from careloop.empathy.heads import MECHANISMS
 from careloop.empathy.pair_model import (
     CLS_ID,
     SEP_ID,
@@ -14,7 +15,6 @@ from careloop.empathy.pair_model import (
     pair_inputs,
 )
 
-MECHANISMS = ("emotional_reactions", "interpretations", "explorations")
 CUSTOMER = "My order never came and nobody answers my emails."
 REPLY = "Here is the tracking link for your order."
 

@@ -39,7 +39,7 @@ from transformers import AutoModel  # type: ignore[import-not-found]
 
 from careloop.empathy import training
 from careloop.empathy.corrections import Correction
-from careloop.empathy.features import StaticEncoder, pair_features
+from careloop.empathy.features import StaticEncoder
 from careloop.empathy.pair_model import (
     MODEL_PATH,
     SETTINGS_PATH,
@@ -219,8 +219,9 @@ def static_tune_probabilities(
     """The static heads' probabilities on the tune split, fitted on train alone (with the C
     training chose), so that the blend is chosen on pairs neither model was fitted on."""
     split = np.array([pair.split for pair in pairs])
-    dense = pair_features(encoder, [p.seeker_post for p in pairs], [p.response_post for p in pairs])
-    features = training._with_bag(dense, training._bag(encoder, [p.response_post for p in pairs]))
+    features = training.reply_features(
+        encoder, [p.seeker_post for p in pairs], [p.response_post for p in pairs]
+    )
     chosen = json.loads(training.METRICS_PATH.read_text(encoding="utf-8"))["epitome"]
     out = np.zeros((int((split == "tune").sum()), 3, 3))
     for k, mechanism in enumerate(MECHANISMS):

@@ -206,6 +206,14 @@ def _with_bag(dense: FloatArray, bag: Any) -> Any:
     return scipy.sparse.hstack([scipy.sparse.csr_matrix(dense), bag]).tocsr()
 
 
+def reply_features(
+    encoder: StaticEncoder, customer_texts: Sequence[str], replies: Sequence[str]
+) -> Any:
+    """What the static mechanism heads read: the pair's dense features and the reply's bag of
+    pieces (the pair model's trainer asks for the same, to choose its blend)."""
+    return _with_bag(pair_features(encoder, customer_texts, replies), _bag(encoder, replies))
+
+
 def _split_weights(coefficients: FloatArray, dense_width: int) -> tuple[FloatArray, FloatArray]:
     """Dense weights, and bag weights with BAG_WEIGHT folded in (inference counts presence as 1)."""
     dense = coefficients[:, :dense_width].astype(np.float32)
@@ -257,8 +265,8 @@ def train_epitome(
     fit_rows = train_rows | tune_rows
     seekers = [pair.seeker_post for pair in pairs] + [c.customer_text for c in corrections]
     responses = [pair.response_post for pair in pairs] + [c.reply_text for c in corrections]
-    dense = pair_features(encoder, seekers, responses)
-    all_features = _with_bag(dense, _bag(encoder, responses))
+    all_features = reply_features(encoder, seekers, responses)
+    dense_width = all_features.shape[1] - encoder.vectors.shape[0]  # the bag has one per piece
     features = all_features[: len(pairs)]
     correction_features = all_features[len(pairs) :]
     stored: dict[str, Any] = {}
@@ -311,7 +319,7 @@ def train_epitome(
                 np.sum(model.predict(correction_features[mine]) == corrected)
             )
         metrics[mechanism] = figures
-        dense_weights, bag_weights = _split_weights(model.coef_, dense.shape[1])
+        dense_weights, bag_weights = _split_weights(model.coef_, dense_width)
         stored[f"{mechanism}_dense"] = dense_weights
         stored[f"{mechanism}_bag"] = bag_weights.astype(np.float16)
         stored[f"{mechanism}_bias"] = model.intercept_.astype(np.float32)
