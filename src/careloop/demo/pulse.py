@@ -22,10 +22,10 @@ from careloop.pulse.models import (
     IdeaStatus,
     LeavingReason,
     Module,
+    Question,
     QuestionKind,
     RosterChange,
     RosterEvent,
-    Round,
     Survey,
 )
 from careloop.pulse.services import feedback360, ideas, roster, surveys
@@ -65,11 +65,11 @@ def _value(rng: random.Random, mean: float) -> int:
 
 
 def _answer(
-    pulse_round: Round, person: User, rng: random.Random, base: float, day: datetime.date
-) -> None:
+    questions: list[Question], person: User, rng: random.Random, base: float
+) -> surveys.ResponseForm:
     scores: dict[int, int] = {}
     comments: dict[int, str] = {}
-    for question in pulse_round.survey.questions.all():
+    for question in questions:
         if question.kind == QuestionKind.COMMENT:
             if rng.random() < 0.45:
                 comments[question.pk] = rng.choice(COMMENTS)
@@ -79,7 +79,7 @@ def _answer(
             continue
         positive = _value(rng, base + ITEM_OFFSET.get(question.code, 0.0))
         scores[question.pk] = 8 - positive if question.reverse_scored else positive
-    surveys.submit_response(pulse_round, person, scores, comments, today=day)
+    return surveys.ResponseForm(person, scores, comments)
 
 
 def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> None:
@@ -113,6 +113,8 @@ def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> N
             rng.choice([i.person_id for i in invitations if i.team_id == team_id])
             for team_id in team_ids
         }
+        questions = list(survey.questions.all())
+        forms = []
         for invitation in invitations:
             person = invitation.person
             team = person.team.name if person.team else ""
@@ -126,8 +128,16 @@ def _create_survey(rng: random.Random, partner: User, today: datetime.date) -> N
                 answers = person.pk not in skipping or not team
             if answers:
                 base = _mean_answer(team, opens, today)
-                _answer(pulse_round, person, rng, base, opens + datetime.timedelta(days=1))
-        if not is_current:
+                forms.append(_answer(questions, person, rng, base))
+        answered_on = opens + datetime.timedelta(days=1)
+        if is_current:
+            # This month's answers arrive one by one, so some still wait in the round's pool.
+            for form in forms:
+                surveys.submit_response(
+                    pulse_round, form.person, form.answers, form.comments, today=answered_on
+                )
+        else:
+            surveys.submit_responses(pulse_round, forms, today=answered_on)
             surveys.close_round(pulse_round, partner, today=pulse_round.closes_on)
     draft = surveys.create_survey(
         surveys.SurveyDraft(

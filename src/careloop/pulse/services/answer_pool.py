@@ -35,24 +35,32 @@ def _pool(pulse_round: Round) -> QuerySet[PendingResponse]:
     return PendingResponse.objects.filter(round=pulse_round)
 
 
-def add_answer(
-    pulse_round: Round, team_id: int | None, scores: dict[int, int], comments: dict[int, str]
-) -> None:
-    """Put one person's answers in the pool; move the pool on once it holds the minimum group."""
+@dataclass(frozen=True)
+class PooledAnswer:
+    """One person's answers as they join the pool: their team as invited, and nothing else."""
+
+    team_id: int | None
+    scores: dict[int, int]
+    comments: dict[int, str]
+
+
+def add_answers(pulse_round: Round, answers: list[PooledAnswer]) -> None:
+    """Put answers in the pool; move the pool on once it holds the minimum group."""
     waiting = [
         PendingResponse(
             round=pulse_round, team_id=row.team_id, answers=row.answers, comments=row.comments
         )
         for row in _pool(pulse_round)
     ]
-    waiting.append(
+    waiting += [
         PendingResponse(
             round=pulse_round,
-            team_id=team_id,
-            answers={str(question): value for question, value in scores.items()},
-            comments={str(question): text for question, text in comments.items()},
+            team_id=answer.team_id,
+            answers={str(question): value for question, value in answer.scores.items()},
+            comments={str(question): text for question, text in answer.comments.items()},
         )
-    )
+        for answer in answers
+    ]
     _pool(pulse_round).delete()
     if len(waiting) >= pulse_round.survey.min_group_size:
         _write(pulse_round, *_unpack(waiting))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -281,9 +281,8 @@ def employee_names() -> list[str]:
 
 
 def _validated_answers(
-    pulse_round: Round, answers: Mapping[int, int], comments: Mapping[int, str]
+    questions: list[Question], answers: Mapping[int, int], comments: Mapping[int, str]
 ) -> tuple[list[tuple[Question, int]], list[tuple[Question, str]]]:
-    questions = list(pulse_round.survey.questions.all())
     scored: list[tuple[Question, int]] = []
     written: list[tuple[Question, str]] = []
     for question in questions:
@@ -300,7 +299,15 @@ def _validated_answers(
     return scored, written
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class ResponseForm:
+    """One person's answers to a round: a score per question, and comments if they wrote any."""
+
+    person: User
+    answers: Mapping[int, int]
+    comments: Mapping[int, str] = field(default_factory=dict)
+
+
 def submit_response(
     pulse_round: Round,
     person: User,
@@ -309,24 +316,50 @@ def submit_response(
     today: datetime.date | None = None,
 ) -> None:
     """Store the answers with no person, no time and the team as invited; once per person."""
+    submit_responses(pulse_round, [ResponseForm(person, answers, comments or {})], today)
+
+
+def _claim_invitations(pulse_round: Round, people: list[User]) -> dict[int, Invitation]:
+    """Each person's invitation, marked answered; raises unless every one was still open."""
+    invitations = {
+        invitation.person_id: invitation
+        for invitation in Invitation.objects.filter(round=pulse_round, person__in=people)
+    }
+    if len(invitations) < len({person.pk for person in people}):
+        raise NotInvited("You were not asked in this round.")
+    # A conditional update claims each invitation once, even when two requests race.
+    claimed = Invitation.objects.filter(
+        pk__in=[invitation.pk for invitation in invitations.values()], answered=False
+    ).update(answered=True)
+    if claimed < len(people):
+        raise AlreadyAnswered("You have already answered this round. Thank you.")
+    return invitations
+
+
+@transaction.atomic
+def submit_responses(
+    pulse_round: Round, forms: list[ResponseForm], today: datetime.date | None = None
+) -> None:
+    """Several people's answers at once (a history brought in, the demo's past rounds): each
+    checked as `submit_response` checks one, all stored or none, in one shuffled batch."""
     if not pulse_round.is_open(today):
         raise NotInvited("This round is not open.")
-    scored, written = _validated_answers(pulse_round, answers, comments or {})
-    invitation = Invitation.objects.filter(round=pulse_round, person=person).first()
-    if invitation is None:
-        raise NotInvited("You were not asked in this round.")
-    # A conditional update claims the invitation once, even when two requests race.
-    claimed = Invitation.objects.filter(pk=invitation.pk, answered=False).update(answered=True)
-    if not claimed:
-        raise AlreadyAnswered("You have already answered this round. Thank you.")
-    names = employee_names() if written else []
+    questions = list(pulse_round.survey.questions.all())
+    checked = [_validated_answers(questions, form.answers, form.comments) for form in forms]
+    invitations = _claim_invitations(pulse_round, [form.person for form in forms])
+    names = employee_names() if any(written for _, written in checked) else []
     # The round's lock orders writers to its pool, so no answer is lost between rewrites.
     locked = Round.objects.select_for_update().select_related("survey").get(pk=pulse_round.pk)
-    answer_pool.add_answer(
+    answer_pool.add_answers(
         locked,
-        invitation.team_id,
-        {question.pk: value for question, value in scored},
-        {question.pk: scrub_personal_data(text, names=names) for question, text in written},
+        [
+            answer_pool.PooledAnswer(
+                invitations[form.person.pk].team_id,
+                {question.pk: value for question, value in scored},
+                {question.pk: scrub_personal_data(text, names=names) for question, text in written},
+            )
+            for form, (scored, written) in zip(forms, checked, strict=True)
+        ],
     )
 
 
