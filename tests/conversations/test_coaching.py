@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -66,7 +67,9 @@ def test_a_failed_reading_keeps_the_message_and_is_retried(
     assert message.scored_at is None
     assert message.body_text == ANGRY
 
-    Message.objects.filter(pk=message.pk).update(created_at=message.created_at.replace(year=2025))
+    Message.objects.filter(pk=message.pk).update(
+        created_at=message.created_at - timedelta(days=400)
+    )
     assert score_unscored_messages.call() == 1
     message.refresh_from_db()
     assert message.scored_at is not None

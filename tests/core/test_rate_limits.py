@@ -14,6 +14,13 @@ from tests.people.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    # django-ratelimit counts in windows aligned to the clock: one that ended between a test's
+    # requests would reset the count. The cache is emptied before each test.
+    monkeypatch.setattr("django_ratelimit.core._get_window", lambda value, period: 0)
+
+
 @override_settings(CARELOOP_PUBLIC_FORM_RATE="3/m")
 def test_the_chat_widget_refuses_a_fourth_new_chat_within_a_minute(client: Client) -> None:
     url = reverse("conversations:chat-session")

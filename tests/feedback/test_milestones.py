@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -79,12 +79,11 @@ def test_edited_templates_are_used_and_survive_reseeding() -> None:
 def test_anniversaries_go_once_a_year() -> None:
     milestones.seed_default_rules()
     today = timezone.localdate()
+    # Mid-June two years back: no 29 February, whatever today is.
+    joined = datetime.combine(date(today.year - 2, 6, 15), time(12), tzinfo=UTC)
     customer = CustomerFactory(full_name="Jo Lee")
-    Customer.objects.filter(pk=customer.pk).update(
-        created_at=timezone.now() - timedelta(days=365 * 2 + 1)
-    )
-    created = Customer.objects.get(pk=customer.pk).created_at
-    day = timezone.localtime(created).date().replace(year=today.year)
+    Customer.objects.filter(pk=customer.pk).update(created_at=joined)
+    day = date(today.year, 6, 15)
     assert milestones.send_anniversaries(day) == 1
     assert milestones.send_anniversaries(day) == 0
     assert mail.outbox[0].subject.endswith("year(s) together, Jo")
