@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.fixtures.scheduling import LONGEST_FIRST, start_rank
+from tests.fixtures.scheduling import LONGEST_FIRST, shared_package, start_rank
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,3 +29,9 @@ def test_the_longest_files_start_first_and_the_rest_keep_their_order() -> None:
         "tests/a/test_quick.py::test_one",
         "tests/b/test_quick.py::test_two",
     ]
+
+
+def test_a_package_whose_conftest_builds_for_all_its_files_is_one_scope() -> None:
+    assert shared_package("tests/demo/shared/test_demo_pulse.py") == "tests/demo/shared/"
+    assert shared_package("tests/demo/test_demo_feedback.py") is None
+    assert shared_package("tests/pulse/test_surveys.py") is None

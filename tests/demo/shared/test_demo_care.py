@@ -5,12 +5,10 @@ import pytest
 from careloop.care.models import ExecutionStatus, Gesture, GestureStatus
 from careloop.demo.care import create_demo_care
 from careloop.demo.organisation import create_demo_organisation
-from tests.fixtures.demo import BuiltDemo, shared_demo
+from tests.demo.shared import CONVERSATIONS
+from tests.fixtures.demo import BuiltDemo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
-
-
-demo = shared_demo(conversations=60)
 
 
 def test_demo_has_gestures_across_teams_and_months_with_requests_for_leads(demo: BuiltDemo) -> None:
@@ -41,5 +39,5 @@ def test_demo_executions_are_in_every_state(demo: BuiltDemo) -> None:
 def test_demo_goodwill_is_created_once(demo: BuiltDemo) -> None:
     count = Gesture.objects.count()
     create_demo_care()
-    create_demo_organisation(conversations=60)
+    create_demo_organisation(conversations=CONVERSATIONS)
     assert Gesture.objects.count() == count

@@ -8,11 +8,9 @@ from careloop.core import calendar
 from careloop.demo.organisation import create_demo_organisation
 from careloop.insights import selectors
 from careloop.insights.models import DailyRollup
-from tests.fixtures.demo import shared_demo
+from tests.demo.shared import CONVERSATIONS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
-
-demo = shared_demo(conversations=60)
 
 
 def test_the_demo_dashboards_have_data_for_the_last_quarter() -> None:
@@ -22,7 +20,7 @@ def test_the_demo_dashboards_have_data_for_the_last_quarter() -> None:
     assert board.metrics["first_response_business_hours"] is not None
     assert board.metrics["csat"] is not None
     rows = DailyRollup.objects.count()
-    create_demo_organisation(conversations=60)
+    create_demo_organisation(conversations=CONVERSATIONS)
     assert DailyRollup.objects.count() == rows
 
 
@@ -33,7 +31,7 @@ def test_the_demo_journey_gathers_conversations_at_its_touchpoints() -> None:
     stages = journey_map()
     assert [stage.name for stage, _ in stages][:2] == ["Choose and buy", "Delivery"]
     assert sum(reading.conversations for _, readings in stages for reading in readings) > 0
-    create_demo_organisation(conversations=60)
+    create_demo_organisation(conversations=CONVERSATIONS)
     assert JourneyStage.objects.count() == len(stages)
 
 

@@ -9,12 +9,10 @@ from careloop.demo.organisation import create_demo_organisation
 from careloop.learning.models import LearningReview, ReviewKind, ReviewStatus
 from careloop.learning.selectors import recurrences
 from careloop.people.models import User
-from tests.fixtures.demo import BuiltDemo, shared_demo
+from tests.demo.shared import CONVERSATIONS
+from tests.fixtures.demo import BuiltDemo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
-
-
-demo = shared_demo(conversations=20)
 
 
 def test_demo_has_reviews_of_every_kind_and_stage(demo: BuiltDemo) -> None:
@@ -53,6 +51,6 @@ def test_demo_feed_and_overdue_items_are_not_empty(demo: BuiltDemo) -> None:
 
 def test_demo_learning_is_created_once(demo: BuiltDemo) -> None:
     counts = (LearningReview.objects.count(), ActionItem.objects.count())
-    create_demo_organisation(conversations=20)
+    create_demo_organisation(conversations=CONVERSATIONS)
     create_demo_learning()
     assert (LearningReview.objects.count(), ActionItem.objects.count()) == counts

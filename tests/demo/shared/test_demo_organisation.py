@@ -7,11 +7,9 @@ from careloop.core.permissions import Role
 from careloop.demo.organisation import create_demo_organisation
 from careloop.people.models import Team, User
 from careloop.people.selectors import current_organisation
-from tests.fixtures.demo import shared_demo
+from tests.demo.shared import CONVERSATIONS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
-
-demo = shared_demo(conversations=20)
 
 
 def test_demo_organisation_has_every_role_teams_and_customers() -> None:
@@ -28,7 +26,7 @@ def test_demo_organisation_has_every_role_teams_and_customers() -> None:
 
 
 def test_demo_is_created_once_however_often_it_runs() -> None:
-    create_demo_organisation(conversations=20)
+    create_demo_organisation(conversations=CONVERSATIONS)
     counts = (User.objects.count(), Team.objects.count(), Customer.objects.count())
-    create_demo_organisation(conversations=20)
+    create_demo_organisation(conversations=CONVERSATIONS)
     assert (User.objects.count(), Team.objects.count(), Customer.objects.count()) == counts

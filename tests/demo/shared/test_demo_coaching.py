@@ -15,12 +15,10 @@ from careloop.coaching.selectors import calibration_spread, progress_for
 from careloop.demo.coaching import DEFAULT_RUBRIC, create_demo_coaching
 from careloop.demo.organisation import create_demo_organisation
 from careloop.people.models import User
-from tests.fixtures.demo import BuiltDemo, shared_demo
+from tests.demo.shared import CONVERSATIONS
+from tests.fixtures.demo import BuiltDemo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
-
-
-demo = shared_demo(conversations=60)
 
 
 def test_demo_has_scenarios_some_from_conversations_and_a_default_rubric(demo: BuiltDemo) -> None:
@@ -58,5 +56,5 @@ def test_demo_reviews_include_one_open_dispute_and_a_revealed_calibration(demo: 
 def test_demo_coaching_is_created_once(demo: BuiltDemo) -> None:
     counts = (Scenario.objects.count(), QAReview.objects.count())
     create_demo_coaching()
-    create_demo_organisation(conversations=60)
+    create_demo_organisation(conversations=CONVERSATIONS)
     assert (Scenario.objects.count(), QAReview.objects.count()) == counts

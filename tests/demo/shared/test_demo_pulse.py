@@ -9,12 +9,10 @@ from careloop.pulse.models import FeedbackRequest, Idea, IdeaStatus, RosterEvent
 from careloop.pulse.selectors.feedback360 import feedback_report
 from careloop.pulse.selectors.results import ORGANISATION, survey_reports, team_key
 from careloop.pulse.selectors.roster import annual_turnover, turnover_series
-from tests.fixtures.demo import BuiltDemo, shared_demo
+from tests.demo.shared import CONVERSATIONS
+from tests.fixtures.demo import BuiltDemo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
-
-
-demo = shared_demo(conversations=20)
 
 
 def test_demo_pulse_has_a_year_of_closed_monthly_rounds_and_one_open(demo: BuiltDemo) -> None:
@@ -63,7 +61,7 @@ def test_demo_roster_spans_a_year_of_joiners_and_leavers(demo: BuiltDemo) -> Non
 def test_demo_pulse_is_created_once(demo: BuiltDemo) -> None:
     counts = (Survey.objects.count(), Idea.objects.count(), RosterEvent.objects.count())
     create_demo_pulse()
-    create_demo_organisation(conversations=20)
+    create_demo_organisation(conversations=CONVERSATIONS)
     assert (Survey.objects.count(), Idea.objects.count(), RosterEvent.objects.count()) == counts
 
 

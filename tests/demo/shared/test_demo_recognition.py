@@ -7,12 +7,10 @@ from careloop.demo.organisation import create_demo_organisation
 from careloop.playbook import selectors as playbook_selectors
 from careloop.playbook.models import Article, Visibility
 from careloop.recognition.models import Kudos, StoryStatus, SuccessStory
-from tests.fixtures.demo import BuiltDemo, shared_demo
+from tests.demo.shared import CONVERSATIONS
+from tests.fixtures.demo import BuiltDemo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
-
-
-demo = shared_demo(conversations=40)
 
 
 def test_demo_kudos_span_the_values_over_recent_months(demo: BuiltDemo) -> None:
@@ -43,7 +41,7 @@ def test_demo_playbook_has_public_stale_and_revised_articles(demo: BuiltDemo) ->
 
 def test_demo_recognition_is_created_once(demo: BuiltDemo) -> None:
     counts = (Kudos.objects.count(), SuccessStory.objects.count(), Article.objects.count())
-    create_demo_organisation(conversations=40)
+    create_demo_organisation(conversations=CONVERSATIONS)
     assert (Kudos.objects.count(), SuccessStory.objects.count(), Article.objects.count()) == counts
 
 
