@@ -34,14 +34,10 @@ def first_round(survey: Survey) -> Round:
     return survey.rounds.get(number=1)
 
 
-def answer_all(
-    pulse_round: Round,
-    person: User,
-    agreement: int = 6,
-    enps: int = 9,
-    comment: str = "",
-    today: datetime.date | None = None,
-) -> None:
+def form_for(
+    pulse_round: Round, person: User, agreement: int = 6, enps: int = 9, comment: str = ""
+) -> services.ResponseForm:
+    """One person's answers to every question of the round: the same score for each kind."""
     scores: dict[int, int] = {}
     comments: dict[int, str] = {}
     for question in pulse_round.survey.questions.all():
@@ -51,7 +47,19 @@ def answer_all(
             scores[question.pk] = enps
         else:
             comments[question.pk] = comment
-    services.submit_response(pulse_round, person, scores, comments, today=today)
+    return services.ResponseForm(person, scores, comments)
+
+
+def answer_all(
+    pulse_round: Round,
+    person: User,
+    agreement: int = 6,
+    enps: int = 9,
+    comment: str = "",
+    today: datetime.date | None = None,
+) -> None:
+    form = form_for(pulse_round, person, agreement, enps, comment)
+    services.submit_response(pulse_round, person, form.answers, form.comments, today=today)
 
 
 def close(pulse_round: Round) -> None:

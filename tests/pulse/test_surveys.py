@@ -7,13 +7,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from careloop.core.permissions import Role
-from careloop.people.models import User
 from careloop.pulse.models import (
     Cadence,
     Module,
     PendingResponse,
     QuestionKind,
-    Round,
     SurveyStatus,
 )
 from careloop.pulse.selectors.results import ORGANISATION, enps_of, survey_reports, team_key
@@ -21,7 +19,15 @@ from careloop.pulse.selectors.surveys import participation, rounds_to_answer
 from careloop.pulse.services import surveys as services
 from careloop.pulse.tasks import run_pulse_schedule, send_round_reminders
 from tests.people.factories import UserFactory
-from tests.pulse.factories import answer_all, close, first_round, live_survey, runner, team_of
+from tests.pulse.factories import (
+    answer_all,
+    close,
+    first_round,
+    form_for,
+    live_survey,
+    runner,
+    team_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -127,14 +133,6 @@ def test_each_person_answers_a_round_once_and_the_answer_carries_their_team() ->
     assert pulse_round.responses.get().team == team
 
 
-def _form(pulse_round: Round, person: User, agreement: int = 6) -> services.ResponseForm:
-    scores = {
-        question.pk: agreement if question.kind == QuestionKind.AGREEMENT else 9
-        for question in pulse_round.survey.questions.exclude(kind=QuestionKind.COMMENT)
-    }
-    return services.ResponseForm(person, scores)
-
-
 def test_answers_submitted_together_are_stored_all_or_none_in_one_batch() -> None:
     team, people = team_of(6, "Together")
     survey = live_survey()
@@ -142,17 +140,19 @@ def test_answers_submitted_together_are_stored_all_or_none_in_one_batch() -> Non
     answer_all(pulse_round, people[0])
     # One of them has answered already: nobody's answer is stored, nobody is marked answered.
     with pytest.raises(services.AlreadyAnswered):
-        services.submit_responses(pulse_round, [_form(pulse_round, p) for p in people[:3]])
+        services.submit_responses(pulse_round, [form_for(pulse_round, p) for p in people[:3]])
     outsider = runner()
     with pytest.raises(services.NotInvited):
         services.submit_responses(
-            pulse_round, [_form(pulse_round, people[1]), _form(pulse_round, outsider)]
+            pulse_round, [form_for(pulse_round, people[1]), form_for(pulse_round, outsider)]
         )
     assert [services.has_answered(pulse_round, p) for p in people] == [True] + [False] * 5
     assert PendingResponse.objects.filter(round=pulse_round).count() == 1
 
     # The pool and the four new answers make the minimum group of five: stored at once.
-    services.submit_responses(pulse_round, [_form(pulse_round, p, 2) for p in people[1:5]])
+    services.submit_responses(
+        pulse_round, [form_for(pulse_round, p, agreement=2) for p in people[1:5]]
+    )
     assert PendingResponse.objects.filter(round=pulse_round).count() == 0
     assert pulse_round.responses.filter(team=team).count() == 5
     assert [services.has_answered(pulse_round, p) for p in people] == [True] * 5 + [False]
